@@ -1,0 +1,17 @@
+//! Schema migrations for Mingjing. Each migration is self-contained: it names
+//! tables and columns as plain identifiers and never imports the application's
+//! entities, so an old migration keeps meaning what it meant when it was written.
+//! No demo data lives here (see `mingjing seed-demo`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_foundation::Migration)]
+    }
+}

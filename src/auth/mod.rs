@@ -1,0 +1,4 @@
+//! Staff authentication: password hashes and the throttling of failed logins.
+
+pub mod password;
+pub mod throttle;

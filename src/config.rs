@@ -1,0 +1,112 @@
+//! Typed settings from the environment (a `.env` file is honoured by `main`).
+//! Settings are passed into `Application::build`, never read from globals, so
+//! tests run side by side with different settings.
+
+use crate::crypto::Secret;
+use anyhow::Context;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `MINGJING_BIND`, default `127.0.0.1:8080`.
+    pub bind: String,
+    /// `MINGJING_DATA_DIR`, default `data`.
+    pub data_dir: PathBuf,
+    /// `MINGJING_DATABASE_URL`, default SQLite at `<data_dir>/mingjing.db`.
+    pub database_url: String,
+    /// `MINGJING_SECRET`, or generated into `<data_dir>/secret.key`.
+    pub secret: Secret,
+    /// `MINGJING_CAPTCHA`: `on` (default) or `off` for local testing only.
+    pub captcha: bool,
+    /// `MINGJING_SMTP_URL`; mail goes to `.eml` files when unset.
+    pub smtp_url: Option<String>,
+    /// `MINGJING_MEILI_URL` and `MINGJING_MEILI_KEY`; the embedded index when unset.
+    pub meili_url: Option<String>,
+    pub meili_key: Option<String>,
+    /// `MINGJING_SECURE_COOKIES`: `on` when the site is served over HTTPS
+    /// (directly or behind a TLS-terminating proxy), so cookies are never sent in clear.
+    pub secure_cookies: bool,
+    /// How often the job worker looks for due jobs when idle.
+    pub job_poll: std::time::Duration,
+    /// Whether `build` starts the job worker; tests that drain the queue themselves turn it off.
+    pub run_worker: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("on" | "true" | "1" | "yes") => Ok(true),
+        Some("off" | "false" | "0" | "no") => Ok(false),
+        Some(other) => anyhow::bail!("{name} must be on or off, not {other:?}"),
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let data_dir = PathBuf::from(var("MINGJING_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
+        Self::for_data_dir(data_dir)
+    }
+
+    /// Settings for `data_dir`, with the rest taken from the environment.
+    pub fn for_data_dir(data_dir: PathBuf) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        let database_url = var("MINGJING_DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("mingjing.db").display()));
+        let secret = match var("MINGJING_SECRET") {
+            Some(s) => Secret::new(s.as_bytes()),
+            None => load_or_create_secret(&data_dir)?,
+        };
+        Ok(Settings {
+            bind: var("MINGJING_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            database_url,
+            secret,
+            captcha: flag("MINGJING_CAPTCHA", true)?,
+            smtp_url: var("MINGJING_SMTP_URL"),
+            meili_url: var("MINGJING_MEILI_URL"),
+            meili_key: var("MINGJING_MEILI_KEY"),
+            secure_cookies: flag("MINGJING_SECURE_COOKIES", false)?,
+            job_poll: std::time::Duration::from_millis(500),
+            run_worker: true,
+            data_dir,
+        })
+    }
+}
+
+/// Reads `secret.key` from the data dir, creating it (mode 0600) on first start,
+/// so sessions and stored code hashes survive restarts without configuration.
+fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Secret> {
+    use rand::RngCore;
+    let path = data_dir.join("secret.key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let bytes = hex::decode(text.trim())
+                .with_context(|| format!("{} is not hex", path.display()))?;
+            anyhow::ensure!(bytes.len() >= 32, "{} is too short", path.display());
+            Ok(Secret::new(&bytes))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 64];
+            rand::rng().fill_bytes(&mut bytes);
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            use std::io::Write;
+            let mut file = options
+                .open(&path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            file.write_all(hex::encode(bytes).as_bytes())?;
+            file.sync_all()?;
+            Ok(Secret::new(&bytes))
+        }
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}

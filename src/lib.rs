@@ -1,0 +1,14 @@
+//! 明镜 Mingjing — a citizen-facing transparency and petition portal for
+//! law-enforcement bodies. See DESIGN.md in the team's shared notes and README.md.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod demo;
+pub mod domain;
+pub mod jobs;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,163 @@
+//! Builds the application: database, templates, state, the job worker and the
+//! HTTP server with its whole route table. `Application::build` binds its
+//! listener first, so tests start the real app on port 0.
+
+use crate::auth::throttle::{Limits, LoginThrottle};
+use crate::config::Settings;
+use crate::jobs::{Handlers, Queue};
+use crate::store::Store;
+use crate::web::error::render_errors;
+use crate::web::views::Views;
+use crate::web::{self, AppError, AppState, api, public, staff};
+use actix_session::SessionMiddleware;
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::error::{JsonPayloadError, UrlencodedError};
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web as aw};
+use std::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Largest urlencoded form: the procedure editor's longest text fits many times over.
+pub const FORM_LIMIT: usize = 256 * 1024;
+/// Largest JSON body.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+    worker: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+}
+
+/// The job handlers of every feature; the worker runs jobs of these kinds.
+pub fn job_handlers(_settings: &Settings, _store: &Store) -> Handlers {
+    Handlers::default()
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = Store::connect(&settings.database_url).await?;
+        let handlers = job_handlers(&settings, &store);
+        Self::build_with(settings, store, handlers).await
+    }
+
+    pub async fn build_with(
+        settings: Settings,
+        store: Store,
+        handlers: Handlers,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let state = aw::Data::new(AppState {
+            store: store.clone(),
+            views: Views::load()?,
+            pages: Default::default(),
+            login_throttle: LoginThrottle::new(settings.secret.clone(), Limits::default()),
+            captcha_on: settings.captcha,
+        });
+        let session_key = Key::from(&settings.secret.derive("session-cookie"));
+        let secure_cookies = settings.secure_cookies;
+        let server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                .cookie_name("mingjing_session".to_owned())
+                .cookie_secure(secure_cookies)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(aw::FormConfig::default().limit(FORM_LIMIT).error_handler(|e, _| match e {
+                    UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge.into(),
+                    _ => AppError::BadRequest("error-bad-form").into(),
+                }))
+                .app_data(aw::JsonConfig::default().limit(JSON_LIMIT).error_handler(|e, _| match e {
+                    JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge.into(),
+                    _ => AppError::BadRequest("error-bad-json").into(),
+                }))
+                .app_data(aw::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+                .app_data(aw::QueryConfig::default().error_handler(|_, _| AppError::BadRequest("error-bad-query").into()))
+                .app_data(aw::PayloadConfig::new(FORM_LIMIT))
+                .wrap(from_fn(web::i18n::remember_choice))
+                .wrap(sessions)
+                .wrap(from_fn(render_errors))
+                .wrap(from_fn(crate::telemetry::log_request))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add((
+                            "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                        )),
+                )
+                .route("/", aw::get().to(public::home::home))
+                .route("/procedures", aw::get().to(public::procedures::list))
+                .route("/procedures/{id}", aw::get().to(public::procedures::show))
+                .route("/procedures/{id}/versions", aw::get().to(public::procedures::history))
+                .route("/procedures/{id}/versions/{version}", aw::get().to(public::procedures::show_version))
+                .route("/static/{path:.*}", aw::get().to(web::static_files::serve))
+                .route("/staff", aw::get().to(staff::index))
+                .route("/staff/login", aw::get().to(staff::login::show))
+                .route("/staff/login", aw::post().to(staff::login::submit))
+                .route("/staff/logout", aw::post().to(staff::login::logout))
+                .route("/staff/procedures", aw::get().to(staff::procedures::list))
+                .route("/staff/procedures", aw::post().to(staff::procedures::create))
+                .route("/staff/procedures/new", aw::get().to(staff::procedures::new))
+                .route("/staff/procedures/{id}/edit", aw::get().to(staff::procedures::edit))
+                .route("/staff/procedures/{id}/edit", aw::post().to(staff::procedures::update))
+                .route("/staff/procedures/{id}/withdraw", aw::post().to(staff::procedures::withdraw))
+                .route("/staff/procedures/{id}/restore", aw::post().to(staff::procedures::restore))
+                .route("/healthz", aw::get().to(api::health::healthz))
+                .route("/api/v1/openapi.json", aw::get().to(api::openapi::document))
+                .route("/api/v1/agencies", aw::get().to(api::agencies::list))
+                .route("/api/v1/procedures", aw::get().to(api::procedures::list))
+                .route("/api/v1/procedures/{id}", aw::get().to(api::procedures::show))
+                .default_service(aw::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+
+        let worker = settings.run_worker.then(|| {
+            let (tx, rx) = watch::channel(false);
+            let queue = Queue::new(store.clone(), handlers);
+            let poll = settings.job_poll;
+            (tx, tokio::spawn(queue.run(rx, poll)))
+        });
+        Ok(Self {
+            port,
+            server,
+            store,
+            worker,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn store(&self) -> Store {
+        self.store.clone()
+    }
+
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGINT/SIGTERM (or the handle's stop): in-flight requests
+    /// finish, then the job worker finishes its current job and stops.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        if let Some((tx, handle)) = self.worker {
+            let _ = tx.send(true);
+            let _ = handle.await;
+        }
+        result
+    }
+}

@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "procedures")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub agency_id: i32,
+    pub agency_type: String,
+    pub category: String,
+    pub status: String,
+    pub current_version: i32,
+    pub title_zh: String,
+    pub title_en: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

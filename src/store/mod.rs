@@ -1,0 +1,94 @@
+//! Persistence: the sea-orm entities and the queries the handlers need.
+//!
+//! Queries that touch data owned by an agency start from a scoped constructor
+//! (`Store::agency_procedures(agency_id)`), so a forgotten permission check
+//! cannot happen: there is no unscoped write path to forget it on.
+
+pub mod agencies;
+pub mod entities;
+pub mod procedures;
+pub mod staff;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// The store layer's error. `Conflict` and `NotFound` are outcomes a caller
+/// turns into a message; `Db` is a failure that becomes a 500.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("changed meanwhile (current version {current})")]
+    Conflict { current: i32 },
+    #[error("database error")]
+    Db(#[from] DbErr),
+    #[error("stored data is malformed: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects and applies pending migrations. SQLite runs in WAL mode with
+    /// `synchronous=FULL`: a write acknowledged to a user survives power loss.
+    pub async fn connect(database_url: &str) -> Result<Self, DbErr> {
+        let mut options = ConnectOptions::new(database_url.to_owned());
+        options
+            .max_connections(if database_url.starts_with("sqlite") {
+                8
+            } else {
+                16
+            })
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        let db = Database::connect(options).await?;
+        migrations::Migrator::up(&db, None).await?;
+        Ok(Self { db })
+    }
+
+    pub fn from_connection(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
+    }
+
+    /// A cheap round trip for `/healthz`.
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.db.ping().await
+    }
+
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.db.close().await
+    }
+}
+
+/// Decodes a JSON column written by this application; a failure means the row
+/// was changed outside it, which is reported rather than papered over.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    what: &str,
+) -> StoreResult<T> {
+    serde_json::from_value(value.clone()).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}

@@ -1,0 +1,6 @@
+//! The JSON API under `/api/v1/`, described by `openapi.json`.
+
+pub mod agencies;
+pub mod health;
+pub mod openapi;
+pub mod procedures;

@@ -1,0 +1,45 @@
+use super::cached_page;
+use crate::domain::procedure::Category;
+use crate::web::views::Layout;
+use crate::web::{AppError, AppState, Lang};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct TypeCount {
+    agency_type: &'static str,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct HomePage {
+    layout: Layout,
+    counts: Vec<TypeCount>,
+    categories: Vec<&'static str>,
+}
+
+pub async fn home(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    cached_page(&state, &req, lang, || async {
+        let counts = state
+            .store
+            .procedure_counts_by_type()
+            .await?
+            .into_iter()
+            .map(|(t, count)| TypeCount {
+                agency_type: t.as_str(),
+                count,
+            })
+            .collect();
+        let page = HomePage {
+            layout: Layout::new(&req, lang),
+            counts,
+            categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
+        };
+        state.views.render("public/home.html", &page)
+    })
+    .await
+}

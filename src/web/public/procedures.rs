@@ -1,0 +1,204 @@
+//! The public catalogue of procedures: list, detail, history, old versions.
+
+use super::cached_page;
+use crate::domain::agency::AgencyType;
+use crate::domain::page::{PageRequest, Paged};
+use crate::domain::procedure::Category;
+use crate::store::agencies::Agency;
+use crate::store::procedures::{ProcedureFilter, ProcedureSummary, ProcedureVersion};
+use crate::web::views::Layout;
+use crate::web::{AppError, AppState, Lang, html};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub agency_type: String,
+    #[serde(default)]
+    pub category: String,
+    pub page: Option<u64>,
+}
+
+impl ListQuery {
+    /// Unknown filter values are ignored rather than refused: a stale link still lists something.
+    pub fn filter(&self) -> ProcedureFilter {
+        ProcedureFilter {
+            agency_type: AgencyType::parse(&self.agency_type),
+            category: Category::parse(&self.category),
+            agency_id: None,
+            q: Some(self.q.chars().take(100).collect::<String>()).filter(|q| !q.trim().is_empty()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    procedure: ProcedureSummary,
+    agency: Option<Agency>,
+}
+
+#[derive(Serialize)]
+struct ListFilter<'a> {
+    q: &'a str,
+    agency_type: &'a str,
+    category: &'a str,
+}
+
+#[derive(Serialize)]
+struct ListPage<'a> {
+    layout: Layout,
+    filter: ListFilter<'a>,
+    agency_types: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    results: Paged<Row>,
+    /// The list's URL with its filters, ready for `page=N` to be appended.
+    pager_base: String,
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let filter = query.filter();
+    let page = state
+        .store
+        .published_procedures(&filter, PageRequest::new(query.page, None))
+        .await?;
+    let agencies: HashMap<i32, Agency> = state
+        .store
+        .agencies()
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let results = Paged {
+        items: page
+            .items
+            .into_iter()
+            .map(|p| Row {
+                agency: agencies.get(&p.agency_id).cloned(),
+                procedure: p,
+            })
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        pages: page.pages,
+    };
+    let pager_base = format!(
+        "/procedures?{}&",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &query.q)
+            .append_pair("agency_type", filter.agency_type.map_or("", |t| t.as_str()))
+            .append_pair("category", filter.category.map_or("", |c| c.as_str()))
+            .finish()
+    );
+    let body = state.views.render(
+        "public/procedures.html",
+        &ListPage {
+            layout: Layout::new(&req, lang),
+            filter: ListFilter {
+                q: &query.q,
+                agency_type: filter.agency_type.map_or("", |t| t.as_str()),
+                category: filter.category.map_or("", |c| c.as_str()),
+            },
+            agency_types: AgencyType::ALL.iter().map(|t| t.as_str()).collect(),
+            categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
+            results,
+            pager_base,
+        },
+    )?;
+    Ok(html(StatusCode::OK, body))
+}
+
+#[derive(Serialize)]
+struct DetailPage {
+    layout: Layout,
+    procedure: ProcedureSummary,
+    version: ProcedureVersion,
+    agency: Agency,
+    is_current: bool,
+}
+
+async fn detail_page(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    id: i32,
+    version: Option<i32>,
+) -> Result<String, AppError> {
+    let procedure = state.store.procedure(id).await?;
+    let number = version.unwrap_or(procedure.current_version);
+    let version = state.store.procedure_version(id, number).await?;
+    let agency = state.store.agency(procedure.agency_id).await?;
+    let page = DetailPage {
+        layout: Layout::new(req, lang),
+        is_current: number == procedure.current_version,
+        procedure,
+        version,
+        agency,
+    };
+    state.views.render("public/procedure.html", &page)
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    cached_page(&state, &req, lang, || {
+        detail_page(&state, &req, lang, id, None)
+    })
+    .await
+}
+
+pub async fn show_version(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, version) = path.into_inner();
+    cached_page(&state, &req, lang, || {
+        detail_page(&state, &req, lang, id, Some(version))
+    })
+    .await
+}
+
+#[derive(Serialize)]
+struct HistoryPage {
+    layout: Layout,
+    procedure: ProcedureSummary,
+    versions: Vec<crate::store::procedures::VersionEntry>,
+}
+
+pub async fn history(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    cached_page(&state, &req, lang, || async {
+        let procedure = state.store.procedure(id).await?;
+        let versions = state.store.procedure_history(id).await?;
+        state.views.render(
+            "public/history.html",
+            &HistoryPage {
+                layout: Layout::new(&req, lang),
+                procedure,
+                versions,
+            },
+        )
+    })
+    .await
+}

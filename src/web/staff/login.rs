@@ -1,0 +1,236 @@
+//! Staff login and logout, with failed attempts throttled per account and per client.
+
+use crate::auth::password;
+use crate::domain::FieldErrors;
+use crate::domain::staff::Email;
+use crate::web::session::{csrf_token, log_in, log_out, verify_csrf};
+use crate::web::views::Layout;
+use crate::web::{AppError, AppState, Lang, html, see_other};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    layout: Layout,
+    csrf_token: String,
+    email: &'a str,
+    next: &'a str,
+    errors: FieldErrors,
+    message: Option<String>,
+}
+
+/// Only a path on this site is a safe place to return to after login.
+fn safe_next(next: &str) -> &str {
+    if next.starts_with("/staff") && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/staff/procedures"
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    lang: Lang,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    errors: FieldErrors,
+    message: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let body = state.views.render(
+        "staff/login.html",
+        &LoginPage {
+            layout: Layout::new(req, lang),
+            csrf_token: csrf_token(session)?,
+            email,
+            next,
+            errors,
+            message,
+        },
+    )?;
+    Ok(html(status, body))
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    page(
+        &state,
+        &req,
+        &session,
+        lang,
+        StatusCode::OK,
+        "",
+        safe_next(&query.next),
+        FieldErrors::new(),
+        None,
+    )
+}
+
+fn client_key(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let next = safe_next(&form.next);
+    let mut errors = FieldErrors::new();
+    let email = Email::parse(&form.email);
+    if form.email.trim().is_empty() {
+        errors.add("email", "error-required");
+    } else if email.is_none() {
+        errors.add("email", "error-email");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "error-required");
+    }
+    let (Some(email), true) = (email, errors.is_empty()) else {
+        return page(
+            &state,
+            &req,
+            &session,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form.email,
+            next,
+            errors,
+            None,
+        );
+    };
+
+    let client = client_key(&req);
+    let now = Instant::now();
+    if let Some(wait) = state.login_throttle.blocked(email.as_str(), &client, now) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let message = lang.t_args("login-throttled", &[("minutes", minutes.to_string())]);
+        let mut response = page(
+            &state,
+            &req,
+            &session,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.email,
+            next,
+            FieldErrors::new(),
+            Some(message),
+        )?;
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&wait.as_secs().to_string()) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, v);
+        }
+        return Ok(response);
+    }
+
+    let credentials = state.store.staff_credentials(&email).await?;
+    let password = form.password.clone();
+    let verified = web::block(move || match credentials {
+        Some((staff, hash)) => password::verify(&password, &hash).then_some(staff),
+        None => {
+            password::verify_against_nothing(&password);
+            None
+        }
+    })
+    .await
+    .map_err(AppError::internal)?;
+
+    match verified {
+        Some(staff) => {
+            state.login_throttle.record_success(email.as_str());
+            log_in(&session, staff.id)?;
+            tracing::info!(staff.id = staff.id, "staff logged in");
+            Ok(see_other(next))
+        }
+        None => {
+            state
+                .login_throttle
+                .record_failure(email.as_str(), &client, now);
+            // The same words for an unknown address and a wrong password.
+            let message = lang.t("login-failed");
+            page(
+                &state,
+                &req,
+                &session,
+                lang,
+                StatusCode::UNAUTHORIZED,
+                &form.email,
+                next,
+                FieldErrors::new(),
+                Some(message),
+            )
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn logout(
+    session: Session,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    log_out(&session);
+    Ok(see_other("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_the_console() {
+        assert_eq!(
+            safe_next("/staff/procedures/3/edit"),
+            "/staff/procedures/3/edit"
+        );
+        for evil in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "",
+            "/procedures",
+        ] {
+            assert_eq!(safe_next(evil), "/staff/procedures");
+        }
+    }
+}
