@@ -90,10 +90,16 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 seed_and_print(&store).await?;
             }
             let handlers = crate::startup::job_handlers(&settings, &store);
-            let bind = settings.bind.clone();
+            let host = settings
+                .bind
+                .rsplit_once(':')
+                .map_or("127.0.0.1", |(h, _)| h)
+                .to_owned();
             let app = Application::build_with(settings, store, handlers).await?;
-            tracing::info!(bind = %bind, port = app.port(), "serving; stop with Ctrl-C");
-            println!("Mingjing is serving on http://{}", bind);
+            let address = format!("http://{host}:{}", app.port());
+            tracing::info!(address = %address, "serving; stop with Ctrl-C");
+            // Scripts and tests read the real port (the bind may say :0) from this line.
+            println!("Mingjing is serving on {address}");
             app.run_until_stopped().await?;
             tracing::info!("stopped");
         }

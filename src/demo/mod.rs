@@ -236,7 +236,6 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
                     region_en: region.en,
                 })
                 .await?;
-            if t == AgencyType::Court {}
             ids.insert(code, (a.id, t));
         }
     }

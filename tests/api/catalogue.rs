@@ -1,0 +1,176 @@
+//! A citizen browses the public catalogue of procedures.
+
+use crate::helpers::{TestApp, assert_translated};
+
+async fn first_procedure_titled(app: &TestApp, title: &str) -> i64 {
+    let list: serde_json::Value = app
+        .get(&format!("/api/v1/procedures?q={title}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    list["items"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no procedure titled {title}: {list}"))
+}
+
+async fn every_public_page_renders_in_both_languages(app: &TestApp) {
+    app.seed_demo().await;
+    let id = first_procedure_titled(app, "国家赔偿").await;
+    for (lang, marker) in [("zh-CN", "办事指南"), ("en", "Procedures")] {
+        for path in [
+            "/".to_owned(),
+            "/procedures".to_owned(),
+            format!("/procedures/{id}"),
+            format!("/procedures/{id}/versions"),
+            format!("/procedures/{id}/versions/1"),
+            "/staff/login".to_owned(),
+        ] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let (status, page) = app.get_text(&format!("{path}{sep}lang={lang}")).await;
+            assert_eq!(status, 200, "{path} in {lang}");
+            assert!(
+                page.contains(&format!("<html lang=\"{lang}\">")),
+                "{path} is not in {lang}"
+            );
+            assert!(page.contains(marker), "{path} in {lang} lacks {marker}");
+            assert!(
+                page.contains("href=\"#main\""),
+                "{path} lacks the skip link"
+            );
+            assert_translated(&page);
+        }
+    }
+}
+db_test!(every_public_page_renders_in_both_languages);
+
+async fn the_language_choice_is_remembered_and_accept_language_is_honoured(app: &TestApp) {
+    let (_, page) = app.get_text("/").await;
+    assert!(
+        page.contains("<html lang=\"zh-CN\">"),
+        "Chinese is the default"
+    );
+    let r = app
+        .client
+        .get(app.url("/"))
+        .header("Accept-Language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("<html lang=\"en\">"));
+    let (_, page) = app.get_text("/?lang=en").await;
+    assert!(page.contains("Open enforcement"));
+    let (_, page) = app.get_text("/procedures").await;
+    assert!(
+        page.contains("<html lang=\"en\">"),
+        "the cookie carries the choice to the next page"
+    );
+    let (_, page) = app.get_text("/procedures?lang=zh-CN").await;
+    assert!(page.contains("<html lang=\"zh-CN\">"));
+}
+db_test!(the_language_choice_is_remembered_and_accept_language_is_honoured);
+
+async fn the_catalogue_filters_by_agency_type_and_category_and_paginates(app: &TestApp) {
+    app.seed_demo().await;
+    let all: serde_json::Value = app
+        .get("/api/v1/procedures?per_page=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let total = all["total"].as_u64().unwrap();
+    assert!(
+        total >= 25,
+        "the demo publishes at least 25 procedures, got {total}"
+    );
+
+    let prisons: serde_json::Value = app
+        .get("/api/v1/procedures?agency_type=prison&per_page=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = prisons["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|p| p["agency_type"] == "prison"));
+
+    let (status, page) = app
+        .get_text("/procedures?agency_type=procuratorate&category=supervision")
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("立案监督申请"));
+    assert!(
+        !page.contains("申请国家赔偿"),
+        "a court procedure leaked into the procuratorate filter"
+    );
+
+    // Ten per page: page 1 and page 2 differ, and the pager links forward.
+    let (_, page1) = app.get_text("/procedures").await;
+    let (_, page2) = app.get_text("/procedures?page=2").await;
+    assert!(page1.contains("rel=\"next\""));
+    assert!(page2.contains("rel=\"prev\""));
+    assert_ne!(page1, page2);
+    assert!(page1.contains(&format!("共找到 {total} 项办事指南")));
+
+    // Words in the title, in either language.
+    let (_, found) = app.get_text("/procedures?q=%E4%BA%A4%E9%80%9A").await; // 交通
+    assert!(found.contains("道路交通安全违法行为处理"));
+    let (_, found) = app.get_text("/procedures?q=legal%20aid&lang=en").await;
+    assert!(found.contains("Applying for legal aid"));
+}
+db_test!(the_catalogue_filters_by_agency_type_and_category_and_paginates);
+
+async fn a_procedure_page_shows_basis_steps_limits_materials_fees_and_appeal(app: &TestApp) {
+    app.seed_demo().await;
+    let id = first_procedure_titled(app, "法律援助申请").await;
+    let (status, page) = app.get_text(&format!("/procedures/{id}")).await;
+    assert_eq!(status, 200);
+    for expected in [
+        "法律依据",
+        "《中华人民共和国法律援助法》",
+        "第四十三条",
+        "办理步骤",
+        "办理时限",
+        "七日内作出",
+        "所需材料",
+        "法律援助申请表",
+        "收费标准",
+        "不收取任何费用",
+        "救济途径",
+        "临江市司法局",
+    ] {
+        assert!(page.contains(expected), "the page lacks {expected}");
+    }
+    // Steps are an ordered list, in the published order.
+    let steps = page.find("<ol class=\"steps\"").unwrap();
+    let first = page[steps..].find("提出申请").unwrap();
+    let third = page[steps..].find("七日内作出").unwrap();
+    assert!(first < third);
+}
+db_test!(a_procedure_page_shows_basis_steps_limits_materials_fees_and_appeal);
+
+async fn an_older_version_stays_readable_with_a_notice(app: &TestApp) {
+    app.seed_demo().await;
+    // The demo publishes 治安管理处罚程序 twice: first citing the 2017 law, then the 2021 one.
+    let id = first_procedure_titled(app, "治安管理处罚程序").await;
+    let (_, current) = app.get_text(&format!("/procedures/{id}")).await;
+    assert!(current.contains("第四十四条"));
+    assert!(current.contains("第 2 版"));
+    let (_, history) = app.get_text(&format!("/procedures/{id}/versions")).await;
+    assert!(history.contains("首次发布（依据2017年行政处罚法）"));
+    assert!(history.contains(&format!("/procedures/{id}/versions/1")));
+    let (status, old) = app.get_text(&format!("/procedures/{id}/versions/1")).await;
+    assert_eq!(status, 200);
+    assert!(
+        old.contains("第三十一条"),
+        "version 1 keeps its own citations"
+    );
+    assert!(!old.contains("第四十四条"));
+    assert!(
+        old.contains("历史版本"),
+        "an old version says it is not current"
+    );
+    let (status, _) = app.get_text(&format!("/procedures/{id}/versions/9")).await;
+    assert_eq!(status, 404);
+}
+db_test!(an_older_version_stays_readable_with_a_notice);

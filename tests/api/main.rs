@@ -1,0 +1,15 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Integration tests: the real application on port 0, a fresh SQLite file per
+//! test, and the same scenarios on a fresh PostgreSQL database when
+//! `MINGJING_TEST_POSTGRES_URL` is set.
+
+#[macro_use]
+mod helpers;
+
+mod api;
+mod catalogue;
+mod errors;
+mod jobs;
+mod login;
+mod process;
+mod staff_procedures;
