@@ -1,0 +1,111 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, axeViolations, demoEmail, DEMO_PASSWORD } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function assertAccessible(page, label) {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `${label}: axe-core found violations:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+test('a citizen browses procedures in Chinese, down to an older version', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await assertAccessible(page, 'home (zh)');
+
+  // Keyboard first: the first Tab reaches the skip link.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#main');
+
+  await page.getByRole('link', { name: '人民法院' }).first().click();
+  await page.waitForURL(/agency_type=court/);
+  await assertAccessible(page, 'procedures list filtered (zh)');
+  await page.selectOption('#category', 'compensation');
+  await page.getByRole('button', { name: '筛选' }).click();
+  await page.waitForURL(/category=compensation/);
+  await page.getByRole('link', { name: /申请国家赔偿/ }).click();
+  await page.getByRole('heading', { level: 1, name: /申请国家赔偿/ }).waitFor();
+  for (const heading of ['法律依据', '办理步骤', '办理时限', '所需材料', '收费标准', '救济途径']) {
+    await page.getByRole('heading', { level: 2, name: heading }).waitFor();
+  }
+  await assertAccessible(page, 'procedure detail (zh)');
+
+  await page.getByRole('link', { name: '查看历史版本' }).click();
+  await page.getByRole('heading', { level: 1, name: '版本历史' }).waitFor();
+  await assertAccessible(page, 'version history (zh)');
+  await page.getByRole('link', { name: '第 1 版' }).click();
+  await page.getByText('历史版本').first().waitFor();
+  await assertAccessible(page, 'old version (zh)');
+});
+
+test('a citizen switches to English and searches', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/`);
+  await page.getByRole('link', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Open enforcement, clear procedures' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await assertAccessible(page, 'home (en)');
+  await page.getByLabel('Search procedures').fill('legal aid');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'Applying for legal aid' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Legal basis' }).waitFor();
+  await assertAccessible(page, 'procedure detail (en)');
+  await page.goto(`${server.address}/procedures`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice is remembered');
+  await assertAccessible(page, 'procedures list (en)');
+  await page.goto(`${server.address}/procedures/99999`);
+  await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+  await assertAccessible(page, '404 (en)');
+});
+
+test('a supervisor logs in, meets a form error, and publishes a new version', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/staff`);
+  await page.waitForURL(/\/staff\/login/);
+  await assertAccessible(page, 'login (zh)');
+  await page.getByLabel('电子邮箱').fill(demoEmail('supervisor', 'lj-justice'));
+  await page.getByLabel('密码').fill('wrong password');
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByText('邮箱或密码不正确').waitFor();
+  await assertAccessible(page, 'login failed (zh)');
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { level: 1, name: '办事指南管理' }).waitFor();
+  await assertAccessible(page, 'console (zh)');
+
+  await page.getByRole('link', { name: /^修改 法律援助申请/ }).click();
+  await page.getByRole('heading', { level: 1, name: '修改办事指南' }).waitFor();
+  await assertAccessible(page, 'editor (zh)');
+  await page.getByLabel('办理步骤').fill('');
+  await page.getByRole('button', { name: '发布' }).click();
+  await page.getByRole('heading', { name: '提交的内容有问题，请修改后重新提交' }).waitFor();
+  await assertAccessible(page, 'editor with errors (zh)');
+  await page.getByLabel('办理步骤').fill('提出申请\n审查\n指派律师');
+  await page.getByLabel('修改说明（可选）').fill('精简步骤');
+  await page.getByRole('button', { name: '发布' }).click();
+  await page.getByText('新版本已发布').waitFor();
+
+  await page.goto(`${server.address}/procedures?q=${encodeURIComponent('法律援助申请')}`);
+  await page.getByRole('link', { name: '法律援助申请' }).click();
+  await page.getByText('指派律师').waitFor();
+  await page.getByText('第 2 版').waitFor();
+
+  await page.goto(`${server.address}/staff/procedures?lang=en`);
+  await page.getByRole('heading', { level: 1, name: 'Manage procedures' }).waitFor();
+  await assertAccessible(page, 'console (en)');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${server.address}/`);
+});
