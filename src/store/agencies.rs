@@ -7,6 +7,8 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -54,22 +56,68 @@ pub struct NewAgency<'a> {
     pub region_en: &'a str,
 }
 
+/// The agency hierarchy is read on almost every page and changes almost never
+/// (an operator adds an agency), so it is kept in memory. Entries older than
+/// `AGENCY_CACHE_TTL` are reloaded, so an agency added by another process or
+/// node shows up within that time; an unknown id forces a reload at once.
+#[derive(Debug, Default)]
+pub struct AgencyCache {
+    inner: RwLock<Option<(Instant, Arc<Vec<Agency>>)>>,
+}
+
+const AGENCY_CACHE_TTL: Duration = Duration::from_secs(60);
+
+impl AgencyCache {
+    fn fresh(&self) -> Option<Arc<Vec<Agency>>> {
+        let guard = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        guard
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < AGENCY_CACHE_TTL)
+            .map(|(_, list)| list.clone())
+    }
+
+    fn store(&self, list: Arc<Vec<Agency>>) {
+        *self.inner.write().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list));
+    }
+
+    fn clear(&self) {
+        *self.inner.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
 impl Store {
-    /// All agencies, parents before children (province, city, county), then by code.
-    pub async fn agencies(&self) -> StoreResult<Vec<Agency>> {
+    async fn load_agencies(&self) -> StoreResult<Arc<Vec<Agency>>> {
         let rows = agency::Entity::find()
             .order_by_asc(agency::Column::Id)
             .all(self.conn())
             .await?;
-        rows.into_iter().map(Agency::try_from).collect()
+        let list = Arc::new(
+            rows.into_iter()
+                .map(Agency::try_from)
+                .collect::<StoreResult<Vec<_>>>()?,
+        );
+        self.agency_cache.store(list.clone());
+        Ok(list)
+    }
+
+    /// All agencies in the order they were created (parents before children).
+    pub async fn agencies(&self) -> StoreResult<Arc<Vec<Agency>>> {
+        match self.agency_cache.fresh() {
+            Some(list) => Ok(list),
+            None => self.load_agencies().await,
+        }
     }
 
     pub async fn agency(&self, id: i32) -> StoreResult<Agency> {
-        agency::Entity::find_by_id(id)
-            .one(self.conn())
+        if let Some(a) = self.agencies().await?.iter().find(|a| a.id == id) {
+            return Ok(a.clone());
+        }
+        self.load_agencies()
             .await?
-            .ok_or(super::StoreError::NotFound)?
-            .try_into()
+            .iter()
+            .find(|a| a.id == id)
+            .cloned()
+            .ok_or(super::StoreError::NotFound)
     }
 
     pub async fn agency_by_code(&self, code: &str) -> StoreResult<Agency> {
@@ -95,6 +143,7 @@ impl Store {
         }
         .insert(self.conn())
         .await?;
+        self.agency_cache.clear();
         model.try_into()
     }
 }

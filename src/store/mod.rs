@@ -32,6 +32,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    agency_cache: std::sync::Arc<agencies::AgencyCache>,
 }
 
 impl Store {
@@ -59,11 +60,14 @@ impl Store {
             });
         let db = Database::connect(options).await?;
         migrations::Migrator::up(&db, None).await?;
-        Ok(Self { db })
+        Ok(Self::from_connection(db))
     }
 
     pub fn from_connection(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self {
+            db,
+            agency_cache: Default::default(),
+        }
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

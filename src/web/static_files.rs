@@ -27,5 +27,9 @@ pub async fn serve(path: web::Path<String>) -> Result<HttpResponse, AppError> {
         ))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .insert_header((header::ETAG, etag))
-        .body(file.data.into_owned()))
+        .body(match file.data {
+            // Release builds embed the files: serve them without a copy.
+            std::borrow::Cow::Borrowed(bytes) => actix_web::web::Bytes::from_static(bytes),
+            std::borrow::Cow::Owned(bytes) => actix_web::web::Bytes::from(bytes),
+        }))
 }

@@ -1,4 +1,4 @@
-use super::cached_page;
+use super::{cached_page, path_key};
 use crate::domain::procedure::Category;
 use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang};
@@ -23,7 +23,7 @@ pub async fn home(
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
-    cached_page(&state, &req, lang, || async {
+    cached_page(&state, path_key(&req, lang), || async {
         let counts = state
             .store
             .procedure_counts_by_type()

@@ -8,29 +8,33 @@ use super::{AppError, Lang};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 
-/// Serves a public page from the page cache, rendering it on a miss. Only
-/// pages without query parameters (other than `lang`) are cached, so the set of
-/// keys is bounded by the content, not by what clients send.
+/// The cache key of a page addressed by its path alone: only pages without
+/// query parameters (other than `lang`) qualify, so the set of keys is bounded
+/// by the content, not by what clients send.
+pub fn path_key(req: &HttpRequest, lang: Lang) -> Option<String> {
+    url::form_urlencoded::parse(req.query_string().as_bytes())
+        .all(|(k, _)| k == "lang")
+        .then(|| format!("{}:{}", lang.tag(), req.path()))
+}
+
+/// Serves a public page from the page cache under `key`, rendering it on a
+/// miss; `None` renders without caching.
 pub async fn cached_page<F, Fut>(
     state: &AppState,
-    req: &HttpRequest,
-    lang: Lang,
+    key: Option<String>,
     render: F,
 ) -> Result<HttpResponse, AppError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
 {
-    let cacheable =
-        url::form_urlencoded::parse(req.query_string().as_bytes()).all(|(k, _)| k == "lang");
-    let key = format!("{}:{}", lang.tag(), req.path());
-    if cacheable && let Some(body) = state.pages.get(&key) {
+    if let Some(body) = key.as_deref().and_then(|k| state.pages.get(k)) {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .body(body));
     }
     let body = actix_web::web::Bytes::from(render().await?);
-    if cacheable {
+    if let Some(key) = key {
         state.pages.put(key, body.clone());
     }
     Ok(HttpResponse::build(StatusCode::OK)

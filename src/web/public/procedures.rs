@@ -1,14 +1,13 @@
 //! The public catalogue of procedures: list, detail, history, old versions.
 
-use super::cached_page;
+use super::{cached_page, path_key};
 use crate::domain::agency::AgencyType;
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::procedure::Category;
 use crate::store::agencies::Agency;
 use crate::store::procedures::{ProcedureFilter, ProcedureSummary, ProcedureVersion};
 use crate::web::views::Layout;
-use crate::web::{AppError, AppState, Lang, html};
-use actix_web::http::StatusCode;
+use crate::web::{AppError, AppState, Lang};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -61,61 +60,60 @@ struct ListPage<'a> {
 }
 
 pub async fn list(
-    req: HttpRequest,
     state: web::Data<AppState>,
     lang: Lang,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = query.filter();
-    let page = state
-        .store
-        .published_procedures(&filter, PageRequest::new(query.page, None))
-        .await?;
-    let agencies: HashMap<i32, Agency> = state
-        .store
-        .agencies()
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let results = Paged {
-        items: page
-            .items
-            .into_iter()
-            .map(|p| Row {
-                agency: agencies.get(&p.agency_id).cloned(),
-                procedure: p,
-            })
-            .collect(),
-        page: page.page,
-        per_page: page.per_page,
-        total: page.total,
-        pages: page.pages,
-    };
-    let pager_base = format!(
-        "/procedures?{}&",
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("q", &query.q)
-            .append_pair("agency_type", filter.agency_type.map_or("", |t| t.as_str()))
-            .append_pair("category", filter.category.map_or("", |c| c.as_str()))
-            .finish()
-    );
-    let body = state.views.render(
-        "public/procedures.html",
-        &ListPage {
-            layout: Layout::new(&req, lang),
-            filter: ListFilter {
-                q: &query.q,
-                agency_type: filter.agency_type.map_or("", |t| t.as_str()),
-                category: filter.category.map_or("", |c| c.as_str()),
+    let request = PageRequest::new(query.page, None);
+    let agency_type = filter.agency_type.map_or("", |t| t.as_str());
+    let category = filter.category.map_or("", |c| c.as_str());
+    let filters = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", filter.q.as_deref().unwrap_or(""))
+        .append_pair("agency_type", agency_type)
+        .append_pair("category", category)
+        .finish();
+    let canonical = format!("{filters}&page={}", request.number);
+    // Browsing by type and category is cached; free-text queries are not (unbounded keys).
+    let key = filter
+        .q
+        .is_none()
+        .then(|| format!("{}:/procedures?{canonical}", lang.tag()));
+    cached_page(&state, key, || async {
+        let page = state.store.published_procedures(&filter, request).await?;
+        let agencies = state.store.agencies().await?;
+        let agencies: HashMap<i32, &Agency> = agencies.iter().map(|a| (a.id, a)).collect();
+        let results = Paged {
+            items: page
+                .items
+                .into_iter()
+                .map(|p| Row {
+                    agency: agencies.get(&p.agency_id).map(|a| (*a).clone()),
+                    procedure: p,
+                })
+                .collect(),
+            page: page.page,
+            per_page: page.per_page,
+            total: page.total,
+            pages: page.pages,
+        };
+        state.views.render(
+            "public/procedures.html",
+            &ListPage {
+                layout: Layout::for_path("/procedures", &canonical, lang, !state.captcha_on),
+                filter: ListFilter {
+                    q: filter.q.as_deref().unwrap_or(""),
+                    agency_type,
+                    category,
+                },
+                agency_types: AgencyType::ALL.iter().map(|t| t.as_str()).collect(),
+                categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
+                results,
+                pager_base: format!("/procedures?{filters}&"),
             },
-            agency_types: AgencyType::ALL.iter().map(|t| t.as_str()).collect(),
-            categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
-            results,
-            pager_base,
-        },
-    )?;
-    Ok(html(StatusCode::OK, body))
+        )
+    })
+    .await
 }
 
 #[derive(Serialize)]
@@ -155,7 +153,7 @@ pub async fn show(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    cached_page(&state, &req, lang, || {
+    cached_page(&state, path_key(&req, lang), || {
         detail_page(&state, &req, lang, id, None)
     })
     .await
@@ -168,7 +166,7 @@ pub async fn show_version(
     path: web::Path<(i32, i32)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, version) = path.into_inner();
-    cached_page(&state, &req, lang, || {
+    cached_page(&state, path_key(&req, lang), || {
         detail_page(&state, &req, lang, id, Some(version))
     })
     .await
@@ -188,7 +186,7 @@ pub async fn history(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    cached_page(&state, &req, lang, || async {
+    cached_page(&state, path_key(&req, lang), || async {
         let procedure = state.store.procedure(id).await?;
         let versions = state.store.procedure_history(id).await?;
         state.views.render(
