@@ -2,9 +2,14 @@
 //! into these types at the edge, and everything inside takes only typed values.
 
 pub mod agency;
+pub mod case;
+pub mod clock;
+pub mod codes;
 pub mod fields;
 pub mod page;
+pub mod petition;
 pub mod procedure;
+pub mod redaction;
 pub mod staff;
 
 pub use fields::FieldErrors;

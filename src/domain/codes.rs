@@ -1,0 +1,244 @@
+//! Tracking numbers (信访编号) and access codes (查询码).
+//!
+//! Both use Crockford's base-32 alphabet, which has no I, L, O or U, so what
+//! people misread is mapped back (O→0, I/L→1) instead of refused. A tracking
+//! number ends in a Luhn mod-32 check character: every single mistyped
+//! character and almost every swap of neighbours is caught before a lookup.
+//! Access codes carry 80 bits from the operating system's CSPRNG and are only
+//! ever stored as a keyed hash.
+
+use rand::Rng;
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const PREFIX: &str = "MJ";
+/// Random characters in a tracking number: 45 bits, so numbers are not guessable
+/// in sequence and a collision (retried on insert) is vanishingly rare.
+const TRACKING_RANDOM: usize = 9;
+/// 16 × 5 bits = 80 bits.
+const ACCESS_CODE_LEN: usize = 16;
+
+fn value(c: u8) -> Option<u32> {
+    ALPHABET.iter().position(|&a| a == c).map(|p| p as u32)
+}
+
+/// Uppercases, drops separators and maps look-alikes, as a reader types them.
+fn normalise(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_' | '\u{3000}' | '－' | '—'))
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
+/// Luhn mod N (N = 32) over the characters' values.
+fn check_char(body: &[u8]) -> Option<u8> {
+    let n = 32u32;
+    let mut factor = 2;
+    let mut sum = 0u32;
+    for &c in body.iter().rev() {
+        let addend = factor * value(c)?;
+        factor = if factor == 2 { 1 } else { 2 };
+        sum += addend / n + addend % n;
+    }
+    let check = (n - sum % n) % n;
+    Some(ALPHABET[check as usize])
+}
+
+fn random_chars(n: usize) -> String {
+    let mut rng = OsRng.unwrap_err();
+    (0..n)
+        .map(|_| ALPHABET[rng.random_range(0..32)] as char)
+        .collect()
+}
+
+/// A tracking number, valid by construction: `MJ26` + 9 random + check.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct TrackingNumber(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TrackingNumberError {
+    #[error("not a tracking number")]
+    Malformed,
+    /// Well-formed but its check character does not match: a typo.
+    #[error("tracking number check character does not match")]
+    CheckFailed,
+}
+
+impl TrackingNumber {
+    /// A new random number for a petition received in `year`.
+    pub fn generate(year: i32) -> Self {
+        let body = format!(
+            "{PREFIX}{:02}{}",
+            year.rem_euclid(100),
+            random_chars(TRACKING_RANDOM)
+        );
+        let check = check_char(body.as_bytes()).unwrap_or(b'0') as char;
+        TrackingNumber(format!("{body}{check}"))
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, TrackingNumberError> {
+        let s = normalise(raw);
+        let expected_len = PREFIX.len() + 2 + TRACKING_RANDOM + 1;
+        if s.len() != expected_len
+            || !s.starts_with(PREFIX)
+            || !s[2..4].bytes().all(|b| b.is_ascii_digit())
+            || s.bytes().any(|b| value(b).is_none())
+        {
+            return Err(TrackingNumberError::Malformed);
+        }
+        let (body, check) = s.split_at(s.len() - 1);
+        if check_char(body.as_bytes()) == Some(check.as_bytes()[0]) {
+            Ok(TrackingNumber(s))
+        } else {
+            Err(TrackingNumberError::CheckFailed)
+        }
+    }
+
+    /// The canonical form stored and used in URLs: `MJ26K3FQ9X2MAP7`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form printed on receipts: `MJ26-K3FQ9-X2MAP`.
+    pub fn display(&self) -> String {
+        format!("{}-{}-{}", &self.0[..4], &self.0[4..9], &self.0[9..])
+    }
+}
+
+/// A secret code that, with its tracking number, opens a petition's status.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessCode(String);
+
+impl std::fmt::Debug for AccessCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessCode(..)")
+    }
+}
+
+impl AccessCode {
+    pub fn generate() -> Self {
+        AccessCode(random_chars(ACCESS_CODE_LEN))
+    }
+
+    /// Any string the user typed; a wrong code simply will not match.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let s = normalise(raw);
+        (s.len() == ACCESS_CODE_LEN && s.bytes().all(|b| value(b).is_some()))
+            .then_some(AccessCode(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Shown once, in groups of four: `7K3F-Q9X2-MAP4-WZ8D`.
+    pub fn display(&self) -> String {
+        self.0
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_numbers_parse_back() {
+        for _ in 0..500 {
+            let tn = TrackingNumber::generate(2026);
+            assert!(tn.as_str().starts_with("MJ26"));
+            assert_eq!(TrackingNumber::parse(tn.as_str()).unwrap(), tn);
+            assert_eq!(
+                TrackingNumber::parse(&tn.display().to_lowercase()).unwrap(),
+                tn
+            );
+        }
+    }
+
+    #[test]
+    fn every_single_character_typo_is_caught() {
+        let tn = TrackingNumber::generate(2026);
+        let s = tn.as_str().as_bytes().to_vec();
+        for i in 4..s.len() {
+            for &c in ALPHABET {
+                if c == s[i] {
+                    continue;
+                }
+                let mut typo = s.clone();
+                typo[i] = c;
+                let typo = String::from_utf8(typo).unwrap();
+                assert_eq!(
+                    TrackingNumber::parse(&typo),
+                    Err(TrackingNumberError::CheckFailed),
+                    "{typo} accepted"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn most_neighbour_swaps_are_caught() {
+        let mut caught = 0;
+        let mut swaps = 0;
+        for _ in 0..200 {
+            let tn = TrackingNumber::generate(2026);
+            let s = tn.as_str().as_bytes().to_vec();
+            for i in 4..s.len() - 1 {
+                if s[i] == s[i + 1] {
+                    continue;
+                }
+                let mut t = s.clone();
+                t.swap(i, i + 1);
+                swaps += 1;
+                if TrackingNumber::parse(&String::from_utf8(t).unwrap()).is_err() {
+                    caught += 1;
+                }
+            }
+        }
+        assert!(caught * 100 / swaps >= 95, "{caught} of {swaps}");
+    }
+
+    #[test]
+    fn look_alikes_are_read_as_meant_and_junk_is_malformed() {
+        let tn = TrackingNumber::generate(2026);
+        let confusable = tn.as_str().replace('0', "O").replace('1', "l");
+        assert_eq!(TrackingNumber::parse(&confusable).unwrap(), tn);
+        for junk in [
+            "",
+            "MJ26",
+            "XX26ABCDEFGHJK",
+            "MJ2AABCDEFGHJK",
+            "MJ26ABCDEFGHJ!",
+            "MJ26ABCDEFGHJKMN",
+        ] {
+            assert_eq!(
+                TrackingNumber::parse(junk),
+                Err(TrackingNumberError::Malformed),
+                "{junk}"
+            );
+        }
+    }
+
+    #[test]
+    fn access_codes_have_80_bits_and_display_in_fours() {
+        let code = AccessCode::generate();
+        assert_eq!(code.as_str().len(), 16);
+        assert_eq!(code.display().len(), 19);
+        assert_eq!(
+            AccessCode::parse(&code.display().to_lowercase()),
+            Some(code.clone())
+        );
+        assert_ne!(AccessCode::generate(), code);
+        assert_eq!(AccessCode::parse("short"), None);
+    }
+}
