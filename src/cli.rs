@@ -89,13 +89,12 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             if demo {
                 seed_and_print(&store).await?;
             }
-            let handlers = crate::startup::job_handlers(&settings, &store);
             let host = settings
                 .bind
                 .rsplit_once(':')
                 .map_or("127.0.0.1", |(h, _)| h)
                 .to_owned();
-            let app = Application::build_with(settings, store, handlers).await?;
+            let app = Application::build_with(settings, store, None).await?;
             let address = format!("http://{host}:{}", app.port());
             tracing::info!(address = %address, "serving; stop with Ctrl-C");
             // Scripts and tests read the real port (the bind may say :0) from this line.

@@ -20,6 +20,12 @@ pub struct Settings {
     pub captcha: bool,
     /// `MINGJING_SMTP_URL`; mail goes to `.eml` files when unset.
     pub smtp_url: Option<String>,
+    /// `MINGJING_MAIL_FROM`, the sender of every mail.
+    pub mail_from: String,
+    /// `MINGJING_PUBLIC_URL`, the site's address as mail links to it.
+    pub public_url: String,
+    /// `MINGJING_RATE_LIMITS`: `on` (default); `off` for load tests only.
+    pub rate_limits: bool,
     /// `MINGJING_MEILI_URL` and `MINGJING_MEILI_KEY`; the embedded index when unset.
     pub meili_url: Option<String>,
     pub meili_key: Option<String>,
@@ -70,6 +76,11 @@ impl Settings {
             secret,
             captcha: flag("MINGJING_CAPTCHA", true)?,
             smtp_url: var("MINGJING_SMTP_URL"),
+            mail_from: var("MINGJING_MAIL_FROM")
+                .unwrap_or_else(|| "明镜 Mingjing <noreply@mingjing.localhost>".to_owned()),
+            public_url: var("MINGJING_PUBLIC_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned()),
+            rate_limits: flag("MINGJING_RATE_LIMITS", true)?,
             meili_url: var("MINGJING_MEILI_URL"),
             meili_key: var("MINGJING_MEILI_KEY"),
             secure_cookies: flag("MINGJING_SECURE_COOKIES", false)?,

@@ -5,6 +5,7 @@
 use crate::auth::throttle::{Limits, LoginThrottle};
 use crate::config::Settings;
 use crate::jobs::{Handlers, Queue};
+use crate::mail::{self, Mailer};
 use crate::store::Store;
 use crate::web::error::render_errors;
 use crate::web::views::Views;
@@ -18,6 +19,7 @@ use actix_web::error::{JsonPayloadError, UrlencodedError};
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web as aw};
 use std::net::TcpListener;
+use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -25,6 +27,11 @@ use tokio::task::JoinHandle;
 pub const FORM_LIMIT: usize = 256 * 1024;
 /// Largest JSON body.
 pub const JSON_LIMIT: usize = 256 * 1024;
+
+/// Forms with files may carry 50 MB of evidence.
+fn multipart_limits() -> aw::PayloadConfig {
+    aw::PayloadConfig::new(web::multipart::MAX_BODY)
+}
 
 pub struct Application {
     port: u16,
@@ -34,30 +41,49 @@ pub struct Application {
 }
 
 /// The job handlers of every feature; the worker runs jobs of these kinds.
-pub fn job_handlers(_settings: &Settings, _store: &Store) -> Handlers {
-    Handlers::default()
+pub fn job_handlers(
+    settings: &Settings,
+    store: &Store,
+    views: Arc<Views>,
+) -> anyhow::Result<Handlers> {
+    let mut handlers = Handlers::default();
+    let mailer = Arc::new(Mailer::from_settings(settings)?);
+    let (s, v, m, url) = (store.clone(), views, mailer, settings.public_url.clone());
+    handlers.register(mail::jobs::PETITION_ACK, move |payload| {
+        mail::jobs::send_petition_ack(s.clone(), v.clone(), m.clone(), url.clone(), payload)
+    });
+    Ok(handlers)
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store = Store::connect(&settings.database_url).await?;
-        let handlers = job_handlers(&settings, &store);
-        Self::build_with(settings, store, handlers).await
+        Self::build_with(settings, store, None).await
     }
 
+    /// `handlers` replaces the standard job handlers (tests use their own).
     pub async fn build_with(
         settings: Settings,
         store: Store,
-        handlers: Handlers,
+        handlers: Option<Handlers>,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
+        let views = Arc::new(Views::load()?);
+        let handlers = match handlers {
+            Some(h) => h,
+            None => job_handlers(&settings, &store, views.clone())?,
+        };
         let state = aw::Data::new(AppState {
             store: store.clone(),
-            views: Views::load()?,
+            views,
             pages: Default::default(),
             login_throttle: LoginThrottle::new(settings.secret.clone(), Limits::default()),
             captcha_on: settings.captcha,
+            rate_limits_on: settings.rate_limits,
+            secret: settings.secret.clone(),
+            files: crate::files::FileStore::new(settings.data_dir.join("files")),
+            limits: crate::intake::Limits::new(&settings.secret),
         });
         let session_key = Key::from(&settings.secret.derive("session-cookie"));
         let secure_cookies = settings.secure_cookies;
@@ -102,7 +128,25 @@ impl Application {
                 .route("/procedures/{id}/versions", aw::get().to(public::procedures::history))
                 .route("/procedures/{id}/versions/{version}", aw::get().to(public::procedures::show_version))
                 .route("/static/{path:.*}", aw::get().to(web::static_files::serve))
+                .route("/petitions/new", aw::get().to(public::petitions::start))
+                .route("/petitions/new/{kind}", aw::get().to(public::petitions::form))
+                .service(aw::resource("/petitions").app_data(multipart_limits()).route(aw::post().to(public::petitions::submit)))
+                .route("/captcha/{id}", aw::get().to(public::petitions::captcha_image))
+                .route("/track", aw::get().to(public::track::lookup_form))
+                .route("/track", aw::post().to(public::track::lookup))
+                .route("/track/{tn}", aw::get().to(public::track::status))
+                .service(aw::resource("/track/{tn}/follow-up").app_data(multipart_limits()).route(aw::post().to(public::track::follow_up)))
+                .route("/track/{tn}/files/{id}", aw::get().to(public::track::file))
+                .route("/cases", aw::get().to(public::cases::list))
+                .route("/cases/lookup", aw::get().to(public::cases::lookup_form))
+                .route("/cases/lookup", aw::post().to(public::cases::lookup))
+                .route("/cases/{id}", aw::get().to(public::cases::show))
                 .route("/staff", aw::get().to(staff::index))
+                .route("/staff/cases", aw::get().to(staff::cases::list))
+                .route("/staff/cases", aw::post().to(staff::cases::create))
+                .route("/staff/cases/new", aw::get().to(staff::cases::new))
+                .route("/staff/cases/{id}", aw::get().to(staff::cases::show))
+                .route("/staff/cases/{id}/milestones", aw::post().to(staff::cases::add_milestone))
                 .route("/staff/login", aw::get().to(staff::login::show))
                 .route("/staff/login", aw::post().to(staff::login::submit))
                 .route("/staff/logout", aw::post().to(staff::login::logout))
@@ -118,6 +162,12 @@ impl Application {
                 .route("/api/v1/agencies", aw::get().to(api::agencies::list))
                 .route("/api/v1/procedures", aw::get().to(api::procedures::list))
                 .route("/api/v1/procedures/{id}", aw::get().to(api::procedures::show))
+                .route("/api/v1/captcha", aw::get().to(api::petitions::captcha))
+                .route("/api/v1/petitions", aw::post().to(api::petitions::create))
+                .route("/api/v1/petitions/{tn}", aw::get().to(api::petitions::show))
+                .route("/api/v1/petitions/{tn}/messages", aw::post().to(api::petitions::message))
+                .service(aw::resource("/api/v1/petitions/{tn}/evidence").app_data(multipart_limits()).route(aw::post().to(api::petitions::evidence)))
+                .route("/api/v1/cases/{case_number}", aw::get().to(api::cases::show))
                 .default_service(aw::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }))
         })
         .listen(listener)?

@@ -5,7 +5,10 @@
 //! cannot happen: there is no unscoped write path to forget it on.
 
 pub mod agencies;
+pub mod captchas;
+pub mod cases;
 pub mod entities;
+pub mod petitions;
 pub mod procedures;
 pub mod staff;
 

@@ -56,6 +56,9 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         secret: Secret::new(b"integration-test-secret-with-enough-bytes"),
         captcha: true,
         smtp_url: None,
+        mail_from: "明镜 Mingjing <noreply@mingjing.test>".to_owned(),
+        public_url: "http://127.0.0.1:8080".to_owned(),
+        rate_limits: true,
         meili_url: None,
         meili_key: None,
         secure_cookies: false,
@@ -83,6 +86,14 @@ async fn fresh_postgres() -> Option<(String, String, String)> {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like `spawn_app`, with settings changed by `adjust` (SMTP, worker, limits…).
+pub async fn spawn_app_with(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
     let (database_url, postgres) = match backend {
         Backend::Sqlite => (
@@ -94,7 +105,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             (url, Some((admin, name)))
         }
     };
-    let settings = test_settings(dir.path().to_path_buf(), database_url);
+    let mut settings = test_settings(dir.path().to_path_buf(), database_url);
+    adjust(&mut settings);
     let app = Application::build(settings)
         .await
         .expect("building the app");
@@ -214,4 +226,105 @@ pub fn assert_translated(page: &str) {
         !page.contains("Unknown localization key"),
         "untranslated text in page:\n{page}"
     );
+}
+
+/// Answers the accessible captcha question ("三加五等于几？…" / "What is three plus five?…"),
+/// as a screen-reader user would.
+pub fn solve_captcha_question(question: &str) -> String {
+    const ZH: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    const EN: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let mut numbers: Vec<usize> = question
+        .chars()
+        .filter_map(|c| ZH.iter().position(|z| *z == c))
+        .collect();
+    if numbers.len() < 2 {
+        numbers = question
+            .split(|c: char| !c.is_alphabetic())
+            .filter_map(|w| EN.iter().position(|e| *e == w))
+            .collect();
+    }
+    assert!(
+        numbers.len() >= 2,
+        "cannot read the captcha question {question:?}"
+    );
+    (numbers[0] + numbers[1]).to_string()
+}
+
+/// The captcha id and question of a form page.
+pub fn captcha_of(page: &str) -> (String, String) {
+    let id_marker = "name=\"captcha_id\" value=\"";
+    let start = page.find(id_marker).expect("the form has a captcha") + id_marker.len();
+    let id = page[start..].split('"').next().unwrap().to_owned();
+    let q_marker = "for=\"captcha_question_answer\">";
+    let start = page.find(q_marker).unwrap() + q_marker.len();
+    let question = page[start..].split('<').next().unwrap().to_owned();
+    (id, question)
+}
+
+/// Text between `<dd class="code" id="{id}">` and `</dd>` (tracking number, access code).
+pub fn code_in(page: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {id} in page:\n{page}"))
+        + marker.len();
+    page[start..].split('<').next().unwrap().trim().to_owned()
+}
+
+/// A real SMTP listener on loopback: enough of RFC 5321 for lettre to deliver
+/// to it. Received messages (raw DATA) arrive on the returned channel.
+pub async fn smtp_listener() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 test.mingjing ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            let _ = tx.send(std::mem::take(body));
+                            data = None;
+                            let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                        } else {
+                            body.push_str(line.strip_prefix('.').unwrap_or(&line));
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-test.mingjing\r\n250 8BITMIME\r\n",
+                        "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 2.0.0 ok\r\n",
+                        "DATA" => {
+                            data = Some(String::new());
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"502 5.5.2 not implemented\r\n",
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, rx)
 }

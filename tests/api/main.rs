@@ -7,9 +7,12 @@
 mod helpers;
 
 mod api;
+mod cases;
 mod catalogue;
 mod errors;
+mod fixtures;
 mod jobs;
 mod login;
+mod petitions;
 mod process;
 mod staff_procedures;

@@ -2,7 +2,14 @@
 //! query modules and in `domain`, never here.
 
 pub mod agency;
+pub mod captcha;
+pub mod case;
+pub mod case_milestone;
+pub mod evidence;
 pub mod job;
+pub mod petition;
+pub mod petition_deadline;
+pub mod petition_event;
 pub mod procedure;
 pub mod procedure_version;
 pub mod staff;

@@ -1,7 +1,10 @@
 //! The public site: no login, everything here is public-tier data.
 
+pub mod cases;
 pub mod home;
+pub mod petitions;
 pub mod procedures;
+pub mod track;
 
 use super::state::AppState;
 use super::{AppError, Lang};

@@ -1,6 +1,7 @@
 //! The staff console. Every page here takes `CurrentStaff`, so an anonymous
 //! request is redirected to the login page before a handler runs.
 
+pub mod cases;
 pub mod login;
 pub mod procedures;
 

@@ -1,0 +1,16 @@
+//! Evidence files: what is accepted (decided by content, never by name), the
+//! metadata removed from the copy that is stored, and the content-addressed
+//! store under `data/files/`.
+
+pub mod sanitize;
+pub mod store;
+
+pub use sanitize::{AcceptedFile, EvidenceError, FileKind, accept};
+pub use store::FileStore;
+
+/// At most this many files with one submission or follow-up.
+pub const MAX_FILES: usize = 10;
+/// At most this many bytes per file.
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// At most this many bytes of files in one submission.
+pub const MAX_TOTAL_BYTES: usize = 50 * 1024 * 1024;

@@ -1,0 +1,61 @@
+//! Mail jobs: each renders its message at send time from the database, in the
+//! language the petitioner used, and never includes an access code.
+
+use super::{Mailer, Outgoing};
+use crate::store::Store;
+use crate::web::Lang;
+use crate::web::views::Views;
+use serde::Serialize;
+use std::sync::Arc;
+
+pub const PETITION_ACK: &str = "mail.petition_ack";
+
+#[derive(Serialize)]
+struct AckMail<'a> {
+    lang: &'a str,
+    tracking_number: String,
+    title: &'a str,
+    kind: &'a str,
+    deadlines: Vec<crate::store::petitions::DeadlineView>,
+    track_url: String,
+}
+
+/// The acknowledgement of a new petition: tracking number, what happens next, the first deadline.
+pub async fn send_petition_ack(
+    store: Store,
+    views: Arc<Views>,
+    mailer: Arc<Mailer>,
+    public_url: String,
+    payload: serde_json::Value,
+) -> anyhow::Result<()> {
+    let id = payload["petition_id"]
+        .as_i64()
+        .and_then(|i| i32::try_from(i).ok())
+        .ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
+    let petition = store.petition_by_id(id).await?;
+    let Some(to) = petition.contact_email.clone() else {
+        return Ok(()); // nothing to send to; the job is done
+    };
+    let lang = Lang::parse(&petition.lang).unwrap_or(Lang::Zh);
+    let tn = crate::domain::codes::TrackingNumber::parse(&petition.tracking_number)
+        .map_err(|e| anyhow::anyhow!("stored tracking number: {e}"))?;
+    let page = AckMail {
+        lang: lang.tag(),
+        tracking_number: tn.display(),
+        title: &petition.title,
+        kind: petition.kind.as_str(),
+        deadlines: store.petition_deadlines(id).await?,
+        track_url: format!("{}/track", public_url.trim_end_matches('/')),
+    };
+    let subject = lang.t_args("mail-ack-subject", &[("tracking", tn.display())]);
+    let text = views.render("mail/petition_ack.txt", &page)?;
+    let html = views.render("mail/petition_ack.html", &page)?;
+    mailer
+        .send(Outgoing {
+            to,
+            subject,
+            text,
+            html,
+        })
+        .await
+}

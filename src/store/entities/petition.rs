@@ -1,0 +1,35 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "petitions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub tracking_number: String,
+    pub access_code_hash: String,
+    pub kind: String,
+    pub agency_id: i32,
+    pub agency_chosen: bool,
+    pub category: String,
+    pub subject: String,
+    pub title: String,
+    pub description: String,
+    pub desired_outcome: String,
+    pub related_case_number: Option<String>,
+    pub anonymous: bool,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub lang: String,
+    pub status: String,
+    pub quarantine_reason: Option<String>,
+    pub version: i32,
+    pub received_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,21 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "petition_deadlines")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub petition_id: i32,
+    pub rule_id: String,
+    pub clock: String,
+    pub due_on: String,
+    pub citation_zh: String,
+    pub citation_en: String,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,335 @@
+//! Filing a petition: choose the kind, fill the form that fits it, get a receipt.
+
+use crate::domain::FieldErrors;
+use crate::domain::petition::{PetitionCategory, PetitionInput, PetitionKind};
+use crate::intake::{self, CaptchaAnswer, Receipt, SubmitError};
+use crate::store::agencies::Agency;
+use crate::web::multipart::{self, FormData};
+use crate::web::views::Layout;
+use crate::web::{AppError, AppState, Lang, html};
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+pub const CAPTCHA_FORM: &str = "petition";
+
+#[derive(Serialize)]
+struct StartPage {
+    layout: Layout,
+    kinds: Vec<&'static str>,
+}
+
+pub async fn start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    let page = StartPage {
+        layout: Layout::new(&req, lang),
+        kinds: PetitionKind::ALL.iter().map(|k| k.as_str()).collect(),
+    };
+    Ok(html(
+        StatusCode::OK,
+        state.views.render("public/petition_start.html", &page)?,
+    ))
+}
+
+/// What the captcha part of a form shows.
+#[derive(Serialize)]
+pub struct CaptchaView {
+    pub id: String,
+    pub question: String,
+}
+
+pub async fn captcha_view(
+    state: &AppState,
+    form: &str,
+    lang: Lang,
+) -> Result<Option<CaptchaView>, AppError> {
+    if !state.captcha_on {
+        return Ok(None);
+    }
+    let id = intake::new_captcha(state, form).await?;
+    let (zh, en) = state
+        .store
+        .captcha_questions(&id)
+        .await?
+        .unwrap_or_default();
+    Ok(Some(CaptchaView {
+        id,
+        question: if lang == Lang::En { en } else { zh },
+    }))
+}
+
+#[derive(Serialize)]
+struct FormPage<'a> {
+    layout: Layout,
+    kind: &'static str,
+    may_be_anonymous: bool,
+    agencies: &'a [Agency],
+    categories: Vec<&'static str>,
+    input: &'a PetitionInput,
+    errors: FieldErrors,
+    /// A problem that belongs to no single field (captcha, files, throttling).
+    form_error: Option<String>,
+    captcha: Option<CaptchaView>,
+    max_files: usize,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    status: StatusCode,
+    kind: PetitionKind,
+    input: &PetitionInput,
+    errors: FieldErrors,
+    form_error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let agencies = state.store.agencies().await?;
+    let page = FormPage {
+        layout: Layout::new(req, lang),
+        kind: kind.as_str(),
+        may_be_anonymous: kind.may_be_anonymous(),
+        agencies: &agencies,
+        categories: PetitionCategory::ALL.iter().map(|c| c.as_str()).collect(),
+        input,
+        errors,
+        form_error,
+        captcha: captcha_view(state, CAPTCHA_FORM, lang).await?,
+        max_files: crate::files::MAX_FILES,
+    };
+    Ok(html(
+        status,
+        state.views.render("public/petition_form.html", &page)?,
+    ))
+}
+
+pub async fn form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    kind: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let kind = PetitionKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let input = PetitionInput {
+        kind: kind.as_str().to_owned(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &req,
+        lang,
+        StatusCode::OK,
+        kind,
+        &input,
+        FieldErrors::new(),
+        None,
+    )
+    .await
+}
+
+#[derive(Serialize)]
+struct ReceiptPage<'a> {
+    layout: Layout,
+    tracking_number: String,
+    access_code: String,
+    kind: &'static str,
+    title: &'a str,
+    agency: &'a Agency,
+    received_at: chrono::DateTime<chrono::Utc>,
+    deadlines: Vec<DeadlineRow>,
+    has_email: bool,
+}
+
+#[derive(Serialize)]
+pub struct DeadlineRow {
+    pub clock: String,
+    pub due_on: String,
+    pub citation: String,
+}
+
+pub fn client_key(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+fn receipt_page(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+    r: &Receipt,
+    has_email: bool,
+) -> Result<HttpResponse, AppError> {
+    let page = ReceiptPage {
+        layout: Layout::new(req, lang),
+        tracking_number: r.tracking_number.display(),
+        access_code: r.access_code.display(),
+        kind: r.petition.kind.as_str(),
+        title: &r.petition.title,
+        agency: &r.agency,
+        received_at: r.petition.received_at,
+        deadlines: r
+            .deadlines
+            .iter()
+            .map(|d| DeadlineRow {
+                clock: d.clock.clone(),
+                due_on: d.due_on.to_string(),
+                citation: if lang == Lang::En {
+                    d.citation_en.clone()
+                } else {
+                    d.citation_zh.clone()
+                },
+            })
+            .collect(),
+        has_email,
+    };
+    let mut response = html(
+        StatusCode::OK,
+        state.views.render("public/receipt.html", &page)?,
+    );
+    // The access code is on this page once: no cache may keep it.
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let data: FormData = multipart::read(payload).await?;
+    let input: PetitionInput = data.parse()?;
+    let kind = PetitionKind::parse(&input.kind).ok_or(AppError::BadRequest("error-bad-form"))?;
+    let captcha: CaptchaAnswer = data.parse()?;
+    let again = |status: StatusCode, errors: FieldErrors, message_key: &'static str| {
+        let state = state.clone();
+        let req = req.clone();
+        let input = input.clone();
+        async move {
+            form_page(
+                &state,
+                &req,
+                lang,
+                status,
+                kind,
+                &input,
+                errors,
+                Some(lang.t(message_key)),
+            )
+            .await
+        }
+    };
+    if let Some(problem) = data.file_problem {
+        let status = if problem == "error-files-total-too-large" {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return again(status, FieldErrors::new(), problem).await;
+    }
+    // The captcha is consumed first; field errors are still all reported with it.
+    let captcha_result = intake::check_captcha(&state, CAPTCHA_FORM, &captcha).await;
+    let field_errors = crate::domain::petition::PetitionDraft::parse(&input).err();
+    match (captcha_result, field_errors) {
+        (Err(SubmitError::Captcha), errors) => {
+            return again(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors.unwrap_or_default(),
+                "error-captcha",
+            )
+            .await;
+        }
+        (Err(other), _) => return Err(into_app_error(other)),
+        (Ok(()), Some(errors)) => {
+            return again(StatusCode::UNPROCESSABLE_ENTITY, errors, "form-has-errors").await;
+        }
+        (Ok(()), None) => {}
+    }
+    let has_email = !input.contact_email.trim().is_empty() && input.anonymous.trim().is_empty();
+    let honeypot = data.get("website");
+    match intake::submit(
+        &state,
+        &input,
+        data.files,
+        &honeypot,
+        &client_key(&req),
+        lang,
+    )
+    .await
+    {
+        Ok(receipt) => receipt_page(&state, &req, lang, &receipt, has_email),
+        Err(SubmitError::Invalid(errors)) => {
+            again(StatusCode::UNPROCESSABLE_ENTITY, errors, "form-has-errors").await
+        }
+        Err(SubmitError::File { name, key }) => {
+            let message = if name.is_empty() {
+                lang.t(key)
+            } else {
+                format!("{name}: {}", lang.t(key))
+            };
+            form_page(
+                &state,
+                &req,
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                kind,
+                &input,
+                FieldErrors::new(),
+                Some(message),
+            )
+            .await
+        }
+        Err(SubmitError::Throttled { retry_after }) => {
+            let mut r = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                FieldErrors::new(),
+                "error-too-many-submissions",
+            )
+            .await?;
+            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string())
+            {
+                r.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, v);
+            }
+            Ok(r)
+        }
+        Err(e) => Err(into_app_error(e)),
+    }
+}
+
+pub fn into_app_error(e: SubmitError) -> AppError {
+    match e {
+        SubmitError::Internal(e) => e,
+        SubmitError::Captcha => AppError::BadRequest("error-captcha"),
+        SubmitError::Throttled { retry_after } => AppError::TooManyRequests { retry_after },
+        SubmitError::Invalid(_) => AppError::BadRequest("form-has-errors"),
+        SubmitError::File { key, .. } => AppError::BadRequest(key),
+    }
+}
+
+/// The captcha image of a live challenge.
+pub async fn captcha_image(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let png = state
+        .store
+        .captcha_image(
+            id.trim_end_matches(".png"),
+            chrono::Utc::now().timestamp_millis(),
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(png))
+}
