@@ -141,12 +141,17 @@ pub fn png_with_metadata() -> Vec<u8> {
 
 /// A one-page PDF whose information dictionary names its author.
 pub fn pdf_with_author() -> Vec<u8> {
+    pdf_with_author_and_text("evidence")
+}
+
+/// Like `pdf_with_author`, with `text` on its page (so each copy is a different file).
+pub fn pdf_with_author_and_text(text: &str) -> Vec<u8> {
     use lopdf::{Document, Object, Stream, dictionary};
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let content = doc.add_object(Stream::new(
         dictionary! {},
-        b"BT /F1 12 Tf 72 720 Td (evidence) Tj ET".to_vec(),
+        format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET").into_bytes(),
     ));
     let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] });
     doc.objects.insert(
