@@ -1,0 +1,97 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, axeViolations } from './harness.mjs';
+
+// A 16×8 JPEG made with Pillow.
+const PHOTO = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAYEBQYFBAYGBQYHBwYIChAKCgkJChQODwwQFxQYGBcUFhYaHSUfGhsjHBYWICwgIyYnKSopGR8tMC0oMCUoKSj/2wBDAQcHBwoIChMKChMoGhYaKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCj/wAARCAAIABADASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDgKKKK+eP2E//Z', 'base64');
+
+const ZH = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+
+/** Answers the accessible captcha question, as a screen-reader user would. */
+function solve(question) {
+  const numbers = [...question].map((c) => ZH.indexOf(c)).filter((n) => n >= 0);
+  return String(numbers[0] + numbers[1]);
+}
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function assertAccessible(page, label) {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `${label}: axe-core found violations:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+test('an anonymous reporter files with a photo, prints the receipt and follows up', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/`);
+  await page.getByRole('link', { name: '我要反映' }).click();
+  await page.getByRole('heading', { level: 1, name: '我要反映' }).waitFor();
+  await assertAccessible(page, 'choose a kind');
+  await page.getByRole('link', { name: /举报/ }).first().click();
+  await page.getByRole('heading', { level: 1, name: '提交举报' }).waitFor();
+  await assertAccessible(page, 'report form');
+
+  await page.selectOption('#agency', 'unsure');
+  await page.selectOption('#category', 'misconduct');
+  await page.getByLabel('标题').fill('执法人员收受财物');
+  await page.getByLabel('事实经过').fill('2026年11月某派出所民警在处理纠纷时收受一方当事人财物。');
+  await page.getByLabel(/匿名举报/).check();
+  await page.setInputFiles('#evidence', { name: '现场照片.jpg', mimeType: 'image/jpeg', buffer: PHOTO });
+  const question = await page.locator('label[for="captcha_question_answer"]').innerText();
+  await page.locator('#captcha_question_answer').fill(solve(question));
+  await page.getByRole('button', { name: '提交' }).click();
+
+  await page.getByRole('heading', { level: 1, name: '已收到您的反映' }).waitFor();
+  await assertAccessible(page, 'receipt');
+  const trackingNumber = (await page.locator('#tracking-number').innerText()).trim();
+  const accessCode = (await page.locator('#access-code').innerText()).trim();
+  assert.match(trackingNumber, /^MJ\d\d-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  assert.match(accessCode, /^([0-9A-Z]{4}-){3}[0-9A-Z]{4}$/);
+  // The receipt prints: header, navigation and footer drop away, the codes stay.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.site-header').isVisible(), false);
+  assert.equal(await page.locator('#access-code').isVisible(), true);
+  const pdf = await page.pdf({ format: 'A4' });
+  assert.ok(pdf.length > 1000, 'a printable receipt');
+  await page.emulateMedia({ media: 'screen' });
+
+  await page.getByRole('link', { name: '前往查询页面' }).click();
+  await page.getByRole('heading', { level: 1, name: '查询办理进度' }).waitFor();
+  await assertAccessible(page, 'lookup');
+  assert.equal(await page.getByLabel('信访编号').inputValue(), trackingNumber);
+  await page.getByLabel('查询码').fill(accessCode);
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.getByRole('heading', { level: 1, name: '办理进度' }).waitFor();
+  await page.getByText('现场照片.jpg').waitFor();
+  await assertAccessible(page, 'status');
+
+  await page.locator('#message').fill('补充：当事人愿意作证。');
+  await page.getByRole('button', { name: '发送' }).click();
+  await page.getByText('已收到您的补充内容').waitFor();
+  await page.getByText('补充：当事人愿意作证。').waitFor();
+  await assertAccessible(page, 'status after follow-up');
+});
+
+test('a bad form comes back accessible, with the input kept', async () => {
+  const page = await newPage(browser, 'en');
+  await page.goto(`${server.address}/petitions/new/litigation?lang=en`);
+  await page.getByLabel('Title').fill('Judgment not enforced');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'There is a problem with what you entered' }).waitFor();
+  assert.equal(await page.getByLabel('Title').inputValue(), 'Judgment not enforced');
+  await assertAccessible(page, 'litigation form with errors (en)');
+  await page.goto(`${server.address}/cases?lang=en`);
+  await assertAccessible(page, 'public cases (en)');
+  await page.goto(`${server.address}/cases/lookup?lang=en`);
+  await assertAccessible(page, 'case lookup (en)');
+});
