@@ -36,6 +36,26 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Prove the chain intact (exit 0) or name the first entry that is not (exit 1).
+    Verify {
+        /// Also check against a signed checkpoint written earlier.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Write a signed checkpoint of the chain's head; keep it off this machine.
+    Checkpoint {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -156,6 +176,50 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 role.as_str(),
                 agency.code
             );
+        }
+        Command::Audit { command } => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            let entries = crate::audit::entries(store.conn(), None).await?;
+            let key = crate::audit::checkpoint::signing_key(&settings.data_dir)?;
+            match command {
+                AuditCommand::Verify { checkpoint } => {
+                    if let Err(broken) = crate::audit::verify(&entries) {
+                        println!("audit trail BROKEN: {broken}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    if let Some(path) = checkpoint {
+                        let text = std::fs::read_to_string(&path)
+                            .with_context(|| format!("reading {}", path.display()))?;
+                        let cp: crate::audit::checkpoint::Checkpoint = serde_json::from_str(&text)
+                            .context("the checkpoint file is not valid")?;
+                        if let Err(e) =
+                            crate::audit::checkpoint::check(&cp, &key.verifying_key(), &entries)
+                        {
+                            println!("audit trail BROKEN: {e}");
+                            return Ok(ExitCode::FAILURE);
+                        }
+                        println!("checkpoint of entry {} matches", cp.last_id);
+                    }
+                    println!("audit trail intact: {} entries", entries.len());
+                }
+                AuditCommand::Checkpoint { out } => {
+                    if let Err(broken) = crate::audit::verify(&entries) {
+                        println!("audit trail BROKEN, no checkpoint written: {broken}");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    let cp = crate::audit::checkpoint::make(&key, &entries);
+                    std::fs::write(&out, serde_json::to_string_pretty(&cp)?)
+                        .with_context(|| format!("writing {}", out.display()))?;
+                    println!(
+                        "checkpoint of entry {} ({} entries) written to {}",
+                        cp.last_id,
+                        cp.entries,
+                        out.display()
+                    );
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

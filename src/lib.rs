@@ -2,6 +2,7 @@
 //! law-enforcement bodies. See DESIGN.md in the team's shared notes and README.md.
 
 pub mod antiabuse;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod files;
+pub mod handling;
 pub mod intake;
 pub mod jobs;
 pub mod mail;

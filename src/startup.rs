@@ -49,8 +49,12 @@ pub fn job_handlers(
     let mut handlers = Handlers::default();
     let mailer = Arc::new(Mailer::from_settings(settings)?);
     let (s, v, m, url) = (store.clone(), views, mailer, settings.public_url.clone());
+    let (s2, v2, m2, url2) = (s.clone(), v.clone(), m.clone(), url.clone());
     handlers.register(mail::jobs::PETITION_ACK, move |payload| {
         mail::jobs::send_petition_ack(s.clone(), v.clone(), m.clone(), url.clone(), payload)
+    });
+    handlers.register(mail::jobs::PETITION_UPDATE, move |payload| {
+        mail::jobs::send_petition_update(s2.clone(), v2.clone(), m2.clone(), url2.clone(), payload)
     });
     Ok(handlers)
 }
@@ -142,6 +146,10 @@ impl Application {
                 .route("/cases/lookup", aw::post().to(public::cases::lookup))
                 .route("/cases/{id}", aw::get().to(public::cases::show))
                 .route("/staff", aw::get().to(staff::index))
+                .route("/staff/petitions", aw::get().to(staff::petitions::queue))
+                .route("/staff/petitions/{tn}", aw::get().to(staff::petitions::show))
+                .route("/staff/petitions/{tn}/actions", aw::post().to(staff::petitions::act))
+                .route("/track/{tn}/actions", aw::post().to(public::track::act))
                 .route("/staff/cases", aw::get().to(staff::cases::list))
                 .route("/staff/cases", aw::post().to(staff::cases::create))
                 .route("/staff/cases/new", aw::get().to(staff::cases::new))
@@ -168,6 +176,11 @@ impl Application {
                 .route("/api/v1/petitions/{tn}/messages", aw::post().to(api::petitions::message))
                 .service(aw::resource("/api/v1/petitions/{tn}/evidence").app_data(multipart_limits()).route(aw::post().to(api::petitions::evidence)))
                 .route("/api/v1/cases/{case_number}", aw::get().to(api::cases::show))
+                .route("/api/v1/petitions/{tn}/actions", aw::post().to(api::staff::petitioner_action))
+                .route("/api/v1/auth/token", aw::post().to(api::staff::token))
+                .route("/api/v1/staff/petitions", aw::get().to(api::staff::list))
+                .route("/api/v1/staff/petitions/{tn}", aw::get().to(api::staff::show))
+                .route("/api/v1/staff/petitions/{tn}/actions", aw::post().to(api::staff::action))
                 .default_service(aw::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }))
         })
         .listen(listener)?

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_foundation;
 mod m20261126_000002_petitions;
+mod m20261126_000003_workflow_audit;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_petitions::Migration),
+            Box::new(m20261126_000003_workflow_audit::Migration),
         ]
     }
 }

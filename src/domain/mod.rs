@@ -11,5 +11,6 @@ pub mod petition;
 pub mod procedure;
 pub mod redaction;
 pub mod staff;
+pub mod workflow;
 
 pub use fields::FieldErrors;

@@ -115,32 +115,8 @@ impl PetitionCategory {
     }
 }
 
-/// 状态 — where a petition stands. Issue-by-issue the workflow fills in the transitions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PetitionStatus {
-    /// 登记 — received, awaiting the acceptance decision
-    Received,
-    /// 待审核 — held for staff review as suspected abuse
-    Quarantined,
-}
-
-impl PetitionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PetitionStatus::Received => "received",
-            PetitionStatus::Quarantined => "quarantined",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "received" => Some(PetitionStatus::Received),
-            "quarantined" => Some(PetitionStatus::Quarantined),
-            _ => None,
-        }
-    }
-}
+/// 状态 — where a petition stands: the workflow's states.
+pub use super::workflow::State as PetitionStatus;
 
 /// A telephone number as Chinese agencies record it: a mobile (11 digits
 /// starting 1[3-9]) or a landline with area code; `+86` and separators allowed.

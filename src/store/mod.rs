@@ -11,6 +11,7 @@ pub mod entities;
 pub mod petitions;
 pub mod procedures;
 pub mod staff;
+pub mod workflow;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
@@ -36,6 +37,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     db: DatabaseConnection,
     agency_cache: std::sync::Arc<agencies::AgencyCache>,
+    status_cache: std::sync::Arc<petitions::StatusCache>,
 }
 
 impl Store {
@@ -70,6 +72,7 @@ impl Store {
         Self {
             db,
             agency_cache: Default::default(),
+            status_cache: Default::default(),
         }
     }
 

@@ -12,6 +12,7 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::Serialize;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// A file already written to the file store, to be recorded with the petition.
@@ -162,7 +163,64 @@ async fn insert_files<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
+/// The status page's data of recently viewed petitions, keyed by petition and
+/// valid while the petition's `updated_at` is unchanged: every write to a
+/// petition (new event, deadline, state) sets `updated_at`, so a lookup costs
+/// one indexed query unless something changed.
+#[derive(Debug, Default)]
+pub struct StatusCache {
+    entries: std::sync::RwLock<std::collections::HashMap<i32, CachedStatus>>,
+}
+
+/// When the cached parts were read (the petition's `updated_at`), and the parts.
+type CachedStatus = (DateTime<Utc>, Arc<StatusParts>);
+
+#[derive(Debug)]
+pub struct StatusParts {
+    pub deadlines: Vec<DeadlineView>,
+    pub timeline: Vec<TimelineEvent>,
+}
+
+const STATUS_CACHE_MAX: usize = 50_000;
+
 impl Store {
+    /// Deadlines and public timeline of `p`, from the cache when `p` has not changed since.
+    pub async fn petition_status_parts(&self, p: &PetitionRecord) -> StoreResult<Arc<StatusParts>> {
+        if let Some((at, parts)) = self
+            .status_cache
+            .entries
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&p.id)
+            && *at == p.updated_at
+        {
+            return Ok(parts.clone());
+        }
+        let parts = Arc::new(StatusParts {
+            deadlines: self.petition_deadlines(p.id).await?,
+            timeline: self.petition_timeline(p.id, true).await?,
+        });
+        let mut entries = self
+            .status_cache
+            .entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= STATUS_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(p.id, (p.updated_at, parts.clone()));
+        Ok(parts)
+    }
+
+    /// Forgets the cached status of a petition (its `updated_at` changes anyway; this frees memory early).
+    pub fn invalidate_status(&self, petition_id: i32) {
+        self.status_cache
+            .entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&petition_id);
+    }
+
     /// Records a new petition with its first event, deadlines, evidence and the
     /// acknowledgement mail job, all or nothing. `Ok(None)` means the tracking
     /// number was taken; the caller draws another.

@@ -81,3 +81,68 @@ impl Store {
         .try_into()
     }
 }
+
+impl Store {
+    pub async fn insert_staff_token(
+        &self,
+        token_hash: &str,
+        staff_id: i32,
+        expires_at_ms: i64,
+    ) -> StoreResult<()> {
+        let backend = sea_orm::ConnectionTrait::get_database_backend(self.conn());
+        let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+            "INSERT INTO staff_tokens (token_hash, staff_id, expires_at_ms) VALUES ($1, $2, $3)"
+        } else {
+            "INSERT INTO staff_tokens (token_hash, staff_id, expires_at_ms) VALUES (?1, ?2, ?3)"
+        };
+        sea_orm::ConnectionTrait::execute_raw(
+            self.conn(),
+            sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [token_hash.into(), staff_id.into(), expires_at_ms.into()],
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub async fn staff_for_token(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<i32>> {
+        let backend = sea_orm::ConnectionTrait::get_database_backend(self.conn());
+        let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+            "SELECT staff_id FROM staff_tokens WHERE token_hash = $1 AND expires_at_ms > $2"
+        } else {
+            "SELECT staff_id FROM staff_tokens WHERE token_hash = ?1 AND expires_at_ms > ?2"
+        };
+        let row = sea_orm::ConnectionTrait::query_one_raw(
+            self.conn(),
+            sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [token_hash.into(), now_ms.into()],
+            ),
+        )
+        .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get("", "staff_id")?),
+            None => None,
+        })
+    }
+}
+
+impl Store {
+    /// The active staff of an agency with a role, by name.
+    pub async fn agency_staff(&self, agency_id: i32, role: Role) -> StoreResult<Vec<StaffMember>> {
+        use sea_orm::QueryOrder;
+        staff::Entity::find()
+            .filter(staff::Column::AgencyId.eq(agency_id))
+            .filter(staff::Column::Role.eq(role.as_str()))
+            .filter(staff::Column::Active.eq(true))
+            .order_by_asc(staff::Column::Name)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(StaffMember::try_from)
+            .collect()
+    }
+}

@@ -11,6 +11,7 @@ mod cases;
 mod catalogue;
 mod errors;
 mod fixtures;
+mod handling;
 mod jobs;
 mod login;
 mod petitions;

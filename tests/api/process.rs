@@ -163,16 +163,37 @@ async fn burst(address: String, client_no: usize) -> Vec<(String, String)> {
             .text("agency", "unsure")
             .text("category", "misconduct")
             .text("title", format!("压力测试 {client_no}-{i}"))
-            .text("description", "在突然断电的情况下，已确认收到的举报不得丢失。".repeat(10))
+            .text(
+                "description",
+                "在突然断电的情况下，已确认收到的举报不得丢失。".repeat(10),
+            )
             .text("anonymous", "on")
-            .part("evidence", reqwest::multipart::Part::bytes(crate::fixtures::pdf_with_author_and_text(&format!("burst {client_no} {i} {:?}", std::time::SystemTime::now()))).file_name("p.pdf").mime_str("application/pdf").unwrap());
-        let Ok(r) = client.post(format!("{address}/petitions")).multipart(form).send().await else { break };
+            .part(
+                "evidence",
+                reqwest::multipart::Part::bytes(crate::fixtures::pdf_with_author_and_text(
+                    &format!("burst {client_no} {i} {:?}", std::time::SystemTime::now()),
+                ))
+                .file_name("p.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+            );
+        let Ok(r) = client
+            .post(format!("{address}/petitions"))
+            .multipart(form)
+            .send()
+            .await
+        else {
+            break;
+        };
         if r.status().as_u16() != 200 {
             break;
         }
         // The receipt reached the client: from here on it must never be lost.
         let Ok(page) = r.text().await else { break };
-        acknowledged.push((crate::helpers::code_in(&page, "tracking-number"), crate::helpers::code_in(&page, "access-code")));
+        acknowledged.push((
+            crate::helpers::code_in(&page, "tracking-number"),
+            crate::helpers::code_in(&page, "access-code"),
+        ));
     }
     acknowledged
 }
@@ -180,11 +201,18 @@ async fn burst(address: String, client_no: usize) -> Vec<(String, String)> {
 #[tokio::test]
 async fn acknowledged_submissions_survive_repeated_sigkill() {
     let dir = tempfile::tempdir().unwrap();
-    let env = [("MINGJING_CAPTCHA", "off"), ("MINGJING_RATE_LIMITS", "off"), ("RUST_LOG", "warn")];
+    let env = [
+        ("MINGJING_CAPTCHA", "off"),
+        ("MINGJING_RATE_LIMITS", "off"),
+        ("RUST_LOG", "warn"),
+    ];
     let mut acknowledged = Vec::new();
     for round in 0..3 {
-        let mut served = serve_with_env(dir.path(), if round == 0 { &["--demo"] } else { &[] }, &env);
-        let clients: Vec<_> = (0..6).map(|c| tokio::spawn(burst(served.address.clone(), c))).collect();
+        let mut served =
+            serve_with_env(dir.path(), if round == 0 { &["--demo"] } else { &[] }, &env);
+        let clients: Vec<_> = (0..6)
+            .map(|c| tokio::spawn(burst(served.address.clone(), c)))
+            .collect();
         tokio::time::sleep(Duration::from_millis(700 + 300 * round)).await;
         served.child.kill().unwrap(); // SIGKILL: no graceful anything
         served.child.wait().unwrap();
@@ -192,26 +220,69 @@ async fn acknowledged_submissions_survive_repeated_sigkill() {
             acknowledged.extend(c.await.unwrap());
         }
     }
-    assert!(acknowledged.len() >= 20, "the burst got only {} receipts", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 20,
+        "the burst got only {} receipts",
+        acknowledged.len()
+    );
 
     let served = serve_with_env(dir.path(), &[], &env);
     let client = reqwest::Client::new();
     for (tn, code) in &acknowledged {
-        let r = client.get(format!("{}/api/v1/petitions/{}", served.address, tn.replace('-', ""))).header("X-Access-Code", code).send().await.unwrap();
-        assert_eq!(r.status().as_u16(), 200, "acknowledged petition {tn} is lost");
+        let r = client
+            .get(format!(
+                "{}/api/v1/petitions/{}",
+                served.address,
+                tn.replace('-', "")
+            ))
+            .header("X-Access-Code", code)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status().as_u16(),
+            200,
+            "acknowledged petition {tn} is lost"
+        );
         let body: serde_json::Value = r.json().await.unwrap();
-        assert_eq!(body["timeline"][0]["files"].as_array().unwrap().len(), 1, "{tn} lost its evidence");
+        assert_eq!(
+            body["timeline"][0]["files"].as_array().unwrap().len(),
+            1,
+            "{tn} lost its evidence"
+        );
     }
     // No row points at a missing file.
-    let db = sea_orm::Database::connect(format!("sqlite://{}", dir.path().join("data/mingjing.db").display())).await.unwrap();
-    let rows = sea_orm::ConnectionTrait::query_all_raw(&db, sea_orm::Statement::from_string(sea_orm::DatabaseBackend::Sqlite, "SELECT sha256 FROM evidence")).await.unwrap();
+    let db = sea_orm::Database::connect(format!(
+        "sqlite://{}",
+        dir.path().join("data/mingjing.db").display()
+    ))
+    .await
+    .unwrap();
+    let rows = sea_orm::ConnectionTrait::query_all_raw(
+        &db,
+        sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Sqlite,
+            "SELECT sha256 FROM evidence",
+        ),
+    )
+    .await
+    .unwrap();
     let store = mingjing::files::FileStore::new(dir.path().join("data/files"));
     assert!(rows.len() >= acknowledged.len());
-    let distinct: std::collections::HashSet<String> = rows.iter().map(|r| r.try_get::<String>("", "sha256").unwrap()).collect();
-    assert!(distinct.len() >= acknowledged.len(), "every submission stored its own file");
+    let distinct: std::collections::HashSet<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String>("", "sha256").unwrap())
+        .collect();
+    assert!(
+        distinct.len() >= acknowledged.len(),
+        "every submission stored its own file"
+    );
     for row in rows {
         let sha: String = row.try_get("", "sha256").unwrap();
-        assert!(store.path(&sha).unwrap().exists(), "evidence row points at missing file {sha}");
+        assert!(
+            store.path(&sha).unwrap().exists(),
+            "evidence row points at missing file {sha}"
+        );
     }
     db.close().await.unwrap();
     terminate(served);

@@ -6,3 +6,4 @@ pub mod health;
 pub mod openapi;
 pub mod petitions;
 pub mod procedures;
+pub mod staff;

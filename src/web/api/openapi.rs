@@ -16,13 +16,19 @@ use utoipa::OpenApi;
         super::petitions::show,
         super::petitions::message,
         super::petitions::evidence,
-        super::cases::show
+        super::cases::show,
+        super::staff::token,
+        super::staff::list,
+        super::staff::show,
+        super::staff::action,
+        super::staff::petitioner_action
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::ErrorDetail)),
     tags(
         (name = "public", description = "Public data, no authentication"),
         (name = "petitions", description = "Filing and following petitions: tracking number + X-Access-Code"),
         (name = "cases", description = "Disclosed cases: case number + X-Query-Code"),
+        (name = "staff", description = "Staff: Authorization: Bearer <token from /api/v1/auth/token>"),
         (name = "health", description = "Operations")
     )
 )]

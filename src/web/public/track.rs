@@ -384,3 +384,44 @@ pub async fn serve_evidence(
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .body(bytes))
 }
+
+/// The petitioner rates the answer, asks for a review, or closes the matter.
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    tn: web::Path<String>,
+    form: web::Form<crate::web::staff::petitions::ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let Some(petition) = granted_petition(&state, &session, &tn).await? else {
+        return Err(AppError::Forbidden);
+    };
+    let Some(command) = crate::web::staff::petitions::command_from_form(&form) else {
+        return Err(AppError::BadRequest("error-choose-one"));
+    };
+    match crate::handling::petitioner_act(&state, &petition, command).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/track/{}?done=sent",
+            petition.tracking_number
+        ))),
+        Err(crate::handling::ActError::Refused(r)) => {
+            status_page(
+                &state,
+                &req,
+                &session,
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &petition,
+                FieldErrors::new(),
+                Some(lang.t(r.message_key())),
+                "",
+                None,
+            )
+            .await
+        }
+        Err(crate::handling::ActError::Internal(e)) => Err(e),
+        Err(other) => Err(AppError::internal(anyhow::anyhow!("{other}"))),
+    }
+}

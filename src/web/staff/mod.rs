@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod login;
+pub mod petitions;
 pub mod procedures;
 
 use super::see_other;

@@ -1,0 +1,329 @@
+//! The petition console: queues, a petition with its whole record, and the
+//! action forms. Every action goes through `handling::act`.
+
+use crate::domain::workflow::{Command, Rating};
+use crate::handling::{self, ActError};
+use crate::store::petitions::{DeadlineView, TimelineEvent};
+use crate::store::staff::StaffMember;
+use crate::store::workflow::CasePetition;
+use crate::web::session::{CurrentStaff, csrf_token, verify_csrf};
+use crate::web::views::Layout;
+use crate::web::{AppError, AppState, Lang, html, see_other};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+const QUEUES: [&str; 6] = ["new", "mine", "approval", "due", "overdue", "all"];
+
+#[derive(Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    queue: String,
+}
+
+#[derive(Serialize)]
+struct QueuePage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    queue: String,
+    queues: Vec<&'static str>,
+    petitions: Vec<CasePetition>,
+}
+
+pub async fn queue(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    let queue = QUEUES
+        .iter()
+        .find(|q| **q == query.queue)
+        .copied()
+        .unwrap_or("new")
+        .to_owned();
+    let today = crate::domain::clock::china_date(chrono::Utc::now());
+    let petitions = state
+        .store
+        .petition_queue(staff.agency_id, staff.id, &staff.name, &queue, today)
+        .await?;
+    let page = QueuePage {
+        layout: Layout::new(&req, lang),
+        csrf_token: csrf_token(&session)?,
+        staff,
+        queue,
+        queues: QUEUES.to_vec(),
+        petitions,
+    };
+    Ok(html(
+        StatusCode::OK,
+        state.views.render("staff/petitions.html", &page)?,
+    ))
+}
+
+#[derive(Serialize)]
+struct Complainant {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HandlerOption {
+    id: i32,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct DetailPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    petition: CasePetition,
+    complainant: Option<Complainant>,
+    deadlines: Vec<DeadlineView>,
+    timeline: Vec<TimelineEvent>,
+    handlers: Vec<HandlerOption>,
+    agencies: Vec<(i32, String)>,
+    message: Option<String>,
+    flash: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn detail(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    lang: Lang,
+    status: StatusCode,
+    staff: StaffMember,
+    tn: &str,
+    message: Option<String>,
+    flash: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let p = match handling::visible_petition(state, &staff, tn).await {
+        Ok(p) => p,
+        Err(ActError::NotFound) => return Err(AppError::NotFound),
+        Err(ActError::Internal(e)) => return Err(e),
+        Err(other) => return Err(AppError::internal(anyhow::anyhow!("{other}"))),
+    };
+    let complainant = if !p.anonymous && handling::may_read_identity(&staff, &p) {
+        // Every read of a complainant's identity is in the audit trail.
+        state
+            .store
+            .audit_read(
+                &format!("staff:{}", staff.id),
+                "read_identity",
+                &format!("petition:{}", p.id),
+            )
+            .await?;
+        Some(Complainant {
+            name: p.contact_name.clone(),
+            email: p.contact_email.clone(),
+            phone: p.contact_phone.clone(),
+        })
+    } else {
+        None
+    };
+    let handlers = state
+        .store
+        .agency_staff(staff.agency_id, crate::domain::staff::Role::Handler)
+        .await?
+        .into_iter()
+        .filter(|h| !p.names(&h.name))
+        .map(|h| HandlerOption {
+            id: h.id,
+            name: h.name,
+        })
+        .collect();
+    let agencies = state
+        .store
+        .agencies()
+        .await?
+        .iter()
+        .filter(|a| a.id != p.agency_id)
+        .map(|a| {
+            (
+                a.id,
+                if lang == Lang::En {
+                    a.name_en.clone()
+                } else {
+                    a.name_zh.clone()
+                },
+            )
+        })
+        .collect();
+    let page = DetailPage {
+        layout: Layout::new(req, lang),
+        csrf_token: csrf_token(session)?,
+        deadlines: state.store.petition_deadlines(p.id).await?,
+        timeline: state.store.petition_timeline(p.id, false).await?,
+        staff,
+        petition: p,
+        complainant,
+        handlers,
+        agencies,
+        message,
+        flash,
+    };
+    Ok(html(
+        status,
+        state.views.render("staff/petition.html", &page)?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct DetailQuery {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+    query: web::Query<DetailQuery>,
+) -> Result<HttpResponse, AppError> {
+    let flash = (!query.done.is_empty()).then(|| lang.t("flash-action-done"));
+    detail(
+        &state,
+        &req,
+        &session,
+        lang,
+        StatusCode::OK,
+        staff,
+        &tn,
+        None,
+        flash,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    citation: String,
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    days: String,
+}
+
+/// The command a console form asks for; its fields are shared by the forms.
+pub fn command_from_form(f: &ActionForm) -> Option<Command> {
+    let text = f.text.trim().to_owned();
+    let citation = f.citation.trim().to_owned();
+    Some(match f.action.as_str() {
+        "release" => Command::Release,
+        "accept" => Command::Accept,
+        "decline" => Command::Decline {
+            reason: text,
+            citation,
+        },
+        "transfer" => Command::Transfer {
+            to_agency_id: f.target.trim().parse().ok()?,
+            reason: text,
+        },
+        "redirect" => Command::Redirect {
+            procedure: text,
+            citation,
+        },
+        "assign" => Command::Assign {
+            handler_id: f.target.trim().parse().ok()?,
+        },
+        "record_investigation" => Command::RecordInvestigation { note: text },
+        "ask_petitioner" => Command::AskPetitioner { question: text },
+        "draft_answer" => Command::DraftAnswer {
+            text,
+            legal_basis: citation,
+        },
+        "approve" => Command::Approve,
+        "return_draft" => Command::ReturnDraft { comments: text },
+        "request_extension" => Command::RequestExtension {
+            days: f.days.trim().parse().ok()?,
+            reason: text,
+        },
+        "approve_extension" => Command::ApproveExtension,
+        "refuse_extension" => Command::RefuseExtension { reason: text },
+        "rate_satisfied" => Command::Rate {
+            rating: Rating::Satisfied,
+        },
+        "rate_basically_satisfied" => Command::Rate {
+            rating: Rating::BasicallySatisfied,
+        },
+        "rate_unsatisfied" => Command::Rate {
+            rating: Rating::Unsatisfied,
+        },
+        "request_review" => Command::RequestReview { reason: text },
+        "close" => Command::Close,
+        _ => return None,
+    })
+}
+
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let Some(command) = command_from_form(&form) else {
+        return detail(
+            &state,
+            &req,
+            &session,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            staff,
+            &tn,
+            Some(lang.t("error-choose-one")),
+            None,
+        )
+        .await;
+    };
+    let version = form.version.trim().parse().ok();
+    let (status, message) = match handling::act(&state, &staff, &tn, command, version).await {
+        Ok(_) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
+        Err(ActError::NotFound) => return Err(AppError::NotFound),
+        Err(ActError::Refused(r)) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(r.message_key())),
+        Err(ActError::Invalid(key)) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(key)),
+        Err(ActError::Conflict { current }) => (
+            StatusCode::CONFLICT,
+            lang.t_args(
+                "error-petition-conflict",
+                &[("version", current.to_string())],
+            ),
+        ),
+        Err(ActError::Internal(e)) => return Err(e),
+    };
+    detail(
+        &state,
+        &req,
+        &session,
+        lang,
+        status,
+        staff,
+        &tn,
+        Some(message),
+        None,
+    )
+    .await
+}
