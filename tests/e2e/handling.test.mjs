@@ -1,0 +1,107 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, axeViolations, demoEmail, DEMO_PASSWORD } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function assertAccessible(page, label) {
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `${label}: axe-core found violations:\n${JSON.stringify(violations, null, 2)}`);
+}
+
+async function fileComplaint() {
+  const captcha = await (await fetch(`${server.address}/api/v1/captcha`)).json();
+  const ZH = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+  const n = [...captcha.question].map((c) => ZH.indexOf(c)).filter((x) => x >= 0);
+  const agencies = await (await fetch(`${server.address}/api/v1/agencies`)).json();
+  const agency = agencies.find((a) => a.code === 'lj-jb-court');
+  const r = await fetch(`${server.address}/api/v1/petitions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'complaint', agency_id: agency.id, category: 'enforcement', title: '执行款迟迟未发放',
+      description: '执行款已到账三个月，法院一直未发放给申请人。', contact: { name: '王五', phone: '13900001111' },
+      captcha_id: captcha.captcha_id, captcha_answer: String(n[0] + n[1]),
+    }),
+  });
+  assert.equal(r.status, 201);
+  return r.json();
+}
+
+async function asStaff(role, fn) {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/staff/login`);
+  await page.getByLabel('电子邮箱').fill(demoEmail(role, 'lj-jb-court'));
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  await fn(page);
+  await page.context().close();
+}
+
+test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, petitioner rates', async () => {
+  const { tracking_number: tn, access_code: code } = await fileComplaint();
+
+  await asStaff('intake-clerk', async (page) => {
+    await page.goto(`${server.address}/staff/petitions?queue=new`);
+    await assertAccessible(page, 'queue: new');
+    await page.getByRole('link', { name: tn }).click();
+    await page.getByRole('heading', { level: 1, name: '执行款迟迟未发放' }).waitFor();
+    await assertAccessible(page, 'petition (clerk)');
+    await page.getByRole('button', { name: '受理', exact: true }).click();
+    await page.getByText('已办理。').waitFor();
+  });
+
+  await asStaff('supervisor', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${tn}`);
+    await page.getByRole('button', { name: '交办承办人' }).click();
+    await page.getByText('已办理。').waitFor();
+    await assertAccessible(page, 'petition (supervisor)');
+  });
+
+  await asStaff('handler', async (page) => {
+    await page.goto(`${server.address}/staff/petitions?queue=mine`);
+    await assertAccessible(page, 'queue: mine');
+    await page.getByRole('link', { name: tn }).click();
+    await page.getByLabel('调查记录（内部）').fill('已与执行法官核实，执行款已到账。');
+    await page.getByRole('button', { name: '记录调查情况' }).click();
+    await page.getByText('已办理。').waitFor();
+    await page.locator('#draft-text').fill('经调查核实，执行款将于五个工作日内发放。');
+    await page.locator('#draft-citation').fill('《最高人民法院关于执行款物管理工作的规定》');
+    await page.getByRole('button', { name: '起草答复意见' }).click();
+    await page.getByText('已办理。').waitFor();
+    await assertAccessible(page, 'petition (handler, drafted)');
+  });
+
+  await asStaff('supervisor', async (page) => {
+    await page.goto(`${server.address}/staff/petitions?queue=approval`);
+    await assertAccessible(page, 'queue: approval');
+    await page.getByRole('link', { name: tn }).click();
+    await page.getByRole('button', { name: '审批通过并答复' }).click();
+    await page.getByText('已办理。').waitFor();
+  });
+
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/track`);
+  await page.getByLabel('信访编号').fill(tn);
+  await page.getByLabel('查询码').fill(code);
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.getByText('执行款将于五个工作日内发放').waitFor();
+  assert.equal(await page.getByText('已与执行法官核实').count(), 0, 'internal notes stay internal');
+  await assertAccessible(page, 'status with answer');
+  await page.getByRole('button', { name: '基本满意' }).click();
+  await page.getByText('已收到您的补充内容').waitFor();
+  await page.getByText('评价').first().waitFor();
+  await assertAccessible(page, 'status after rating');
+});
