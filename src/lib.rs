@@ -16,5 +16,6 @@ pub mod jobs;
 pub mod mail;
 pub mod startup;
 pub mod store;
+pub mod sweep;
 pub mod telemetry;
 pub mod web;

@@ -41,21 +41,19 @@ pub struct Application {
 }
 
 /// The job handlers of every feature; the worker runs jobs of these kinds.
-pub fn job_handlers(
-    settings: &Settings,
-    store: &Store,
-    views: Arc<Views>,
-) -> anyhow::Result<Handlers> {
+pub fn job_handlers(settings: &Settings, store: &Store, views: Arc<Views>) -> anyhow::Result<Handlers> {
     let mut handlers = Handlers::default();
     let mailer = Arc::new(Mailer::from_settings(settings)?);
-    let (s, v, m, url) = (store.clone(), views, mailer, settings.public_url.clone());
-    let (s2, v2, m2, url2) = (s.clone(), v.clone(), m.clone(), url.clone());
-    handlers.register(mail::jobs::PETITION_ACK, move |payload| {
-        mail::jobs::send_petition_ack(s.clone(), v.clone(), m.clone(), url.clone(), payload)
-    });
-    handlers.register(mail::jobs::PETITION_UPDATE, move |payload| {
-        mail::jobs::send_petition_update(s2.clone(), v2.clone(), m2.clone(), url2.clone(), payload)
-    });
+    let url = settings.public_url.clone();
+    let deps = move || (store.clone(), views.clone(), mailer.clone(), url.clone());
+    let (s, v, m, u) = deps();
+    handlers.register(mail::jobs::PETITION_ACK, move |payload| mail::jobs::send_petition_ack(s.clone(), v.clone(), m.clone(), u.clone(), payload));
+    let (s, v, m, u) = deps();
+    handlers.register(mail::jobs::PETITION_UPDATE, move |payload| mail::jobs::send_petition_update(s.clone(), v.clone(), m.clone(), u.clone(), payload));
+    for (kind, step) in [(crate::sweep::REMIND, "remind"), (crate::sweep::URGE, "urge"), (crate::sweep::LIST, "list")] {
+        let (s, v, m, u) = deps();
+        handlers.register(kind, move |payload| mail::jobs::send_deadline_step(s.clone(), v.clone(), m.clone(), u.clone(), step, payload));
+    }
     Ok(handlers)
 }
 
@@ -191,6 +189,21 @@ impl Application {
             let (tx, rx) = watch::channel(false);
             let queue = Queue::new(store.clone(), handlers);
             let poll = settings.job_poll;
+            // The deadline sweep runs beside the worker, once a minute.
+            let sweeper = store.clone();
+            let mut stop = rx.clone();
+            tokio::spawn(async move {
+                loop {
+                    let today = crate::domain::clock::china_date(chrono::Utc::now());
+                    if let Err(e) = crate::sweep::sweep(&sweeper, today).await {
+                        tracing::error!(error = %e, "deadline sweep failed");
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                        _ = stop.changed() => break,
+                    }
+                }
+            });
             (tx, tokio::spawn(queue.run(rx, poll)))
         });
         Ok(Self {

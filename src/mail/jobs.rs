@@ -118,3 +118,61 @@ pub async fn send_petition_update(
         })
         .await
 }
+
+#[derive(Serialize)]
+struct DeadlineMail<'a> {
+    lang: &'a str,
+    step: &'a str,
+    tracking_number: &'a str,
+    title: &'a str,
+    clock: &'a str,
+    due_on: &'a str,
+    link: String,
+}
+
+/// A reminder, an urging (催办) or a listing for the auditor: mailed to the
+/// staff concerned, recorded on the internal timeline and in the audit trail.
+pub async fn send_deadline_step(store: Store, views: Arc<Views>, mailer: Arc<Mailer>, public_url: String, step: &'static str, payload: serde_json::Value) -> anyhow::Result<()> {
+    use crate::domain::staff::Role;
+    let petition_id = payload["petition_id"].as_i64().and_then(|i| i32::try_from(i).ok()).ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
+    let deadline_id = payload["deadline_id"].as_i64().ok_or_else(|| anyhow::anyhow!("deadline_id missing"))?;
+    let petition = store.petition_by_id(petition_id).await?;
+    let case = store.case_petition_by_tracking_number(&petition.tracking_number).await?.ok_or_else(|| anyhow::anyhow!("petition vanished"))?;
+    let deadline = store.petition_deadline_by_id(deadline_id).await?;
+    if deadline.status != "open" {
+        return Ok(()); // met meanwhile: nothing to say
+    }
+    let roles: &[Role] = match step {
+        "remind" => &[Role::Handler, Role::Supervisor],
+        "urge" => &[Role::Supervisor],
+        _ => &[Role::Auditor],
+    };
+    let mut recipients = Vec::new();
+    for role in roles {
+        for s in store.agency_staff(case.agency_id, *role).await? {
+            // A handler hears only of their own petitions; nobody of one that names them.
+            if (*role == Role::Handler && case.handler_id != Some(s.id)) || case.names(&s.name) {
+                continue;
+            }
+            recipients.push(s.email);
+        }
+    }
+    for to in recipients {
+        let lang = Lang::Zh;
+        let page = DeadlineMail {
+            lang: lang.tag(),
+            step,
+            tracking_number: &petition.tracking_number,
+            title: &petition.title,
+            clock: &deadline.clock,
+            due_on: &deadline.due_on,
+            link: format!("{}/staff/petitions/{}", public_url.trim_end_matches('/'), petition.tracking_number),
+        };
+        let subject = lang.t_args(&format!("mail-deadline-{step}-subject"), &[("tracking", petition.tracking_number.clone())]);
+        let text = views.render("mail/deadline.txt", &page)?;
+        let html = views.render("mail/deadline.html", &page)?;
+        mailer.send(Outgoing { to, subject, text, html }).await?;
+    }
+    store.record_escalation(petition_id, step, &deadline.clock, &deadline.due_on).await?;
+    Ok(())
+}

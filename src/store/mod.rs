@@ -55,6 +55,9 @@ impl Store {
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false)
+            // A broken connection surfaces as an error on use; pinging before every
+            // query would double the round trips of the hot read paths.
+            .test_before_acquire(false)
             .map_sqlx_sqlite_opts(|o| {
                 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
                 o.create_if_missing(true)
@@ -78,6 +81,14 @@ impl Store {
 
     pub fn conn(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// On SQLite, write transactions queue here instead of in SQLite's busy
+    /// handler, whose sleeps make the slowest writes very slow under load.
+    /// (PostgreSQL has row locks and needs no queue.) Shared with the audit
+    /// log's append lock so the two never wait on each other.
+    pub async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'static, ()>> {
+        if self.is_postgres() { None } else { Some(crate::audit::APPEND_LOCK.lock().await) }
     }
 
     pub fn is_postgres(&self) -> bool {

@@ -238,6 +238,7 @@ impl Store {
                 phone.as_ref().map(|p| p.as_str().to_owned()),
             ),
         };
+        let _queue = self.write_guard().await;
         let txn = self.conn().begin().await?;
         let inserted = petition::ActiveModel {
             tracking_number: Set(new.tracking_number.to_owned()),
@@ -410,6 +411,7 @@ impl Store {
         files: &[StoredFile],
     ) -> StoreResult<TimelineEvent> {
         let now = Utc::now();
+        let _queue = self.write_guard().await;
         let txn = self.conn().begin().await?;
         let kind = if message.is_empty() {
             "evidence_added"

@@ -384,3 +384,30 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    pub async fn petition_deadline_by_id(&self, id: i64) -> StoreResult<petition_deadline::Model> {
+        petition_deadline::Entity::find_by_id(i32::try_from(id).map_err(|_| StoreError::NotFound)?).one(self.conn()).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// An escalation step on the internal timeline and in the audit trail.
+    pub async fn record_escalation(&self, petition_id: i32, step: &str, clock: &str, due_on: &str) -> StoreResult<()> {
+        let _lock = crate::audit::APPEND_LOCK.lock().await;
+        let txn = self.conn().begin().await?;
+        petition_event::ActiveModel {
+            petition_id: Set(petition_id),
+            kind: Set(format!("deadline_{step}")),
+            public: Set(false),
+            actor: Set("system".to_owned()),
+            body: Set(format!("{clock} {due_on}")),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        crate::audit::append(&txn, "system", &format!("deadline_{step}"), &format!("petition:{petition_id}"), &serde_json::json!({"clock": clock, "due_on": due_on}), &serde_json::Value::Null).await?;
+        petition::ActiveModel { id: Set(petition_id), updated_at: Set(Utc::now()), ..Default::default() }.update(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
