@@ -211,6 +211,9 @@ pub async fn store_uploads(
     state: &AppState,
     uploads: Vec<Upload>,
 ) -> Result<Vec<StoredFile>, SubmitError> {
+    if uploads.is_empty() {
+        return Ok(Vec::new());
+    }
     if uploads.len() > files::MAX_FILES {
         return Err(SubmitError::File {
             name: String::new(),

@@ -41,18 +41,39 @@ pub struct Application {
 }
 
 /// The job handlers of every feature; the worker runs jobs of these kinds.
-pub fn job_handlers(settings: &Settings, store: &Store, views: Arc<Views>) -> anyhow::Result<Handlers> {
+pub fn job_handlers(
+    settings: &Settings,
+    store: &Store,
+    views: Arc<Views>,
+) -> anyhow::Result<Handlers> {
     let mut handlers = Handlers::default();
     let mailer = Arc::new(Mailer::from_settings(settings)?);
     let url = settings.public_url.clone();
     let deps = move || (store.clone(), views.clone(), mailer.clone(), url.clone());
     let (s, v, m, u) = deps();
-    handlers.register(mail::jobs::PETITION_ACK, move |payload| mail::jobs::send_petition_ack(s.clone(), v.clone(), m.clone(), u.clone(), payload));
+    handlers.register(mail::jobs::PETITION_ACK, move |payload| {
+        mail::jobs::send_petition_ack(s.clone(), v.clone(), m.clone(), u.clone(), payload)
+    });
     let (s, v, m, u) = deps();
-    handlers.register(mail::jobs::PETITION_UPDATE, move |payload| mail::jobs::send_petition_update(s.clone(), v.clone(), m.clone(), u.clone(), payload));
-    for (kind, step) in [(crate::sweep::REMIND, "remind"), (crate::sweep::URGE, "urge"), (crate::sweep::LIST, "list")] {
+    handlers.register(mail::jobs::PETITION_UPDATE, move |payload| {
+        mail::jobs::send_petition_update(s.clone(), v.clone(), m.clone(), u.clone(), payload)
+    });
+    for (kind, step) in [
+        (crate::sweep::REMIND, "remind"),
+        (crate::sweep::URGE, "urge"),
+        (crate::sweep::LIST, "list"),
+    ] {
         let (s, v, m, u) = deps();
-        handlers.register(kind, move |payload| mail::jobs::send_deadline_step(s.clone(), v.clone(), m.clone(), u.clone(), step, payload));
+        handlers.register(kind, move |payload| {
+            mail::jobs::send_deadline_step(
+                s.clone(),
+                v.clone(),
+                m.clone(),
+                u.clone(),
+                step,
+                payload,
+            )
+        });
     }
     Ok(handlers)
 }

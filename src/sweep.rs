@@ -35,7 +35,14 @@ pub async fn sweep(store: &Store, today: NaiveDate) -> Result<SweepReport, DbErr
         "SELECT d.id, d.petition_id, d.due_on FROM petition_deadlines d JOIN petitions p ON p.id = d.petition_id \
          WHERE d.status = 'open' AND d.due_on <= ?1 AND p.status IN ('received','accepted','assigned','investigating','drafted','review_requested')"
     };
-    let rows = store.conn().query_all_raw(Statement::from_sql_and_values(backend, sql, [horizon.into()])).await?;
+    let rows = store
+        .conn()
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [horizon.into()],
+        ))
+        .await?;
     let mut report = SweepReport::default();
     let today_s = today.to_string();
     let list_before = (today - chrono::Days::new(LIST_AFTER_DAYS)).to_string();
@@ -45,10 +52,22 @@ pub async fn sweep(store: &Store, today: NaiveDate) -> Result<SweepReport, DbErr
         let due_on: String = row.try_get("", "due_on")?;
         let payload = serde_json::json!({ "deadline_id": id, "petition_id": petition_id });
         // Every step that applies is enqueued; those already enqueued are no-ops.
-        jobs::enqueue(store.conn(), REMIND, payload.clone(), Some(format!("remind:{id}"))).await?;
+        jobs::enqueue(
+            store.conn(),
+            REMIND,
+            payload.clone(),
+            Some(format!("remind:{id}")),
+        )
+        .await?;
         if due_on < today_s {
             report.overdue += 1;
-            jobs::enqueue(store.conn(), URGE, payload.clone(), Some(format!("urge:{id}"))).await?;
+            jobs::enqueue(
+                store.conn(),
+                URGE,
+                payload.clone(),
+                Some(format!("urge:{id}")),
+            )
+            .await?;
             if due_on < list_before {
                 jobs::enqueue(store.conn(), LIST, payload, Some(format!("list:{id}"))).await?;
             }

@@ -132,12 +132,27 @@ struct DeadlineMail<'a> {
 
 /// A reminder, an urging (催办) or a listing for the auditor: mailed to the
 /// staff concerned, recorded on the internal timeline and in the audit trail.
-pub async fn send_deadline_step(store: Store, views: Arc<Views>, mailer: Arc<Mailer>, public_url: String, step: &'static str, payload: serde_json::Value) -> anyhow::Result<()> {
+pub async fn send_deadline_step(
+    store: Store,
+    views: Arc<Views>,
+    mailer: Arc<Mailer>,
+    public_url: String,
+    step: &'static str,
+    payload: serde_json::Value,
+) -> anyhow::Result<()> {
     use crate::domain::staff::Role;
-    let petition_id = payload["petition_id"].as_i64().and_then(|i| i32::try_from(i).ok()).ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
-    let deadline_id = payload["deadline_id"].as_i64().ok_or_else(|| anyhow::anyhow!("deadline_id missing"))?;
+    let petition_id = payload["petition_id"]
+        .as_i64()
+        .and_then(|i| i32::try_from(i).ok())
+        .ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
+    let deadline_id = payload["deadline_id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("deadline_id missing"))?;
     let petition = store.petition_by_id(petition_id).await?;
-    let case = store.case_petition_by_tracking_number(&petition.tracking_number).await?.ok_or_else(|| anyhow::anyhow!("petition vanished"))?;
+    let case = store
+        .case_petition_by_tracking_number(&petition.tracking_number)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("petition vanished"))?;
     let deadline = store.petition_deadline_by_id(deadline_id).await?;
     if deadline.status != "open" {
         return Ok(()); // met meanwhile: nothing to say
@@ -166,13 +181,29 @@ pub async fn send_deadline_step(store: Store, views: Arc<Views>, mailer: Arc<Mai
             title: &petition.title,
             clock: &deadline.clock,
             due_on: &deadline.due_on,
-            link: format!("{}/staff/petitions/{}", public_url.trim_end_matches('/'), petition.tracking_number),
+            link: format!(
+                "{}/staff/petitions/{}",
+                public_url.trim_end_matches('/'),
+                petition.tracking_number
+            ),
         };
-        let subject = lang.t_args(&format!("mail-deadline-{step}-subject"), &[("tracking", petition.tracking_number.clone())]);
+        let subject = lang.t_args(
+            &format!("mail-deadline-{step}-subject"),
+            &[("tracking", petition.tracking_number.clone())],
+        );
         let text = views.render("mail/deadline.txt", &page)?;
         let html = views.render("mail/deadline.html", &page)?;
-        mailer.send(Outgoing { to, subject, text, html }).await?;
+        mailer
+            .send(Outgoing {
+                to,
+                subject,
+                text,
+                html,
+            })
+            .await?;
     }
-    store.record_escalation(petition_id, step, &deadline.clock, &deadline.due_on).await?;
+    store
+        .record_escalation(petition_id, step, &deadline.clock, &deadline.due_on)
+        .await?;
     Ok(())
 }

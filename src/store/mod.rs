@@ -88,7 +88,11 @@ impl Store {
     /// (PostgreSQL has row locks and needs no queue.) Shared with the audit
     /// log's append lock so the two never wait on each other.
     pub async fn write_guard(&self) -> Option<tokio::sync::MutexGuard<'static, ()>> {
-        if self.is_postgres() { None } else { Some(crate::audit::APPEND_LOCK.lock().await) }
+        if self.is_postgres() {
+            None
+        } else {
+            Some(crate::audit::APPEND_LOCK.lock().await)
+        }
     }
 
     pub fn is_postgres(&self) -> bool {

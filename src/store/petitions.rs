@@ -288,8 +288,11 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        for deadline in new.deadlines {
-            petition_deadline::ActiveModel {
+        // One statement for all first deadlines.
+        let deadlines: Vec<petition_deadline::ActiveModel> = new
+            .deadlines
+            .iter()
+            .map(|deadline| petition_deadline::ActiveModel {
                 petition_id: Set(row.id),
                 rule_id: Set(deadline.rule_id.clone()),
                 clock: Set(deadline.clock.clone()),
@@ -299,9 +302,12 @@ impl Store {
                 status: Set("open".to_owned()),
                 created_at: Set(new.received_at),
                 ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
+            })
+            .collect();
+        if !deadlines.is_empty() {
+            petition_deadline::Entity::insert_many(deadlines)
+                .exec(&txn)
+                .await?;
         }
         insert_files(&txn, row.id, event.id, new.files, new.received_at).await?;
         if email.is_some() && new.status == PetitionStatus::Received {

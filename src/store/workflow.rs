@@ -387,11 +387,20 @@ impl Store {
 
 impl Store {
     pub async fn petition_deadline_by_id(&self, id: i64) -> StoreResult<petition_deadline::Model> {
-        petition_deadline::Entity::find_by_id(i32::try_from(id).map_err(|_| StoreError::NotFound)?).one(self.conn()).await?.ok_or(StoreError::NotFound)
+        petition_deadline::Entity::find_by_id(i32::try_from(id).map_err(|_| StoreError::NotFound)?)
+            .one(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// An escalation step on the internal timeline and in the audit trail.
-    pub async fn record_escalation(&self, petition_id: i32, step: &str, clock: &str, due_on: &str) -> StoreResult<()> {
+    pub async fn record_escalation(
+        &self,
+        petition_id: i32,
+        step: &str,
+        clock: &str,
+        due_on: &str,
+    ) -> StoreResult<()> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.conn().begin().await?;
         petition_event::ActiveModel {
@@ -405,8 +414,22 @@ impl Store {
         }
         .insert(&txn)
         .await?;
-        crate::audit::append(&txn, "system", &format!("deadline_{step}"), &format!("petition:{petition_id}"), &serde_json::json!({"clock": clock, "due_on": due_on}), &serde_json::Value::Null).await?;
-        petition::ActiveModel { id: Set(petition_id), updated_at: Set(Utc::now()), ..Default::default() }.update(&txn).await?;
+        crate::audit::append(
+            &txn,
+            "system",
+            &format!("deadline_{step}"),
+            &format!("petition:{petition_id}"),
+            &serde_json::json!({"clock": clock, "due_on": due_on}),
+            &serde_json::Value::Null,
+        )
+        .await?;
+        petition::ActiveModel {
+            id: Set(petition_id),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
         txn.commit().await?;
         Ok(())
     }

@@ -827,48 +827,137 @@ async fn reminders_and_escalations_are_mailed_exactly_once(backend: Backend) {
     let (tn, _) = file(&app, "qs-bs-court").await;
     let clerk = token(&app, "intake-clerk", "qs-bs-court").await;
     let boss = token(&app, "supervisor", "qs-bs-court").await;
-    assert_eq!(act(&app, &clerk, &tn, json!({"action": "accept"})).await.0, 200);
-    assert_eq!(act(&app, &boss, &tn, json!({"action": "assign", "handler_id": id_of(&app, "handler", "qs-bs-court").await})).await.0, 200);
+    assert_eq!(
+        act(&app, &clerk, &tn, json!({"action": "accept"})).await.0,
+        200
+    );
+    assert_eq!(
+        act(
+            &app,
+            &boss,
+            &tn,
+            json!({"action": "assign", "handler_id": id_of(&app, "handler", "qs-bs-court").await})
+        )
+        .await
+        .0,
+        200
+    );
     // The acknowledgement and the acceptance mails to the petitioner go first.
     let mut settings = crate::helpers::test_settings(app._dir.path().to_path_buf(), String::new());
     settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
-    let handlers = || mingjing::startup::job_handlers(&settings, &app.store, std::sync::Arc::new(mingjing::web::views::Views::load().unwrap())).unwrap();
-    mingjing::jobs::Queue::new(app.store.clone(), handlers()).drain().await.unwrap();
-    while tokio::time::timeout(std::time::Duration::from_millis(300), inbox.recv()).await.is_ok() {}
+    let handlers = || {
+        mingjing::startup::job_handlers(
+            &settings,
+            &app.store,
+            std::sync::Arc::new(mingjing::web::views::Views::load().unwrap()),
+        )
+        .unwrap()
+    };
+    mingjing::jobs::Queue::new(app.store.clone(), handlers())
+        .drain()
+        .await
+        .unwrap();
+    while tokio::time::timeout(std::time::Duration::from_millis(300), inbox.recv())
+        .await
+        .is_ok()
+    {}
 
     let today = mingjing::domain::clock::china_date(chrono::Utc::now());
     // The conclusion clock is made to end tomorrow: a reminder is due.
     let tomorrow = (today + chrono::Days::new(1)).to_string();
-    app.store.conn().execute_unprepared(&format!("UPDATE petition_deadlines SET due_on = '{tomorrow}' WHERE clock = 'conclusion'")).await.unwrap();
+    app.store
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE petition_deadlines SET due_on = '{tomorrow}' WHERE clock = 'conclusion'"
+        ))
+        .await
+        .unwrap();
     for _ in 0..3 {
         mingjing::sweep::sweep(&app.store, today).await.unwrap();
     }
-    mingjing::jobs::Queue::new(app.store.clone(), handlers()).drain().await.unwrap();
+    mingjing::jobs::Queue::new(app.store.clone(), handlers())
+        .drain()
+        .await
+        .unwrap();
     let mut reminders = Vec::new();
-    while let Ok(Some(m)) = tokio::time::timeout(std::time::Duration::from_millis(500), inbox.recv()).await {
+    while let Ok(Some(m)) =
+        tokio::time::timeout(std::time::Duration::from_millis(500), inbox.recv()).await
+    {
         reminders.push(m);
     }
-    assert_eq!(reminders.len(), 2, "one reminder each to the handler and the supervisor");
+    assert_eq!(
+        reminders.len(),
+        2,
+        "one reminder each to the handler and the supervisor"
+    );
     // The worker "restarts" (a new queue), the sweep runs again: nothing more is sent.
     mingjing::sweep::sweep(&app.store, today).await.unwrap();
-    assert_eq!(mingjing::jobs::Queue::new(app.store.clone(), handlers()).drain().await.unwrap(), 0);
+    assert_eq!(
+        mingjing::jobs::Queue::new(app.store.clone(), handlers())
+            .drain()
+            .await
+            .unwrap(),
+        0
+    );
 
     // Four days late: urged, then listed for the auditor, each once.
     let late = (today - chrono::Days::new(4)).to_string();
-    app.store.conn().execute_unprepared(&format!("UPDATE petition_deadlines SET due_on = '{late}' WHERE clock = 'conclusion'")).await.unwrap();
+    app.store
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE petition_deadlines SET due_on = '{late}' WHERE clock = 'conclusion'"
+        ))
+        .await
+        .unwrap();
     for _ in 0..2 {
         mingjing::sweep::sweep(&app.store, today).await.unwrap();
-        mingjing::jobs::Queue::new(app.store.clone(), handlers()).drain().await.unwrap();
+        mingjing::jobs::Queue::new(app.store.clone(), handlers())
+            .drain()
+            .await
+            .unwrap();
     }
     let mut later = Vec::new();
-    while let Ok(Some(m)) = tokio::time::timeout(std::time::Duration::from_millis(500), inbox.recv()).await {
+    while let Ok(Some(m)) =
+        tokio::time::timeout(std::time::Duration::from_millis(500), inbox.recv()).await
+    {
         later.push(m);
     }
-    assert_eq!(later.len(), 2, "one urging to the supervisor, one listing to the auditor");
-    let detail: Value = app.client.get(app.url(&format!("/api/v1/staff/petitions/{tn}"))).bearer_auth(&boss).send().await.unwrap().json().await.unwrap();
-    let kinds: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds.iter().filter(|k| k.starts_with("deadline_")).count(), 3, "{kinds:?}");
-    let overdue: Vec<Value> = app.client.get(app.url("/api/v1/staff/petitions?queue=overdue")).bearer_auth(&boss).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        later.len(),
+        2,
+        "one urging to the supervisor, one listing to the auditor"
+    );
+    let detail: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/staff/petitions/{tn}")))
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| k.starts_with("deadline_")).count(),
+        3,
+        "{kinds:?}"
+    );
+    let overdue: Vec<Value> = app
+        .client
+        .get(app.url("/api/v1/staff/petitions?queue=overdue"))
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(overdue.iter().any(|p| p["tracking_number"] == tn.as_str()));
     app.teardown().await;
 }

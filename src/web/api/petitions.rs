@@ -266,15 +266,16 @@ pub async fn show(
         Ok(p) => p,
         Err(r) => return Ok(r),
     };
+    // One query when nothing changed since the last look (see `StatusCache`).
+    let parts = state.store.petition_status_parts(&p).await?;
     Ok(HttpResponse::Ok().json(PetitionStatusOut {
-        deadlines: state
-            .store
-            .petition_deadlines(p.id)
-            .await?
-            .into_iter()
+        deadlines: parts
+            .deadlines
+            .iter()
             .filter(|d| d.status == "open")
+            .cloned()
             .collect(),
-        timeline: state.store.petition_timeline(p.id, true).await?,
+        timeline: parts.timeline.clone(),
         tracking_number: p.tracking_number,
         kind: p.kind,
         category: p.category,

@@ -183,19 +183,18 @@ async fn status_page(
     flash: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let agency = state.store.agency(petition.agency_id).await?;
-    let deadlines = state
-        .store
-        .petition_deadlines(petition.id)
-        .await?
-        .into_iter()
+    let parts = state.store.petition_status_parts(petition).await?;
+    let deadlines = parts
+        .deadlines
+        .iter()
         .filter(|d| d.status == "open")
         .map(|d| DeadlineRow {
-            clock: d.clock,
-            due_on: d.due_on,
+            clock: d.clock.clone(),
+            due_on: d.due_on.clone(),
             citation: if lang == Lang::En {
-                d.citation_en
+                d.citation_en.clone()
             } else {
-                d.citation_zh
+                d.citation_zh.clone()
             },
         })
         .collect();
@@ -213,7 +212,7 @@ async fn status_page(
             agency.name_zh
         },
         deadlines,
-        timeline: state.store.petition_timeline(petition.id, true).await?,
+        timeline: parts.timeline.clone(),
         errors,
         form_error,
         message,
