@@ -36,6 +36,14 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Run one pass of the deadline sweep now (the server runs it every minute).
+    Sweep,
+    /// Fill the database with N synthetic petitions for benchmarks (demo data must be there).
+    #[command(hide = true)]
+    BenchSeed {
+        #[arg(long, default_value_t = 100_000)]
+        petitions: u32,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -175,6 +183,33 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 staff.email,
                 role.as_str(),
                 agency.code
+            );
+        }
+        Command::Sweep => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            let started = std::time::Instant::now();
+            let report =
+                crate::sweep::sweep(&store, crate::domain::clock::china_date(chrono::Utc::now()))
+                    .await?;
+            println!(
+                "sweep: {} reminders, {} urgings, {} listings enqueued in {:.1} ms",
+                report.reminders,
+                report.urgings,
+                report.listings,
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        Command::BenchSeed { petitions } => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            let started = std::time::Instant::now();
+            crate::demo::bench_seed(&store, petitions).await?;
+            println!(
+                "{petitions} petitions seeded in {:.1} s",
+                started.elapsed().as_secs_f64()
             );
         }
         Command::Audit { command } => {

@@ -58,6 +58,10 @@ pub fn job_handlers(
     handlers.register(mail::jobs::PETITION_UPDATE, move |payload| {
         mail::jobs::send_petition_update(s.clone(), v.clone(), m.clone(), u.clone(), payload)
     });
+    let (s, v, m, u) = deps();
+    handlers.register(mail::jobs::STAFF_NOTICE, move |payload| {
+        mail::jobs::send_staff_notice(s.clone(), v.clone(), m.clone(), u.clone(), payload)
+    });
     for (kind, step) in [
         (crate::sweep::REMIND, "remind"),
         (crate::sweep::URGE, "urge"),

@@ -207,3 +207,87 @@ pub async fn send_deadline_step(
         .await?;
     Ok(())
 }
+
+pub const STAFF_NOTICE: &str = "mail.staff_notice";
+
+#[derive(Serialize)]
+struct StaffNotice<'a> {
+    lang: &'a str,
+    event_kind: &'a str,
+    tracking_number: &'a str,
+    title: &'a str,
+    link: String,
+}
+
+/// Tells the staff who must act next: the handler of an assignment or a
+/// returned draft, the supervisors of a draft or an extension request, the
+/// intake clerks of a transfer or a review. Nobody named in the petition.
+pub async fn send_staff_notice(
+    store: Store,
+    views: Arc<Views>,
+    mailer: Arc<Mailer>,
+    public_url: String,
+    payload: serde_json::Value,
+) -> anyhow::Result<()> {
+    use crate::domain::staff::Role;
+    let petition_id = payload["petition_id"]
+        .as_i64()
+        .and_then(|i| i32::try_from(i).ok())
+        .ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
+    let event_id = payload["event_id"]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("event_id missing"))?;
+    let petition = store.petition_by_id(petition_id).await?;
+    let case = store
+        .case_petition_by_tracking_number(&petition.tracking_number)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("petition vanished"))?;
+    let timeline = store.petition_timeline(petition_id, false).await?;
+    let Some(event) = timeline.iter().find(|e| e.id == event_id) else {
+        return Ok(());
+    };
+    let role = match event.kind.as_str() {
+        "assigned" | "returned" => Role::Handler,
+        "drafted" | "extension_requested" => Role::Supervisor,
+        _ => Role::IntakeClerk,
+    };
+    let recipients: Vec<String> = store
+        .agency_staff(case.agency_id, role)
+        .await?
+        .into_iter()
+        .filter(|s| role != Role::Handler || case.handler_id == Some(s.id))
+        // Nobody named in the petition; a supervisor is not asked to approve their own draft.
+        .filter(|s| {
+            !case.names(&s.name)
+                && !(role == Role::Supervisor && case.draft_author_id == Some(s.id))
+        })
+        .map(|s| s.email)
+        .collect();
+    let lang = Lang::Zh;
+    for to in recipients {
+        let page = StaffNotice {
+            lang: lang.tag(),
+            event_kind: &event.kind,
+            tracking_number: &petition.tracking_number,
+            title: &petition.title,
+            link: format!(
+                "{}/staff/petitions/{}",
+                public_url.trim_end_matches('/'),
+                petition.tracking_number
+            ),
+        };
+        let subject = lang.t_args(
+            "mail-staff-subject",
+            &[("tracking", petition.tracking_number.clone())],
+        );
+        mailer
+            .send(Outgoing {
+                to,
+                subject,
+                text: views.render("mail/staff_notice.txt", &page)?,
+                html: views.render("mail/staff_notice.html", &page)?,
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -297,6 +297,24 @@ impl Store {
             &after,
         )
         .await?;
+        // Staff who must act next hear of it.
+        if matches!(
+            outcome.event_kind,
+            "assigned"
+                | "drafted"
+                | "returned"
+                | "extension_requested"
+                | "review_requested"
+                | "transferred"
+        ) {
+            crate::jobs::enqueue(
+                &txn,
+                crate::mail::jobs::STAFF_NOTICE,
+                serde_json::json!({ "petition_id": p.id, "event_id": event.id }),
+                Some(format!("mail:staff:{}", event.id)),
+            )
+            .await?;
+        }
         if outcome.public && p.contact_email.is_some() {
             crate::jobs::enqueue(
                 &txn,

@@ -640,6 +640,14 @@ async fn the_console_takes_a_petition_from_intake_to_answer(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(status["status"], "answered");
+    // The supervisor (and an auditor) read the petition's audit trail on its page.
+    app.login_demo("auditor", "qs-dh-court").await;
+    let (status, page) = app.get_text(&format!("/staff/petitions/{tn}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("审计记录") && page.contains("approve") && page.contains("draft_answer"),
+        "the auditor sees the trail"
+    );
     // Without the token a console action is refused.
     let r = app
         .client
@@ -857,10 +865,27 @@ async fn reminders_and_escalations_are_mailed_exactly_once(backend: Backend) {
         .drain()
         .await
         .unwrap();
-    while tokio::time::timeout(std::time::Duration::from_millis(300), inbox.recv())
-        .await
-        .is_ok()
-    {}
+    let mut first = Vec::new();
+    while let Ok(Some(m)) =
+        tokio::time::timeout(std::time::Duration::from_millis(300), inbox.recv()).await
+    {
+        let parsed = mailparse::parse_mail(m.as_bytes()).unwrap();
+        first.push(
+            parsed
+                .headers
+                .iter()
+                .map(|h| format!("{}: {}", h.get_key(), h.get_value()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+    let handler_mail = demo_email("handler", "qs-bs-court");
+    assert!(
+        first
+            .iter()
+            .any(|h| h.contains(&handler_mail) && h.contains("待您办理")),
+        "the assigned handler is told: {first:?}"
+    );
 
     let today = mingjing::domain::clock::china_date(chrono::Utc::now());
     // The conclusion clock is made to end tomorrow: a reminder is due.

@@ -91,6 +91,8 @@ struct DetailPage {
     agencies: Vec<(i32, String)>,
     message: Option<String>,
     flash: Option<String>,
+    /// The petition's audit entries, for auditors and supervisors (监督).
+    audit: Vec<crate::audit::Entry>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -157,7 +159,16 @@ async fn detail(
             )
         })
         .collect();
+    let audit = if matches!(
+        staff.role,
+        crate::domain::staff::Role::Auditor | crate::domain::staff::Role::Supervisor
+    ) {
+        crate::audit::entries(state.store.conn(), Some(&format!("petition:{}", p.id))).await?
+    } else {
+        Vec::new()
+    };
     let page = DetailPage {
+        audit,
         layout: Layout::new(req, lang),
         csrf_token: csrf_token(session)?,
         deadlines: state.store.petition_deadlines(p.id).await?,
