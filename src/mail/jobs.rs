@@ -258,8 +258,8 @@ pub async fn send_staff_notice(
         .filter(|s| role != Role::Handler || case.handler_id == Some(s.id))
         // Nobody named in the petition; a supervisor is not asked to approve their own draft.
         .filter(|s| {
-            !case.names(&s.name)
-                && !(role == Role::Supervisor && case.draft_author_id == Some(s.id))
+            !(case.names(&s.name)
+                || (role == Role::Supervisor && case.draft_author_id == Some(s.id)))
         })
         .map(|s| s.email)
         .collect();
