@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_foundation;
 mod m20261126_000002_petitions;
 mod m20261126_000003_workflow_audit;
+mod m20261126_000004_clock_stops;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_petitions::Migration),
             Box::new(m20261126_000003_workflow_audit::Migration),
+            Box::new(m20261126_000004_clock_stops::Migration),
         ]
     }
 }

@@ -149,6 +149,10 @@ pub struct PetitionState {
     pub rating: Option<Rating>,
     /// When the current answer was issued (China date), for the 30-day review window.
     pub answered_on: Option<NaiveDate>,
+    /// The days asked for by the pending (or granted) extension.
+    pub extension_days: u32,
+    /// Since when the clock is stopped (hearing, waiting for the petitioner), if it is.
+    pub clock_stopped_on: Option<NaiveDate>,
     /// Staff named as the subject of the petition: they may not act on it (回避).
     pub recused_staff: Vec<i32>,
 }
@@ -159,20 +163,55 @@ pub struct PetitionState {
 pub enum Command {
     Release,
     Accept,
-    Decline { reason: String, citation: String },
-    Transfer { to_agency_id: i32, reason: String },
-    Redirect { procedure: String, citation: String },
-    Assign { handler_id: i32 },
-    RecordInvestigation { note: String },
-    AskPetitioner { question: String },
-    DraftAnswer { text: String, legal_basis: String },
+    Decline {
+        reason: String,
+        citation: String,
+    },
+    Transfer {
+        to_agency_id: i32,
+        reason: String,
+    },
+    Redirect {
+        procedure: String,
+        citation: String,
+    },
+    Assign {
+        handler_id: i32,
+    },
+    RecordInvestigation {
+        note: String,
+    },
+    AskPetitioner {
+        question: String,
+    },
+    DraftAnswer {
+        text: String,
+        legal_basis: String,
+    },
     Approve,
-    ReturnDraft { comments: String },
-    RequestExtension { days: u32, reason: String },
+    ReturnDraft {
+        comments: String,
+    },
+    RequestExtension {
+        days: u32,
+        reason: String,
+    },
     ApproveExtension,
-    RefuseExtension { reason: String },
-    Rate { rating: Rating },
-    RequestReview { reason: String },
+    RefuseExtension {
+        reason: String,
+    },
+    /// 中止计时 — a hearing, or waiting for the petitioner's answer; the reason is shown to the petitioner.
+    StopClock {
+        reason: String,
+    },
+    /// 恢复计时 — the conclusion deadline moves by the days stopped.
+    ResumeClock,
+    Rate {
+        rating: Rating,
+    },
+    RequestReview {
+        reason: String,
+    },
     Close,
 }
 
@@ -193,6 +232,8 @@ impl Command {
             Command::RequestExtension { .. } => "request_extension",
             Command::ApproveExtension => "approve_extension",
             Command::RefuseExtension { .. } => "refuse_extension",
+            Command::StopClock { .. } => "stop_clock",
+            Command::ResumeClock => "resume_clock",
             Command::Rate { .. } => "rate",
             Command::RequestReview { .. } => "request_review",
             Command::Close => "close",
@@ -227,6 +268,10 @@ pub enum Refusal {
     NoFurtherReview,
     #[error("a reason or text is required")]
     TextRequired,
+    #[error("the clock is already stopped")]
+    ClockStopped,
+    #[error("the clock is not stopped")]
+    ClockRunning,
 }
 
 impl Refusal {
@@ -244,6 +289,8 @@ impl Refusal {
             Refusal::ReviewWindowClosed => "refusal-review-window-closed",
             Refusal::NoFurtherReview => "refusal-no-further-review",
             Refusal::TextRequired => "refusal-text-required",
+            Refusal::ClockStopped => "refusal-clock-stopped",
+            Refusal::ClockRunning => "refusal-clock-running",
         }
     }
 }
@@ -496,6 +543,7 @@ pub fn decide(
             }
             need_text(reason)?;
             new.extension_pending = true;
+            new.extension_days = *days;
             Ok(outcome(
                 new,
                 "extension_requested",
@@ -522,8 +570,43 @@ pub fn decide(
                 return Ok(outcome(new, "extension_refused", false, reason.clone()));
             }
             new.extension_used = true;
-            let mut o = outcome(new, "extension_approved", true, String::new());
-            o.extend_conclusion_by = Some(MAX_EXTENSION_DAYS);
+            let mut o = outcome(
+                new,
+                "extension_approved",
+                true,
+                p.extension_days.to_string(),
+            );
+            o.extend_conclusion_by = Some(p.extension_days.min(MAX_EXTENSION_DAYS));
+            Ok(o)
+        }
+        C::StopClock { .. } | C::ResumeClock => {
+            if !matches!(
+                p.state,
+                S::Accepted | S::Assigned | S::Investigating | S::Drafted
+            ) {
+                return Err(Refusal::WrongState(p.state));
+            }
+            if !handler_or_supervisor {
+                return Err(Refusal::WrongRole);
+            }
+            if role == Some(Role::Handler) && p.handler_id != staff_id {
+                return Err(Refusal::NotTheHandler);
+            }
+            if let C::StopClock { reason } = command {
+                if p.clock_stopped_on.is_some() {
+                    return Err(Refusal::ClockStopped);
+                }
+                need_text(reason)?;
+                new.clock_stopped_on = Some(today);
+                return Ok(outcome(new, "clock_stopped", true, reason.clone()));
+            }
+            let Some(since) = p.clock_stopped_on else {
+                return Err(Refusal::ClockRunning);
+            };
+            let days = u32::try_from((today - since).num_days().max(0)).unwrap_or(0);
+            new.clock_stopped_on = None;
+            let mut o = outcome(new, "clock_resumed", true, days.to_string());
+            o.extend_conclusion_by = Some(days);
             Ok(o)
         }
         C::Rate { rating } => {
@@ -668,6 +751,10 @@ mod tests {
             Command::RefuseExtension {
                 reason: "理由不充分".into(),
             },
+            Command::StopClock {
+                reason: "等待信访人补充材料".into(),
+            },
+            Command::ResumeClock,
             Command::Rate {
                 rating: Rating::Satisfied,
             },
@@ -692,6 +779,8 @@ mod tests {
             ),
             rating: None,
             answered_on: Some(today()),
+            extension_days: 30,
+            clock_stopped_on: matches!(command, Command::ResumeClock).then(today),
             recused_staff: vec![],
         }
     }
@@ -716,6 +805,7 @@ mod tests {
             "approve" | "return_draft" => state == Drafted && role == "supervisor",
             "request_extension" => working && handling,
             "approve_extension" | "refuse_extension" => working && role == "supervisor",
+            "stop_clock" | "resume_clock" => working && handling,
             "rate" | "request_review" | "close" => state == Answered && role == "petitioner",
             other => panic!("unknown command {other}"),
         }
@@ -749,7 +839,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 11 * 17 * 7);
+        assert_eq!(checked, 11 * 19 * 7);
     }
 
     #[test]
@@ -985,7 +1075,7 @@ mod tests {
         fn random_command_sequences_keep_the_invariants(steps in proptest::collection::vec((arb_command(), arb_actor(), 0u64..5), 1..60)) {
             let rules = ClockRules::official();
             let cal = Calendar::official();
-            let mut p = PetitionState { state: State::Received, round: Round::Original, agency_id: AGENCY, handler_id: None, draft_author_id: None, extension_used: false, extension_pending: false, rating: None, answered_on: None, recused_staff: vec![] };
+            let mut p = PetitionState { state: State::Received, round: Round::Original, agency_id: AGENCY, handler_id: None, draft_author_id: None, extension_used: false, extension_pending: false, rating: None, answered_on: None, extension_days: 0, clock_stopped_on: None, recused_staff: vec![] };
             let mut day = today();
             let mut due: std::collections::HashMap<String, NaiveDate> = std::collections::HashMap::new();
             for (command, actor, advance) in steps {

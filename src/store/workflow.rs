@@ -45,6 +45,7 @@ pub struct CasePetition {
     pub answered_on: Option<String>,
     pub draft_text: Option<String>,
     pub answer_text: Option<String>,
+    pub clock_stopped_on: Option<String>,
     pub received_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
 }
@@ -78,6 +79,7 @@ impl From<petition::Model> for CasePetition {
             answered_on: m.answered_on,
             draft_text: m.draft_text,
             answer_text: m.answer_text,
+            clock_stopped_on: m.clock_stopped_on,
             received_at: m.received_at,
             updated_at: m.updated_at,
         }
@@ -128,6 +130,11 @@ impl CasePetition {
                 _ => None,
             },
             answered_on: self.answered_on.as_deref().and_then(|d| d.parse().ok()),
+            extension_days: u32::try_from(self.extension_days).unwrap_or(0),
+            clock_stopped_on: self
+                .clock_stopped_on
+                .as_deref()
+                .and_then(|d| d.parse().ok()),
             recused_staff: recused,
         })
     }
@@ -199,6 +206,10 @@ impl Store {
                 texts.draft.clone().or(p.draft_text.clone()),
             )
             .value(petition::Column::AnswerText, answer_text)
+            .value(
+                petition::Column::ClockStoppedOn,
+                n.clock_stopped_on.map(|d| d.to_string()),
+            )
             .value(petition::Column::Version, p.version + 1)
             .value(petition::Column::UpdatedAt, now)
             .and_where(petition::Column::Id.eq(p.id))
@@ -263,11 +274,8 @@ impl Store {
             .insert(&txn)
             .await?;
         }
-        if outcome.extend_conclusion_by.is_some() {
-            // The days the handler asked for (at most 30), added to the open conclusion clock.
-            let days = u32::try_from(p.extension_days)
-                .unwrap_or(0)
-                .min(crate::domain::workflow::MAX_EXTENSION_DAYS);
+        if let Some(days) = outcome.extend_conclusion_by {
+            // An approved extension (the days asked for, at most 30) or the days a clock was stopped.
             if let Some(d) = petition_deadline::Entity::find()
                 .filter(petition_deadline::Column::PetitionId.eq(p.id))
                 .filter(petition_deadline::Column::Status.eq("open"))

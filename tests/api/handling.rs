@@ -996,3 +996,109 @@ async fn reminders_and_escalations_are_mailed_exactly_once_on_sqlite() {
 async fn reminders_and_escalations_are_mailed_exactly_once_on_postgres() {
     reminders_and_escalations_are_mailed_exactly_once(Backend::Postgres).await;
 }
+
+async fn a_stopped_clock_moves_the_deadline_by_the_days_it_stood(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    app.seed_demo().await;
+    let (tn, code) = file(app, "lj-nx-court").await;
+    let clerk = token(app, "intake-clerk", "lj-nx-court").await;
+    let boss = token(app, "supervisor", "lj-nx-court").await;
+    assert_eq!(
+        act(app, &clerk, &tn, json!({"action": "accept"})).await.0,
+        200
+    );
+    let due = |v: &Value| {
+        v["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["clock"] == "conclusion" && d["status"] == "open")
+            .unwrap()["due_on"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::NaiveDate>()
+            .unwrap()
+    };
+    let before: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/staff/petitions/{tn}")))
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        act(
+            app,
+            &boss,
+            &tn,
+            json!({"action": "stop_clock", "reason": "等待信访人提供缴费凭证"})
+        )
+        .await
+        .0,
+        200
+    );
+    assert_eq!(
+        act(
+            app,
+            &boss,
+            &tn,
+            json!({"action": "stop_clock", "reason": "again"})
+        )
+        .await
+        .0,
+        422
+    );
+    // The petitioner sees why the clock stands.
+    let status: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/petitions/{tn}")))
+        .header("X-Access-Code", &code)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        status["timeline"]
+            .to_string()
+            .contains("等待信访人提供缴费凭证")
+    );
+    // It stood for six days.
+    let six_days_ago = (mingjing::domain::clock::china_date(chrono::Utc::now())
+        - chrono::Days::new(6))
+    .to_string();
+    app.store
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE petitions SET clock_stopped_on = '{six_days_ago}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        act(app, &boss, &tn, json!({"action": "resume_clock"}))
+            .await
+            .0,
+        200
+    );
+    let after: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/staff/petitions/{tn}")))
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        (due(&after) - due(&before)).num_days() >= 6,
+        "{} → {}",
+        due(&before),
+        due(&after)
+    );
+}
+db_test!(a_stopped_clock_moves_the_deadline_by_the_days_it_stood);

@@ -35,6 +35,7 @@ pub struct Model {
     pub answered_on: Option<String>,
     pub draft_text: Option<String>,
     pub answer_text: Option<String>,
+    pub clock_stopped_on: Option<String>,
     pub received_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

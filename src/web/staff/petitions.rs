@@ -271,6 +271,8 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
         },
         "approve_extension" => Command::ApproveExtension,
         "refuse_extension" => Command::RefuseExtension { reason: text },
+        "stop_clock" => Command::StopClock { reason: text },
+        "resume_clock" => Command::ResumeClock,
         "rate_satisfied" => Command::Rate {
             rating: Rating::Satisfied,
         },
