@@ -1,4 +1,5 @@
-//! Clock stops (中止计时): since when a petition's clock is stopped.
+//! Clock stops (中止计时): since when a petition's clock is stopped; and the
+//! index behind each handler's "mine" queue.
 
 use sea_orm_migration::{prelude::*, schema::*};
 

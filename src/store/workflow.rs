@@ -145,6 +145,20 @@ impl CasePetition {
     }
 }
 
+/// A petition as a queue lists it.
+#[derive(Debug, Clone, serde::Serialize, sea_orm::FromQueryResult)]
+pub struct QueueItem {
+    pub id: i32,
+    pub tracking_number: String,
+    pub kind: String,
+    pub category: String,
+    pub title: String,
+    pub status: String,
+    pub handler_id: Option<i32>,
+    pub received_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
 /// What the caller adds to a decision: texts kept on the petition.
 #[derive(Debug, Default)]
 pub struct Texts {
@@ -353,7 +367,8 @@ impl Store {
         Ok(())
     }
 
-    /// The petitions of one agency in a queue, without those naming `staff_name` (回避).
+    /// The petitions of one agency in a queue, without those naming `staff_name`
+    /// (回避): the 100 oldest, as list rows (no texts, no contacts).
     pub async fn petition_queue(
         &self,
         agency_id: i32,
@@ -361,8 +376,23 @@ impl Store {
         staff_name: &str,
         queue: &str,
         today: NaiveDate,
-    ) -> StoreResult<Vec<CasePetition>> {
-        let mut q = petition::Entity::find().filter(petition::Column::AgencyId.eq(agency_id));
+    ) -> StoreResult<Vec<QueueItem>> {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        use sea_orm::{QueryOrder, QuerySelect};
+        let mut q = petition::Entity::find()
+            .select_only()
+            .columns([
+                petition::Column::Id,
+                petition::Column::TrackingNumber,
+                petition::Column::Kind,
+                petition::Column::Category,
+                petition::Column::Title,
+                petition::Column::Status,
+                petition::Column::HandlerId,
+                petition::Column::ReceivedAt,
+                petition::Column::UpdatedAt,
+            ])
+            .filter(petition::Column::AgencyId.eq(agency_id));
         if staff_name.chars().count() >= 2 {
             q = q
                 .filter(petition::Column::Subject.not_like(format!("%{staff_name}%")))
@@ -370,17 +400,27 @@ impl Store {
         }
         let soon = (today + chrono::Days::new(3)).to_string();
         let today = today.to_string();
-        let due_subquery = |before: &str, inclusive: bool| {
-            Query::select()
-                .column(petition_deadline::Column::PetitionId)
-                .from(petition_deadline::Entity)
-                .and_where(petition_deadline::Column::Status.eq("open"))
-                .and_where(if inclusive {
-                    petition_deadline::Column::DueOn.lte(before.to_owned())
-                } else {
-                    petition_deadline::Column::DueOn.lt(before.to_owned())
-                })
-                .to_owned()
+        // A correlated EXISTS: one index probe per petition of the agency.
+        let has_deadline = |before: &str, inclusive: bool| {
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(petition_deadline::Entity)
+                    .and_where(
+                        Expr::col((
+                            petition_deadline::Entity,
+                            petition_deadline::Column::PetitionId,
+                        ))
+                        .equals((petition::Entity, petition::Column::Id)),
+                    )
+                    .and_where(petition_deadline::Column::Status.eq("open"))
+                    .and_where(if inclusive {
+                        petition_deadline::Column::DueOn.lte(before.to_owned())
+                    } else {
+                        petition_deadline::Column::DueOn.lt(before.to_owned())
+                    })
+                    .to_owned(),
+            )
         };
         q = match queue {
             "new" => q.filter(petition::Column::Status.is_in([
@@ -395,19 +435,16 @@ impl Store {
                 .filter(petition::Column::Status.eq("drafted"))
                 .filter(petition::Column::DraftAuthorId.ne(staff_id)),
             "due" => q
-                .filter(petition::Column::Id.in_subquery(due_subquery(&soon, true)))
-                .filter(petition::Column::Id.not_in_subquery(due_subquery(&today, false))),
-            "overdue" => q.filter(petition::Column::Id.in_subquery(due_subquery(&today, false))),
+                .filter(has_deadline(&soon, true))
+                .filter(has_deadline(&today, false).not()),
+            "overdue" => q.filter(has_deadline(&today, false)),
             _ => q,
         };
-        use sea_orm::{QueryOrder, QuerySelect};
         Ok(q.order_by_asc(petition::Column::ReceivedAt)
-            .limit(200)
+            .limit(100)
+            .into_model::<QueueItem>()
             .all(self.conn())
-            .await?
-            .into_iter()
-            .map(CasePetition::from)
-            .collect())
+            .await?)
     }
 }
 

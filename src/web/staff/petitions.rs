@@ -29,7 +29,7 @@ struct QueuePage {
     csrf_token: String,
     queue: String,
     queues: Vec<&'static str>,
-    petitions: Vec<CasePetition>,
+    petitions: Vec<crate::store::workflow::QueueItem>,
 }
 
 pub async fn queue(
