@@ -34,7 +34,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How often the job worker looks for due jobs when idle.
     pub job_poll: std::time::Duration,
-    /// Whether `build` starts the job worker; tests that drain the queue themselves turn it off.
+    /// `MINGJING_WORKER`: whether this node runs the job worker and the deadline
+    /// sweep (`on` by default; several nodes may all run it). Tests that drain
+    /// the queue themselves turn it off.
     pub run_worker: bool,
 }
 
@@ -85,7 +87,7 @@ impl Settings {
             meili_key: var("MINGJING_MEILI_KEY"),
             secure_cookies: flag("MINGJING_SECURE_COOKIES", false)?,
             job_poll: std::time::Duration::from_millis(500),
-            run_worker: true,
+            run_worker: flag("MINGJING_WORKER", true)?,
             data_dir,
         })
     }
