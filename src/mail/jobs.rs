@@ -8,6 +8,23 @@ use crate::web::views::Views;
 use serde::Serialize;
 use std::sync::Arc;
 
+/// An id a mail job's payload must carry.
+fn payload_id(payload: &serde_json::Value, key: &str) -> anyhow::Result<i64> {
+    payload[key]
+        .as_i64()
+        .ok_or_else(|| anyhow::anyhow!("{key} missing"))
+}
+
+fn petition_id(payload: &serde_json::Value) -> anyhow::Result<i32> {
+    Ok(i32::try_from(payload_id(payload, "petition_id")?)?)
+}
+
+/// A tracking number read back from the database (valid when it was written).
+fn stored_number(raw: &str) -> anyhow::Result<crate::domain::codes::TrackingNumber> {
+    crate::domain::codes::TrackingNumber::parse(raw)
+        .map_err(|e| anyhow::anyhow!("stored tracking number: {e}"))
+}
+
 pub const PETITION_ACK: &str = "mail.petition_ack";
 
 #[derive(Serialize)]
@@ -28,17 +45,13 @@ pub async fn send_petition_ack(
     public_url: String,
     payload: serde_json::Value,
 ) -> anyhow::Result<()> {
-    let id = payload["petition_id"]
-        .as_i64()
-        .and_then(|i| i32::try_from(i).ok())
-        .ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
+    let id = petition_id(&payload)?;
     let petition = store.petition_by_id(id).await?;
     let Some(to) = petition.contact_email.clone() else {
         return Ok(()); // nothing to send to; the job is done
     };
     let lang = Lang::parse(&petition.lang).unwrap_or(Lang::Zh);
-    let tn = crate::domain::codes::TrackingNumber::parse(&petition.tracking_number)
-        .map_err(|e| anyhow::anyhow!("stored tracking number: {e}"))?;
+    let tn = stored_number(&petition.tracking_number)?;
     let page = AckMail {
         lang: lang.tag(),
         tracking_number: tn.display(),
@@ -80,13 +93,8 @@ pub async fn send_petition_update(
     public_url: String,
     payload: serde_json::Value,
 ) -> anyhow::Result<()> {
-    let id = payload["petition_id"]
-        .as_i64()
-        .and_then(|i| i32::try_from(i).ok())
-        .ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
-    let event_id = payload["event_id"]
-        .as_i64()
-        .ok_or_else(|| anyhow::anyhow!("event_id missing"))?;
+    let id = petition_id(&payload)?;
+    let event_id = payload_id(&payload, "event_id")?;
     let petition = store.petition_by_id(id).await?;
     let Some(to) = petition.contact_email.clone() else {
         return Ok(());
@@ -96,8 +104,7 @@ pub async fn send_petition_update(
         return Ok(());
     };
     let lang = Lang::parse(&petition.lang).unwrap_or(Lang::Zh);
-    let tn = crate::domain::codes::TrackingNumber::parse(&petition.tracking_number)
-        .map_err(|e| anyhow::anyhow!("stored tracking number: {e}"))?;
+    let tn = stored_number(&petition.tracking_number)?;
     let page = UpdateMail {
         lang: lang.tag(),
         tracking_number: tn.display(),
@@ -141,13 +148,8 @@ pub async fn send_deadline_step(
     payload: serde_json::Value,
 ) -> anyhow::Result<()> {
     use crate::domain::staff::Role;
-    let petition_id = payload["petition_id"]
-        .as_i64()
-        .and_then(|i| i32::try_from(i).ok())
-        .ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
-    let deadline_id = payload["deadline_id"]
-        .as_i64()
-        .ok_or_else(|| anyhow::anyhow!("deadline_id missing"))?;
+    let petition_id = petition_id(&payload)?;
+    let deadline_id = payload_id(&payload, "deadline_id")?;
     let petition = store.petition_by_id(petition_id).await?;
     let case = store
         .case_petition_by_tracking_number(&petition.tracking_number)
@@ -230,13 +232,8 @@ pub async fn send_staff_notice(
     payload: serde_json::Value,
 ) -> anyhow::Result<()> {
     use crate::domain::staff::Role;
-    let petition_id = payload["petition_id"]
-        .as_i64()
-        .and_then(|i| i32::try_from(i).ok())
-        .ok_or_else(|| anyhow::anyhow!("petition_id missing"))?;
-    let event_id = payload["event_id"]
-        .as_i64()
-        .ok_or_else(|| anyhow::anyhow!("event_id missing"))?;
+    let petition_id = petition_id(&payload)?;
+    let event_id = payload_id(&payload, "event_id")?;
     let petition = store.petition_by_id(petition_id).await?;
     let case = store
         .case_petition_by_tracking_number(&petition.tracking_number)
