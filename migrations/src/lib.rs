@@ -9,6 +9,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_petitions;
 mod m20261126_000003_workflow_audit;
 mod m20261126_000004_clock_stops;
+mod m20261126_000005_next_due;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_petitions::Migration),
             Box::new(m20261126_000003_workflow_audit::Migration),
             Box::new(m20261126_000004_clock_stops::Migration),
+            Box::new(m20261126_000005_next_due::Migration),
         ]
     }
 }

@@ -157,6 +157,20 @@ pub struct QueueItem {
     pub handler_id: Option<i32>,
     pub received_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
+    /// The nearest open deadline; none when no clock runs.
+    #[serde(serialize_with = "serialize_next_due")]
+    pub next_due_on: String,
+}
+
+/// What the database stores when no clock runs (so that it sorts last on both backends).
+pub const NO_DEADLINE: &str = "9999-12-31";
+
+fn serialize_next_due<S: serde::Serializer>(due: &str, s: S) -> Result<S::Ok, S::Error> {
+    if due == NO_DEADLINE {
+        s.serialize_none()
+    } else {
+        s.serialize_some(due)
+    }
 }
 
 /// What the caller adds to a decision: texts kept on the petition.
@@ -377,7 +391,6 @@ impl Store {
         queue: &str,
         today: NaiveDate,
     ) -> StoreResult<Vec<QueueItem>> {
-        use sea_orm::sea_query::{Expr, ExprTrait};
         use sea_orm::{QueryOrder, QuerySelect};
         let mut q = petition::Entity::find()
             .select_only()
@@ -391,6 +404,7 @@ impl Store {
                 petition::Column::HandlerId,
                 petition::Column::ReceivedAt,
                 petition::Column::UpdatedAt,
+                petition::Column::NextDueOn,
             ])
             .filter(petition::Column::AgencyId.eq(agency_id));
         if staff_name.chars().count() >= 2 {
@@ -400,47 +414,33 @@ impl Store {
         }
         let soon = (today + chrono::Days::new(3)).to_string();
         let today = today.to_string();
-        // A correlated EXISTS: one index probe per petition of the agency.
-        let has_deadline = |before: &str, inclusive: bool| {
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(petition_deadline::Entity)
-                    .and_where(
-                        Expr::col((
-                            petition_deadline::Entity,
-                            petition_deadline::Column::PetitionId,
-                        ))
-                        .equals((petition::Entity, petition::Column::Id)),
-                    )
-                    .and_where(petition_deadline::Column::Status.eq("open"))
-                    .and_where(if inclusive {
-                        petition_deadline::Column::DueOn.lte(before.to_owned())
-                    } else {
-                        petition_deadline::Column::DueOn.lt(before.to_owned())
-                    })
-                    .to_owned(),
-            )
-        };
+        // Queues about time read the petition's own nearest deadline (kept by a trigger,
+        // migration 5) and list the most pressing first: one ordered index range each.
+        let due = petition::Column::NextDueOn;
         q = match queue {
-            "new" => q.filter(petition::Column::Status.is_in([
-                "received",
-                "review_requested",
-                "quarantined",
-            ])),
+            "new" => q
+                .filter(petition::Column::Status.is_in([
+                    "received",
+                    "review_requested",
+                    "quarantined",
+                ]))
+                .order_by_asc(petition::Column::ReceivedAt),
             "mine" => q
                 .filter(petition::Column::HandlerId.eq(staff_id))
-                .filter(petition::Column::Status.is_in(["assigned", "investigating", "drafted"])),
+                .filter(petition::Column::Status.is_in(["assigned", "investigating", "drafted"]))
+                .order_by_asc(due),
             "approval" => q
                 .filter(petition::Column::Status.eq("drafted"))
-                .filter(petition::Column::DraftAuthorId.ne(staff_id)),
+                .filter(petition::Column::DraftAuthorId.ne(staff_id))
+                .order_by_asc(petition::Column::ReceivedAt),
             "due" => q
-                .filter(has_deadline(&soon, true))
-                .filter(has_deadline(&today, false).not()),
-            "overdue" => q.filter(has_deadline(&today, false)),
-            _ => q,
+                .filter(due.gte(today))
+                .filter(due.lte(soon))
+                .order_by_asc(due),
+            "overdue" => q.filter(due.lt(today)).order_by_asc(due),
+            _ => q.order_by_asc(petition::Column::ReceivedAt),
         };
-        Ok(q.order_by_asc(petition::Column::ReceivedAt)
+        Ok(q.order_by_asc(petition::Column::Id)
             .limit(100)
             .into_model::<QueueItem>()
             .all(self.conn())

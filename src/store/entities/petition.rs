@@ -36,6 +36,8 @@ pub struct Model {
     pub draft_text: Option<String>,
     pub answer_text: Option<String>,
     pub clock_stopped_on: Option<String>,
+    /// The nearest open deadline, kept by a database trigger (migration 5).
+    pub next_due_on: String,
     pub received_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -30,6 +30,8 @@ struct QueuePage {
     queue: String,
     queues: Vec<&'static str>,
     petitions: Vec<crate::store::workflow::QueueItem>,
+    /// China's date, to mark the deadlines already past.
+    today: String,
 }
 
 pub async fn queue(
@@ -58,6 +60,7 @@ pub async fn queue(
         queue,
         queues: QUEUES.to_vec(),
         petitions,
+        today: today.to_string(),
     };
     Ok(html(
         StatusCode::OK,

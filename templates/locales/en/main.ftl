@@ -373,6 +373,7 @@ queue-approval = Awaiting my approval
 queue-due = Due within 3 days
 queue-overdue = Overdue
 queue-all = All in my agency
+queue-next-due = Next time limit
 queue-empty = Nothing in this queue.
 round-original = (first handling)
 round-review = (review)

@@ -367,6 +367,7 @@ queue-approval = 待我审批
 queue-due = 三日内到期
 queue-overdue = 已超期
 queue-all = 本机关全部
+queue-next-due = 最近期限
 queue-empty = 此队列中没有信访事项。
 round-original = （初次办理）
 round-review = （复查）
