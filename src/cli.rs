@@ -38,6 +38,13 @@ enum Command {
     },
     /// Run one pass of the deadline sweep now (the server runs it every minute).
     Sweep,
+    /// Rebuild the search indexes from the database (embedded engine: stop the
+    /// server first, it holds the index; Meilisearch: any time).
+    Reindex {
+        /// Only compare the indexes with the database and report; change nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// Fill the database with N synthetic petitions for benchmarks (demo data must be there).
     #[command(hide = true)]
     BenchSeed {
@@ -183,6 +190,36 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 staff.email,
                 role.as_str(),
                 agency.code
+            );
+        }
+        Command::Reindex { check } => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            let search = crate::search::Search::new(store, settings.search_engine()?);
+            search
+                .engine
+                .prepare(&crate::search::DEFINITIONS)
+                .await
+                .context("opening the search indexes (is a server running on this data dir?)")?;
+            if check {
+                let mut clean = true;
+                for def in crate::search::DEFINITIONS.all() {
+                    let diff = search.compare(def).await?;
+                    println!(
+                        "{}: {} in the database, {} missing from the index, {} stale, {} extra",
+                        def.name, diff.expected, diff.missing, diff.stale, diff.extra
+                    );
+                    clean &= diff.is_clean();
+                }
+                return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            }
+            let started = std::time::Instant::now();
+            let n = search.rebuild().await?;
+            println!(
+                "reindex ({}): {n} documents in {:.1} s",
+                search.engine.name(),
+                started.elapsed().as_secs_f64()
             );
         }
         Command::Sweep => {

@@ -29,6 +29,9 @@ pub struct Settings {
     /// `MINGJING_MEILI_URL` and `MINGJING_MEILI_KEY`; the embedded index when unset.
     pub meili_url: Option<String>,
     pub meili_key: Option<String>,
+    /// `MINGJING_MEILI_INDEX_PREFIX` (default `mingjing`): index names on the
+    /// Meilisearch server are `<prefix>_procedures` and so on.
+    pub meili_prefix: String,
     /// `MINGJING_SECURE_COOKIES`: `on` when the site is served over HTTPS
     /// (directly or behind a TLS-terminating proxy), so cookies are never sent in clear.
     pub secure_cookies: bool,
@@ -57,6 +60,21 @@ fn flag(name: &str, default: bool) -> anyhow::Result<bool> {
 }
 
 impl Settings {
+    /// The search engine these settings name: Meilisearch when `MINGJING_MEILI_URL`
+    /// is set, else the embedded index in `<data dir>/search`.
+    pub fn search_engine(&self) -> anyhow::Result<std::sync::Arc<dyn crate::search::Engine>> {
+        Ok(match &self.meili_url {
+            Some(url) => std::sync::Arc::new(crate::search::meili::Meili::new(
+                url,
+                self.meili_key.as_deref(),
+                &self.meili_prefix,
+            )?),
+            None => std::sync::Arc::new(crate::search::embedded::Embedded::new(
+                self.data_dir.join("search"),
+            )),
+        })
+    }
+
     pub fn from_env() -> anyhow::Result<Self> {
         let data_dir = PathBuf::from(var("MINGJING_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
         Self::for_data_dir(data_dir)
@@ -85,6 +103,7 @@ impl Settings {
             rate_limits: flag("MINGJING_RATE_LIMITS", true)?,
             meili_url: var("MINGJING_MEILI_URL"),
             meili_key: var("MINGJING_MEILI_KEY"),
+            meili_prefix: var("MINGJING_MEILI_INDEX_PREFIX").unwrap_or_else(|| "mingjing".to_owned()),
             secure_cookies: flag("MINGJING_SECURE_COOKIES", false)?,
             job_poll: std::time::Duration::from_millis(500),
             run_worker: flag("MINGJING_WORKER", true)?,

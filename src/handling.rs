@@ -219,3 +219,30 @@ pub async fn petitioner_act(
     )
     .await
 }
+
+/// 答复公开: a supervisor publishes the redacted answer of an issued answer.
+pub async fn publish_answer(
+    state: &AppState,
+    staff: &StaffMember,
+    tn: &str,
+    title: &str,
+    answer: &str,
+) -> Result<(), ActError> {
+    use crate::domain::published::{PublishedAnswer, may_publish};
+    let p = visible_petition(state, staff, tn).await?;
+    let petition_state = crate::domain::workflow::State::parse(&p.status)
+        .ok_or_else(|| ActError::Internal(AppError::internal(anyhow::anyhow!("state {}", p.status))))?;
+    if !may_publish(petition_state, staff.role) {
+        return Err(if staff.role == crate::domain::staff::Role::Supervisor {
+            ActError::Invalid("error-publish-not-answered")
+        } else {
+            ActError::Refused(Refusal::WrongRole)
+        });
+    }
+    let published = PublishedAnswer::parse(title, answer).map_err(ActError::Invalid)?;
+    state
+        .store
+        .publish_answer(p.id, &published, &format!("staff:{}", staff.id))
+        .await?;
+    Ok(())
+}

@@ -19,3 +19,4 @@ pub mod store;
 pub mod sweep;
 pub mod telemetry;
 pub mod web;
+pub mod search;

@@ -6,6 +6,7 @@ use crate::auth::throttle::{Limits, LoginThrottle};
 use crate::config::Settings;
 use crate::jobs::{Handlers, Queue};
 use crate::mail::{self, Mailer};
+use crate::search::{Engine, Search};
 use crate::store::Store;
 use crate::web::error::render_errors;
 use crate::web::views::Views;
@@ -38,6 +39,7 @@ pub struct Application {
     server: Server,
     store: Store,
     worker: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    search: Arc<Search>,
 }
 
 /// The job handlers of every feature; the worker runs jobs of these kinds.
@@ -94,6 +96,32 @@ impl Application {
         store: Store,
         handlers: Option<Handlers>,
     ) -> anyhow::Result<Self> {
+        let engine = settings.search_engine()?;
+        Self::build_with_engine(settings, store, handlers, engine).await
+    }
+
+    /// Like `build_with`, searching with `engine` (outage drills wrap the real one).
+    pub async fn build_with_engine(
+        settings: Settings,
+        store: Store,
+        handlers: Option<Handlers>,
+        engine: Arc<dyn Engine>,
+    ) -> anyhow::Result<Self> {
+        let search = Arc::new(Search::new(store.clone(), engine));
+        // A search engine that is down must not keep the portal from taking petitions:
+        // it is prepared again in the background until it answers.
+        if let Err(e) = search.prepare().await {
+            tracing::error!(error = %e, "search engine not ready; retrying in the background");
+            let retry = search.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                    if retry.prepare().await.is_ok() {
+                        break;
+                    }
+                }
+            });
+        }
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let views = Arc::new(Views::load()?);
@@ -111,6 +139,7 @@ impl Application {
             secret: settings.secret.clone(),
             files: crate::files::FileStore::new(settings.data_dir.join("files")),
             limits: crate::intake::Limits::new(&settings.secret),
+            search: search.clone(),
         });
         let session_key = Key::from(&settings.secret.derive("session-cookie"));
         let secure_cookies = settings.secure_cookies;
@@ -168,6 +197,11 @@ impl Application {
                 .route("/cases/lookup", aw::get().to(public::cases::lookup_form))
                 .route("/cases/lookup", aw::post().to(public::cases::lookup))
                 .route("/cases/{id}", aw::get().to(public::cases::show))
+                .route("/search", aw::get().to(public::search::page))
+                .route("/answers/{id}", aw::get().to(public::search::answer))
+                .route("/staff/search", aw::get().to(staff::search::page))
+                .route("/staff/petitions/{tn}/publish", aw::post().to(staff::petitions::publish))
+                .route("/api/v1/search", aw::get().to(api::search::search))
                 .route("/staff", aw::get().to(staff::index))
                 .route("/staff/petitions", aw::get().to(staff::petitions::queue))
                 .route("/staff/petitions/{tn}", aw::get().to(staff::petitions::show))
@@ -229,6 +263,8 @@ impl Application {
                     }
                 }
             });
+            // The search indexer drains the outbox beside the job worker.
+            tokio::spawn(search.indexer.clone().run(rx.clone()));
             (tx, tokio::spawn(queue.run(rx, poll)))
         });
         Ok(Self {
@@ -236,7 +272,12 @@ impl Application {
             server,
             store,
             worker,
+            search,
         })
+    }
+
+    pub fn search(&self) -> Arc<Search> {
+        self.search.clone()
     }
 
     pub fn port(&self) -> u16 {

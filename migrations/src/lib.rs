@@ -10,6 +10,7 @@ mod m20261126_000002_petitions;
 mod m20261126_000003_workflow_audit;
 mod m20261126_000004_clock_stops;
 mod m20261126_000005_next_due;
+mod m20261126_000006_search;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_workflow_audit::Migration),
             Box::new(m20261126_000004_clock_stops::Migration),
             Box::new(m20261126_000005_next_due::Migration),
+            Box::new(m20261126_000006_search::Migration),
         ]
     }
 }

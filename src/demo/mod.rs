@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 mod bench;
+mod disclosed;
 pub use bench::bench_seed;
 
 pub const DEMO_PASSWORD: &str = "mingjing-demo-2026";
@@ -325,9 +326,18 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
         }
         published += 1;
     }
+    let supervisors: HashMap<String, (i32, i32)> = ids
+        .iter()
+        .filter_map(|(code, (id, _))| {
+            first_ids
+                .get(&(code.clone(), Role::Supervisor))
+                .map(|s| (code.clone(), (*id, *s)))
+        })
+        .collect();
+    let (cases, answers) = disclosed::seed(store, &supervisors).await?;
     writeln!(
         out,
-        "{} agencies, {} procedures published.",
+        "{} agencies, {} procedures published, {cases} cases disclosed, {answers} answers published.",
         ids.len(),
         published
     )?;

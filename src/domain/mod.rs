@@ -9,6 +9,7 @@ pub mod fields;
 pub mod page;
 pub mod petition;
 pub mod procedure;
+pub mod published;
 pub mod redaction;
 pub mod staff;
 pub mod workflow;

@@ -198,7 +198,9 @@ impl AgencyCases<'_> {
         }
         .insert(&txn)
         .await?;
+        crate::search::outbox::enqueue(&txn, "cases", row.id).await?;
         txn.commit().await?;
+        self.store.search_changed();
         row.try_into()
     }
 
@@ -231,7 +233,9 @@ impl AgencyCases<'_> {
         }
         .update(&txn)
         .await?;
+        crate::search::outbox::enqueue(&txn, "cases", case.id).await?;
         txn.commit().await?;
+        self.store.search_changed();
         Ok(())
     }
 }

@@ -38,6 +38,8 @@ pub struct Store {
     db: DatabaseConnection,
     agency_cache: std::sync::Arc<agencies::AgencyCache>,
     status_cache: std::sync::Arc<petitions::StatusCache>,
+    /// Rung after a commit that wrote to the search outbox, so the indexer starts at once.
+    search_changed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -76,7 +78,17 @@ impl Store {
             db,
             agency_cache: Default::default(),
             status_cache: Default::default(),
+            search_changed: Default::default(),
         }
+    }
+
+    /// Tells the search indexer that the outbox has new rows (after the commit).
+    pub fn search_changed(&self) {
+        self.search_changed.notify_one();
+    }
+
+    pub fn search_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {
+        self.search_changed.clone()
     }
 
     pub fn conn(&self) -> &DatabaseConnection {

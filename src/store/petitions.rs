@@ -319,7 +319,9 @@ impl Store {
             )
             .await?;
         }
+        crate::search::outbox::enqueue(&txn, "petitions", row.id).await?;
         txn.commit().await?;
+        self.search_changed();
         Ok(Some(row.try_into()?))
     }
 
@@ -443,7 +445,9 @@ impl Store {
         }
         .update(&txn)
         .await?;
+        crate::search::outbox::enqueue(&txn, "petitions", petition_id).await?;
         txn.commit().await?;
+        self.search_changed();
         Ok(TimelineEvent {
             id: event.id,
             kind: kind.to_owned(),

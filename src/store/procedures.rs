@@ -326,7 +326,9 @@ impl AgencyProcedures<'_> {
         version_row(row.id, 1, draft, author_id, now)
             .insert(&txn)
             .await?;
+        crate::search::outbox::enqueue(&txn, "procedures", row.id).await?;
         txn.commit().await?;
+        self.store.search_changed();
         row.try_into()
     }
 
@@ -364,7 +366,9 @@ impl AgencyProcedures<'_> {
         version_row(id, next, draft, author_id, now)
             .insert(&txn)
             .await?;
+        crate::search::outbox::enqueue(&txn, "procedures", id).await?;
         txn.commit().await?;
+        self.store.search_changed();
         self.get(id).await
     }
 
@@ -381,10 +385,16 @@ impl AgencyProcedures<'_> {
             .and_where(procedure::Column::Id.eq(id))
             .and_where(procedure::Column::AgencyId.eq(self.agency_id))
             .to_owned();
-        let result = self.store.conn().execute(&update).await?;
+        let txn = self.store.conn().begin().await?;
+        let result = txn.execute(&update).await?;
         if result.rows_affected() != 1 {
+            txn.rollback().await?;
             return Err(StoreError::NotFound);
         }
+        // Withdrawn: the indexer finds no document and deletes it from the index.
+        crate::search::outbox::enqueue(&txn, "procedures", id).await?;
+        txn.commit().await?;
+        self.store.search_changed();
         self.get(id).await
     }
 }

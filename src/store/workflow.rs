@@ -48,6 +48,10 @@ pub struct CasePetition {
     pub clock_stopped_on: Option<String>,
     pub received_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
+    /// 答复公开: what the public reads of the answer, once published.
+    pub public_title: Option<String>,
+    pub public_answer: Option<String>,
+    pub answer_published_at: Option<chrono::DateTime<Utc>>,
 }
 
 impl From<petition::Model> for CasePetition {
@@ -82,6 +86,9 @@ impl From<petition::Model> for CasePetition {
             clock_stopped_on: m.clock_stopped_on,
             received_at: m.received_at,
             updated_at: m.updated_at,
+            public_title: m.public_title,
+            public_answer: m.public_answer,
+            answer_published_at: m.answer_published_at,
         }
     }
 }
@@ -360,7 +367,11 @@ impl Store {
             )
             .await?;
         }
+        // A petition's state is searched by staff; a published answer moves with a review.
+        crate::search::outbox::enqueue(&txn, "petitions", p.id).await?;
+        crate::search::outbox::enqueue(&txn, "answers", p.id).await?;
         txn.commit().await?;
+        self.search_changed();
         Ok(p.version + 1)
     }
 
@@ -493,7 +504,74 @@ impl Store {
         }
         .update(&txn)
         .await?;
+        crate::search::outbox::enqueue(&txn, "petitions", petition_id).await?;
         txn.commit().await?;
+        self.search_changed();
         Ok(())
+    }
+}
+
+/// A published answer (答复公开), as the public page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublicAnswer {
+    pub id: i32,
+    pub title: String,
+    pub answer: String,
+    pub agency_id: i32,
+    pub kind: String,
+    pub category: String,
+    pub published_at: chrono::DateTime<Utc>,
+}
+
+impl Store {
+    /// Publishes (or re-publishes) the redacted answer of a petition, with its audit
+    /// entry and its search update, in one transaction.
+    pub async fn publish_answer(
+        &self,
+        petition_id: i32,
+        answer: &crate::domain::published::PublishedAnswer,
+        actor: &str,
+    ) -> StoreResult<()> {
+        let _lock = crate::audit::APPEND_LOCK.lock().await;
+        let txn = self.conn().begin().await?;
+        petition::ActiveModel {
+            id: Set(petition_id),
+            public_title: Set(Some(answer.title.clone())),
+            public_answer: Set(Some(answer.answer.clone())),
+            answer_published_at: Set(Some(Utc::now())),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        crate::audit::append(
+            &txn,
+            actor,
+            "publish_answer",
+            &format!("petition:{petition_id}"),
+            &serde_json::Value::Null,
+            &serde_json::json!({ "title": answer.title, "answer": answer.answer }),
+        )
+        .await?;
+        crate::search::outbox::enqueue(&txn, "answers", petition_id).await?;
+        txn.commit().await?;
+        self.search_changed();
+        Ok(())
+    }
+
+    pub async fn public_answer(&self, id: i32) -> StoreResult<PublicAnswer> {
+        let p = petition::Entity::find_by_id(id)
+            .filter(petition::Column::AnswerPublishedAt.is_not_null())
+            .one(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(PublicAnswer {
+            id: p.id,
+            title: p.public_title.unwrap_or_default(),
+            answer: p.public_answer.unwrap_or_default(),
+            agency_id: p.agency_id,
+            kind: p.kind,
+            category: p.category,
+            published_at: p.answer_published_at.ok_or(StoreError::NotFound)?,
+        })
     }
 }

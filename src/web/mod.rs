@@ -7,6 +7,7 @@ pub mod error;
 pub mod i18n;
 pub mod multipart;
 pub mod public;
+pub mod search_view;
 pub mod session;
 pub mod staff;
 pub mod state;

@@ -15,4 +15,5 @@ pub struct AppState {
     pub secret: crate::crypto::Secret,
     pub files: crate::files::FileStore,
     pub limits: crate::intake::Limits,
+    pub search: std::sync::Arc<crate::search::Search>,
 }

@@ -12,4 +12,5 @@ pub mod petition_deadline;
 pub mod petition_event;
 pub mod procedure;
 pub mod procedure_version;
+pub mod search_outbox;
 pub mod staff;

@@ -38,6 +38,10 @@ pub struct Model {
     pub clock_stopped_on: Option<String>,
     /// The nearest open deadline, kept by a database trigger (migration 5).
     pub next_due_on: String,
+    /// 答复公开: the redacted title and answer, once a supervisor publishes them.
+    pub public_title: Option<String>,
+    pub public_answer: Option<String>,
+    pub answer_published_at: Option<DateTimeUtc>,
     pub received_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

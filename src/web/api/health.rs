@@ -10,16 +10,17 @@ pub struct Health {
     pub status: &'static str,
     /// `ok` or `error`.
     pub database: &'static str,
-    /// The search engine's state; `none` until an engine is configured.
-    pub search: &'static str,
+    /// The search engine (`embedded` or `meilisearch`), whether it answers, and
+    /// how far its index is behind the database (changes waiting in the outbox).
+    pub search: crate::search::service::Health,
     /// The job queue; absent when the database cannot be read.
     pub queue: Option<QueueStats>,
 }
 
 /// The state of the database, search engine and job queue.
 #[utoipa::path(get, path = "/healthz", tag = "health",
-    responses((status = 200, description = "All parts work", body = Health),
-               (status = 503, description = "A part is down", body = Health)))]
+    responses((status = 200, description = "The node serves (status `degraded` when only search is down)", body = Health),
+               (status = 503, description = "The database or the job queue is down", body = Health)))]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let database_ok = state.store.ping().await.is_ok();
     let queue = if database_ok {
@@ -28,10 +29,17 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         None
     };
     let healthy = database_ok && queue.is_some();
+    let search = state.search.health().await;
+    // A search outage degrades the node but does not take it out of service:
+    // petitions are still taken and the index catches up afterwards.
     let body = Health {
-        status: if healthy { "ok" } else { "degraded" },
+        status: if healthy && search.status == "ok" {
+            "ok"
+        } else {
+            "degraded"
+        },
         database: if database_ok { "ok" } else { "error" },
-        search: "none",
+        search,
         queue,
     };
     if healthy {

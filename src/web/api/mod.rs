@@ -6,4 +6,5 @@ pub mod health;
 pub mod openapi;
 pub mod petitions;
 pub mod procedures;
+pub mod search;
 pub mod staff;

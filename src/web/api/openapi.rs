@@ -17,6 +17,7 @@ use utoipa::OpenApi;
         super::petitions::message,
         super::petitions::evidence,
         super::cases::show,
+        super::search::search,
         super::staff::token,
         super::staff::list,
         super::staff::show,

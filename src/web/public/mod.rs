@@ -4,6 +4,7 @@ pub mod cases;
 pub mod home;
 pub mod petitions;
 pub mod procedures;
+pub mod search;
 pub mod track;
 
 use super::state::AppState;

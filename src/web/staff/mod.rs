@@ -5,6 +5,7 @@ pub mod cases;
 pub mod login;
 pub mod petitions;
 pub mod procedures;
+pub mod search;
 
 use super::see_other;
 use super::session::CurrentStaff;

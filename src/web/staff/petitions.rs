@@ -96,6 +96,15 @@ struct DetailPage {
     flash: Option<String>,
     /// The petition's audit entries, for auditors and supervisors (监督).
     audit: Vec<crate::audit::Entry>,
+    /// 答复公开: the publish form's texts, when this staff member may publish.
+    publish: Option<PublishTexts>,
+}
+
+#[derive(Serialize)]
+struct PublishTexts {
+    title: String,
+    answer: String,
+    published: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -109,6 +118,7 @@ async fn detail(
     tn: &str,
     message: Option<String>,
     flash: Option<String>,
+    publish_input: Option<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let p = match handling::visible_petition(state, &staff, tn).await {
         Ok(p) => p,
@@ -170,7 +180,36 @@ async fn detail(
     } else {
         Vec::new()
     };
+    let publish = crate::domain::workflow::State::parse(&p.status)
+        .filter(|s| crate::domain::published::may_publish(*s, staff.role))
+        .map(|_| match (&p.public_title, &p.public_answer, &publish_input) {
+            (_, _, Some((title, answer))) => PublishTexts {
+                title: title.clone(),
+                answer: answer.clone(),
+                published: p.answer_published_at.is_some(),
+            },
+            (Some(title), Some(answer), None) => PublishTexts {
+                title: title.clone(),
+                answer: answer.clone(),
+                published: true,
+            },
+            _ => {
+                let mut names: Vec<String> = p.contact_name.iter().cloned().collect();
+                names.push(p.subject.clone());
+                let s = crate::domain::published::suggestion(
+                    &p.title,
+                    p.answer_text.as_deref().unwrap_or_default(),
+                    &names,
+                );
+                PublishTexts {
+                    title: s.title,
+                    answer: s.answer,
+                    published: false,
+                }
+            }
+        });
     let page = DetailPage {
+        publish,
         audit,
         layout: Layout::new(req, lang),
         csrf_token: csrf_token(session)?,
@@ -216,6 +255,7 @@ pub async fn show(
         &tn,
         None,
         flash,
+        None,
     )
     .await
 }
@@ -312,6 +352,7 @@ pub async fn act(
             &tn,
             Some(lang.t("error-choose-one")),
             None,
+            None,
         )
         .await;
     };
@@ -340,6 +381,59 @@ pub async fn act(
         &tn,
         Some(message),
         None,
+        None,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PublishForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    public_title: String,
+    #[serde(default)]
+    public_answer: String,
+}
+
+/// 答复公开: a supervisor publishes the redacted answer; errors keep what was typed.
+pub async fn publish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+    form: web::Form<PublishForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let message = match handling::publish_answer(
+        &state,
+        &staff,
+        &tn,
+        &form.public_title,
+        &form.public_answer,
+    )
+    .await
+    {
+        Ok(()) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
+        Err(ActError::NotFound) => return Err(AppError::NotFound),
+        Err(ActError::Refused(r)) => lang.t(r.message_key()),
+        Err(ActError::Invalid(key)) => lang.t(key),
+        Err(ActError::Conflict { .. }) => lang.t("error-petition-conflict"),
+        Err(ActError::Internal(e)) => return Err(e),
+    };
+    detail(
+        &state,
+        &req,
+        &session,
+        lang,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        staff,
+        &tn,
+        Some(message),
+        None,
+        Some((form.public_title.clone(), form.public_answer.clone())),
     )
     .await
 }

@@ -481,3 +481,54 @@ event-clock_stopped = Clock stopped
 event-clock_resumed = Clock restarted (the time limit moves by the days stopped)
 refusal-clock-stopped = The clock is already stopped.
 refusal-clock-running = The clock is not stopped.
+
+## Search
+search-title = Search
+search-site = Search the site
+search-label = Search for
+search-placeholder = e.g. 国家赔偿, traffic
+search-hint = Words in Chinese or English; put a phrase in double quotes. Procedures, disclosed cases and published answers are searched.
+search-count = { $count ->
+    [one] One result
+   *[other] { $count } results
+}
+search-sort = Order
+search-sort-relevance = Best match
+search-sort-newest = Newest
+search-sort-deadline = Nearest time limit
+search-none = Nothing matches. Try fewer or other words, or remove a filter.
+search-filters = Narrow the results
+search-any = Any
+search-from = Registered from (YYYY-MM-DD)
+search-to = Registered until (YYYY-MM-DD)
+search-type-procedures = Procedure
+search-type-cases = Disclosed case
+search-type-answers = Published answer
+search-type-petitions = Petition
+search-facet-type = Kind of result
+search-facet-agency-type = Type of agency
+search-facet-agency-id = Agency
+search-facet-category = Category
+search-facet-year = Year
+search-facet-kind = Kind
+search-facet-status = Stage
+search-facet-handler-id = Handler
+error-search-unavailable = Search is unavailable for a moment. Nothing you filed is affected; please try again shortly.
+error-search-date = Write the date as YYYY-MM-DD, for example 2026-11-26.
+nav-staff-search = Search petitions
+staff-search-title = Search petitions
+staff-search-hint = Words in any field: tracking number, title, subject, facts, answer. Only your agency's petitions are searched.
+
+## Published answers (答复公开)
+answer-published = Published
+answer-text = Answer
+answer-redacted-note = Published by the agency with personal details removed. The petition itself and the petitioner are not published.
+publish-title = Publish the answer
+publish-help = The public may read this answer once you publish it. Names, ID numbers, phone numbers and e-mail addresses have been masked below; read and edit the text before you publish.
+publish-published = This answer is published.
+publish-view = See it as the public does
+publish-field-title = Public title
+publish-field-answer = Public answer text
+publish-button = Publish
+error-publish-empty = Write both a public title and the answer text.
+error-publish-not-answered = Only an answer that has been issued can be published.

@@ -1,0 +1,555 @@
+//! The embedded engine: one tantivy index per definition under `<data dir>/search/`,
+//! words cut by jieba ([`super::text`]). Needs no server; one process writes it
+//! (tantivy's lock), so a second `mingjing` on the same data dir that tries to
+//! write gets a clear error.
+
+use super::definitions::{Definitions, FieldKind, IndexDef};
+use super::text::{JiebaTokenizer, Part, parse_query};
+use super::{Document, EngineHit, Filter, IndexQuery, IndexResult, Op, Order, SearchError, mark};
+use sha2::Digest;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use tantivy::aggregation::{AggregationCollector, agg_req::Aggregations};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, OwnedValue, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Bumped when the way documents are indexed changes, so old indexes are rebuilt.
+const LAYOUT: &str = "mingjing-tantivy-1";
+const TOKENIZER: &str = "mj_jieba";
+/// Memory for the writer's buffer: enough for large batches, small for the RSS budget.
+const WRITER_BYTES: usize = 64 * 1024 * 1024;
+
+pub struct Embedded {
+    dir: PathBuf,
+    indexes: RwLock<HashMap<String, Arc<Tantivy>>>,
+}
+
+struct Tantivy {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    fields: HashMap<String, Field>,
+    id: Field,
+    version: Field,
+}
+
+fn engine_err(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Engine(e.to_string())
+}
+
+impl Embedded {
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            indexes: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, name: &str) -> Result<Arc<Tantivy>, SearchError> {
+        self.indexes
+            .read()
+            .map_err(engine_err)?
+            .get(name)
+            .cloned()
+            .ok_or_else(|| SearchError::Engine(format!("index {name} is not open")))
+    }
+
+    fn open(&self, def: &IndexDef) -> Result<(Tantivy, bool), SearchError> {
+        let path = self.dir.join(&def.name);
+        let fingerprint = hex::encode(sha2::Sha256::digest(format!("{LAYOUT}{def:?}")));
+        let stamp = path.join("mingjing-definition");
+        let current = std::fs::read_to_string(&stamp).ok();
+        let fresh = current.as_deref() != Some(fingerprint.as_str());
+        if fresh && path.exists() {
+            // The definition changed: rebuild from the database rather than mix layouts.
+            std::fs::remove_dir_all(&path).map_err(engine_err)?;
+        }
+        std::fs::create_dir_all(&path).map_err(engine_err)?;
+        let (schema, fields) = schema(def);
+        let index = if fresh {
+            Index::create_in_dir(&path, schema).map_err(engine_err)?
+        } else {
+            Index::open_in_dir(&path).map_err(engine_err)?
+        };
+        if fresh {
+            std::fs::write(&stamp, &fingerprint).map_err(engine_err)?;
+        }
+        index
+            .tokenizers()
+            .register(TOKENIZER, JiebaTokenizer { search_mode: true });
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(engine_err)?;
+        let id = fields["id"];
+        let version = fields["version"];
+        Ok((
+            Tantivy {
+                index,
+                reader,
+                writer: Mutex::new(None),
+                fields,
+                id,
+                version,
+            },
+            fresh,
+        ))
+    }
+}
+
+fn schema(def: &IndexDef) -> (Schema, HashMap<String, Field>) {
+    let mut b = Schema::builder();
+    let mut fields = HashMap::new();
+    fields.insert("id".to_owned(), b.add_text_field("id", STRING | STORED));
+    fields.insert(
+        "version".to_owned(),
+        b.add_i64_field("version", NumericOptions::default().set_stored().set_fast()),
+    );
+    for f in &def.fields {
+        let field = match f.kind {
+            FieldKind::Text => {
+                let mut o = TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(TOKENIZER)
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                );
+                if f.stored {
+                    o = o.set_stored();
+                }
+                b.add_text_field(&f.name, o)
+            }
+            FieldKind::Keyword => b.add_text_field(
+                &f.name,
+                TextOptions::from(STRING | STORED).set_fast("raw"),
+            ),
+            FieldKind::Int => b.add_i64_field(
+                &f.name,
+                NumericOptions::default()
+                    .set_indexed()
+                    .set_fast()
+                    .set_stored(),
+            ),
+        };
+        fields.insert(f.name.clone(), field);
+    }
+    (b.build(), fields)
+}
+
+fn to_tantivy(t: &Tantivy, def: &IndexDef, doc: &Document) -> Result<TantivyDocument, SearchError> {
+    let mut d = TantivyDocument::default();
+    let id = doc
+        .get("id")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| SearchError::Engine("document without id".into()))?;
+    d.add_text(t.id, id);
+    d.add_i64(
+        t.version,
+        doc.get("version").and_then(|v| v.as_i64()).unwrap_or(0),
+    );
+    for f in &def.fields {
+        let field = t.fields[&f.name];
+        let values: Vec<&serde_json::Value> = match doc.get(&f.name) {
+            Some(serde_json::Value::Array(a)) => a.iter().collect(),
+            Some(serde_json::Value::Null) | None => continue,
+            Some(v) => vec![v],
+        };
+        for v in values {
+            match (f.kind, v) {
+                (FieldKind::Int, v) => {
+                    if let Some(n) = v.as_i64() {
+                        d.add_i64(field, n);
+                    }
+                }
+                (_, serde_json::Value::String(s)) => d.add_text(field, s),
+                (_, v) => d.add_text(field, v.to_string()),
+            }
+        }
+    }
+    Ok(d)
+}
+
+fn from_tantivy(t: &Tantivy, doc: &TantivyDocument) -> Document {
+    let mut out = Document::new();
+    for (name, field) in &t.fields {
+        let values: Vec<serde_json::Value> = doc
+            .get_all(*field)
+            .filter_map(|v| {
+                let v: OwnedValue = v.into();
+                match v {
+                    OwnedValue::Str(s) => Some(serde_json::Value::String(s)),
+                    OwnedValue::I64(n) => Some(serde_json::Value::from(n)),
+                    _ => None,
+                }
+            })
+            .collect();
+        match values.len() {
+            0 => {}
+            1 => {
+                out.insert(name.clone(), values.into_iter().next().unwrap_or_default());
+            }
+            _ => {
+                out.insert(name.clone(), serde_json::Value::Array(values));
+            }
+        }
+    }
+    out
+}
+
+/// The query for `text` over the index's text fields, weighted; `None` for no words.
+fn text_query(t: &Tantivy, def: &IndexDef, text: &str) -> Option<Box<dyn Query>> {
+    let parts = parse_query(text);
+    if parts.is_empty() {
+        return None;
+    }
+    let fields: Vec<(Field, f32)> = def
+        .searchable()
+        .into_iter()
+        .map(|f| (t.fields[&f.name], f.weight))
+        .collect();
+    let words = |ws: &[(usize, String)], fuzzy: bool| -> Box<dyn Query> {
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for &(field, weight) in &fields {
+            let q: Box<dyn Query> = if ws.len() == 1 {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, &ws[0].1),
+                    IndexRecordOption::WithFreqs,
+                ))
+            } else {
+                Box::new(PhraseQuery::new_with_offset(
+                    ws.iter()
+                        .map(|(p, w)| (*p, Term::from_field_text(field, w)))
+                        .collect(),
+                ))
+            };
+            should.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
+            // A typo in a Latin-script word: one edit from five letters, two from nine.
+            let w = &ws[0].1;
+            if fuzzy && ws.len() == 1 && w.len() >= 5 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+                let distance = if w.len() >= 9 { 2 } else { 1 };
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(FuzzyTermQuery::new(
+                            Term::from_field_text(field, w),
+                            distance,
+                            true,
+                        )),
+                        weight * 0.3,
+                    )),
+                ));
+            }
+        }
+        Box::new(BooleanQuery::new(should))
+    };
+    let must: Vec<(Occur, Box<dyn Query>)> = parts
+        .iter()
+        .map(|part| {
+            let q = match part {
+                Part::Word(w) => match super::text::pieces(w) {
+                    // The word itself ranks above its pieces standing side by side.
+                    Some(pieces) => Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, words(&[(0, w.clone())], true)),
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(words(&pieces, false), 0.8)) as Box<dyn Query>,
+                        ),
+                    ])) as Box<dyn Query>,
+                    None => words(&[(0, w.clone())], true),
+                },
+                Part::Phrase(ws) => words(ws, false),
+                Part::AnyOf(members) => Box::new(BooleanQuery::new(
+                    members
+                        .iter()
+                        .map(|m| (Occur::Should, words(m, false)))
+                        .collect(),
+                )) as Box<dyn Query>,
+            };
+            (Occur::Must, q)
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(must)))
+}
+
+fn filter_query(t: &Tantivy, def: &IndexDef, filter: &Filter) -> Result<(Occur, Box<dyn Query>), SearchError> {
+    let field_of = |name: &str| {
+        def.field(name)
+            .filter(|f| f.kind != FieldKind::Text)
+            .map(|f| (t.fields[&f.name], f.kind))
+            .ok_or_else(|| SearchError::Engine(format!("{}: no filter on {name}", def.name)))
+    };
+    let any = |name: &str, values: &[String]| -> Result<Box<dyn Query>, SearchError> {
+        let (field, kind) = field_of(name)?;
+        let terms: Vec<(Occur, Box<dyn Query>)> = values
+            .iter()
+            .filter_map(|v| match kind {
+                FieldKind::Int => v.parse::<i64>().ok().map(|n| Term::from_field_i64(field, n)),
+                _ => Some(Term::from_field_text(field, v)),
+            })
+            .map(|term| {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Ok(Box::new(BooleanQuery::new(terms)))
+    };
+    Ok(match filter {
+        Filter::AnyOf { field, values } => (Occur::Must, any(field, values)?),
+        Filter::NoneOf { field, values } => (Occur::MustNot, any(field, values)?),
+        Filter::Range { field, min, max } => {
+            let (f, _) = field_of(field)?;
+            let bound = |v: &Option<i64>| match v {
+                Some(n) => Bound::Included(Term::from_field_i64(f, *n)),
+                None => Bound::Unbounded,
+            };
+            (
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(min), bound(max))) as Box<dyn Query>,
+            )
+        }
+    })
+}
+
+fn json_key(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(|i| i.to_string())
+            .or_else(|| n.as_f64().map(|f| format!("{f:.0}")))
+            .unwrap_or_default(),
+        other => other.to_string(),
+    }
+}
+
+impl Tantivy {
+    fn search(&self, def: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let text = text_query(self, def, &q.text);
+        let has_text = text.is_some();
+        clauses.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
+        for f in &q.filters {
+            let (occur, query) = filter_query(self, def, f)?;
+            clauses.push((occur, Box::new(ConstScoreQuery::new(query, 0.0))));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let facets: serde_json::Map<String, serde_json::Value> = def
+            .facets()
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    serde_json::json!({"terms": {"field": f.name, "size": 1000}}),
+                )
+            })
+            .collect();
+        let aggs: Aggregations =
+            serde_json::from_value(serde_json::Value::Object(facets)).map_err(engine_err)?;
+        let agg = AggregationCollector::from_aggs(aggs, Default::default());
+        let limit = q.limit.max(1);
+        let (total, scored, agg_result): (usize, Vec<(f32, tantivy::DocAddress)>, _) =
+            match &q.order {
+                Order::Relevance => {
+                    let top = TopDocs::with_limit(limit).and_offset(q.offset).order_by_score();
+                    let (n, docs, a) = searcher
+                        .search(&query, &(Count, top, agg))
+                        .map_err(engine_err)?;
+                    (n, docs, a)
+                }
+                Order::Field { field, descending } => {
+                    let order = if *descending {
+                        tantivy::Order::Desc
+                    } else {
+                        tantivy::Order::Asc
+                    };
+                    let top = TopDocs::with_limit(limit)
+                        .and_offset(q.offset)
+                        .order_by_fast_field::<i64>(field.clone(), order);
+                    let (n, docs, a) = searcher
+                        .search(&query, &(Count, top, agg))
+                        .map_err(engine_err)?;
+                    (n, docs.into_iter().map(|(_, d)| (0.0, d)).collect(), a)
+                }
+            };
+        let mut facet_counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        let agg_json = serde_json::to_value(&agg_result).map_err(engine_err)?;
+        for f in def.facets() {
+            let counts = facet_counts.entry(f.name.clone()).or_default();
+            if let Some(buckets) = agg_json[&f.name]["buckets"].as_array() {
+                for b in buckets {
+                    let count = b["doc_count"].as_u64().unwrap_or(0);
+                    if count > 0 {
+                        counts.insert(json_key(&b["key"]), count);
+                    }
+                }
+            }
+        }
+        let generators: Vec<(String, SnippetGenerator)> = if has_text {
+            def.searchable()
+                .into_iter()
+                .filter(|f| f.stored)
+                .filter_map(|f| {
+                    let mut g =
+                        SnippetGenerator::create(&searcher, &query, self.fields[&f.name]).ok()?;
+                    g.set_max_num_chars(160);
+                    Some((f.name.clone(), g))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut hits = Vec::with_capacity(scored.len());
+        for (score, address) in scored {
+            let doc: TantivyDocument = searcher.doc(address).map_err(engine_err)?;
+            let fields = from_tantivy(self, &doc);
+            let mut highlights = BTreeMap::new();
+            for (name, g) in &generators {
+                let snippet = g.snippet_from_doc(&doc);
+                if !snippet.highlighted().is_empty() {
+                    highlights.insert(name.clone(), mark(snippet.fragment(), snippet.highlighted()));
+                }
+            }
+            hits.push(EngineHit {
+                id: fields
+                    .get("id")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                score,
+                fields,
+                highlights,
+            });
+        }
+        Ok(IndexResult {
+            total,
+            hits,
+            facets: facet_counts,
+        })
+    }
+
+    fn apply(&self, def: &IndexDef, ops: &[Op]) -> Result<(), SearchError> {
+        let mut guard = self.writer.lock().map_err(engine_err)?;
+        if guard.is_none() {
+            *guard = Some(
+                self.index
+                    .writer_with_num_threads(1, WRITER_BYTES)
+                    .map_err(|e| SearchError::Unavailable(e.to_string()))?,
+            );
+        }
+        let Some(writer) = guard.as_mut() else {
+            return Err(SearchError::Engine("no writer".into()));
+        };
+        for op in ops {
+            match op {
+                Op::Upsert(doc) => {
+                    let d = to_tantivy(self, def, doc)?;
+                    if let Some(id) = doc.get("id").and_then(|v| v.as_str()) {
+                        writer.delete_term(Term::from_field_text(self.id, id));
+                    }
+                    writer.add_document(d).map_err(engine_err)?;
+                }
+                Op::Delete(id) => {
+                    writer.delete_term(Term::from_field_text(self.id, id));
+                }
+            }
+        }
+        if let Err(e) = writer.commit() {
+            // A failed commit leaves the writer unusable; the next batch opens a new one.
+            *guard = None;
+            return Err(engine_err(e));
+        }
+        self.reader.reload().map_err(engine_err)
+    }
+}
+
+#[async_trait::async_trait]
+impl super::Engine for Embedded {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn prepare(&self, defs: &Definitions) -> Result<Vec<String>, SearchError> {
+        let mut fresh = Vec::new();
+        let mut opened = HashMap::new();
+        for def in defs.all() {
+            let (t, is_fresh) = self.open(def)?;
+            if is_fresh {
+                fresh.push(def.name.clone());
+            }
+            opened.insert(def.name.clone(), Arc::new(t));
+        }
+        *self.indexes.write().map_err(engine_err)? = opened;
+        Ok(fresh)
+    }
+
+    async fn apply(&self, def: &IndexDef, ops: Vec<Op>) -> Result<(), SearchError> {
+        let t = self.get(&def.name)?;
+        let def = def.clone();
+        tokio::task::spawn_blocking(move || t.apply(&def, &ops))
+            .await
+            .map_err(engine_err)?
+    }
+
+    async fn search(&self, def: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
+        self.get(&def.name)?.search(def, q)
+    }
+
+    async fn versions(&self, def: &IndexDef) -> Result<BTreeMap<String, i64>, SearchError> {
+        let t = self.get(&def.name)?;
+        let searcher = t.reader.searcher();
+        let all = searcher
+            .search(&AllQuery, &DocSetCollector)
+            .map_err(engine_err)?;
+        let mut out = BTreeMap::new();
+        for address in all {
+            let doc: TantivyDocument = searcher.doc(address).map_err(engine_err)?;
+            let id = doc.get_first(t.id).and_then(|v| v.as_str().map(str::to_owned));
+            let version = doc.get_first(t.version).and_then(|v| v.as_i64());
+            if let (Some(id), Some(version)) = (id, version) {
+                out.insert(id, version);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn clear(&self, def: &IndexDef) -> Result<(), SearchError> {
+        let t = self.get(&def.name)?;
+        tokio::task::spawn_blocking(move || {
+            let mut guard = t.writer.lock().map_err(engine_err)?;
+            if guard.is_none() {
+                *guard = Some(
+                    t.index
+                        .writer_with_num_threads(1, WRITER_BYTES)
+                        .map_err(|e| SearchError::Unavailable(e.to_string()))?,
+                );
+            }
+            if let Some(w) = guard.as_mut() {
+                w.delete_all_documents().map_err(engine_err)?;
+                w.commit().map_err(engine_err)?;
+            }
+            t.reader.reload().map_err(engine_err)
+        })
+        .await
+        .map_err(engine_err)?
+    }
+
+    async fn health(&self) -> Result<(), SearchError> {
+        if self.indexes.read().map_err(engine_err)?.is_empty() {
+            return Err(SearchError::Unavailable("indexes not open".into()));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,375 @@
+//! The Meilisearch engine, for installations that outgrow one machine: the same
+//! definitions become index settings (searchable attributes in weight order,
+//! filterable and sortable attributes, synonyms, stop words), and every write
+//! waits for its task, so "applied" means searchable, as with the embedded engine.
+//!
+//! Meilisearch cuts Chinese itself (charabia, jieba-based) and forgives typos; the
+//! results follow the same definitions but are ranked by Meilisearch's rules.
+
+use super::definitions::{Definitions, FieldKind, IndexDef};
+use super::{Document, EngineHit, Filter, IndexQuery, IndexResult, Op, Order, SearchError, escape};
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::documents::DocumentsQuery;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::Settings;
+use meilisearch_sdk::task_info::TaskInfo;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+pub struct Meili {
+    client: Client,
+    /// Index names are `<prefix>_<definition>`, so several portals (or test runs)
+    /// can share one server.
+    prefix: String,
+}
+
+const PRE: &str = "\u{1}";
+const POST: &str = "\u{2}";
+
+fn unavailable(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Unavailable(e.to_string())
+}
+
+impl Meili {
+    pub fn new(url: &str, key: Option<&str>, prefix: &str) -> Result<Self, SearchError> {
+        Ok(Self {
+            client: Client::new(url, key).map_err(unavailable)?,
+            prefix: prefix.to_owned(),
+        })
+    }
+
+    fn uid(&self, def: &IndexDef) -> String {
+        format!("{}_{}", self.prefix, def.name)
+    }
+
+    async fn wait(&self, task: TaskInfo) -> Result<(), SearchError> {
+        let task = task
+            .wait_for_completion(
+                &self.client,
+                Some(Duration::from_millis(25)),
+                Some(Duration::from_secs(120)),
+            )
+            .await
+            .map_err(unavailable)?;
+        if task.is_failure() {
+            return Err(SearchError::Engine(format!(
+                "{:?}",
+                task.unwrap_failure()
+            )));
+        }
+        Ok(())
+    }
+
+    fn settings(defs: &Definitions, def: &IndexDef) -> Settings {
+        let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
+        for group in &defs.common.synonyms {
+            for w in group {
+                synonyms.insert(
+                    w.clone(),
+                    group.iter().filter(|o| *o != w).cloned().collect(),
+                );
+            }
+        }
+        let searchable: Vec<String> = def.searchable().iter().map(|f| f.name.clone()).collect();
+        let filterable: Vec<String> = def.filterable().map(|f| f.name.clone()).collect();
+        let mut sortable: Vec<String> = def
+            .fields
+            .iter()
+            .filter(|f| f.sortable)
+            .map(|f| f.name.clone())
+            .collect();
+        if !sortable.contains(&def.date_field) {
+            sortable.push(def.date_field.clone());
+        }
+        let mut displayed: Vec<String> = vec!["id".into(), "version".into()];
+        displayed.extend(def.fields.iter().filter(|f| f.stored).map(|f| f.name.clone()));
+        Settings::new()
+            .with_searchable_attributes(searchable)
+            .with_filterable_attributes(filterable)
+            .with_sortable_attributes(sortable)
+            .with_displayed_attributes(displayed)
+            .with_synonyms(synonyms)
+            .with_stop_words(defs.common.stop_words.clone())
+    }
+}
+
+fn quote(v: &str) -> String {
+    format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The filter expression Meilisearch takes, from ours.
+pub fn filter_expression(def: &IndexDef, filters: &[Filter]) -> String {
+    let value = |field: &str, v: &str| match def.field(field).map(|f| f.kind) {
+        Some(FieldKind::Int) => v.parse::<i64>().map_or_else(|_| quote(v), |n| n.to_string()),
+        _ => quote(v),
+    };
+    let list = |field: &str, values: &[String]| {
+        values
+            .iter()
+            .map(|v| value(field, v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    filters
+        .iter()
+        .map(|f| match f {
+            Filter::AnyOf { field, values } => format!("{field} IN [{}]", list(field, values)),
+            Filter::NoneOf { field, values } => {
+                format!("{field} NOT IN [{}]", list(field, values))
+            }
+            Filter::Range { field, min, max } => {
+                let mut parts = Vec::new();
+                if let Some(m) = min {
+                    parts.push(format!("{field} >= {m}"));
+                }
+                if let Some(m) = max {
+                    parts.push(format!("{field} <= {m}"));
+                }
+                if parts.is_empty() {
+                    format!("{field} EXISTS")
+                } else {
+                    format!("({})", parts.join(" AND "))
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// Meilisearch's highlighted text (our markers) as escaped HTML with `<mark>`.
+fn marked(text: &str) -> Option<String> {
+    text.contains(PRE).then(|| {
+        escape(text)
+            .replace(PRE, "<mark>")
+            .replace(POST, "</mark>")
+    })
+}
+
+#[async_trait::async_trait]
+impl super::Engine for Meili {
+    fn name(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn prepare(&self, defs: &Definitions) -> Result<Vec<String>, SearchError> {
+        let mut fresh = Vec::new();
+        for def in defs.all() {
+            let uid = self.uid(def);
+            if self.client.get_index(&uid).await.is_err() {
+                let task = self
+                    .client
+                    .create_index(&uid, Some("id"))
+                    .await
+                    .map_err(unavailable)?;
+                self.wait(task).await?;
+                fresh.push(def.name.clone());
+            }
+            let task = self
+                .client
+                .index(&uid)
+                .set_settings(&Self::settings(defs, def))
+                .await
+                .map_err(unavailable)?;
+            self.wait(task).await?;
+        }
+        Ok(fresh)
+    }
+
+    async fn apply(&self, def: &IndexDef, ops: Vec<Op>) -> Result<(), SearchError> {
+        let index = self.client.index(self.uid(def));
+        let mut upserts: Vec<Document> = Vec::new();
+        let mut deletes: Vec<String> = Vec::new();
+        for op in ops {
+            match op {
+                Op::Upsert(d) => upserts.push(d),
+                Op::Delete(id) => deletes.push(id),
+            }
+        }
+        if !upserts.is_empty() {
+            let task = index
+                .add_or_replace(&upserts, Some("id"))
+                .await
+                .map_err(unavailable)?;
+            self.wait(task).await?;
+        }
+        if !deletes.is_empty() {
+            let task = index
+                .delete_documents(&deletes)
+                .await
+                .map_err(unavailable)?;
+            self.wait(task).await?;
+        }
+        Ok(())
+    }
+
+    async fn search(&self, def: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
+        let index = self.client.index(self.uid(def));
+        let filter = filter_expression(def, &q.filters);
+        let facets: Vec<&str> = def.facets().map(|f| f.name.as_str()).collect();
+        let highlight: Vec<&str> = def
+            .searchable()
+            .into_iter()
+            .filter(|f| f.stored)
+            .map(|f| f.name.as_str())
+            .collect();
+        let sort = match &q.order {
+            Order::Relevance => None,
+            Order::Field { field, descending } => Some(format!(
+                "{field}:{}",
+                if *descending { "desc" } else { "asc" }
+            )),
+        };
+        let sort_list: Vec<&str> = sort.iter().map(String::as_str).collect();
+        let mut query = index.search();
+        query
+            .with_query(&q.text)
+            .with_offset(q.offset)
+            .with_limit(q.limit)
+            .with_facets(Selectors::Some(&facets))
+            .with_attributes_to_highlight(Selectors::Some(&highlight))
+            .with_attributes_to_crop(Selectors::Some(&[]))
+            .with_highlight_pre_tag(PRE)
+            .with_highlight_post_tag(POST)
+            .with_show_ranking_score(true)
+            .with_matching_strategy(MatchingStrategies::ALL);
+        if !filter.is_empty() {
+            query.with_filter(&filter);
+        }
+        if !sort_list.is_empty() {
+            query.with_sort(&sort_list);
+        }
+        let r = query
+            .execute::<Document>()
+            .await
+            .map_err(unavailable)?;
+        let hits = r
+            .hits
+            .into_iter()
+            .map(|h| {
+                let mut highlights = BTreeMap::new();
+                if let Some(formatted) = &h.formatted_result {
+                    for name in &highlight {
+                        if let Some(html) = formatted
+                            .get(*name)
+                            .and_then(|v| v.as_str())
+                            .and_then(marked)
+                        {
+                            highlights.insert((*name).to_owned(), html);
+                        }
+                    }
+                }
+                EngineHit {
+                    id: h
+                        .result
+                        .get("id")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    score: h.ranking_score.unwrap_or(0.0) as f32,
+                    fields: h.result,
+                    highlights,
+                }
+            })
+            .collect();
+        let facets = r
+            .facet_distribution
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, values)| {
+                (
+                    name,
+                    values
+                        .into_iter()
+                        .filter(|(_, c)| *c > 0)
+                        .map(|(v, c)| (v, c as u64))
+                        .collect(),
+                )
+            })
+            .collect();
+        Ok(IndexResult {
+            total: r.estimated_total_hits.or(r.total_hits).unwrap_or(0),
+            hits,
+            facets,
+        })
+    }
+
+    async fn versions(&self, def: &IndexDef) -> Result<BTreeMap<String, i64>, SearchError> {
+        let index = self.client.index(self.uid(def));
+        let mut out = BTreeMap::new();
+        let mut offset = 0;
+        loop {
+            let page = DocumentsQuery::new(&index)
+                .with_fields(["id", "version"])
+                .with_offset(offset)
+                .with_limit(1000)
+                .execute::<Document>()
+                .await
+                .map_err(unavailable)?;
+            let n = page.results.len();
+            for d in page.results {
+                if let (Some(id), Some(v)) = (
+                    d.get("id").and_then(|v| v.as_str()),
+                    d.get("version").and_then(|v| v.as_i64()),
+                ) {
+                    out.insert(id.to_owned(), v);
+                }
+            }
+            if n < 1000 {
+                return Ok(out);
+            }
+            offset += n;
+        }
+    }
+
+    async fn clear(&self, def: &IndexDef) -> Result<(), SearchError> {
+        let task = self
+            .client
+            .index(self.uid(def))
+            .delete_all_documents()
+            .await
+            .map_err(unavailable)?;
+        self.wait(task).await
+    }
+
+    async fn health(&self) -> Result<(), SearchError> {
+        self.client.health().await.map_err(unavailable)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::DEFINITIONS;
+
+    #[test]
+    fn filters_become_meilisearch_expressions() {
+        let def = &DEFINITIONS.petitions;
+        let f = filter_expression(
+            def,
+            &[
+                Filter::AnyOf {
+                    field: "agency_id".into(),
+                    values: vec!["3".into()],
+                },
+                Filter::NoneOf {
+                    field: "recused".into(),
+                    values: vec!["7".into()],
+                },
+                Filter::Range {
+                    field: "next_due".into(),
+                    min: None,
+                    max: Some(20_261_125),
+                },
+                Filter::AnyOf {
+                    field: "status".into(),
+                    values: vec!["a\"b".into()],
+                },
+            ],
+        );
+        assert_eq!(
+            f,
+            "agency_id IN [\"3\"] AND recused NOT IN [\"7\"] AND (next_due <= 20261125) AND status IN [\"a\\\"b\"]"
+        );
+    }
+}
