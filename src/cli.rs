@@ -212,7 +212,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     );
                     clean &= diff.is_clean();
                 }
-                return Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+                return Ok(if clean {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                });
             }
             let started = std::time::Instant::now();
             let n = search.rebuild().await?;

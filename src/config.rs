@@ -103,7 +103,8 @@ impl Settings {
             rate_limits: flag("MINGJING_RATE_LIMITS", true)?,
             meili_url: var("MINGJING_MEILI_URL"),
             meili_key: var("MINGJING_MEILI_KEY"),
-            meili_prefix: var("MINGJING_MEILI_INDEX_PREFIX").unwrap_or_else(|| "mingjing".to_owned()),
+            meili_prefix: var("MINGJING_MEILI_INDEX_PREFIX")
+                .unwrap_or_else(|| "mingjing".to_owned()),
             secure_cookies: flag("MINGJING_SECURE_COOKIES", false)?,
             job_poll: std::time::Duration::from_millis(500),
             run_worker: flag("MINGJING_WORKER", true)?,

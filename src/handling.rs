@@ -230,8 +230,9 @@ pub async fn publish_answer(
 ) -> Result<(), ActError> {
     use crate::domain::published::{PublishedAnswer, may_publish};
     let p = visible_petition(state, staff, tn).await?;
-    let petition_state = crate::domain::workflow::State::parse(&p.status)
-        .ok_or_else(|| ActError::Internal(AppError::internal(anyhow::anyhow!("state {}", p.status))))?;
+    let petition_state = crate::domain::workflow::State::parse(&p.status).ok_or_else(|| {
+        ActError::Internal(AppError::internal(anyhow::anyhow!("state {}", p.status)))
+    })?;
     if !may_publish(petition_state, staff.role) {
         return Err(if staff.role == crate::domain::staff::Role::Supervisor {
             ActError::Invalid("error-publish-not-answered")

@@ -42,8 +42,12 @@ struct DemoAnswer {
 }
 
 /// `ids`: agency code → (agency id, the id of a supervisor there).
-pub async fn seed(store: &Store, ids: &HashMap<String, (i32, i32)>) -> anyhow::Result<(usize, usize)> {
-    let file: File = toml::from_str(include_str!("disclosed.toml")).context("reading disclosed.toml")?;
+pub async fn seed(
+    store: &Store,
+    ids: &HashMap<String, (i32, i32)>,
+) -> anyhow::Result<(usize, usize)> {
+    let file: File =
+        toml::from_str(include_str!("disclosed.toml")).context("reading disclosed.toml")?;
     let agency = |code: &str| {
         ids.get(code)
             .copied()
@@ -61,7 +65,12 @@ pub async fn seed(store: &Store, ids: &HashMap<String, (i32, i32)>) -> anyhow::R
         let scoped = store.agency_cases(agency_id);
         // Demo cases have no query code: the party lookup is for real cases.
         let created = scoped
-            .create(&draft, "demo-case-without-query-code".to_owned(), &c.filed_on.to_string(), supervisor)
+            .create(
+                &draft,
+                "demo-case-without-query-code".to_owned(),
+                &c.filed_on.to_string(),
+                supervisor,
+            )
             .await?;
         let stage = CaseStage::parse(&c.stage).context("demo case stage")?;
         if stage != CaseStage::Filed {
@@ -80,9 +89,13 @@ pub async fn seed(store: &Store, ids: &HashMap<String, (i32, i32)>) -> anyhow::R
     }
     for a in &file.answer {
         let (agency_id, supervisor) = agency(&a.agency)?;
-        let received = Utc
-            .from_utc_datetime(&(a.answered_on - chrono::Days::new(20)).and_hms_opt(2, 0, 0).unwrap_or_default());
-        let answered = Utc.from_utc_datetime(&a.answered_on.and_hms_opt(2, 0, 0).unwrap_or_default());
+        let received = Utc.from_utc_datetime(
+            &(a.answered_on - chrono::Days::new(20))
+                .and_hms_opt(2, 0, 0)
+                .unwrap_or_default(),
+        );
+        let answered =
+            Utc.from_utc_datetime(&a.answered_on.and_hms_opt(2, 0, 0).unwrap_or_default());
         let row = petition::ActiveModel {
             tracking_number: Set(TrackingNumber::generate(2026).as_str().to_owned()),
             // No access code opens a demo petition: only its published answer is visible.

@@ -77,6 +77,9 @@ mod tests {
             "经查，张三（电话13812345678）所述属实。",
             &["张三".to_owned()],
         );
-        assert!(!s.title.contains("张三") && !s.answer.contains("13812345678"), "{s:?}");
+        assert!(
+            !s.title.contains("张三") && !s.answer.contains("13812345678"),
+            "{s:?}"
+        );
     }
 }

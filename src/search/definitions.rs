@@ -93,7 +93,12 @@ pub struct Definitions {
 
 impl Definitions {
     pub fn all(&self) -> [&IndexDef; 4] {
-        [&self.procedures, &self.cases, &self.answers, &self.petitions]
+        [
+            &self.procedures,
+            &self.cases,
+            &self.answers,
+            &self.petitions,
+        ]
     }
 
     pub fn by_name(&self, name: &str) -> Option<&IndexDef> {

@@ -157,8 +157,8 @@ pub async fn load(
                     .filter(|(_, n)| p.subject.contains(n.as_str()) || p.title.contains(n.as_str()))
                     .map(|(id, _)| id.to_string())
                     .collect();
-                let next_due = NaiveDate::parse_from_str(&p.next_due_on, "%Y-%m-%d")
-                    .map_or(99_991_231, ymd);
+                let next_due =
+                    NaiveDate::parse_from_str(&p.next_due_on, "%Y-%m-%d").map_or(99_991_231, ymd);
                 let mut d = base(p.id, p.updated_at);
                 d.insert("tracking_number".into(), json!(p.tracking_number));
                 d.insert("title".into(), json!(p.title));

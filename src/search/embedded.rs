@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use tantivy::aggregation::{AggregationCollector, agg_req::Aggregations};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, NumericOptions, OwnedValue, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    Field, IndexRecordOption, NumericOptions, OwnedValue, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
@@ -27,6 +27,8 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 /// Bumped when the way documents are indexed changes, so old indexes are rebuilt.
 const LAYOUT: &str = "mingjing-tantivy-1";
 const TOKENIZER: &str = "mj_jieba";
+/// The longest snippet, in characters; shorter texts are shown whole.
+const SNIPPET_CHARS: usize = 160;
 /// Memory for the writer's buffer: enough for large batches, small for the RSS budget.
 const WRITER_BYTES: usize = 64 * 1024 * 1024;
 
@@ -130,10 +132,9 @@ fn schema(def: &IndexDef) -> (Schema, HashMap<String, Field>) {
                 }
                 b.add_text_field(&f.name, o)
             }
-            FieldKind::Keyword => b.add_text_field(
-                &f.name,
-                TextOptions::from(STRING | STORED).set_fast("raw"),
-            ),
+            FieldKind::Keyword => {
+                b.add_text_field(&f.name, (STRING | STORED).set_fast("raw"))
+            }
             FieldKind::Int => b.add_i64_field(
                 &f.name,
                 NumericOptions::default()
@@ -236,7 +237,8 @@ fn text_query(t: &Tantivy, def: &IndexDef, text: &str) -> Option<Box<dyn Query>>
             should.push((Occur::Should, Box::new(BoostQuery::new(q, weight))));
             // A typo in a Latin-script word: one edit from five letters, two from nine.
             let w = &ws[0].1;
-            if fuzzy && ws.len() == 1 && w.len() >= 5 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+            if fuzzy && ws.len() == 1 && w.len() >= 5 && w.chars().all(|c| c.is_ascii_alphabetic())
+            {
                 let distance = if w.len() >= 9 { 2 } else { 1 };
                 should.push((
                     Occur::Should,
@@ -282,7 +284,11 @@ fn text_query(t: &Tantivy, def: &IndexDef, text: &str) -> Option<Box<dyn Query>>
     Some(Box::new(BooleanQuery::new(must)))
 }
 
-fn filter_query(t: &Tantivy, def: &IndexDef, filter: &Filter) -> Result<(Occur, Box<dyn Query>), SearchError> {
+fn filter_query(
+    t: &Tantivy,
+    def: &IndexDef,
+    filter: &Filter,
+) -> Result<(Occur, Box<dyn Query>), SearchError> {
     let field_of = |name: &str| {
         def.field(name)
             .filter(|f| f.kind != FieldKind::Text)
@@ -294,7 +300,10 @@ fn filter_query(t: &Tantivy, def: &IndexDef, filter: &Filter) -> Result<(Occur, 
         let terms: Vec<(Occur, Box<dyn Query>)> = values
             .iter()
             .filter_map(|v| match kind {
-                FieldKind::Int => v.parse::<i64>().ok().map(|n| Term::from_field_i64(field, n)),
+                FieldKind::Int => v
+                    .parse::<i64>()
+                    .ok()
+                    .map(|n| Term::from_field_i64(field, n)),
                 _ => Some(Term::from_field_text(field, v)),
             })
             .map(|term| {
@@ -363,7 +372,9 @@ impl Tantivy {
         let (total, scored, agg_result): (usize, Vec<(f32, tantivy::DocAddress)>, _) =
             match &q.order {
                 Order::Relevance => {
-                    let top = TopDocs::with_limit(limit).and_offset(q.offset).order_by_score();
+                    let top = TopDocs::with_limit(limit)
+                        .and_offset(q.offset)
+                        .order_by_score();
                     let (n, docs, a) = searcher
                         .search(&query, &(Count, top, agg))
                         .map_err(engine_err)?;
@@ -404,7 +415,7 @@ impl Tantivy {
                 .filter_map(|f| {
                     let mut g =
                         SnippetGenerator::create(&searcher, &query, self.fields[&f.name]).ok()?;
-                    g.set_max_num_chars(160);
+                    g.set_max_num_chars(SNIPPET_CHARS);
                     Some((f.name.clone(), g))
                 })
                 .collect()
@@ -418,9 +429,30 @@ impl Tantivy {
             let mut highlights = BTreeMap::new();
             for (name, g) in &generators {
                 let snippet = g.snippet_from_doc(&doc);
-                if !snippet.highlighted().is_empty() {
-                    highlights.insert(name.clone(), mark(snippet.fragment(), snippet.highlighted()));
+                if snippet.highlighted().is_empty() {
+                    continue;
                 }
+                let full = fields
+                    .get(name)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let html = if full.chars().count() <= SNIPPET_CHARS {
+                    // Short (a title): all of it, not a fragment that drops its last mark.
+                    let start = snippet.fragment_range().start;
+                    let ranges: Vec<std::ops::Range<usize>> = snippet
+                        .highlighted()
+                        .iter()
+                        .map(|r| r.start + start..r.end + start)
+                        .collect();
+                    mark(full, &ranges)
+                } else {
+                    let mut html = mark(snippet.fragment(), snippet.highlighted());
+                    if snippet.fragment_range().end < full.len() {
+                        html.push('…');
+                    }
+                    html
+                };
+                highlights.insert(name.clone(), html);
             }
             hits.push(EngineHit {
                 id: fields
@@ -516,7 +548,9 @@ impl super::Engine for Embedded {
         let mut out = BTreeMap::new();
         for address in all {
             let doc: TantivyDocument = searcher.doc(address).map_err(engine_err)?;
-            let id = doc.get_first(t.id).and_then(|v| v.as_str().map(str::to_owned));
+            let id = doc
+                .get_first(t.id)
+                .and_then(|v| v.as_str().map(str::to_owned));
             let version = doc.get_first(t.version).and_then(|v| v.as_i64());
             if let (Some(id), Some(version)) = (id, version) {
                 out.insert(id, version);

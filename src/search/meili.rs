@@ -52,10 +52,7 @@ impl Meili {
             .await
             .map_err(unavailable)?;
         if task.is_failure() {
-            return Err(SearchError::Engine(format!(
-                "{:?}",
-                task.unwrap_failure()
-            )));
+            return Err(SearchError::Engine(format!("{:?}", task.unwrap_failure())));
         }
         Ok(())
     }
@@ -82,7 +79,12 @@ impl Meili {
             sortable.push(def.date_field.clone());
         }
         let mut displayed: Vec<String> = vec!["id".into(), "version".into()];
-        displayed.extend(def.fields.iter().filter(|f| f.stored).map(|f| f.name.clone()));
+        displayed.extend(
+            def.fields
+                .iter()
+                .filter(|f| f.stored)
+                .map(|f| f.name.clone()),
+        );
         Settings::new()
             .with_searchable_attributes(searchable)
             .with_filterable_attributes(filterable)
@@ -100,7 +102,9 @@ fn quote(v: &str) -> String {
 /// The filter expression Meilisearch takes, from ours.
 pub fn filter_expression(def: &IndexDef, filters: &[Filter]) -> String {
     let value = |field: &str, v: &str| match def.field(field).map(|f| f.kind) {
-        Some(FieldKind::Int) => v.parse::<i64>().map_or_else(|_| quote(v), |n| n.to_string()),
+        Some(FieldKind::Int) => v
+            .parse::<i64>()
+            .map_or_else(|_| quote(v), |n| n.to_string()),
         _ => quote(v),
     };
     let list = |field: &str, values: &[String]| {
@@ -138,11 +142,8 @@ pub fn filter_expression(def: &IndexDef, filters: &[Filter]) -> String {
 
 /// Meilisearch's highlighted text (our markers) as escaped HTML with `<mark>`.
 fn marked(text: &str) -> Option<String> {
-    text.contains(PRE).then(|| {
-        escape(text)
-            .replace(PRE, "<mark>")
-            .replace(POST, "</mark>")
-    })
+    text.contains(PRE)
+        .then(|| escape(text).replace(PRE, "<mark>").replace(POST, "</mark>"))
 }
 
 #[async_trait::async_trait]
@@ -238,10 +239,7 @@ impl super::Engine for Meili {
         if !sort_list.is_empty() {
             query.with_sort(&sort_list);
         }
-        let r = query
-            .execute::<Document>()
-            .await
-            .map_err(unavailable)?;
+        let r = query.execute::<Document>().await.map_err(unavailable)?;
         let hits = r
             .hits
             .into_iter()

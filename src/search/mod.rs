@@ -107,8 +107,11 @@ pub trait Engine: Send + Sync {
     async fn prepare(&self, defs: &Definitions) -> Result<Vec<String>, SearchError>;
     /// Applies upserts and deletes; visible to searches when it returns.
     async fn apply(&self, index: &IndexDef, ops: Vec<Op>) -> Result<(), SearchError>;
-    async fn search(&self, index: &IndexDef, query: &IndexQuery)
-    -> Result<IndexResult, SearchError>;
+    async fn search(
+        &self,
+        index: &IndexDef,
+        query: &IndexQuery,
+    ) -> Result<IndexResult, SearchError>;
     /// Every document's id and version, to compare with the database.
     async fn versions(&self, index: &IndexDef) -> Result<BTreeMap<String, i64>, SearchError>;
     async fn clear(&self, index: &IndexDef) -> Result<(), SearchError>;
@@ -133,7 +136,9 @@ impl Switchable {
 
     fn check(&self) -> Result<(), SearchError> {
         if self.down.load(std::sync::atomic::Ordering::SeqCst) {
-            Err(SearchError::Unavailable("connection refused (drill)".into()))
+            Err(SearchError::Unavailable(
+                "connection refused (drill)".into(),
+            ))
         } else {
             Ok(())
         }

@@ -131,7 +131,12 @@ fn ymd(d: NaiveDate) -> i64 {
 
 fn date_of(fields: &super::Document) -> Option<String> {
     let n = fields.get("date")?.as_i64()?;
-    Some(format!("{:04}-{:02}-{:02}", n / 10_000, n / 100 % 100, n % 100))
+    Some(format!(
+        "{:04}-{:02}-{:02}",
+        n / 10_000,
+        n / 100 % 100,
+        n % 100
+    ))
 }
 
 impl Search {
@@ -178,7 +183,10 @@ impl Search {
                 Some(_) => {}
             }
         }
-        diff.extra = indexed.keys().filter(|id| !expected.contains_key(*id)).count();
+        diff.extra = indexed
+            .keys()
+            .filter(|id| !expected.contains_key(*id))
+            .count();
         Ok(diff)
     }
 
@@ -219,7 +227,11 @@ impl Search {
         let wanted = some(&p.kind_of_result);
         let mut results: Vec<(&IndexDef, super::IndexResult)> = Vec::new();
         let mut type_counts: BTreeMap<String, u64> = BTreeMap::new();
-        for def in [&DEFINITIONS.procedures, &DEFINITIONS.cases, &DEFINITIONS.answers] {
+        for def in [
+            &DEFINITIONS.procedures,
+            &DEFINITIONS.cases,
+            &DEFINITIONS.answers,
+        ] {
             // An index without a filtered field has nothing that matches it.
             if filters.iter().any(|(f, _)| def.field(f).is_none()) {
                 continue;
@@ -240,10 +252,8 @@ impl Search {
             }
         }
         let mut out = merge(results, page, PUBLIC_PER_PAGE, &sort, lang, p);
-        out.facets.insert(
-            0,
-            facet("type", type_counts, wanted.unwrap_or_default()),
-        );
+        out.facets
+            .insert(0, facet("type", type_counts, wanted.unwrap_or_default()));
         Ok(out)
     }
 
@@ -289,7 +299,11 @@ impl Search {
                 max: Some(ymd(today.pred_opt().unwrap_or(today))),
             });
         }
-        let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().map(ymd);
+        let day = |s: &str| {
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .ok()
+                .map(ymd)
+        };
         let (from, to) = (day(&p.from), day(&p.to));
         if from.is_some() || to.is_some() {
             filters.push(Filter::Range {
@@ -321,11 +335,7 @@ impl Search {
                 facets.push(facet(name, counts.clone(), selected));
             }
         }
-        let hits = r
-            .hits
-            .into_iter()
-            .map(|h| to_hit(def, h, lang))
-            .collect();
+        let hits = r.hits.into_iter().map(|h| to_hit(def, h, lang)).collect();
         Ok(Results {
             query: p.q.clone(),
             total,
@@ -339,7 +349,11 @@ impl Search {
 }
 
 fn page_of(p: &Params) -> usize {
-    p.page.trim().parse::<usize>().unwrap_or(1).clamp(1, MAX_PAGE)
+    p.page
+        .trim()
+        .parse::<usize>()
+        .unwrap_or(1)
+        .clamp(1, MAX_PAGE)
 }
 
 fn sort_of(p: &Params, staff: bool) -> String {
@@ -412,7 +426,7 @@ fn merge(
     }
     if sort == "newest" {
         let date = |h: &EngineHit| h.fields.get("date").and_then(|v| v.as_i64()).unwrap_or(0);
-        all.sort_by(|a, b| date(&b.1).cmp(&date(&a.1)));
+        all.sort_by_key(|b| std::cmp::Reverse(date(&b.1)));
     } else {
         all.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
     }
@@ -452,7 +466,11 @@ fn to_hit(def: &IndexDef, mut h: EngineHit, lang: &str) -> Hit {
     let en = lang == "en";
     let (title_fields, snippet_fields, url): (&[&str], &[&str], String) = match def.name.as_str() {
         "procedures" => (
-            if en { &["title_en", "title_zh"] } else { &["title_zh", "title_en"] },
+            if en {
+                &["title_en", "title_zh"]
+            } else {
+                &["title_zh", "title_en"]
+            },
             if en {
                 &["summary_en", "summary_zh"]
             } else {
@@ -460,7 +478,11 @@ fn to_hit(def: &IndexDef, mut h: EngineHit, lang: &str) -> Hit {
             },
             format!("/procedures/{}", h.id),
         ),
-        "cases" => (&["title"], &["summary", "case_number"], format!("/cases/{}", h.id)),
+        "cases" => (
+            &["title"],
+            &["summary", "case_number"],
+            format!("/cases/{}", h.id),
+        ),
         "answers" => (&["title"], &["answer"], format!("/answers/{}", h.id)),
         _ => (
             &["title"],
@@ -482,7 +504,12 @@ fn to_hit(def: &IndexDef, mut h: EngineHit, lang: &str) -> Hit {
         }
         names
             .iter()
-            .find_map(|n| h.fields.get(*n).and_then(|v| v.as_str()).filter(|s| !s.is_empty()))
+            .find_map(|n| {
+                h.fields
+                    .get(*n)
+                    .and_then(|v| v.as_str())
+                    .filter(|s| !s.is_empty())
+            })
             .map(|s| {
                 let short: String = s.chars().take(cut).collect();
                 let more = if short.len() < s.len() { "…" } else { "" };

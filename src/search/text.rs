@@ -169,7 +169,9 @@ pub fn parse_query(q: &str) -> Vec<Part> {
 
 fn relative(ws: Vec<Word>) -> Vec<(usize, String)> {
     let base = ws.first().map_or(0, |w| w.position);
-    ws.into_iter().map(|w| (w.position - base, w.text)).collect()
+    ws.into_iter()
+        .map(|w| (w.position - base, w.text))
+        .collect()
 }
 
 /// Free text: the synonym words found in it (longest first) become [`Part::AnyOf`],
@@ -207,8 +209,16 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     while let Some(i) = text[from..].find(word) {
         let at = from + i;
         let end = at + word.len();
-        let before_ok = !latin || !text[..at].chars().next_back().is_some_and(char::is_alphanumeric);
-        let after_ok = !latin || !text[end..].chars().next().is_some_and(char::is_alphanumeric);
+        let before_ok = !latin
+            || !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+        let after_ok = !latin
+            || !text[end..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric);
         if before_ok && after_ok {
             return Some(at);
         }
@@ -264,14 +274,24 @@ mod tests {
     #[test]
     fn queries_split_into_phrases_synonyms_and_words() {
         let parts = parse_query("上访 \"国家赔偿\" 执行");
-        assert!(matches!(&parts[0], Part::AnyOf(g) if g.len() == 2), "{parts:?}");
+        assert!(
+            matches!(&parts[0], Part::AnyOf(g) if g.len() == 2),
+            "{parts:?}"
+        );
         assert!(parts.contains(&Part::Word("执行".to_owned())), "{parts:?}");
         let parts = parse_query("\"state compensation\"");
         assert_eq!(
             parts,
-            [Part::Phrase(vec![(0, "state".into()), (6, "compensation".into())])]
+            [Part::Phrase(vec![
+                (0, "state".into()),
+                (6, "compensation".into())
+            ])]
         );
         // "police" is a synonym only as a whole word.
-        assert!(!parse_query("policed").iter().any(|p| matches!(p, Part::AnyOf(_))));
+        assert!(
+            !parse_query("policed")
+                .iter()
+                .any(|p| matches!(p, Part::AnyOf(_)))
+        );
     }
 }

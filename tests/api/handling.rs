@@ -6,7 +6,7 @@ use crate::helpers::{Backend, TestApp, csrf, demo_email, spawn_app_with};
 use mingjing::demo::DEMO_PASSWORD;
 use serde_json::{Value, json};
 
-async fn token(app: &TestApp, role: &str, agency: &str) -> String {
+pub(crate) async fn token(app: &TestApp, role: &str, agency: &str) -> String {
     let r = app
         .client
         .post(app.url("/api/v1/auth/token"))
@@ -21,7 +21,7 @@ async fn token(app: &TestApp, role: &str, agency: &str) -> String {
         .to_owned()
 }
 
-async fn act(app: &TestApp, token: &str, tn: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn act(app: &TestApp, token: &str, tn: &str, body: Value) -> (u16, Value) {
     let r = app
         .client
         .post(app.url(&format!("/api/v1/staff/petitions/{tn}/actions")))
@@ -34,7 +34,7 @@ async fn act(app: &TestApp, token: &str, tn: &str, body: Value) -> (u16, Value) 
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn petitioner(app: &TestApp, tn: &str, code: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn petitioner(app: &TestApp, tn: &str, code: &str, body: Value) -> (u16, Value) {
     let r = app
         .client
         .post(app.url(&format!("/api/v1/petitions/{tn}/actions")))
@@ -47,7 +47,7 @@ async fn petitioner(app: &TestApp, tn: &str, code: &str, body: Value) -> (u16, V
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn id_of(app: &TestApp, role: &str, agency: &str) -> i64 {
+pub(crate) async fn id_of(app: &TestApp, role: &str, agency: &str) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let backend = app.store.conn().get_database_backend();
     let sql = format!(
@@ -64,7 +64,7 @@ async fn id_of(app: &TestApp, role: &str, agency: &str) -> i64 {
     i64::from(row.try_get::<i32>("", "id").unwrap())
 }
 
-async fn file(app: &TestApp, agency_code: &str) -> (String, String) {
+pub(crate) async fn file(app: &TestApp, agency_code: &str) -> (String, String) {
     let agencies: Vec<Value> = app.get("/api/v1/agencies").await.json().await.unwrap();
     let agency_id = agencies.iter().find(|a| a["code"] == agency_code).unwrap()["id"].clone();
     let captcha: Value = app.get("/api/v1/captcha").await.json().await.unwrap();
@@ -84,7 +84,7 @@ async fn file(app: &TestApp, agency_code: &str) -> (String, String) {
 }
 
 /// One round at `agency`: accept, assign, investigate, draft, approve.
-async fn handle(app: &TestApp, agency: &str, tn: &str) {
+pub(crate) async fn handle(app: &TestApp, agency: &str, tn: &str) {
     let clerk = token(app, "intake-clerk", agency).await;
     let boss = token(app, "supervisor", agency).await;
     let handler = token(app, "handler", agency).await;

@@ -15,6 +15,7 @@ pub enum Backend {
 pub struct TestApp {
     pub address: String,
     pub store: Store,
+    pub search: std::sync::Arc<mingjing::search::Search>,
     pub client: reqwest::Client,
     pub _dir: TempDir,
     handle: actix_web::dev::ServerHandle,
@@ -59,8 +60,15 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         mail_from: "明镜 Mingjing <noreply@mingjing.test>".to_owned(),
         public_url: "http://127.0.0.1:8080".to_owned(),
         rate_limits: true,
-        meili_url: None,
-        meili_key: None,
+        // The Meilisearch engine runs the same suite when a server is given;
+        // each test gets its own indexes.
+        meili_url: std::env::var("MINGJING_TEST_MEILI_URL")
+            .ok()
+            .filter(|u| !u.is_empty()),
+        meili_key: std::env::var("MINGJING_TEST_MEILI_KEY")
+            .ok()
+            .filter(|u| !u.is_empty()),
+        meili_prefix: format!("t{}", uuid::Uuid::new_v4().simple()),
         secure_cookies: false,
         job_poll: std::time::Duration::from_millis(50),
         run_worker: false,
@@ -94,6 +102,17 @@ pub async fn spawn_app_with(
     backend: Backend,
     adjust: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
+    spawn_app_with_engine(backend, adjust, |engine| engine).await
+}
+
+/// Like `spawn_app_with`, with the search engine wrapped by `wrap` (outage drills).
+pub async fn spawn_app_with_engine(
+    backend: Backend,
+    adjust: impl FnOnce(&mut Settings),
+    wrap: impl FnOnce(
+        std::sync::Arc<dyn mingjing::search::Engine>,
+    ) -> std::sync::Arc<dyn mingjing::search::Engine>,
+) -> Option<TestApp> {
     let dir = tempfile::tempdir().unwrap();
     let (database_url, postgres) = match backend {
         Backend::Sqlite => (
@@ -107,11 +126,16 @@ pub async fn spawn_app_with(
     };
     let mut settings = test_settings(dir.path().to_path_buf(), database_url);
     adjust(&mut settings);
-    let app = Application::build(settings)
+    let store = Store::connect(&settings.database_url)
+        .await
+        .expect("opening the database");
+    let engine = wrap(settings.search_engine().expect("the search engine"));
+    let app = Application::build_with_engine(settings, store, None, engine)
         .await
         .expect("building the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let store = app.store();
+    let search = app.search();
     let handle = app.server_handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -122,6 +146,7 @@ pub async fn spawn_app_with(
     Some(TestApp {
         address,
         store,
+        search,
         client,
         _dir: dir,
         handle,
@@ -143,6 +168,11 @@ impl TestApp {
                 .await;
             let _ = conn.close().await;
         }
+    }
+
+    /// Applies every waiting search update (the worker does this within a second).
+    pub async fn index(&self) {
+        self.search.indexer.drain().await.expect("indexing");
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -16,4 +16,5 @@ mod jobs;
 mod login;
 mod petitions;
 mod process;
+mod search;
 mod staff_procedures;

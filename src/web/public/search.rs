@@ -32,7 +32,10 @@ struct SearchPage {
 }
 
 /// Agency id → name in the reader's language.
-pub async fn agency_names(state: &AppState, lang: Lang) -> Result<HashMap<String, String>, AppError> {
+pub async fn agency_names(
+    state: &AppState,
+    lang: Lang,
+) -> Result<HashMap<String, String>, AppError> {
     Ok(state
         .store
         .agencies()
@@ -52,11 +55,19 @@ pub async fn agency_names(state: &AppState, lang: Lang) -> Result<HashMap<String
 }
 
 /// A facet value as a reader sees it.
-pub fn facet_label(lang: Lang, names: &HashMap<String, String>, facet: &str, value: &str) -> String {
+pub fn facet_label(
+    lang: Lang,
+    names: &HashMap<String, String>,
+    facet: &str,
+    value: &str,
+) -> String {
     match facet {
         "type" => lang.t(&format!("search-type-{value}")),
         "agency_type" => lang.t(&format!("agency-type-{value}")),
-        "agency_id" => names.get(value).cloned().unwrap_or_else(|| value.to_owned()),
+        "agency_id" => names
+            .get(value)
+            .cloned()
+            .unwrap_or_else(|| value.to_owned()),
         // Procedures and petitions name their categories differently.
         "category" if crate::domain::procedure::Category::parse(value).is_some() => {
             lang.t(&format!("category-{value}"))
@@ -92,7 +103,9 @@ pub async fn page(
     let base = "/search";
     let (facets, sorts, pages, hits) = match &results {
         Some(r) => (
-            search_view::facets(base, r, &params, lang, |f, v| facet_label(lang, &names, f, v)),
+            search_view::facets(base, r, &params, lang, |f, v| {
+                facet_label(lang, &names, f, v)
+            }),
             search_view::sorts(base, r, &params, lang, false),
             search_view::pages(base, r, &params, lang),
             r.hits
@@ -123,7 +136,10 @@ pub async fn page(
         sorts,
         pages,
     };
-    Ok(html(status, state.views.render("public/search.html", &page)?))
+    Ok(html(
+        status,
+        state.views.render("public/search.html", &page)?,
+    ))
 }
 
 #[derive(Serialize)]

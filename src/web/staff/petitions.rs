@@ -182,32 +182,34 @@ async fn detail(
     };
     let publish = crate::domain::workflow::State::parse(&p.status)
         .filter(|s| crate::domain::published::may_publish(*s, staff.role))
-        .map(|_| match (&p.public_title, &p.public_answer, &publish_input) {
-            (_, _, Some((title, answer))) => PublishTexts {
-                title: title.clone(),
-                answer: answer.clone(),
-                published: p.answer_published_at.is_some(),
-            },
-            (Some(title), Some(answer), None) => PublishTexts {
-                title: title.clone(),
-                answer: answer.clone(),
-                published: true,
-            },
-            _ => {
-                let mut names: Vec<String> = p.contact_name.iter().cloned().collect();
-                names.push(p.subject.clone());
-                let s = crate::domain::published::suggestion(
-                    &p.title,
-                    p.answer_text.as_deref().unwrap_or_default(),
-                    &names,
-                );
-                PublishTexts {
-                    title: s.title,
-                    answer: s.answer,
-                    published: false,
+        .map(
+            |_| match (&p.public_title, &p.public_answer, &publish_input) {
+                (_, _, Some((title, answer))) => PublishTexts {
+                    title: title.clone(),
+                    answer: answer.clone(),
+                    published: p.answer_published_at.is_some(),
+                },
+                (Some(title), Some(answer), None) => PublishTexts {
+                    title: title.clone(),
+                    answer: answer.clone(),
+                    published: true,
+                },
+                _ => {
+                    let mut names: Vec<String> = p.contact_name.iter().cloned().collect();
+                    names.push(p.subject.clone());
+                    let s = crate::domain::published::suggestion(
+                        &p.title,
+                        p.answer_text.as_deref().unwrap_or_default(),
+                        &names,
+                    );
+                    PublishTexts {
+                        title: s.title,
+                        answer: s.answer,
+                        published: false,
+                    }
                 }
-            }
-        });
+            },
+        );
     let page = DetailPage {
         publish,
         audit,

@@ -61,7 +61,10 @@ pub async fn page(
         .collect();
     let label = |f: &str, v: &str| {
         if f == "handler_id" {
-            handler_names.get(v).cloned().unwrap_or_else(|| v.to_owned())
+            handler_names
+                .get(v)
+                .cloned()
+                .unwrap_or_else(|| v.to_owned())
         } else {
             facet_label(lang, &names, f, v)
         }
@@ -116,5 +119,8 @@ pub async fn page(
     } else {
         StatusCode::OK
     };
-    Ok(html(status, state.views.render("staff/search.html", &page)?))
+    Ok(html(
+        status,
+        state.views.render("staff/search.html", &page)?,
+    ))
 }
