@@ -40,6 +40,37 @@ fn base(id: i32, version: DateTime<Utc>) -> Document {
     d
 }
 
+/// The SQL that lists the ids of the rows of `index` changed at or after `$2`.
+pub fn changed_since_sql(index: &str) -> Option<&'static str> {
+    Some(match index {
+        "procedures" => "SELECT id FROM procedures WHERE updated_at >= $2",
+        "cases" => "SELECT id FROM cases WHERE updated_at >= $2",
+        "answers" => "SELECT id FROM petitions WHERE answer_published_at >= $2",
+        "petitions" => "SELECT id FROM petitions WHERE updated_at >= $2",
+        _ => return None,
+    })
+}
+
+/// Every id `index` should hold, in ascending order.
+pub async fn all_ids(store: &Store, index: &str) -> Result<Vec<String>, crate::store::StoreError> {
+    use sea_orm::ConnectionTrait;
+    let Some(sql) = all_ids_sql(index) else {
+        return Ok(Vec::new());
+    };
+    let backend = store.conn().get_database_backend();
+    Ok(store
+        .conn()
+        .query_all_raw(sea_orm::Statement::from_string(
+            backend,
+            format!("{sql} ORDER BY id"),
+        ))
+        .await?
+        .into_iter()
+        .filter_map(|r| r.try_get::<i32>("", "id").ok())
+        .map(|id| id.to_string())
+        .collect())
+}
+
 /// The current documents of `index` for `ids`; ids with no document are absent.
 pub async fn load(
     store: &Store,
@@ -199,20 +230,8 @@ pub async fn expected_versions(
     store: &Store,
     index: &str,
 ) -> Result<std::collections::BTreeMap<String, i64>, crate::store::StoreError> {
-    use sea_orm::ConnectionTrait;
     let mut out = std::collections::BTreeMap::new();
-    let Some(sql) = all_ids_sql(index) else {
-        return Ok(out);
-    };
-    let backend = store.conn().get_database_backend();
-    let ids: Vec<String> = store
-        .conn()
-        .query_all_raw(sea_orm::Statement::from_string(backend, sql.to_owned()))
-        .await?
-        .into_iter()
-        .filter_map(|r| r.try_get::<i32>("", "id").ok())
-        .map(|id| id.to_string())
-        .collect();
+    let ids = all_ids(store, index).await?;
     for chunk in ids.chunks(500) {
         let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
         for (id, doc) in load(store, index, &refs).await? {

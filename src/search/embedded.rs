@@ -132,9 +132,7 @@ fn schema(def: &IndexDef) -> (Schema, HashMap<String, Field>) {
                 }
                 b.add_text_field(&f.name, o)
             }
-            FieldKind::Keyword => {
-                b.add_text_field(&f.name, (STRING | STORED).set_fast("raw"))
-            }
+            FieldKind::Keyword => b.add_text_field(&f.name, (STRING | STORED).set_fast("raw")),
             FieldKind::Int => b.add_i64_field(
                 &f.name,
                 NumericOptions::default()

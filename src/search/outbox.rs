@@ -54,6 +54,32 @@ pub async fn enqueue_all(conn: &impl ConnectionTrait, index: &str) -> Result<u64
         .rows_affected())
 }
 
+/// Marks the documents of `index` changed at or after `since` (a rebuild's catch-up).
+pub async fn enqueue_changed_since(
+    conn: &impl ConnectionTrait,
+    index: &str,
+    since: chrono::DateTime<Utc>,
+) -> Result<u64, sea_orm::DbErr> {
+    let Some(select) = documents::changed_since_sql(index) else {
+        return Ok(0);
+    };
+    let backend = conn.get_database_backend();
+    // $1 (the outbox row's time) comes first in the text: SQLite numbers `$n`
+    // parameters in the order they appear.
+    let sql = format!(
+        "INSERT INTO search_outbox (index_name, doc_id, created_at) \
+         SELECT '{index}', CAST(id AS TEXT), $1 FROM ({select}) AS changed"
+    );
+    Ok(conn
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [Utc::now().into(), since.into()],
+        ))
+        .await?
+        .rows_affected())
+}
+
 /// How far the index is behind the database.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Lag {

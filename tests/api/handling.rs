@@ -585,6 +585,25 @@ db_test!(a_named_officer_neither_sees_nor_handles_the_petition);
 async fn the_console_takes_a_petition_from_intake_to_answer(app: &TestApp) {
     app.seed_demo().await;
     let (tn, code) = file(app, "qs-dh-court").await;
+    // The clerk's "new" queue lists it with its acceptance time limit.
+    app.login_demo("intake-clerk", "qs-dh-court").await;
+    let (status, queue) = app.get_text("/staff/petitions?queue=new").await;
+    assert_eq!(status, 200);
+    assert!(queue.contains(&tn));
+    let due: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/petitions/{tn}")))
+        .header("X-Access-Code", &code)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        queue.contains(due["deadlines"][0]["due_on"].as_str().unwrap()),
+        "the time limit is shown"
+    );
     let step = |role: &'static str, action: &'static str, extra: Vec<(&'static str, String)>| {
         let tn = tn.clone();
         async move {

@@ -468,9 +468,14 @@ async fn the_search_pages_work_without_javascript_in_both_languages(app: &TestAp
         // Facets are links that add a filter.
         assert!(page.contains("agency_type=court"), "facet links");
     }
-    // Every public page carries the search box.
-    let (_, home) = app.get_text("/").await;
-    assert!(home.contains("action=\"/search\"") || home.contains("action=\"&#x2F;search\""));
+    // The home page's search and every other public page's header search the whole site.
+    for path in ["/", "/procedures", "/cases"] {
+        let (_, page) = app.get_text(path).await;
+        assert!(
+            page.contains("action=\"/search\"") || page.contains("action=\"&#x2F;search\""),
+            "{path}"
+        );
+    }
     // The staff search page, with a bad date kept and explained.
     app.login_demo("supervisor", "lj-jb-court").await;
     let (status, page) = app

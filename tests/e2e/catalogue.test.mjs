@@ -109,3 +109,33 @@ test('a supervisor logs in, meets a form error, and publishes a new version', as
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(`${server.address}/`);
 });
+
+test('a citizen searches the whole site from any page and narrows the results', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/procedures`);
+  // The header's search box, by keyboard.
+  await page.getByRole('searchbox', { name: '搜索内容' }).fill('国家赔偿');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/search\?q=/);
+  // The demo data is indexed within moments of the start; wait for it if needed.
+  const first = page.getByRole('link', { name: /申请国家赔偿（刑事赔偿/ });
+  for (let i = 0; i < 40 && (await first.count()) === 0; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    await page.reload();
+  }
+  await first.waitFor();
+  assert.ok((await page.locator('mark', { hasText: '国家赔偿' }).count()) > 0, 'matches are highlighted');
+  await assertAccessible(page, 'search results (zh)');
+  await page.getByRole('complementary').getByRole('link', { name: /公开答复/ }).click();
+  await page.waitForURL(/type=answers/);
+  await page.getByRole('link', { name: '申请国家赔偿后未收到决定书' }).click();
+  await page.getByRole('heading', { level: 1, name: '申请国家赔偿后未收到决定书' }).waitFor();
+  await assertAccessible(page, 'published answer (zh)');
+
+  await page.goto(`${server.address}/search?q=${encodeURIComponent('state compensation')}&lang=en`);
+  await page.getByRole('link', { name: /Applying for state compensation/ }).waitFor();
+  await assertAccessible(page, 'search results (en)');
+  await page.goto(`${server.address}/search?q=xyzzy&lang=en`);
+  await page.getByText('Nothing matches.').waitFor();
+  await assertAccessible(page, 'search, nothing found (en)');
+});

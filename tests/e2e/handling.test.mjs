@@ -90,6 +90,13 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
     await page.getByRole('link', { name: tn }).click();
     await page.getByRole('button', { name: '审批通过并答复' }).click();
     await page.getByText('已办理。').waitFor();
+    // 答复公开: the form starts from a redacted text; publishing it is one button.
+    await assertAccessible(page, 'petition (supervisor, answered, publish form)');
+    await page.getByRole('button', { name: '公开', exact: true }).click();
+    await page.getByText('本答复已公开').waitFor();
+    await page.goto(`${server.address}/staff/search?q=${encodeURIComponent('执行款')}`);
+    await page.getByRole('heading', { level: 1, name: '信访件检索' }).waitFor();
+    await assertAccessible(page, 'staff search');
   });
 
   const page = await newPage(browser, 'zh-CN');

@@ -29,9 +29,15 @@ struct QueuePage {
     csrf_token: String,
     queue: String,
     queues: Vec<&'static str>,
-    petitions: Vec<crate::store::workflow::QueueItem>,
-    /// China's date, to mark the deadlines already past.
-    today: String,
+    petitions: Vec<QueueRow>,
+}
+
+#[derive(Serialize)]
+struct QueueRow {
+    #[serde(flatten)]
+    item: crate::store::workflow::QueueItem,
+    /// Its nearest deadline has passed (China's date).
+    overdue: bool,
 }
 
 pub async fn queue(
@@ -59,8 +65,13 @@ pub async fn queue(
         staff,
         queue,
         queues: QUEUES.to_vec(),
-        petitions,
-        today: today.to_string(),
+        petitions: petitions
+            .into_iter()
+            .map(|item| QueueRow {
+                overdue: item.next_due_on.as_str() < today.to_string().as_str(),
+                item,
+            })
+            .collect(),
     };
     Ok(html(
         StatusCode::OK,

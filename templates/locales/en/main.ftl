@@ -72,7 +72,7 @@ error-email = Enter a valid email address, like name@example.cn.
 
 home-title = Open enforcement, clear procedures
 home-lead = Find the procedures of courts, procuratorates, public-security bureaus, justice bureaus and prisons: their legal basis, steps, time limits, required materials, fees and how to appeal.
-search-procedures-label = Search procedures
+search-procedures-label = Search procedures, disclosed cases and published answers
 search-button = Search
 home-by-agency-type = Browse by type of agency
 procedure-count = { $count ->

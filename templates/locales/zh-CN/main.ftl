@@ -72,7 +72,7 @@ error-email = 请输入有效的电子邮箱地址，例如 name@example.cn。
 
 home-title = 执法公开，办事有据
 home-lead = 查询法院、检察院、公安机关、司法行政机关和监狱的办事指南：法律依据、办理步骤、时限、材料、收费和救济途径，一目了然。
-search-procedures-label = 搜索办事指南
+search-procedures-label = 搜索办事指南、公开案件和公开答复
 search-button = 搜索
 home-by-agency-type = 按机关类型浏览
 procedure-count = { $count } 项办事指南
