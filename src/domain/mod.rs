@@ -11,6 +11,7 @@ pub mod petition;
 pub mod procedure;
 pub mod published;
 pub mod redaction;
+pub mod routing;
 pub mod staff;
 pub mod workflow;
 

@@ -582,7 +582,7 @@ async fn a_named_officer_neither_sees_nor_handles_the_petition(app: &TestApp) {
 }
 db_test!(a_named_officer_neither_sees_nor_handles_the_petition);
 
-async fn the_console_takes_a_petition_from_intake_to_answer(app: &TestApp) {
+async fn the_console_takes_a_petition_from_intake_through_review_to_closure(app: &TestApp) {
     app.seed_demo().await;
     let (tn, code) = file(app, "qs-dh-court").await;
     // The clerk's "new" queue lists it with its acceptance time limit.
@@ -604,10 +604,22 @@ async fn the_console_takes_a_petition_from_intake_to_answer(app: &TestApp) {
         queue.contains(due["deadlines"][0]["due_on"].as_str().unwrap()),
         "the time limit is shown"
     );
-    let step = |role: &'static str, action: &'static str, extra: Vec<(&'static str, String)>| {
+    // Transfer suggestions: for a court's case number, the court one level up comes first.
+    let (_, page) = app.get_text(&format!("/staff/petitions/{tn}")).await;
+    let suggested = page
+        .split("<optgroup label=\"建议")
+        .nth(1)
+        .and_then(|rest| rest.split("</optgroup>").next())
+        .expect("a group of suggested agencies");
+    let first = suggested.split("<option").nth(1).unwrap();
+    assert!(first.contains("青山市中级人民法院"), "{suggested}");
+    let step = |agency: &'static str,
+                role: &'static str,
+                action: &'static str,
+                extra: Vec<(&'static str, String)>| {
         let tn = tn.clone();
         async move {
-            app.login_demo(role, "qs-dh-court").await;
+            app.login_demo(role, agency).await;
             let (status, page) = app.get_text(&format!("/staff/petitions/{tn}")).await;
             assert_eq!(status, 200);
             let token = csrf(&page);
@@ -635,32 +647,72 @@ async fn the_console_takes_a_petition_from_intake_to_answer(app: &TestApp) {
             );
         }
     };
-    step("intake-clerk", "accept", vec![]).await;
-    let handler_id = id_of(app, "handler", "qs-dh-court").await.to_string();
-    step("supervisor", "assign", vec![("target", handler_id)]).await;
-    step(
-        "handler",
-        "draft_answer",
-        vec![
-            ("text", "经查，已恢复执行。".to_owned()),
-            ("citation", "《民事诉讼法》".to_owned()),
-        ],
+    // One round in the console at `agency`: accept, assign, draft, approve.
+    let round = |agency: &'static str| {
+        let step = &step;
+        async move {
+            step(agency, "intake-clerk", "accept", vec![]).await;
+            let handler_id = id_of(app, "handler", agency).await.to_string();
+            step(agency, "supervisor", "assign", vec![("target", handler_id)]).await;
+            step(
+                agency,
+                "handler",
+                "draft_answer",
+                vec![
+                    ("text", format!("{agency}：经查，已恢复执行。")),
+                    ("citation", "《民事诉讼法》".to_owned()),
+                ],
+            )
+            .await;
+            step(agency, "supervisor", "approve", vec![]).await;
+        }
+    };
+    let read_status = || async {
+        let status: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/petitions/{tn}")))
+            .header("X-Access-Code", &code)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        status["status"].as_str().unwrap().to_owned()
+    };
+    round("qs-dh-court").await;
+    assert_eq!(read_status().await, "answered");
+    // Review (复查) goes one level up, re-review (复核) one more; each runs the same cycle in the console.
+    for (reason, upper) in [
+        ("复查：仍未执行", "qs-court"),
+        ("复核：仍不满意", "jn-court"),
+    ] {
+        let (status, _) = petitioner(
+            app,
+            &tn,
+            &code,
+            json!({"action": "request_review", "reason": reason}),
+        )
+        .await;
+        assert_eq!(status, 200, "{reason}");
+        assert_eq!(read_status().await, "review_requested");
+        round(upper).await;
+        assert_eq!(read_status().await, "answered");
+    }
+    // After the re-review the matter closes (终结) and nothing more is accepted.
+    let (status, _) = petitioner(app, &tn, &code, json!({"action": "close"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(read_status().await, "closed");
+    let (status, _) = petitioner(
+        app,
+        &tn,
+        &code,
+        json!({"action": "request_review", "reason": "再次申请"}),
     )
     .await;
-    step("supervisor", "approve", vec![]).await;
-    let status: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/petitions/{tn}")))
-        .header("X-Access-Code", &code)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(status["status"], "answered");
+    assert_eq!(status, 422, "a closed matter is not reopened");
     // The supervisor (and an auditor) read the petition's audit trail on its page.
-    app.login_demo("auditor", "qs-dh-court").await;
+    app.login_demo("auditor", "jn-court").await;
     let (status, page) = app.get_text(&format!("/staff/petitions/{tn}")).await;
     assert_eq!(status, 200);
     assert!(
@@ -677,7 +729,7 @@ async fn the_console_takes_a_petition_from_intake_to_answer(app: &TestApp) {
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
 }
-db_test!(the_console_takes_a_petition_from_intake_to_answer);
+db_test!(the_console_takes_a_petition_from_intake_through_review_to_closure);
 
 #[tokio::test]
 async fn audit_verify_catches_an_edit_a_deletion_a_swap_and_a_rewrite() {

@@ -102,6 +102,8 @@ struct DetailPage {
     deadlines: Vec<DeadlineView>,
     timeline: Vec<TimelineEvent>,
     handlers: Vec<HandlerOption>,
+    /// 转送 targets suggested by the routing rules, best first.
+    suggested: Vec<(i32, String)>,
     agencies: Vec<(i32, String)>,
     message: Option<String>,
     flash: Option<String>,
@@ -166,22 +168,48 @@ async fn detail(
             name: h.name,
         })
         .collect();
-    let agencies = state
-        .store
-        .agencies()
-        .await?
+    // 转送: the competent bodies first (by rule), then every other agency.
+    let all = state.store.agencies().await?;
+    let places: Vec<crate::domain::routing::Place> = all
         .iter()
-        .filter(|a| a.id != p.agency_id)
-        .map(|a| {
-            (
-                a.id,
-                if lang == Lang::En {
-                    a.name_en.clone()
-                } else {
-                    a.name_zh.clone()
-                },
+        .map(|a| crate::domain::routing::Place {
+            id: a.id,
+            agency_type: a.agency_type,
+            parent_id: a.parent_id,
+            region: a.region_zh.clone(),
+        })
+        .collect();
+    let suggested_ids = places
+        .iter()
+        .find(|a| a.id == p.agency_id)
+        .map(|current| {
+            crate::domain::routing::suggestions(
+                current,
+                crate::domain::routing::competent_type(
+                    &p.kind,
+                    crate::domain::petition::PetitionCategory::parse(&p.category),
+                    p.related_case_number.as_deref(),
+                ),
+                &places,
             )
         })
+        .unwrap_or_default();
+    let name = |a: &crate::store::agencies::Agency| {
+        if lang == Lang::En {
+            a.name_en.clone()
+        } else {
+            a.name_zh.clone()
+        }
+    };
+    let suggested: Vec<(i32, String)> = suggested_ids
+        .iter()
+        .filter_map(|id| all.iter().find(|a| a.id == *id))
+        .map(|a| (a.id, name(a)))
+        .collect();
+    let agencies = all
+        .iter()
+        .filter(|a| a.id != p.agency_id && !suggested_ids.contains(&a.id))
+        .map(|a| (a.id, name(a)))
         .collect();
     let audit = if matches!(
         staff.role,
@@ -232,6 +260,7 @@ async fn detail(
         petition: p,
         complainant,
         handlers,
+        suggested,
         agencies,
         message,
         flash,

@@ -532,3 +532,5 @@ publish-field-answer = Public answer text
 publish-button = Publish
 error-publish-empty = Write both a public title and the answer text.
 error-publish-not-answered = Only an answer that has been issued can be published.
+transfer-suggested = Suggested (competent by the rules)
+transfer-others = Other agencies

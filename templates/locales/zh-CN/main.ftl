@@ -523,3 +523,5 @@ publish-field-answer = 公开答复内容
 publish-button = 公开
 error-publish-empty = 请填写公开标题和答复内容。
 error-publish-not-answered = 只有已作出的答复才能公开。
+transfer-suggested = 建议（按规则有管辖权的机关）
+transfer-others = 其他机关
