@@ -2,6 +2,7 @@
 //! into these types at the edge, and everything inside takes only typed values.
 
 pub mod agency;
+pub mod answer_template;
 pub mod case;
 pub mod clock;
 pub mod codes;

@@ -650,10 +650,20 @@ async fn the_console_takes_a_petition_from_intake_through_review_to_closure(app:
     // One round in the console at `agency`: accept, assign, draft, approve.
     let round = |agency: &'static str| {
         let step = &step;
+        let tn = tn.clone();
         async move {
             step(agency, "intake-clerk", "accept", vec![]).await;
             let handler_id = id_of(app, "handler", agency).await.to_string();
             step(agency, "supervisor", "assign", vec![("target", handler_id)]).await;
+            // The handler starts the draft from a template, with the petition filled in.
+            app.login_demo("handler", agency).await;
+            let (_, page) = app
+                .get_text(&format!("/staff/petitions/{tn}?template=unsubstantiated"))
+                .await;
+            assert!(
+                page.contains("与事实不符") && page.contains("反映的“判决生效两年仍未执行”一事"),
+                "the template, filled in"
+            );
             step(
                 agency,
                 "handler",

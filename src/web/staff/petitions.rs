@@ -111,6 +111,22 @@ struct DetailPage {
     audit: Vec<crate::audit::Entry>,
     /// 答复公开: the publish form's texts, when this staff member may publish.
     publish: Option<PublishTexts>,
+    /// The answer draft, started from a template the handler picks (a link: no JavaScript).
+    draft: DraftView,
+}
+
+#[derive(Serialize)]
+struct TemplateLink {
+    label: String,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct DraftView {
+    templates: Vec<TemplateLink>,
+    text: String,
+    basis: String,
 }
 
 #[derive(Serialize)]
@@ -132,6 +148,7 @@ async fn detail(
     message: Option<String>,
     flash: Option<String>,
     publish_input: Option<(String, String)>,
+    template: &str,
 ) -> Result<HttpResponse, AppError> {
     let p = match handling::visible_petition(state, &staff, tn).await {
         Ok(p) => p,
@@ -249,7 +266,35 @@ async fn detail(
                 }
             },
         );
+    let english = lang == Lang::En;
+    let chosen = crate::domain::answer_template::pick(template);
+    let received = crate::domain::clock::china_date(p.received_at);
+    let draft = DraftView {
+        templates: crate::domain::answer_template::all()
+            .iter()
+            .map(|t| TemplateLink {
+                label: t.label(english).to_owned(),
+                url: format!(
+                    "/staff/petitions/{}?template={}#draft-h",
+                    p.tracking_number, t.key
+                ),
+                current: chosen.is_some_and(|c| c.key == t.key),
+            })
+            .collect(),
+        text: chosen
+            .map(|t| {
+                let date = if english {
+                    received.format("%Y-%m-%d").to_string()
+                } else {
+                    received.format("%Y年%-m月%-d日").to_string()
+                };
+                t.render(english, &p.title, &date)
+            })
+            .unwrap_or_default(),
+        basis: chosen.map(|t| t.basis.clone()).unwrap_or_default(),
+    };
     let page = DetailPage {
+        draft,
         publish,
         audit,
         layout: Layout::new(req, lang),
@@ -275,6 +320,9 @@ async fn detail(
 pub struct DetailQuery {
     #[serde(default)]
     done: String,
+    /// The answer template the draft starts from.
+    #[serde(default)]
+    template: String,
 }
 
 pub async fn show(
@@ -298,6 +346,7 @@ pub async fn show(
         None,
         flash,
         None,
+        &query.template,
     )
     .await
 }
@@ -395,6 +444,7 @@ pub async fn act(
             Some(lang.t("error-choose-one")),
             None,
             None,
+            "",
         )
         .await;
     };
@@ -424,6 +474,7 @@ pub async fn act(
         Some(message),
         None,
         None,
+        "",
     )
     .await
 }
@@ -476,6 +527,7 @@ pub async fn publish(
         Some(message),
         None,
         Some((form.public_title.clone(), form.public_answer.clone())),
+        "",
     )
     .await
 }
