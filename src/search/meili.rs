@@ -221,14 +221,19 @@ impl super::Engine for Meili {
             )),
         };
         let sort_list: Vec<&str> = sort.iter().map(String::as_str).collect();
+        // Long texts come back as a window around the matches, like the embedded snippets.
+        let crop: Vec<(&str, Option<usize>)> = highlight.iter().map(|f| (*f, None)).collect();
         let mut query = index.search();
         query
             .with_query(&q.text)
-            .with_offset(q.offset)
-            .with_limit(q.limit)
+            // Page mode, for an exact total (offset mode only estimates it); every
+            // caller asks for whole pages.
+            .with_page(q.offset / q.limit.max(1) + 1)
+            .with_hits_per_page(q.limit.max(1))
             .with_facets(Selectors::Some(&facets))
             .with_attributes_to_highlight(Selectors::Some(&highlight))
-            .with_attributes_to_crop(Selectors::Some(&[]))
+            .with_attributes_to_crop(Selectors::Some(&crop))
+            .with_crop_length(60)
             .with_highlight_pre_tag(PRE)
             .with_highlight_post_tag(POST)
             .with_show_ranking_score(true)
@@ -285,7 +290,7 @@ impl super::Engine for Meili {
             })
             .collect();
         Ok(IndexResult {
-            total: r.estimated_total_hits.or(r.total_hits).unwrap_or(0),
+            total: r.total_hits.or(r.estimated_total_hits).unwrap_or(0),
             hits,
             facets,
         })
