@@ -85,6 +85,9 @@ pub struct IndexResult {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// A query the reader can fix; the key names the translated explanation.
+    #[error("bad query ({0})")]
+    BadQuery(&'static str),
     #[error("search engine unavailable: {0}")]
     Unavailable(String),
     #[error("search engine: {0}")]

@@ -18,6 +18,15 @@ pub const PUBLIC_PER_PAGE: usize = 10;
 pub const STAFF_PER_PAGE: usize = 20;
 /// Deep pages cost every index a longer list; nobody reads past page 50.
 pub const MAX_PAGE: usize = 50;
+/// The longest query: enough for a long phrase, short of a pasted document.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+fn check_query(p: &Params) -> Result<(), SearchError> {
+    if p.q.chars().count() > MAX_QUERY_CHARS {
+        return Err(SearchError::BadQuery("error-search-too-long"));
+    }
+    Ok(())
+}
 
 /// What a search form or `GET /api/v1/search` asks. Empty strings mean "any".
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -221,6 +230,7 @@ impl Search {
 
     /// The public scope: procedures, disclosed cases, published answers.
     pub async fn public(&self, p: &Params, lang: &str) -> Result<Results, SearchError> {
+        check_query(p)?;
         let page = page_of(p);
         let sort = sort_of(p, false);
         let mut filters: Vec<(String, Filter)> = Vec::new();
@@ -281,6 +291,7 @@ impl Search {
         today: NaiveDate,
         lang: &str,
     ) -> Result<Results, SearchError> {
+        check_query(p)?;
         let def = &DEFINITIONS.petitions;
         let page = page_of(p);
         let sort = sort_of(p, true);

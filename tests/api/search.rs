@@ -468,6 +468,21 @@ async fn the_search_pages_work_without_javascript_in_both_languages(app: &TestAp
         // Facets are links that add a filter.
         assert!(page.contains("agency_type=court"), "facet links");
     }
+    // A pasted document is refused with a reason, the text kept in the box.
+    let long = "国家赔偿".repeat(60);
+    let r = app
+        .client
+        .get(app.url("/search"))
+        .query(&[("q", long.as_str()), ("lang", "zh-CN")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("搜索内容请不超过200个字") && page.contains(&long));
+    let (status, body) = search(app, &[("q", &long)], None).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "bad_request");
     // The home page's search and every other public page's header search the whole site.
     for path in ["/", "/procedures", "/cases"] {
         let (_, page) = app.get_text(path).await;

@@ -14,6 +14,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 #[utoipa::path(get, path = "/api/v1/search", tag = "public",
     params(Params),
     responses((status = 200, body = Results),
+              (status = 400, description = "A query longer than 200 characters", body = crate::web::error::ErrorBody),
               (status = 401, description = "A bearer token that is not valid", body = crate::web::error::ErrorBody),
               (status = 503, description = "The search engine does not answer", body = crate::web::error::ErrorBody)))]
 pub async fn search(
@@ -41,6 +42,7 @@ pub async fn search(
     match result {
         Ok(r) => Ok(HttpResponse::Ok().json(r)),
         Err(SearchError::Store(e)) => Err(e.into()),
+        Err(SearchError::BadQuery(key)) => Err(AppError::BadRequest(key)),
         Err(e) => {
             tracing::warn!(error = %e, "search unavailable");
             Ok(json_error(

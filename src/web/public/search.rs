@@ -27,8 +27,9 @@ struct SearchPage {
     facets: Vec<FacetView>,
     sorts: Vec<LinkView>,
     pages: Vec<LinkView>,
-    /// The engine did not answer: the page says so and keeps the query.
-    unavailable: bool,
+    /// Why there are no results (the engine did not answer, or the query is
+    /// too long): the page says so and keeps the query.
+    problem: Option<String>,
 }
 
 /// Agency id → name in the reader's language.
@@ -79,15 +80,35 @@ pub fn facet_label(
     }
 }
 
-/// The search's outcome for a page: results, or "unavailable" when the engine is down.
-pub fn outcome(r: Result<Results, SearchError>) -> Result<Option<Results>, AppError> {
+/// What a search page shows instead of results.
+pub enum NoResults {
+    /// The engine did not answer.
+    Unavailable,
+    /// The query cannot be run; the key names the explanation.
+    BadQuery(&'static str),
+}
+
+/// The search's outcome for a page: results, or why there are none.
+pub fn outcome(r: Result<Results, SearchError>) -> Result<Result<Results, NoResults>, AppError> {
     match r {
-        Ok(r) => Ok(Some(r)),
+        Ok(r) => Ok(Ok(r)),
         Err(SearchError::Store(e)) => Err(e.into()),
+        Err(SearchError::BadQuery(key)) => Ok(Err(NoResults::BadQuery(key))),
         Err(e) => {
             tracing::warn!(error = %e, "search unavailable");
-            Ok(None)
+            Ok(Err(NoResults::Unavailable))
         }
+    }
+}
+
+/// The status and the message of a page without results.
+pub fn no_results(n: &NoResults, lang: Lang) -> (StatusCode, String) {
+    match n {
+        NoResults::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            lang.t("error-search-unavailable"),
+        ),
+        NoResults::BadQuery(key) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(key)),
     }
 }
 
@@ -98,7 +119,10 @@ pub async fn page(
     query: web::Query<Params>,
 ) -> Result<HttpResponse, AppError> {
     let params = query.into_inner();
-    let results = outcome(state.search.public(&params, lang.tag()).await)?;
+    let (results, problem) = match outcome(state.search.public(&params, lang.tag()).await)? {
+        Ok(r) => (Some(r), None),
+        Err(n) => (None, Some(no_results(&n, lang))),
+    };
     let names = agency_names(&state, lang).await?;
     let base = "/search";
     let (facets, sorts, pages, hits) = match &results {
@@ -121,14 +145,10 @@ pub async fn page(
         ),
         None => Default::default(),
     };
-    let status = if results.is_some() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = problem.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
     let page = SearchPage {
         layout: Layout::new(&req, lang),
-        unavailable: results.is_none(),
+        problem: problem.map(|(_, m)| m),
         params,
         results,
         hits,

@@ -3,7 +3,7 @@
 
 use crate::search::service::{Params, Results};
 use crate::store::staff::StaffMember;
-use crate::web::public::search::{HitView, agency_names, facet_label, outcome};
+use crate::web::public::search::{HitView, agency_names, facet_label, no_results, outcome};
 use crate::web::search_view::{self, FacetView, LinkView};
 use crate::web::session::{CurrentStaff, csrf_token};
 use crate::web::views::Layout;
@@ -32,7 +32,8 @@ struct StaffSearchPage {
     pages: Vec<LinkView>,
     kinds: Vec<Option2>,
     statuses: Vec<Option2>,
-    unavailable: bool,
+    /// Why there are no results, said on the page (the query is kept).
+    problem: Option<String>,
     /// A date that is not YYYY-MM-DD: said, and the input kept.
     date_error: Option<String>,
 }
@@ -50,7 +51,11 @@ pub async fn page(
         !d.trim().is_empty() && chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_err()
     });
     let today = crate::domain::clock::china_date(chrono::Utc::now());
-    let results = outcome(state.search.staff(&staff, &params, today, lang.tag()).await)?;
+    let (results, problem) =
+        match outcome(state.search.staff(&staff, &params, today, lang.tag()).await)? {
+            Ok(r) => (Some(r), None),
+            Err(n) => (None, Some(no_results(&n, lang))),
+        };
     let names = agency_names(&state, lang).await?;
     let handler_names: std::collections::HashMap<String, String> = state
         .store
@@ -98,7 +103,7 @@ pub async fn page(
         layout: Layout::new(&req, lang),
         csrf_token: csrf_token(&session)?,
         staff,
-        unavailable: results.is_none(),
+        problem: problem.as_ref().map(|(_, m)| m.clone()),
         date_error: bad_date.then(|| lang.t("error-search-date")),
         kinds: options(&["complaint", "report", "litigation"], "kind-"),
         statuses: options(
@@ -112,8 +117,8 @@ pub async fn page(
         sorts,
         pages,
     };
-    let status = if page.unavailable {
-        StatusCode::SERVICE_UNAVAILABLE
+    let status = if let Some((status, _)) = problem {
+        status
     } else if page.date_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -534,3 +534,4 @@ error-publish-not-answered = Only an answer that has been issued can be publishe
 transfer-suggested = Suggested (competent by the rules)
 transfer-others = Other agencies
 answer-template-choose = Start from a template:
+error-search-too-long = Please shorten your search to 200 characters or fewer.

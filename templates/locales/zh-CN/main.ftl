@@ -525,3 +525,4 @@ error-publish-not-answered = 只有已作出的答复才能公开。
 transfer-suggested = 建议（按规则有管辖权的机关）
 transfer-others = 其他机关
 answer-template-choose = 选用答复模板：
+error-search-too-long = 搜索内容请不超过200个字。
