@@ -1,9 +1,86 @@
 //! What the search pages show, public and staff alike: facets as links that add
 //! or remove one filter (so they work without JavaScript), sort links and pages.
 
-use crate::search::service::{Params, Results};
-use crate::web::Lang;
+use crate::search::SearchError;
+use crate::search::service::{Hit, Params, Results};
+use crate::web::{AppError, Lang};
+use actix_web::http::StatusCode;
 use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Serialize)]
+pub struct HitView {
+    #[serde(flatten)]
+    pub hit: Hit,
+    pub agency_name: String,
+}
+
+/// What a search page shows below its form, public and staff alike.
+#[derive(Serialize, Default)]
+pub struct ResultsView {
+    pub results: Option<Results>,
+    pub hits: Vec<HitView>,
+    pub facets: Vec<FacetView>,
+    pub sorts: Vec<LinkView>,
+    pub pages: Vec<LinkView>,
+    /// Why there are no results (the engine did not answer, the query is too
+    /// long): said on the page, the query kept in the box.
+    pub problem: Option<String>,
+    #[serde(skip)]
+    pub status: StatusCode,
+}
+
+impl ResultsView {
+    /// `names`: agency id → name; `label`: a facet value as the reader sees it.
+    pub fn build(
+        base: &str,
+        outcome: Result<Results, SearchError>,
+        p: &Params,
+        lang: Lang,
+        staff: bool,
+        names: &HashMap<String, String>,
+        label: impl Fn(&str, &str) -> String,
+    ) -> Result<Self, AppError> {
+        let r = match outcome {
+            Ok(r) => r,
+            Err(SearchError::Store(e)) => return Err(e.into()),
+            Err(SearchError::BadQuery(key)) => {
+                return Ok(Self {
+                    problem: Some(lang.t(key)),
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    ..Default::default()
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "search unavailable");
+                return Ok(Self {
+                    problem: Some(lang.t("error-search-unavailable")),
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    ..Default::default()
+                });
+            }
+        };
+        Ok(Self {
+            facets: facets(base, &r, p, lang, label),
+            sorts: sorts(base, &r, p, lang, staff),
+            pages: pages(base, &r, p, lang),
+            hits: r
+                .hits
+                .iter()
+                .map(|h| HitView {
+                    agency_name: h
+                        .agency_id
+                        .and_then(|id| names.get(&id.to_string()).cloned())
+                        .unwrap_or_default(),
+                    hit: h.clone(),
+                })
+                .collect(),
+            results: Some(r),
+            problem: None,
+            status: StatusCode::OK,
+        })
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct FacetValueView {

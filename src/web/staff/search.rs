@@ -1,10 +1,10 @@
 //! Staff search: the petitions of one's own agency (never those naming oneself),
 //! by words in any field, with filters, facet counts and three orders.
 
-use crate::search::service::{Params, Results};
+use crate::search::service::Params;
 use crate::store::staff::StaffMember;
-use crate::web::public::search::{HitView, agency_names, facet_label, no_results, outcome};
-use crate::web::search_view::{self, FacetView, LinkView};
+use crate::web::public::search::{agency_names, facet_label};
+use crate::web::search_view::ResultsView;
 use crate::web::session::{CurrentStaff, csrf_token};
 use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang, html};
@@ -14,7 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 #[derive(Serialize)]
-struct Option2 {
+struct Choice {
     value: &'static str,
     label: String,
 }
@@ -25,15 +25,10 @@ struct StaffSearchPage {
     staff: StaffMember,
     csrf_token: String,
     params: Params,
-    results: Option<Results>,
-    hits: Vec<HitView>,
-    facets: Vec<FacetView>,
-    sorts: Vec<LinkView>,
-    pages: Vec<LinkView>,
-    kinds: Vec<Option2>,
-    statuses: Vec<Option2>,
-    /// Why there are no results, said on the page (the query is kept).
-    problem: Option<String>,
+    #[serde(flatten)]
+    view: ResultsView,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
     /// A date that is not YYYY-MM-DD: said, and the input kept.
     date_error: Option<String>,
 }
@@ -51,11 +46,7 @@ pub async fn page(
         !d.trim().is_empty() && chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_err()
     });
     let today = crate::domain::clock::china_date(chrono::Utc::now());
-    let (results, problem) =
-        match outcome(state.search.staff(&staff, &params, today, lang.tag()).await)? {
-            Ok(r) => (Some(r), None),
-            Err(n) => (None, Some(no_results(&n, lang))),
-        };
+    let outcome = state.search.staff(&staff, &params, today, lang.tag()).await;
     let names = agency_names(&state, lang).await?;
     let handler_names: std::collections::HashMap<String, String> = state
         .store
@@ -64,65 +55,52 @@ pub async fn page(
         .into_iter()
         .map(|h| (h.id.to_string(), h.name))
         .collect();
-    let label = |f: &str, v: &str| {
-        if f == "handler_id" {
-            handler_names
-                .get(v)
-                .cloned()
-                .unwrap_or_else(|| v.to_owned())
-        } else {
-            facet_label(lang, &names, f, v)
-        }
-    };
-    let base = "/staff/search";
-    let (facets, sorts, pages, hits) = match &results {
-        Some(r) => (
-            search_view::facets(base, r, &params, lang, label),
-            search_view::sorts(base, r, &params, lang, true),
-            search_view::pages(base, r, &params, lang),
-            r.hits
-                .iter()
-                .map(|h| HitView {
-                    agency_name: String::new(),
-                    hit: h.clone(),
-                })
-                .collect(),
-        ),
-        None => Default::default(),
-    };
-    let options = |values: &[&'static str], prefix: &str| {
+    let view = ResultsView::build(
+        "/staff/search",
+        outcome,
+        &params,
+        lang,
+        true,
+        &names,
+        |f, v| {
+            if f == "handler_id" {
+                handler_names
+                    .get(v)
+                    .cloned()
+                    .unwrap_or_else(|| v.to_owned())
+            } else {
+                facet_label(lang, &names, f, v)
+            }
+        },
+    )?;
+    let choices = |values: &[&'static str], prefix: &str| {
         values
             .iter()
-            .map(|v| Option2 {
+            .map(|v| Choice {
                 value: v,
                 label: lang.t(&format!("{prefix}{v}")),
             })
             .collect()
     };
+    let status = if view.status != StatusCode::OK {
+        view.status
+    } else if bad_date {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = StaffSearchPage {
         layout: Layout::new(&req, lang),
         csrf_token: csrf_token(&session)?,
         staff,
-        problem: problem.as_ref().map(|(_, m)| m.clone()),
         date_error: bad_date.then(|| lang.t("error-search-date")),
-        kinds: options(&["complaint", "report", "litigation"], "kind-"),
-        statuses: options(
+        kinds: choices(&["complaint", "report", "litigation"], "kind-"),
+        statuses: choices(
             &crate::domain::workflow::State::ALL.map(|s| s.as_str()),
             "petition-status-",
         ),
         params,
-        results,
-        hits,
-        facets,
-        sorts,
-        pages,
-    };
-    let status = if let Some((status, _)) = problem {
-        status
-    } else if page.date_error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+        view,
     };
     Ok(html(
         status,
