@@ -66,7 +66,9 @@ impl Store {
         agency_id: i32,
         password_hash: &str,
     ) -> StoreResult<StaffMember> {
-        staff::ActiveModel {
+        use sea_orm::TransactionTrait;
+        let txn = self.conn().begin().await?;
+        let member: StaffMember = staff::ActiveModel {
             email: Set(email.as_str().to_owned()),
             name: Set(name.to_owned()),
             role: Set(role.as_str().to_owned()),
@@ -76,9 +78,33 @@ impl Store {
             created_at: Set(Utc::now()),
             ..Default::default()
         }
-        .insert(self.conn())
+        .insert(&txn)
         .await?
-        .try_into()
+        .try_into()?;
+        // 回避 in search: petitions of the agency that already name the newcomer are
+        // indexed again, so that their search never finds them.
+        if name.chars().count() >= 2 {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+            let pattern = format!("%{name}%");
+            let ids: Vec<i32> = crate::store::entities::petition::Entity::find()
+                .select_only()
+                .column(crate::store::entities::petition::Column::Id)
+                .filter(crate::store::entities::petition::Column::AgencyId.eq(agency_id))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(crate::store::entities::petition::Column::Subject.like(&pattern))
+                        .add(crate::store::entities::petition::Column::Title.like(&pattern)),
+                )
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            for id in ids {
+                crate::search::outbox::enqueue(&txn, "petitions", id).await?;
+            }
+        }
+        txn.commit().await?;
+        self.search_changed();
+        Ok(member)
     }
 }
 

@@ -307,7 +307,7 @@ async fn a_named_officer_never_finds_the_petition_naming_them(app: &TestApp) {
         .json(&json!({
             "captcha_id": captcha["captcha_id"], "captcha_answer": answer,
             "kind": "report", "agency_id": agency_id, "category": "misconduct",
-            "subject": format!("执行法官{handler_name}"), "title": "举报执行法官收受财物",
+            "subject": format!("执行法官{handler_name}、书记员周新来"), "title": "举报执行法官收受财物",
             "description": "执行过程中收受当事人财物。", "anonymous": true
         }))
         .send()
@@ -321,6 +321,34 @@ async fn a_named_officer_never_finds_the_petition_naming_them(app: &TestApp) {
     let boss = token(app, "supervisor", "lj-jb-court").await;
     let (_, body) = search(app, &[("q", "收受财物")], Some(&boss)).await;
     assert_eq!(body["total"], 1);
+    // Someone named in it who joins the agency later does not find it either.
+    let email = mingjing::domain::staff::Email::parse("zhou.xinlai@lj-jb-court.example").unwrap();
+    let hash = mingjing::auth::password::hash("a long enough passphrase").unwrap();
+    let lj_jb_court = agency_id.as_i64().unwrap() as i32;
+    app.store
+        .insert_staff(
+            &email,
+            "周新来",
+            mingjing::domain::staff::Role::Handler,
+            lj_jb_court,
+            &hash,
+        )
+        .await
+        .unwrap();
+    app.index().await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"email": "zhou.xinlai@lj-jb-court.example", "password": "a long enough passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    let newcomer = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, body) = search(app, &[("q", "收受财物")], Some(&newcomer)).await;
+    assert_eq!(body["total"], 0, "{body}");
 }
 db_test!(a_named_officer_never_finds_the_petition_naming_them);
 
