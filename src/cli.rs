@@ -38,8 +38,8 @@ enum Command {
     },
     /// Run one pass of the deadline sweep now (the server runs it every minute).
     Sweep,
-    /// Rebuild the search indexes from the database (embedded engine: stop the
-    /// server first, it holds the index; Meilisearch: any time).
+    /// Rebuild the search indexes from the database (also while the server runs:
+    /// the embedded index is written one batch at a time by whoever holds it).
     Reindex {
         /// Only compare the indexes with the database and report; change nothing.
         #[arg(long)]
@@ -201,7 +201,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .engine
                 .prepare(&crate::search::DEFINITIONS)
                 .await
-                .context("opening the search indexes (is a server running on this data dir?)")?;
+                .context("opening the search indexes")?;
             if check {
                 let mut clean = true;
                 for def in crate::search::DEFINITIONS.all() {

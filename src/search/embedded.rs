@@ -40,7 +40,7 @@ pub struct Embedded {
 struct Tantivy {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<Option<IndexWriter>>,
+    writing: Mutex<()>,
     fields: HashMap<String, Field>,
     id: Field,
     version: Field,
@@ -90,9 +90,11 @@ impl Embedded {
         index
             .tokenizers()
             .register(TOKENIZER, JiebaTokenizer { search_mode: true });
+        // Also picks up commits of another process on the same data dir
+        // (`mingjing reindex` while the server runs).
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(engine_err)?;
         let id = fields["id"];
@@ -101,7 +103,7 @@ impl Embedded {
             Tantivy {
                 index,
                 reader,
-                writer: Mutex::new(None),
+                writing: Mutex::new(()),
                 fields,
                 id,
                 version,
@@ -470,18 +472,27 @@ impl Tantivy {
         })
     }
 
-    fn apply(&self, def: &IndexDef, ops: &[Op]) -> Result<(), SearchError> {
-        let mut guard = self.writer.lock().map_err(engine_err)?;
-        if guard.is_none() {
-            *guard = Some(
-                self.index
-                    .writer_with_num_threads(1, WRITER_BYTES)
-                    .map_err(|e| SearchError::Unavailable(e.to_string()))?,
-            );
+    /// Takes the index's writer for one batch. Held only while writing, so the
+    /// server and `mingjing reindex` can share a data dir: whoever comes second
+    /// waits (up to 30 s) for the other's batch instead of failing.
+    fn writer(&self) -> Result<IndexWriter, SearchError> {
+        let mut waited = 0;
+        loop {
+            match self.index.writer_with_num_threads(1, WRITER_BYTES) {
+                Ok(w) => return Ok(w),
+                Err(tantivy::TantivyError::LockFailure(..)) if waited < 300 => {
+                    waited += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(SearchError::Unavailable(e.to_string())),
+            }
         }
-        let Some(writer) = guard.as_mut() else {
-            return Err(SearchError::Engine("no writer".into()));
-        };
+    }
+
+    fn apply(&self, def: &IndexDef, ops: &[Op]) -> Result<(), SearchError> {
+        // One batch at a time in this process.
+        let _one = self.writing.lock().map_err(engine_err)?;
+        let mut writer = self.writer()?;
         for op in ops {
             match op {
                 Op::Upsert(doc) => {
@@ -496,11 +507,18 @@ impl Tantivy {
                 }
             }
         }
-        if let Err(e) = writer.commit() {
-            // A failed commit leaves the writer unusable; the next batch opens a new one.
-            *guard = None;
-            return Err(engine_err(e));
-        }
+        writer.commit().map_err(engine_err)?;
+        // Merges started by the commit finish before the lock is let go.
+        writer.wait_merging_threads().map_err(engine_err)?;
+        self.reader.reload().map_err(engine_err)
+    }
+
+    fn clear(&self) -> Result<(), SearchError> {
+        let _one = self.writing.lock().map_err(engine_err)?;
+        let mut writer = self.writer()?;
+        writer.delete_all_documents().map_err(engine_err)?;
+        writer.commit().map_err(engine_err)?;
+        writer.wait_merging_threads().map_err(engine_err)?;
         self.reader.reload().map_err(engine_err)
     }
 }
@@ -559,23 +577,9 @@ impl super::Engine for Embedded {
 
     async fn clear(&self, def: &IndexDef) -> Result<(), SearchError> {
         let t = self.get(&def.name)?;
-        tokio::task::spawn_blocking(move || {
-            let mut guard = t.writer.lock().map_err(engine_err)?;
-            if guard.is_none() {
-                *guard = Some(
-                    t.index
-                        .writer_with_num_threads(1, WRITER_BYTES)
-                        .map_err(|e| SearchError::Unavailable(e.to_string()))?,
-                );
-            }
-            if let Some(w) = guard.as_mut() {
-                w.delete_all_documents().map_err(engine_err)?;
-                w.commit().map_err(engine_err)?;
-            }
-            t.reader.reload().map_err(engine_err)
-        })
-        .await
-        .map_err(engine_err)?
+        tokio::task::spawn_blocking(move || t.clear())
+            .await
+            .map_err(engine_err)?
     }
 
     async fn health(&self) -> Result<(), SearchError> {
