@@ -63,6 +63,39 @@ pub fn may_read_identity(staff: &StaffMember, p: &CasePetition) -> bool {
     }
 }
 
+/// A named complainant's contact details, as those who handle the petition see them.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Identity {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The complainant's identity for `staff`, if they may read it; every read is
+/// written to the audit trail before it is shown.
+pub async fn read_identity(
+    state: &AppState,
+    staff: &StaffMember,
+    p: &CasePetition,
+) -> Result<Option<Identity>, AppError> {
+    if p.anonymous || !may_read_identity(staff, p) {
+        return Ok(None);
+    }
+    state
+        .store
+        .audit_read(
+            &format!("staff:{}", staff.id),
+            "read_identity",
+            &format!("petition:{}", p.id),
+        )
+        .await?;
+    Ok(Some(Identity {
+        name: p.contact_name.clone(),
+        email: p.contact_email.clone(),
+        phone: p.contact_phone.clone(),
+    }))
+}
+
 async fn apply(
     state: &AppState,
     p: &CasePetition,

@@ -39,12 +39,22 @@ pub fn may_publish(state: State, role: Role) -> bool {
 }
 
 /// What the publish form starts from: the title and answer with identifiers and
-/// the petitioner's and the subject's names redacted. The supervisor reads and
-/// edits it before publishing; nothing is published unseen.
-pub fn suggestion(title: &str, answer: &str, names: &[String]) -> PublishedAnswer {
+/// the names of the petitioner and of whoever the petition is about redacted.
+/// The supervisor reads and edits it before publishing; nothing is published unseen.
+pub fn suggestion(
+    title: &str,
+    answer: &str,
+    petitioner: Option<&str>,
+    subject: &str,
+) -> PublishedAnswer {
+    let names: Vec<String> = petitioner
+        .into_iter()
+        .chain(Some(subject))
+        .map(str::to_owned)
+        .collect();
     PublishedAnswer {
-        title: redact(title, names),
-        answer: redact(answer, names),
+        title: redact(title, &names),
+        answer: redact(answer, &names),
     }
 }
 
@@ -75,7 +85,8 @@ mod tests {
         let s = suggestion(
             "张三反映执行问题",
             "经查，张三（电话13812345678）所述属实。",
-            &["张三".to_owned()],
+            Some("张三"),
+            "",
         );
         assert!(
             !s.title.contains("张三") && !s.answer.contains("13812345678"),

@@ -377,6 +377,21 @@ pub fn decide(
     let starting =
         |start: ClockStart| deadlines_starting(rules, calendar, start, kind, agency_type, today);
 
+    // Investigating and drafting: the assigned handler (or a supervisor), while the
+    // petition is with them.
+    let investigating = || {
+        if !matches!(p.state, S::Assigned | S::Investigating) {
+            return Err(Refusal::WrongState(p.state));
+        }
+        if !handler_or_supervisor {
+            return Err(Refusal::WrongRole);
+        }
+        if role == Some(Role::Handler) && p.handler_id != staff_id {
+            return Err(Refusal::NotTheHandler);
+        }
+        Ok(())
+    };
+
     match command {
         C::Release => {
             if p.state != S::Quarantined {
@@ -461,15 +476,7 @@ pub fn decide(
             Ok(outcome(new, "assigned", false, String::new()))
         }
         C::RecordInvestigation { note } | C::AskPetitioner { question: note } => {
-            if !matches!(p.state, S::Assigned | S::Investigating) {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !handler_or_supervisor {
-                return Err(Refusal::WrongRole);
-            }
-            if role == Some(Role::Handler) && p.handler_id != staff_id {
-                return Err(Refusal::NotTheHandler);
-            }
+            investigating()?;
             need_text(note)?;
             new.state = S::Investigating;
             let asking = matches!(command, C::AskPetitioner { .. });
@@ -481,15 +488,7 @@ pub fn decide(
             ))
         }
         C::DraftAnswer { text, legal_basis } => {
-            if !matches!(p.state, S::Assigned | S::Investigating) {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !handler_or_supervisor {
-                return Err(Refusal::WrongRole);
-            }
-            if role == Some(Role::Handler) && p.handler_id != staff_id {
-                return Err(Refusal::NotTheHandler);
-            }
+            investigating()?;
             need_text(text)?;
             new.state = S::Drafted;
             new.draft_author_id = staff_id;

@@ -25,6 +25,25 @@ fn stored_number(raw: &str) -> anyhow::Result<crate::domain::codes::TrackingNumb
         .map_err(|e| anyhow::anyhow!("stored tracking number: {e}"))
 }
 
+/// Renders `mail/<template>.txt` and `.html` from `page` and sends both to `to`.
+async fn send_rendered(
+    views: &Views,
+    mailer: &Mailer,
+    to: String,
+    subject: String,
+    template: &str,
+    page: &impl Serialize,
+) -> anyhow::Result<()> {
+    mailer
+        .send(Outgoing {
+            to,
+            subject,
+            text: views.render(&format!("mail/{template}.txt"), page)?,
+            html: views.render(&format!("mail/{template}.html"), page)?,
+        })
+        .await
+}
+
 pub const PETITION_ACK: &str = "mail.petition_ack";
 
 #[derive(Serialize)]
@@ -61,16 +80,7 @@ pub async fn send_petition_ack(
         track_url: format!("{}/track", public_url.trim_end_matches('/')),
     };
     let subject = lang.t_args("mail-ack-subject", &[("tracking", tn.display())]);
-    let text = views.render("mail/petition_ack.txt", &page)?;
-    let html = views.render("mail/petition_ack.html", &page)?;
-    mailer
-        .send(Outgoing {
-            to,
-            subject,
-            text,
-            html,
-        })
-        .await
+    send_rendered(&views, &mailer, to, subject, "petition_ack", &page).await
 }
 
 pub const PETITION_UPDATE: &str = "mail.petition_update";
@@ -114,16 +124,7 @@ pub async fn send_petition_update(
         track_url: format!("{}/track", public_url.trim_end_matches('/')),
     };
     let subject = lang.t_args("mail-update-subject", &[("tracking", tn.display())]);
-    let text = views.render("mail/petition_update.txt", &page)?;
-    let html = views.render("mail/petition_update.html", &page)?;
-    mailer
-        .send(Outgoing {
-            to,
-            subject,
-            text,
-            html,
-        })
-        .await
+    send_rendered(&views, &mailer, to, subject, "petition_update", &page).await
 }
 
 #[derive(Serialize)]
@@ -193,16 +194,7 @@ pub async fn send_deadline_step(
             &format!("mail-deadline-{step}-subject"),
             &[("tracking", petition.tracking_number.clone())],
         );
-        let text = views.render("mail/deadline.txt", &page)?;
-        let html = views.render("mail/deadline.html", &page)?;
-        mailer
-            .send(Outgoing {
-                to,
-                subject,
-                text,
-                html,
-            })
-            .await?;
+        send_rendered(&views, &mailer, to, subject, "deadline", &page).await?;
     }
     store
         .record_escalation(petition_id, step, &deadline.clock, &deadline.due_on)
@@ -277,14 +269,7 @@ pub async fn send_staff_notice(
             "mail-staff-subject",
             &[("tracking", petition.tracking_number.clone())],
         );
-        mailer
-            .send(Outgoing {
-                to,
-                subject,
-                text: views.render("mail/staff_notice.txt", &page)?,
-                html: views.render("mail/staff_notice.html", &page)?,
-            })
-            .await?;
+        send_rendered(&views, &mailer, to, subject, "staff_notice", &page).await?;
     }
     Ok(())
 }

@@ -22,7 +22,8 @@ pub fn all_ids_sql(index: &str) -> Option<&'static str> {
     })
 }
 
-fn ymd(d: NaiveDate) -> i64 {
+/// A date as the indexes hold it: YYYYMMDD, sortable and comparable in both engines.
+pub(super) fn ymd(d: NaiveDate) -> i64 {
     i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
 }
 

@@ -3,13 +3,14 @@
 //! petitions of the staff member's agency that do not name them). Scope is a
 //! filter in the engine query, so totals, pages and facet counts are all in scope.
 
+use super::documents::ymd;
 use super::outbox::{Indexer, Lag};
 use super::{
     DEFINITIONS, Engine, EngineHit, Filter, IndexDef, IndexQuery, Order, SearchError, escape,
 };
 use crate::store::Store;
 use crate::store::staff::StaffMember;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -132,10 +133,6 @@ pub struct Search {
 fn some(s: &str) -> Option<&str> {
     let s = s.trim();
     (!s.is_empty()).then_some(s)
-}
-
-fn ymd(d: NaiveDate) -> i64 {
-    i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
 }
 
 fn date_of(fields: &super::Document) -> Option<String> {

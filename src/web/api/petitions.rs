@@ -80,11 +80,33 @@ pub struct PetitionIn {
     pub captcha_answer: Option<String>,
 }
 
+/// A running time limit with its citation in the reader's language (API, receipt, status page).
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineOut {
     pub clock: String,
     pub due_on: String,
     pub citation: String,
+}
+
+impl DeadlineOut {
+    pub fn localized(
+        clock: &str,
+        due_on: String,
+        citation_zh: &str,
+        citation_en: &str,
+        lang: Lang,
+    ) -> Self {
+        Self {
+            clock: clock.to_owned(),
+            due_on,
+            citation: if lang == Lang::En {
+                citation_en
+            } else {
+                citation_zh
+            }
+            .to_owned(),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -191,14 +213,14 @@ pub async fn create(
             deadlines: r
                 .deadlines
                 .iter()
-                .map(|d| DeadlineOut {
-                    clock: d.clock.clone(),
-                    due_on: d.due_on.to_string(),
-                    citation: if lang == Lang::En {
-                        d.citation_en.clone()
-                    } else {
-                        d.citation_zh.clone()
-                    },
+                .map(|d| {
+                    DeadlineOut::localized(
+                        &d.clock,
+                        d.due_on.to_string(),
+                        &d.citation_zh,
+                        &d.citation_en,
+                        lang,
+                    )
                 })
                 .collect(),
         })),

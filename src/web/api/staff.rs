@@ -157,7 +157,7 @@ pub async fn list(
 pub struct StaffPetitionOut {
     pub petition: CasePetition,
     /// Only for those who handle it; every read is audited.
-    pub complainant: Option<serde_json::Value>,
+    pub complainant: Option<handling::Identity>,
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<TimelineEvent>,
 }
@@ -203,21 +203,7 @@ pub async fn show(
         Ok(p) => p,
         Err(e) => return act_error(lang, e),
     };
-    let complainant = if !p.anonymous && handling::may_read_identity(&staff, &p) {
-        state
-            .store
-            .audit_read(
-                &format!("staff:{}", staff.id),
-                "read_identity",
-                &format!("petition:{}", p.id),
-            )
-            .await?;
-        Some(
-            serde_json::json!({ "name": p.contact_name, "email": p.contact_email, "phone": p.contact_phone }),
-        )
-    } else {
-        None
-    };
+    let complainant = handling::read_identity(&state, &staff, &p).await?;
     Ok(HttpResponse::Ok().json(StaffPetitionOut {
         deadlines: state.store.petition_deadlines(p.id).await?,
         timeline: state.store.petition_timeline(p.id, false).await?,

@@ -140,16 +140,11 @@ struct ReceiptPage<'a> {
     title: &'a str,
     agency: &'a Agency,
     received_at: chrono::DateTime<chrono::Utc>,
-    deadlines: Vec<DeadlineRow>,
+    deadlines: Vec<DeadlineOut>,
     has_email: bool,
 }
 
-#[derive(Serialize)]
-pub struct DeadlineRow {
-    pub clock: String,
-    pub due_on: String,
-    pub citation: String,
-}
+use crate::web::api::petitions::DeadlineOut;
 
 pub fn client_key(req: &HttpRequest) -> String {
     req.peer_addr()
@@ -175,14 +170,14 @@ fn receipt_page(
         deadlines: r
             .deadlines
             .iter()
-            .map(|d| DeadlineRow {
-                clock: d.clock.clone(),
-                due_on: d.due_on.to_string(),
-                citation: if lang == Lang::En {
-                    d.citation_en.clone()
-                } else {
-                    d.citation_zh.clone()
-                },
+            .map(|d| {
+                DeadlineOut::localized(
+                    &d.clock,
+                    d.due_on.to_string(),
+                    &d.citation_zh,
+                    &d.citation_en,
+                    lang,
+                )
             })
             .collect(),
         has_email,

@@ -2,11 +2,12 @@
 //! status page; the grant is kept in the session so the code never appears in
 //! a URL. The same page takes follow-up messages and further evidence.
 
-use super::petitions::{DeadlineRow, client_key};
+use super::petitions::client_key;
 use crate::domain::FieldErrors;
 use crate::domain::codes::TrackingNumber;
 use crate::intake::{self, LookupError, SubmitError};
 use crate::store::petitions::{PetitionRecord, TimelineEvent};
+use crate::web::api::petitions::DeadlineOut;
 use crate::web::multipart;
 use crate::web::session::{csrf_token, verify_csrf};
 use crate::web::views::Layout;
@@ -146,7 +147,7 @@ struct StatusPage<'a> {
     tracking_path: &'a str,
     petition: &'a PetitionRecord,
     agency_name: String,
-    deadlines: Vec<DeadlineRow>,
+    deadlines: Vec<DeadlineOut>,
     timeline: Vec<TimelineEvent>,
     errors: FieldErrors,
     form_error: Option<String>,
@@ -188,14 +189,14 @@ async fn status_page(
         .deadlines
         .iter()
         .filter(|d| d.status == "open")
-        .map(|d| DeadlineRow {
-            clock: d.clock.clone(),
-            due_on: d.due_on.clone(),
-            citation: if lang == Lang::En {
-                d.citation_en.clone()
-            } else {
-                d.citation_zh.clone()
-            },
+        .map(|d| {
+            DeadlineOut::localized(
+                &d.clock,
+                d.due_on.clone(),
+                &d.citation_zh,
+                &d.citation_en,
+                lang,
+            )
         })
         .collect();
     let tn = TrackingNumber::parse(&petition.tracking_number)

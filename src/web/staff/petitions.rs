@@ -80,13 +80,6 @@ pub async fn queue(
 }
 
 #[derive(Serialize)]
-struct Complainant {
-    name: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
-}
-
-#[derive(Serialize)]
 struct HandlerOption {
     id: i32,
     name: String,
@@ -98,7 +91,7 @@ struct DetailPage {
     staff: StaffMember,
     csrf_token: String,
     petition: CasePetition,
-    complainant: Option<Complainant>,
+    complainant: Option<handling::Identity>,
     deadlines: Vec<DeadlineView>,
     timeline: Vec<TimelineEvent>,
     handlers: Vec<HandlerOption>,
@@ -156,24 +149,7 @@ async fn detail(
         Err(ActError::Internal(e)) => return Err(e),
         Err(other) => return Err(AppError::internal(anyhow::anyhow!("{other}"))),
     };
-    let complainant = if !p.anonymous && handling::may_read_identity(&staff, &p) {
-        // Every read of a complainant's identity is in the audit trail.
-        state
-            .store
-            .audit_read(
-                &format!("staff:{}", staff.id),
-                "read_identity",
-                &format!("petition:{}", p.id),
-            )
-            .await?;
-        Some(Complainant {
-            name: p.contact_name.clone(),
-            email: p.contact_email.clone(),
-            phone: p.contact_phone.clone(),
-        })
-    } else {
-        None
-    };
+    let complainant = handling::read_identity(state, &staff, &p).await?;
     let handlers = state
         .store
         .agency_staff(staff.agency_id, crate::domain::staff::Role::Handler)
@@ -251,12 +227,11 @@ async fn detail(
                     published: true,
                 },
                 _ => {
-                    let mut names: Vec<String> = p.contact_name.iter().cloned().collect();
-                    names.push(p.subject.clone());
                     let s = crate::domain::published::suggestion(
                         &p.title,
                         p.answer_text.as_deref().unwrap_or_default(),
-                        &names,
+                        p.contact_name.as_deref(),
+                        &p.subject,
                     );
                     PublishTexts {
                         title: s.title,
@@ -422,6 +397,24 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
     })
 }
 
+/// A refused action as the console says it: status and translated message; a
+/// petition out of scope is a 404 page, a failure the error page.
+fn explain(lang: Lang, e: ActError) -> Result<(StatusCode, String), AppError> {
+    Ok(match e {
+        ActError::NotFound => return Err(AppError::NotFound),
+        ActError::Internal(e) => return Err(e),
+        ActError::Refused(r) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(r.message_key())),
+        ActError::Invalid(key) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(key)),
+        ActError::Conflict { current } => (
+            StatusCode::CONFLICT,
+            lang.t_args(
+                "error-petition-conflict",
+                &[("version", current.to_string())],
+            ),
+        ),
+    })
+}
+
 pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -451,17 +444,7 @@ pub async fn act(
     let version = form.version.trim().parse().ok();
     let (status, message) = match handling::act(&state, &staff, &tn, command, version).await {
         Ok(_) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
-        Err(ActError::NotFound) => return Err(AppError::NotFound),
-        Err(ActError::Refused(r)) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(r.message_key())),
-        Err(ActError::Invalid(key)) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(key)),
-        Err(ActError::Conflict { current }) => (
-            StatusCode::CONFLICT,
-            lang.t_args(
-                "error-petition-conflict",
-                &[("version", current.to_string())],
-            ),
-        ),
-        Err(ActError::Internal(e)) => return Err(e),
+        Err(e) => explain(lang, e)?,
     };
     detail(
         &state,
@@ -500,7 +483,7 @@ pub async fn publish(
     form: web::Form<PublishForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
-    let message = match handling::publish_answer(
+    let (status, message) = match handling::publish_answer(
         &state,
         &staff,
         &tn,
@@ -510,18 +493,14 @@ pub async fn publish(
     .await
     {
         Ok(()) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
-        Err(ActError::NotFound) => return Err(AppError::NotFound),
-        Err(ActError::Refused(r)) => lang.t(r.message_key()),
-        Err(ActError::Invalid(key)) => lang.t(key),
-        Err(ActError::Conflict { .. }) => lang.t("error-petition-conflict"),
-        Err(ActError::Internal(e)) => return Err(e),
+        Err(e) => explain(lang, e)?,
     };
     detail(
         &state,
         &req,
         &session,
         lang,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        status,
         staff,
         &tn,
         Some(message),
