@@ -231,9 +231,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .await
                 .context("opening the database")?;
             let started = std::time::Instant::now();
-            let report =
-                crate::sweep::sweep(&store, crate::domain::clock::china_date(chrono::Utc::now()))
-                    .await?;
+            let report = crate::app::sweep::sweep(
+                &store,
+                crate::domain::clock::china_date(chrono::Utc::now()),
+            )
+            .await?;
             println!(
                 "sweep: {} reminders, {} urgings, {} listings enqueued in {:.1} ms",
                 report.reminders,

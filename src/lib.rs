@@ -2,6 +2,7 @@
 //! law-enforcement bodies. See DESIGN.md in the team's shared notes and README.md.
 
 pub mod antiabuse;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod cli;
@@ -10,13 +11,11 @@ pub mod crypto;
 pub mod demo;
 pub mod domain;
 pub mod files;
-pub mod handling;
-pub mod intake;
 pub mod jobs;
 pub mod mail;
+pub mod render;
 pub mod search;
 pub mod startup;
 pub mod store;
-pub mod sweep;
 pub mod telemetry;
 pub mod web;

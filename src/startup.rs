@@ -1,15 +1,16 @@
 //! Builds the application: database, templates, state, the job worker and the
-//! HTTP server with its whole route table. `Application::build` binds its
-//! listener first, so tests start the real app on port 0.
+//! HTTP server, whose routes each area registers (`web::public`, `web::staff`,
+//! `web::api`). `Application::build` binds its listener first, so tests start
+//! the real app on port 0.
 
-use crate::auth::throttle::{Limits, LoginThrottle};
 use crate::config::Settings;
+use crate::domain::events::Notice;
 use crate::jobs::{Handlers, Queue};
 use crate::mail::{self, Mailer};
+use crate::render::Views;
 use crate::search::{Engine, Search};
 use crate::store::Store;
 use crate::web::error::render_errors;
-use crate::web::views::Views;
 use crate::web::{self, AppError, AppState, api, public, staff};
 use actix_session::SessionMiddleware;
 use actix_session::config::CookieContentSecurity;
@@ -29,11 +30,6 @@ pub const FORM_LIMIT: usize = 256 * 1024;
 /// Largest JSON body.
 pub const JSON_LIMIT: usize = 256 * 1024;
 
-/// Forms with files may carry 50 MB of evidence.
-fn multipart_limits() -> aw::PayloadConfig {
-    aw::PayloadConfig::new(web::multipart::MAX_BODY)
-}
-
 pub struct Application {
     port: u16,
     server: Server,
@@ -52,33 +48,11 @@ pub fn job_handlers(
     let mailer = Arc::new(Mailer::from_settings(settings)?);
     let url = settings.public_url.clone();
     let deps = move || (store.clone(), views.clone(), mailer.clone(), url.clone());
-    let (s, v, m, u) = deps();
-    handlers.register(mail::jobs::PETITION_ACK, move |payload| {
-        mail::jobs::send_petition_ack(s.clone(), v.clone(), m.clone(), u.clone(), payload)
-    });
-    let (s, v, m, u) = deps();
-    handlers.register(mail::jobs::PETITION_UPDATE, move |payload| {
-        mail::jobs::send_petition_update(s.clone(), v.clone(), m.clone(), u.clone(), payload)
-    });
-    let (s, v, m, u) = deps();
-    handlers.register(mail::jobs::STAFF_NOTICE, move |payload| {
-        mail::jobs::send_staff_notice(s.clone(), v.clone(), m.clone(), u.clone(), payload)
-    });
-    for (kind, step) in [
-        (crate::sweep::REMIND, "remind"),
-        (crate::sweep::URGE, "urge"),
-        (crate::sweep::LIST, "list"),
-    ] {
+    // Every notice the domain can cause has its mail job.
+    for notice in Notice::ALL {
         let (s, v, m, u) = deps();
-        handlers.register(kind, move |payload| {
-            mail::jobs::send_deadline_step(
-                s.clone(),
-                v.clone(),
-                m.clone(),
-                u.clone(),
-                step,
-                payload,
-            )
+        handlers.register(notice.job_kind(), move |payload| {
+            mail::jobs::send(notice, s.clone(), v.clone(), m.clone(), u.clone(), payload)
         });
     }
     Ok(handlers)
@@ -130,16 +104,9 @@ impl Application {
             None => job_handlers(&settings, &store, views.clone())?,
         };
         let state = aw::Data::new(AppState {
-            store: store.clone(),
+            app: crate::app::App::new(store.clone(), &settings, search.clone()),
             views,
             pages: Default::default(),
-            login_throttle: LoginThrottle::new(settings.secret.clone(), Limits::default()),
-            captcha_on: settings.captcha,
-            rate_limits_on: settings.rate_limits,
-            secret: settings.secret.clone(),
-            files: crate::files::FileStore::new(settings.data_dir.join("files")),
-            limits: crate::intake::Limits::new(&settings.secret),
-            search: search.clone(),
         });
         let session_key = Key::from(&settings.secret.derive("session-cookie"));
         let secure_cookies = settings.secure_cookies;
@@ -178,66 +145,9 @@ impl Application {
                             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
                         )),
                 )
-                .route("/", aw::get().to(public::home::home))
-                .route("/procedures", aw::get().to(public::procedures::list))
-                .route("/procedures/{id}", aw::get().to(public::procedures::show))
-                .route("/procedures/{id}/versions", aw::get().to(public::procedures::history))
-                .route("/procedures/{id}/versions/{version}", aw::get().to(public::procedures::show_version))
-                .route("/static/{path:.*}", aw::get().to(web::static_files::serve))
-                .route("/petitions/new", aw::get().to(public::petitions::start))
-                .route("/petitions/new/{kind}", aw::get().to(public::petitions::form))
-                .service(aw::resource("/petitions").app_data(multipart_limits()).route(aw::post().to(public::petitions::submit)))
-                .route("/captcha/{id}", aw::get().to(public::petitions::captcha_image))
-                .route("/track", aw::get().to(public::track::lookup_form))
-                .route("/track", aw::post().to(public::track::lookup))
-                .route("/track/{tn}", aw::get().to(public::track::status))
-                .service(aw::resource("/track/{tn}/follow-up").app_data(multipart_limits()).route(aw::post().to(public::track::follow_up)))
-                .route("/track/{tn}/files/{id}", aw::get().to(public::track::file))
-                .route("/cases", aw::get().to(public::cases::list))
-                .route("/cases/lookup", aw::get().to(public::cases::lookup_form))
-                .route("/cases/lookup", aw::post().to(public::cases::lookup))
-                .route("/cases/{id}", aw::get().to(public::cases::show))
-                .route("/search", aw::get().to(public::search::page))
-                .route("/answers/{id}", aw::get().to(public::search::answer))
-                .route("/staff/search", aw::get().to(staff::search::page))
-                .route("/staff/petitions/{tn}/publish", aw::post().to(staff::petitions::publish))
-                .route("/api/v1/search", aw::get().to(api::search::search))
-                .route("/staff", aw::get().to(staff::index))
-                .route("/staff/petitions", aw::get().to(staff::petitions::queue))
-                .route("/staff/petitions/{tn}", aw::get().to(staff::petitions::show))
-                .route("/staff/petitions/{tn}/actions", aw::post().to(staff::petitions::act))
-                .route("/track/{tn}/actions", aw::post().to(public::track::act))
-                .route("/staff/cases", aw::get().to(staff::cases::list))
-                .route("/staff/cases", aw::post().to(staff::cases::create))
-                .route("/staff/cases/new", aw::get().to(staff::cases::new))
-                .route("/staff/cases/{id}", aw::get().to(staff::cases::show))
-                .route("/staff/cases/{id}/milestones", aw::post().to(staff::cases::add_milestone))
-                .route("/staff/login", aw::get().to(staff::login::show))
-                .route("/staff/login", aw::post().to(staff::login::submit))
-                .route("/staff/logout", aw::post().to(staff::login::logout))
-                .route("/staff/procedures", aw::get().to(staff::procedures::list))
-                .route("/staff/procedures", aw::post().to(staff::procedures::create))
-                .route("/staff/procedures/new", aw::get().to(staff::procedures::new))
-                .route("/staff/procedures/{id}/edit", aw::get().to(staff::procedures::edit))
-                .route("/staff/procedures/{id}/edit", aw::post().to(staff::procedures::update))
-                .route("/staff/procedures/{id}/withdraw", aw::post().to(staff::procedures::withdraw))
-                .route("/staff/procedures/{id}/restore", aw::post().to(staff::procedures::restore))
-                .route("/healthz", aw::get().to(api::health::healthz))
-                .route("/api/v1/openapi.json", aw::get().to(api::openapi::document))
-                .route("/api/v1/agencies", aw::get().to(api::agencies::list))
-                .route("/api/v1/procedures", aw::get().to(api::procedures::list))
-                .route("/api/v1/procedures/{id}", aw::get().to(api::procedures::show))
-                .route("/api/v1/captcha", aw::get().to(api::petitions::captcha))
-                .route("/api/v1/petitions", aw::post().to(api::petitions::create))
-                .route("/api/v1/petitions/{tn}", aw::get().to(api::petitions::show))
-                .route("/api/v1/petitions/{tn}/messages", aw::post().to(api::petitions::message))
-                .service(aw::resource("/api/v1/petitions/{tn}/evidence").app_data(multipart_limits()).route(aw::post().to(api::petitions::evidence)))
-                .route("/api/v1/cases/{case_number}", aw::get().to(api::cases::show))
-                .route("/api/v1/petitions/{tn}/actions", aw::post().to(api::staff::petitioner_action))
-                .route("/api/v1/auth/token", aw::post().to(api::staff::token))
-                .route("/api/v1/staff/petitions", aw::get().to(api::staff::list))
-                .route("/api/v1/staff/petitions/{tn}", aw::get().to(api::staff::show))
-                .route("/api/v1/staff/petitions/{tn}/actions", aw::post().to(api::staff::action))
+                .configure(public::configure)
+                .configure(staff::configure)
+                .configure(api::configure)
                 .default_service(aw::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }))
         })
         .listen(listener)?
@@ -254,7 +164,7 @@ impl Application {
             tokio::spawn(async move {
                 loop {
                     let today = crate::domain::clock::china_date(chrono::Utc::now());
-                    if let Err(e) = crate::sweep::sweep(&sweeper, today).await {
+                    if let Err(e) = crate::app::sweep::sweep(&sweeper, today).await {
                         tracing::error!(error = %e, "deadline sweep failed");
                     }
                     tokio::select! {

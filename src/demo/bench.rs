@@ -21,28 +21,21 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
             handlers.insert(a.id, h.id);
         }
     }
+    use crate::domain::petition::{PetitionCategory, PetitionKind};
+    use crate::domain::workflow::{Round, State};
+    use crate::store::types::Day;
     let states = [
-        "received",
-        "accepted",
-        "assigned",
-        "investigating",
-        "drafted",
-        "answered",
-        "closed",
-        "declined",
+        State::Received,
+        State::Accepted,
+        State::Assigned,
+        State::Investigating,
+        State::Drafted,
+        State::Answered,
+        State::Closed,
+        State::Declined,
     ];
-    let kinds = ["complaint", "report", "litigation"];
-    let categories = [
-        "conduct",
-        "case_handling",
-        "enforcement",
-        "detention",
-        "misconduct",
-        "penalty",
-        "traffic",
-        "legal_service",
-        "other",
-    ];
+    let kinds = PetitionKind::ALL;
+    let categories = PetitionCategory::ALL;
     let subjects = [
         "派出所民警",
         "执行局",
@@ -112,16 +105,19 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
             let idx = i as usize;
             let agency = &agencies[idx % agencies.len()];
             let state = states[(idx / 7) % states.len()];
-            let handler = matches!(state, "assigned" | "investigating" | "drafted" | "answered")
-                .then(|| handlers.get(&agency.id).copied())
-                .flatten();
+            let handler = matches!(
+                state,
+                State::Assigned | State::Investigating | State::Drafted | State::Answered
+            )
+            .then(|| handlers.get(&agency.id).copied())
+            .flatten();
             let fact = facts[pick(idx, 1, facts.len())];
             let place = places[pick(idx, 2, places.len())];
             let subject = subjects[pick(idx, 3, subjects.len())];
-            let answered = matches!(state, "answered" | "closed");
+            let answered = matches!(state, State::Answered | State::Closed);
             let answer = answered.then(|| answers[pick(idx, 4, answers.len())].to_owned());
             // One closed petition in ten has its answer published (答复公开).
-            let published = state == "closed" && pick(idx, 5, 10) == 0;
+            let published = state == State::Closed && pick(idx, 5, 10) == 0;
             let title = format!(
                 "{}{}（第{i}号）",
                 place,
@@ -130,10 +126,10 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
             rows.push(petition::ActiveModel {
                 tracking_number: Set(format!("BENCH{i:09}")),
                 access_code_hash: Set(String::new()),
-                kind: Set(kinds[idx % 3].to_owned()),
+                kind: Set(kinds[idx % 3]),
                 agency_id: Set(agency.id),
                 agency_chosen: Set(true),
-                category: Set(categories[pick(idx, 6, categories.len())].to_owned()),
+                category: Set(categories[pick(idx, 6, categories.len())]),
                 subject: Set(format!("{place}{subject}")),
                 title: Set(title.clone()),
                 description: Set(format!(
@@ -148,10 +144,10 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
                 contact_email: Set(None),
                 contact_phone: Set(None),
                 lang: Set("zh-CN".to_owned()),
-                status: Set(state.to_owned()),
+                status: Set(state),
                 quarantine_reason: Set(None),
                 version: Set(1),
-                round: Set("original".to_owned()),
+                round: Set(Round::Original),
                 handler_id: Set(handler),
                 draft_author_id: Set(None),
                 extension_used: Set(false),
@@ -201,7 +197,7 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
                 let offset = i64::from(*id % 60) - 20;
                 let due = today + chrono::Duration::days(offset);
                 petition_deadline::ActiveModel {
-                    petition_id: Set(*id),
+                    petition_id: Set(crate::domain::ids::PetitionId(*id)),
                     rule_id: Set(if s == "received" {
                         "acceptance"
                     } else {
@@ -214,10 +210,10 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
                         "conclusion"
                     }
                     .to_owned()),
-                    due_on: Set(due.to_string()),
+                    due_on: Set(Day(due)),
                     citation_zh: Set("《信访工作条例》".to_owned()),
                     citation_en: Set("Regulations on Letters and Visits".to_owned()),
-                    status: Set("open".to_owned()),
+                    status: Set(crate::domain::clock::DeadlineStatus::Open),
                     created_at: Set(now),
                     ..Default::default()
                 }

@@ -3,9 +3,13 @@
 
 use crate::domain::case::{CaseDraft, CaseStage, CaseType, MilestoneDraft};
 use crate::domain::codes::TrackingNumber;
+use crate::domain::ids::{AgencyId, StaffId};
+use crate::domain::petition::{PetitionCategory, PetitionKind};
 use crate::domain::published::PublishedAnswer;
+use crate::domain::workflow::{Round, State};
 use crate::store::Store;
 use crate::store::entities::petition;
+use crate::store::types::Day;
 use anyhow::Context;
 use chrono::{NaiveDate, TimeZone, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
@@ -44,7 +48,7 @@ struct DemoAnswer {
 /// `ids`: agency code → (agency id, the id of a supervisor there).
 pub async fn seed(
     store: &Store,
-    ids: &HashMap<String, (i32, i32)>,
+    ids: &HashMap<String, (AgencyId, StaffId)>,
 ) -> anyhow::Result<(usize, usize)> {
     let file: File =
         toml::from_str(include_str!("disclosed.toml")).context("reading disclosed.toml")?;
@@ -68,7 +72,7 @@ pub async fn seed(
             .create(
                 &draft,
                 "demo-case-without-query-code".to_owned(),
-                &c.filed_on.to_string(),
+                c.filed_on,
                 supervisor,
             )
             .await?;
@@ -97,26 +101,28 @@ pub async fn seed(
         let answered =
             Utc.from_utc_datetime(&a.answered_on.and_hms_opt(2, 0, 0).unwrap_or_default());
         let row = petition::ActiveModel {
-            tracking_number: Set(TrackingNumber::generate(2026).as_str().to_owned()),
+            tracking_number: Set(TrackingNumber::generate(2026, &mut rand::rng())
+                .as_str()
+                .to_owned()),
             // No access code opens a demo petition: only its published answer is visible.
             access_code_hash: Set(String::new()),
-            kind: Set(a.kind.clone()),
+            kind: Set(PetitionKind::parse(&a.kind).context("demo answer kind")?),
             agency_id: Set(agency_id),
             agency_chosen: Set(true),
-            category: Set(a.category.clone()),
+            category: Set(PetitionCategory::parse(&a.category).context("demo answer category")?),
             subject: Set(a.subject.clone()),
             title: Set(a.title.clone()),
             description: Set(a.description.clone()),
             desired_outcome: Set(String::new()),
             anonymous: Set(a.kind == "report"),
             lang: Set("zh-CN".to_owned()),
-            status: Set("closed".to_owned()),
+            status: Set(State::Closed),
             version: Set(1),
-            round: Set("original".to_owned()),
+            round: Set(Round::Original),
             extension_used: Set(false),
             extension_pending: Set(false),
             extension_days: Set(0),
-            answered_on: Set(Some(a.answered_on.to_string())),
+            answered_on: Set(Some(Day(a.answered_on))),
             answer_text: Set(Some(a.answer.clone())),
             received_at: Set(received),
             updated_at: Set(answered),
@@ -124,7 +130,7 @@ pub async fn seed(
         }
         .insert(store.conn())
         .await?;
-        crate::search::outbox::enqueue(store.conn(), "petitions", row.id).await?;
+        crate::store::outbox::enqueue_search(store.conn(), "petitions", row.id.to_string()).await?;
         let published = PublishedAnswer::parse(&a.title, &a.answer)
             .map_err(|k| anyhow::anyhow!("demo answer {}: {k}", a.title))?;
         store

@@ -7,6 +7,7 @@
 //! real agency's site. All demo staff share one password, printed on the console.
 
 use crate::domain::agency::{AgencyLevel, AgencyType};
+use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::procedure::{ProcedureDraft, ProcedureInput};
 use crate::domain::staff::{Email, Role};
 use crate::store::Store;
@@ -212,7 +213,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
     if !store.agencies().await?.is_empty() {
         return Ok(None);
     }
-    let mut ids: HashMap<String, (i32, AgencyType)> = HashMap::new();
+    let mut ids: HashMap<String, (AgencyId, AgencyType)> = HashMap::new();
     let types = [
         AgencyType::Court,
         AgencyType::Procuratorate,
@@ -269,7 +270,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
     )?;
     let mut codes: Vec<&String> = ids.keys().collect();
     codes.sort();
-    let mut first_ids: HashMap<(String, Role), i32> = HashMap::new();
+    let mut first_ids: HashMap<(String, Role), StaffId> = HashMap::new();
     for code in codes {
         let (agency_id, _) = ids[code];
         let mut line = format!("  {code:<14}");
@@ -326,7 +327,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
         }
         published += 1;
     }
-    let supervisors: HashMap<String, (i32, i32)> = ids
+    let supervisors: HashMap<String, (AgencyId, StaffId)> = ids
         .iter()
         .filter_map(|(code, (id, _))| {
             first_ids

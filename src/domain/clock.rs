@@ -200,6 +200,38 @@ impl ClockRules {
     }
 }
 
+/// Where a stored deadline stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeadlineStatus {
+    /// Running: what it asks for has not happened yet.
+    Open,
+    /// What it asked for happened (accepted, answered, …).
+    Met,
+    /// A new deadline of the same clock took its place (a transfer, a review).
+    Replaced,
+}
+
+impl DeadlineStatus {
+    pub const ALL: [DeadlineStatus; 3] = [
+        DeadlineStatus::Open,
+        DeadlineStatus::Met,
+        DeadlineStatus::Replaced,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeadlineStatus::Open => "open",
+            DeadlineStatus::Met => "met",
+            DeadlineStatus::Replaced => "replaced",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeadlineStatus> {
+        DeadlineStatus::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
 /// A deadline computed from a rule, ready to be stored with the petition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deadline {

@@ -4,12 +4,10 @@
 //! people misread is mapped back (O→0, I/L→1) instead of refused. A tracking
 //! number ends in a Luhn mod-32 check character: every single mistyped
 //! character and almost every swap of neighbours is caught before a lookup.
-//! Access codes carry 80 bits from the operating system's CSPRNG and are only
-//! ever stored as a keyed hash.
+//! Access codes carry 80 bits from a CSPRNG the caller passes in (the operating
+//! system's, in the application) and are only ever stored as a keyed hash.
 
-use rand::RngCore;
-use rand::TryRngCore;
-use rand::rngs::OsRng;
+use rand::CryptoRng;
 
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const PREFIX: &str = "MJ";
@@ -49,10 +47,10 @@ fn check_char(body: &[u8]) -> Option<u8> {
     Some(ALPHABET[check as usize])
 }
 
-/// `n` characters from the OS's CSPRNG, in one read: 5 uniform bits per character.
-fn random_chars(n: usize) -> String {
+/// `n` characters from a CSPRNG, in one read: 5 uniform bits per character.
+fn random_chars(rng: &mut impl CryptoRng, n: usize) -> String {
     let mut bytes = vec![0u8; n];
-    OsRng.unwrap_err().fill_bytes(&mut bytes);
+    rng.fill_bytes(&mut bytes);
     bytes
         .iter()
         .map(|b| ALPHABET[usize::from(b & 31)] as char)
@@ -75,11 +73,11 @@ pub enum TrackingNumberError {
 
 impl TrackingNumber {
     /// A new random number for a petition received in `year`.
-    pub fn generate(year: i32) -> Self {
+    pub fn generate(year: i32, rng: &mut impl CryptoRng) -> Self {
         let body = format!(
             "{PREFIX}{:02}{}",
             year.rem_euclid(100),
-            random_chars(TRACKING_RANDOM)
+            random_chars(rng, TRACKING_RANDOM)
         );
         let check = check_char(body.as_bytes()).unwrap_or(b'0') as char;
         TrackingNumber(format!("{body}{check}"))
@@ -125,8 +123,8 @@ impl std::fmt::Debug for AccessCode {
 }
 
 impl AccessCode {
-    pub fn generate() -> Self {
-        AccessCode(random_chars(ACCESS_CODE_LEN))
+    pub fn generate(rng: &mut impl CryptoRng) -> Self {
+        AccessCode(random_chars(rng, ACCESS_CODE_LEN))
     }
 
     /// Any string the user typed; a wrong code simply will not match.
@@ -158,7 +156,7 @@ mod tests {
     #[test]
     fn generated_numbers_parse_back() {
         for _ in 0..500 {
-            let tn = TrackingNumber::generate(2026);
+            let tn = TrackingNumber::generate(2026, &mut rand::rng());
             assert!(tn.as_str().starts_with("MJ26"));
             assert_eq!(TrackingNumber::parse(tn.as_str()).unwrap(), tn);
             assert_eq!(
@@ -170,7 +168,7 @@ mod tests {
 
     #[test]
     fn every_single_character_typo_is_caught() {
-        let tn = TrackingNumber::generate(2026);
+        let tn = TrackingNumber::generate(2026, &mut rand::rng());
         let s = tn.as_str().as_bytes().to_vec();
         for i in 4..s.len() {
             for &c in ALPHABET {
@@ -194,7 +192,7 @@ mod tests {
         let mut caught = 0;
         let mut swaps = 0;
         for _ in 0..200 {
-            let tn = TrackingNumber::generate(2026);
+            let tn = TrackingNumber::generate(2026, &mut rand::rng());
             let s = tn.as_str().as_bytes().to_vec();
             for i in 4..s.len() - 1 {
                 if s[i] == s[i + 1] {
@@ -213,7 +211,7 @@ mod tests {
 
     #[test]
     fn look_alikes_are_read_as_meant_and_junk_is_malformed() {
-        let tn = TrackingNumber::generate(2026);
+        let tn = TrackingNumber::generate(2026, &mut rand::rng());
         let confusable = tn.as_str().replace('0', "O").replace('1', "l");
         assert_eq!(TrackingNumber::parse(&confusable).unwrap(), tn);
         for junk in [
@@ -234,14 +232,14 @@ mod tests {
 
     #[test]
     fn access_codes_have_80_bits_and_display_in_fours() {
-        let code = AccessCode::generate();
+        let code = AccessCode::generate(&mut rand::rng());
         assert_eq!(code.as_str().len(), 16);
         assert_eq!(code.display().len(), 19);
         assert_eq!(
             AccessCode::parse(&code.display().to_lowercase()),
             Some(code.clone())
         );
-        assert_ne!(AccessCode::generate(), code);
+        assert_ne!(AccessCode::generate(&mut rand::rng()), code);
         assert_eq!(AccessCode::parse("short"), None);
     }
 }

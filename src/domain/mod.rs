@@ -1,12 +1,15 @@
 //! The pure core: rules and validated types, no I/O. Handlers parse raw input
 //! into these types at the edge, and everything inside takes only typed values.
 
+pub mod access;
 pub mod agency;
 pub mod answer_template;
 pub mod case;
 pub mod clock;
 pub mod codes;
+pub mod events;
 pub mod fields;
+pub mod ids;
 pub mod page;
 pub mod petition;
 pub mod procedure;

@@ -3,6 +3,7 @@
 
 use super::agency::AgencyType;
 use super::fields::{FieldErrors, optional_text, required_text};
+use super::ids::AgencyId;
 use super::staff::Email;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -192,7 +193,7 @@ pub struct PetitionInput {
 /// Where the petition goes: an agency the petitioner picked, or a suggestion from the category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgencyChoice {
-    Chosen(i32),
+    Chosen(AgencyId),
     Unsure(AgencyType),
 }
 
@@ -228,7 +229,7 @@ impl PetitionDraft {
                 e.add("agency", "error-choose-one");
                 None
             }
-            id => match id.parse::<i32>() {
+            id => match id.parse::<AgencyId>() {
                 Ok(id) => Some(AgencyChoice::Chosen(id)),
                 Err(_) => {
                     e.add("agency", "error-choose-one");
@@ -342,7 +343,7 @@ mod tests {
     fn a_complete_complaint_parses() {
         let d = PetitionDraft::parse(&complaint()).unwrap();
         assert_eq!(d.kind, PetitionKind::Complaint);
-        assert_eq!(d.agency, AgencyChoice::Chosen(3));
+        assert_eq!(d.agency, AgencyChoice::Chosen(AgencyId(3)));
         assert!(
             matches!(d.complainant, Complainant::Named { ref phone, .. } if phone.as_ref().unwrap().as_str() == "13800138000")
         );

@@ -4,25 +4,26 @@
 //! of that type, the body of the same place first, then the bodies above it.
 
 use super::agency::AgencyType;
-use super::petition::PetitionCategory;
+use super::ids::AgencyId;
+use super::petition::{PetitionCategory, PetitionKind};
 
 /// An agency as routing sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    pub id: i32,
+    pub id: AgencyId,
     pub agency_type: AgencyType,
-    pub parent_id: Option<i32>,
+    pub parent_id: Option<AgencyId>,
     pub region: String,
 }
 
 /// The type of agency competent for a petition. A case number tells whose case
 /// it is: 检 (procuratorate), 公 (public security), 监 (prison), otherwise a court's.
 pub fn competent_type(
-    kind: &str,
-    category: Option<PetitionCategory>,
+    kind: PetitionKind,
+    category: PetitionCategory,
     case_number: Option<&str>,
 ) -> AgencyType {
-    if kind == "litigation"
+    if kind == PetitionKind::Litigation
         && let Some(number) = case_number.filter(|n| !n.trim().is_empty())
     {
         return if number.contains('检') {
@@ -35,18 +36,18 @@ pub fn competent_type(
             AgencyType::Court
         };
     }
-    category.map_or(AgencyType::Procuratorate, |c| c.suggested_agency_type())
+    category.suggested_agency_type()
 }
 
 /// Up to three agencies to transfer to, best first: of the competent type, the
 /// one in the current agency's place, then those above it, then the rest of the
 /// type; never the current agency.
-pub fn suggestions(current: &Place, competent: AgencyType, all: &[Place]) -> Vec<i32> {
+pub fn suggestions(current: &Place, competent: AgencyType, all: &[Place]) -> Vec<AgencyId> {
     let of_type: Vec<&Place> = all
         .iter()
         .filter(|a| a.agency_type == competent && a.id != current.id)
         .collect();
-    let by_id = |id: i32| all.iter().find(|a| a.id == id);
+    let by_id = |id: AgencyId| all.iter().find(|a| a.id == id);
     // The chain of places upward from the current agency: itself, its parent, …
     let mut chain: Vec<&str> = Vec::new();
     let mut at = Some(current);
@@ -57,7 +58,7 @@ pub fn suggestions(current: &Place, competent: AgencyType, all: &[Place]) -> Vec
             break;
         }
     }
-    let mut ranked: Vec<(usize, i32)> = of_type
+    let mut ranked: Vec<(usize, AgencyId)> = of_type
         .iter()
         .map(|a| {
             let rank = chain
@@ -77,9 +78,9 @@ mod tests {
 
     fn place(id: i32, t: AgencyType, parent: Option<i32>, region: &str) -> Place {
         Place {
-            id,
+            id: AgencyId(id),
             agency_type: t,
-            parent_id: parent,
+            parent_id: parent.map(AgencyId),
             region: region.to_owned(),
         }
     }
@@ -88,25 +89,41 @@ mod tests {
     fn a_case_number_names_the_competent_body() {
         use AgencyType::*;
         assert_eq!(
-            competent_type("litigation", None, Some("（2024）江0101民初55号")),
+            competent_type(
+                PetitionKind::Litigation,
+                PetitionCategory::CaseHandling,
+                Some("（2024）江0101民初55号")
+            ),
             Court
         );
         assert_eq!(
-            competent_type("litigation", None, Some("江北检刑诉〔2026〕45号")),
+            competent_type(
+                PetitionKind::Litigation,
+                PetitionCategory::CaseHandling,
+                Some("江北检刑诉〔2026〕45号")
+            ),
             Procuratorate
         );
         assert_eq!(
-            competent_type("litigation", None, Some("江北公（刑）立字〔2026〕301号")),
+            competent_type(
+                PetitionKind::Litigation,
+                PetitionCategory::CaseHandling,
+                Some("江北公（刑）立字〔2026〕301号")
+            ),
             PublicSecurity
         );
         assert_eq!(
-            competent_type("complaint", Some(PetitionCategory::LegalService), None),
+            competent_type(
+                PetitionKind::Complaint,
+                PetitionCategory::LegalService,
+                None
+            ),
             JusticeBureau
         );
         assert_eq!(
             competent_type(
-                "report",
-                Some(PetitionCategory::Traffic),
+                PetitionKind::Report,
+                PetitionCategory::Traffic,
                 Some("（2024）江0101民初55号")
             ),
             PublicSecurity,
@@ -127,10 +144,16 @@ mod tests {
             place(12, JusticeBureau, Some(11), "江北区"),
         ];
         // A county court transfers a lawyer complaint: the county justice bureau, then the city's, then the province's.
-        assert_eq!(suggestions(&all[2], JusticeBureau, &all), vec![12, 11, 10]);
+        assert_eq!(
+            suggestions(&all[2], JusticeBureau, &all),
+            [12, 11, 10].map(AgencyId).to_vec()
+        );
         // A county justice bureau transfers an enforcement matter: the county court first.
-        assert_eq!(suggestions(&all[6], Court, &all), vec![3, 2, 1]);
+        assert_eq!(
+            suggestions(&all[6], Court, &all),
+            [3, 2, 1].map(AgencyId).to_vec()
+        );
         // Never itself.
-        assert!(!suggestions(&all[2], Court, &all).contains(&3));
+        assert!(!suggestions(&all[2], Court, &all).contains(&AgencyId(3)));
     }
 }

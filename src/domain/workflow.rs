@@ -8,7 +8,13 @@
 //! petitioner rates it and may request a review (复查) one level up within 30
 //! days, which runs the same cycle; then a re-review (复核); then 终结 closed.
 
-use super::clock::{Calendar, ClockRules, ClockStart, Deadline, deadlines_starting};
+use super::agency::AgencyType;
+use super::clock::{
+    Calendar, ClockRules, ClockStart, DayCount, Deadline, Period, deadlines_starting, due_date,
+};
+use super::events::EventKind;
+use super::ids::{AgencyId, StaffId};
+use super::petition::PetitionKind;
 use super::staff::Role;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -89,6 +95,23 @@ impl State {
         )
     }
 
+    /// Waiting for the intake decision (the "new" queue): received, a review
+    /// requested, or held for review as suspected abuse.
+    pub fn awaits_intake(self) -> bool {
+        matches!(
+            self,
+            State::Received | State::ReviewRequested | State::Quarantined
+        )
+    }
+
+    /// With its assigned handler (the handler's "mine" queue).
+    pub fn is_with_handler(self) -> bool {
+        matches!(
+            self,
+            State::Assigned | State::Investigating | State::Drafted
+        )
+    }
+
     /// An answer has been issued (the petitioner may rate or ask for a review).
     pub fn is_answered(self) -> bool {
         self == State::Answered
@@ -114,6 +137,22 @@ pub enum Round {
     ReReview,
 }
 
+impl Round {
+    pub const ALL: [Round; 3] = [Round::Original, Round::Review, Round::ReReview];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Round::Original => "original",
+            Round::Review => "review",
+            Round::ReReview => "re_review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Round> {
+        Round::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 /// 满意度
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,13 +162,33 @@ pub enum Rating {
     Unsatisfied,
 }
 
+impl Rating {
+    pub const ALL: [Rating; 3] = [
+        Rating::Satisfied,
+        Rating::BasicallySatisfied,
+        Rating::Unsatisfied,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Satisfied => "satisfied",
+            Rating::BasicallySatisfied => "basically_satisfied",
+            Rating::Unsatisfied => "unsatisfied",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Rating> {
+        Rating::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
 /// Who acts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     Staff {
-        id: i32,
+        id: StaffId,
         role: Role,
-        agency_id: i32,
+        agency_id: AgencyId,
     },
     Petitioner,
     /// The clock sweeper.
@@ -141,9 +200,9 @@ pub enum Actor {
 pub struct PetitionState {
     pub state: State,
     pub round: Round,
-    pub agency_id: i32,
-    pub handler_id: Option<i32>,
-    pub draft_author_id: Option<i32>,
+    pub agency_id: AgencyId,
+    pub handler_id: Option<StaffId>,
+    pub draft_author_id: Option<StaffId>,
     pub extension_used: bool,
     pub extension_pending: bool,
     pub rating: Option<Rating>,
@@ -154,7 +213,16 @@ pub struct PetitionState {
     /// Since when the clock is stopped (hearing, waiting for the petitioner), if it is.
     pub clock_stopped_on: Option<NaiveDate>,
     /// Staff named as the subject of the petition: they may not act on it (回避).
-    pub recused_staff: Vec<i32>,
+    /// The caller lists at least the acting staff member and any handler to be
+    /// assigned who are named (`access::names`).
+    pub recused_staff: Vec<StaffId>,
+    /// The answer being drafted (text and legal basis), awaiting approval.
+    pub draft_text: Option<String>,
+    /// The answer issued: the approved draft.
+    pub answer_text: Option<String>,
+    /// The last day of the open conclusion clock, if one runs (an extension or
+    /// a stopped clock moves it).
+    pub conclusion_due_on: Option<NaiveDate>,
 }
 
 /// A request to move the petition on.
@@ -168,7 +236,7 @@ pub enum Command {
         citation: String,
     },
     Transfer {
-        to_agency_id: i32,
+        to_agency_id: AgencyId,
         reason: String,
     },
     Redirect {
@@ -176,7 +244,7 @@ pub enum Command {
         citation: String,
     },
     Assign {
-        handler_id: i32,
+        handler_id: StaffId,
     },
     RecordInvestigation {
         note: String,
@@ -296,11 +364,13 @@ impl Refusal {
 }
 
 /// What happened, to be stored as timeline events and applied to the petition.
+/// `new` is the whole new state (texts included: a draft written, an answer
+/// issued, the agency one level up that takes a review over).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub new: PetitionState,
     /// The timeline event: its kind, whether the petitioner sees it, and its text.
-    pub event_kind: &'static str,
+    pub event_kind: EventKind,
     pub public: bool,
     pub body: String,
     /// Deadlines that start now (they replace the open ones of the same clock).
@@ -309,6 +379,8 @@ pub struct Outcome {
     pub stop_clocks: Vec<&'static str>,
     /// An extension of the conclusion clock, in days.
     pub extend_conclusion_by: Option<u32>,
+    /// The conclusion clock's new last day, when it moves.
+    pub conclusion_due_on: Option<NaiveDate>,
 }
 
 /// The longest extension the regulations allow.
@@ -324,18 +396,55 @@ fn need_text(s: &str) -> Result<(), Refusal> {
     }
 }
 
-/// Decides a command. `kind` and `agency_type` select the clock rules.
-#[allow(clippy::too_many_arguments)]
+/// What a decision needs besides the petition and the command.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Today in China time.
+    pub today: NaiveDate,
+    /// The petition's kind and its agency's type select the clock rules.
+    pub kind: PetitionKind,
+    pub agency_type: AgencyType,
+    /// The agency one level up, which decides a review (复查/复核); none at the top.
+    pub parent_agency: Option<AgencyId>,
+    pub rules: &'a ClockRules,
+    pub calendar: &'a Calendar,
+}
+
+/// Decides a command: the outcome to store, or why not.
 pub fn decide(
     p: &PetitionState,
     command: &Command,
     actor: &Actor,
-    today: NaiveDate,
-    kind: &str,
-    agency_type: &str,
-    rules: &ClockRules,
-    calendar: &Calendar,
+    cx: &Context<'_>,
 ) -> Result<Outcome, Refusal> {
+    let mut o = decide_step(p, command, actor, cx)?;
+    // Keep the new state's view of the conclusion clock true to the outcome.
+    if o.stop_clocks.contains(&"conclusion") {
+        o.new.conclusion_due_on = None;
+    }
+    if let Some(d) = o.start_deadlines.iter().find(|d| d.clock == "conclusion") {
+        o.new.conclusion_due_on = Some(d.due_on);
+    }
+    if let Some(moved) = o.conclusion_due_on {
+        o.new.conclusion_due_on = Some(moved);
+    }
+    Ok(o)
+}
+
+fn decide_step(
+    p: &PetitionState,
+    command: &Command,
+    actor: &Actor,
+    cx: &Context<'_>,
+) -> Result<Outcome, Refusal> {
+    let Context {
+        today,
+        kind,
+        agency_type,
+        parent_agency,
+        rules,
+        calendar,
+    } = *cx;
     use Command as C;
     use State as S;
     if p.state.is_terminal() {
@@ -365,7 +474,7 @@ pub fn decide(
     let petitioner = *actor == Actor::Petitioner;
 
     let mut new = p.clone();
-    let outcome = |new: PetitionState, kind: &'static str, public: bool, body: String| Outcome {
+    let outcome = |new: PetitionState, kind: EventKind, public: bool, body: String| Outcome {
         new,
         event_kind: kind,
         public,
@@ -373,9 +482,26 @@ pub fn decide(
         start_deadlines: Vec::new(),
         stop_clocks: Vec::new(),
         extend_conclusion_by: None,
+        conclusion_due_on: None,
     };
-    let starting =
-        |start: ClockStart| deadlines_starting(rules, calendar, start, kind, agency_type, today);
+    // An approved extension (the days asked for, at most 30) or the days a clock
+    // was stopped move the conclusion clock: n calendar days later, on a working day.
+    let extend = |o: &mut Outcome, days: u32| {
+        o.extend_conclusion_by = Some(days);
+        o.conclusion_due_on = p
+            .conclusion_due_on
+            .map(|due| due_date(calendar, due, Period::Days(days, DayCount::Calendar)));
+    };
+    let starting = |start: ClockStart| {
+        deadlines_starting(
+            rules,
+            calendar,
+            start,
+            kind.as_str(),
+            agency_type.as_str(),
+            today,
+        )
+    };
 
     // Investigating and drafting: the assigned handler (or a supervisor), while the
     // petition is with them.
@@ -401,7 +527,7 @@ pub fn decide(
                 return Err(Refusal::WrongRole);
             }
             new.state = S::Received;
-            Ok(outcome(new, "released", false, String::new()))
+            Ok(outcome(new, EventKind::Released, false, String::new()))
         }
         C::Accept | C::Decline { .. } | C::Transfer { .. } | C::Redirect { .. } => {
             if !matches!(p.state, S::Received | S::ReviewRequested) {
@@ -413,7 +539,7 @@ pub fn decide(
             match command {
                 C::Accept => {
                     new.state = S::Accepted;
-                    let mut o = outcome(new, "accepted", true, String::new());
+                    let mut o = outcome(new, EventKind::Accepted, true, String::new());
                     o.stop_clocks = vec!["acceptance", "procedural_reply", "review_decision"];
                     o.start_deadlines = starting(ClockStart::Accepted);
                     Ok(o)
@@ -421,7 +547,12 @@ pub fn decide(
                 C::Decline { reason, citation } => {
                     need_text(reason)?;
                     new.state = S::Declined;
-                    let mut o = outcome(new, "declined", true, format!("{reason}\n{citation}"));
+                    let mut o = outcome(
+                        new,
+                        EventKind::Declined,
+                        true,
+                        format!("{reason}\n{citation}"),
+                    );
                     o.stop_clocks = vec![
                         "acceptance",
                         "procedural_reply",
@@ -437,7 +568,7 @@ pub fn decide(
                     need_text(reason)?;
                     new.state = S::Received;
                     new.agency_id = *to_agency_id;
-                    let mut o = outcome(new, "transferred", true, reason.clone());
+                    let mut o = outcome(new, EventKind::Transferred, true, reason.clone());
                     o.stop_clocks = vec!["acceptance", "procedural_reply", "result_reply"];
                     o.start_deadlines = starting(ClockStart::Received);
                     Ok(o)
@@ -448,8 +579,12 @@ pub fn decide(
                 } => {
                     need_text(procedure)?;
                     new.state = S::Redirected;
-                    let mut o =
-                        outcome(new, "redirected", true, format!("{procedure}\n{citation}"));
+                    let mut o = outcome(
+                        new,
+                        EventKind::Redirected,
+                        true,
+                        format!("{procedure}\n{citation}"),
+                    );
                     o.stop_clocks = vec![
                         "acceptance",
                         "procedural_reply",
@@ -473,7 +608,7 @@ pub fn decide(
             }
             new.state = S::Assigned;
             new.handler_id = Some(*handler_id);
-            Ok(outcome(new, "assigned", false, String::new()))
+            Ok(outcome(new, EventKind::Assigned, false, String::new()))
         }
         C::RecordInvestigation { note } | C::AskPetitioner { question: note } => {
             investigating()?;
@@ -482,7 +617,11 @@ pub fn decide(
             let asking = matches!(command, C::AskPetitioner { .. });
             Ok(outcome(
                 new,
-                if asking { "question" } else { "investigation" },
+                if asking {
+                    EventKind::Question
+                } else {
+                    EventKind::Investigation
+                },
                 asking,
                 note.clone(),
             ))
@@ -492,9 +631,10 @@ pub fn decide(
             need_text(text)?;
             new.state = S::Drafted;
             new.draft_author_id = staff_id;
+            new.draft_text = Some(format!("{text}\n\n{legal_basis}"));
             Ok(outcome(
                 new,
-                "drafted",
+                EventKind::Drafted,
                 false,
                 format!("{text}\n{legal_basis}"),
             ))
@@ -512,12 +652,15 @@ pub fn decide(
             if let C::ReturnDraft { comments } = command {
                 need_text(comments)?;
                 new.state = S::Investigating;
-                return Ok(outcome(new, "returned", false, comments.clone()));
+                return Ok(outcome(new, EventKind::Returned, false, comments.clone()));
             }
             new.state = S::Answered;
             new.answered_on = Some(today);
             new.rating = None;
-            let mut o = outcome(new, "answered", true, String::new());
+            // The answer issued is the approved draft: shown on the status page and mailed.
+            new.answer_text = p.draft_text.clone();
+            let body = p.draft_text.clone().unwrap_or_default();
+            let mut o = outcome(new, EventKind::Answered, true, body);
             o.stop_clocks = vec!["conclusion", "result_reply", "review_decision"];
             if p.round != Round::ReReview {
                 o.start_deadlines = starting(ClockStart::Answered);
@@ -545,7 +688,7 @@ pub fn decide(
             new.extension_days = *days;
             Ok(outcome(
                 new,
-                "extension_requested",
+                EventKind::ExtensionRequested,
                 false,
                 format!("{days}\n{reason}"),
             ))
@@ -566,16 +709,21 @@ pub fn decide(
             new.extension_pending = false;
             if let C::RefuseExtension { reason } = command {
                 need_text(reason)?;
-                return Ok(outcome(new, "extension_refused", false, reason.clone()));
+                return Ok(outcome(
+                    new,
+                    EventKind::ExtensionRefused,
+                    false,
+                    reason.clone(),
+                ));
             }
             new.extension_used = true;
             let mut o = outcome(
                 new,
-                "extension_approved",
+                EventKind::ExtensionApproved,
                 true,
                 p.extension_days.to_string(),
             );
-            o.extend_conclusion_by = Some(p.extension_days.min(MAX_EXTENSION_DAYS));
+            extend(&mut o, p.extension_days.min(MAX_EXTENSION_DAYS));
             Ok(o)
         }
         C::StopClock { .. } | C::ResumeClock => {
@@ -597,15 +745,15 @@ pub fn decide(
                 }
                 need_text(reason)?;
                 new.clock_stopped_on = Some(today);
-                return Ok(outcome(new, "clock_stopped", true, reason.clone()));
+                return Ok(outcome(new, EventKind::ClockStopped, true, reason.clone()));
             }
             let Some(since) = p.clock_stopped_on else {
                 return Err(Refusal::ClockRunning);
             };
             let days = u32::try_from((today - since).num_days().max(0)).unwrap_or(0);
             new.clock_stopped_on = None;
-            let mut o = outcome(new, "clock_resumed", true, days.to_string());
-            o.extend_conclusion_by = Some(days);
+            let mut o = outcome(new, EventKind::ClockResumed, true, days.to_string());
+            extend(&mut o, days);
             Ok(o)
         }
         C::Rate { rating } => {
@@ -616,7 +764,7 @@ pub fn decide(
                 return Err(Refusal::WrongRole);
             }
             new.rating = Some(*rating);
-            Ok(outcome(new, "rated", true, String::new()))
+            Ok(outcome(new, EventKind::Rated, true, String::new()))
         }
         C::RequestReview { reason } => {
             if p.state != S::Answered {
@@ -634,7 +782,12 @@ pub fn decide(
                 return Err(Refusal::ReviewWindowClosed);
             }
             need_text(reason)?;
+            // 复查 and 复核 are decided one level up.
+            let Some(parent) = parent_agency else {
+                return Err(Refusal::NoFurtherReview);
+            };
             new.state = S::ReviewRequested;
+            new.agency_id = parent;
             new.round = if p.round == Round::Original {
                 Round::Review
             } else {
@@ -643,8 +796,7 @@ pub fn decide(
             new.handler_id = None;
             new.draft_author_id = None;
             new.extension_used = false;
-            // The agency one level up takes it over; the caller supplies it.
-            let mut o = outcome(new, "review_requested", true, reason.clone());
+            let mut o = outcome(new, EventKind::ReviewRequested, true, reason.clone());
             o.stop_clocks = vec!["review_request"];
             o.start_deadlines = starting(ClockStart::ReviewRequested);
             Ok(o)
@@ -670,7 +822,7 @@ pub fn decide(
                 });
             }
             new.state = S::Closed;
-            let mut o = outcome(new, "closed", true, String::new());
+            let mut o = outcome(new, EventKind::Closed, true, String::new());
             o.stop_clocks = vec!["review_request"];
             Ok(o)
         }
@@ -682,14 +834,30 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const AGENCY: i32 = 7;
-    const HANDLER: i32 = 11;
-    const CLERK: i32 = 12;
-    const SUPERVISOR: i32 = 13;
-    const AUTHOR: i32 = 14;
+    const AGENCY: AgencyId = AgencyId(7);
+    const PARENT: AgencyId = AgencyId(3);
+    const HANDLER: StaffId = StaffId(11);
+    const CLERK: StaffId = StaffId(12);
+    const SUPERVISOR: StaffId = StaffId(13);
+    const AUTHOR: StaffId = StaffId(14);
 
     fn today() -> NaiveDate {
         "2026-11-26".parse().unwrap()
+    }
+
+    fn at(today: NaiveDate, agency_type: AgencyType) -> Context<'static> {
+        Context {
+            today,
+            kind: PetitionKind::Complaint,
+            agency_type,
+            parent_agency: Some(PARENT),
+            rules: ClockRules::official(),
+            calendar: Calendar::official(),
+        }
+    }
+
+    fn cx() -> Context<'static> {
+        at(today(), AgencyType::Court)
     }
 
     fn actors() -> Vec<(&'static str, Actor)> {
@@ -702,8 +870,8 @@ mod tests {
             ("intake_clerk", staff(CLERK, Role::IntakeClerk)),
             ("handler", staff(HANDLER, Role::Handler)),
             ("supervisor", staff(SUPERVISOR, Role::Supervisor)),
-            ("auditor", staff(15, Role::Auditor)),
-            ("admin", staff(16, Role::Admin)),
+            ("auditor", staff(StaffId(15), Role::Auditor)),
+            ("admin", staff(StaffId(16), Role::Admin)),
             ("petitioner", Actor::Petitioner),
             ("system", Actor::System),
         ]
@@ -718,7 +886,7 @@ mod tests {
                 citation: "《信访工作条例》".into(),
             },
             Command::Transfer {
-                to_agency_id: 8,
+                to_agency_id: AgencyId(8),
                 reason: "转送有权处理机关".into(),
             },
             Command::Redirect {
@@ -781,6 +949,9 @@ mod tests {
             extension_days: 30,
             clock_stopped_on: matches!(command, Command::ResumeClock).then(today),
             recused_staff: vec![],
+            draft_text: Some("经查，情况属实".into()),
+            answer_text: None,
+            conclusion_due_on: Some(today() + chrono::Days::new(40)),
         }
     }
 
@@ -812,22 +983,11 @@ mod tests {
 
     #[test]
     fn only_the_legal_state_command_role_triples_succeed() {
-        let rules = ClockRules::official();
-        let cal = Calendar::official();
         let mut checked = 0;
         for state in State::ALL {
             for command in commands() {
                 for (role, actor) in actors() {
-                    let result = decide(
-                        &petition(state, &command),
-                        &command,
-                        &actor,
-                        today(),
-                        "complaint",
-                        "court",
-                        rules,
-                        cal,
-                    );
+                    let result = decide(&petition(state, &command), &command, &actor, &cx());
                     assert_eq!(
                         result.is_ok(),
                         legal(state, command.name(), role),
@@ -843,25 +1003,14 @@ mod tests {
 
     #[test]
     fn staff_of_another_agency_and_recused_staff_are_refused() {
-        let rules = ClockRules::official();
-        let cal = Calendar::official();
         let mut p = petition(State::Received, &Command::Accept);
         let outsider = Actor::Staff {
-            id: 99,
+            id: StaffId(99),
             role: Role::Supervisor,
-            agency_id: AGENCY + 1,
+            agency_id: AgencyId(AGENCY.0 + 1),
         };
         assert_eq!(
-            decide(
-                &p,
-                &Command::Accept,
-                &outsider,
-                today(),
-                "complaint",
-                "court",
-                rules,
-                cal
-            ),
+            decide(&p, &Command::Accept, &outsider, &cx()),
             Err(Refusal::OutOfScope)
         );
         p.recused_staff = vec![SUPERVISOR];
@@ -871,16 +1020,7 @@ mod tests {
             agency_id: AGENCY,
         };
         assert_eq!(
-            decide(
-                &p,
-                &Command::Accept,
-                &named,
-                today(),
-                "complaint",
-                "court",
-                rules,
-                cal
-            ),
+            decide(&p, &Command::Accept, &named, &cx()),
             Err(Refusal::Recused)
         );
         let mut p = petition(
@@ -902,11 +1042,7 @@ mod tests {
                     handler_id: HANDLER
                 },
                 &boss,
-                today(),
-                "complaint",
-                "court",
-                rules,
-                cal
+                &cx()
             ),
             Err(Refusal::Recused)
         );
@@ -914,8 +1050,6 @@ mod tests {
 
     #[test]
     fn nobody_approves_their_own_draft_and_extensions_are_bounded() {
-        let rules = ClockRules::official();
-        let cal = Calendar::official();
         let mut p = petition(State::Drafted, &Command::Approve);
         p.draft_author_id = Some(SUPERVISOR);
         let boss = Actor::Staff {
@@ -924,16 +1058,7 @@ mod tests {
             agency_id: AGENCY,
         };
         assert_eq!(
-            decide(
-                &p,
-                &Command::Approve,
-                &boss,
-                today(),
-                "complaint",
-                "court",
-                rules,
-                cal
-            ),
+            decide(&p, &Command::Approve, &boss, &cx()),
             Err(Refusal::OwnDraft)
         );
         let handler = Actor::Staff {
@@ -947,16 +1072,7 @@ mod tests {
             reason: "x".into(),
         };
         assert_eq!(
-            decide(
-                &p,
-                &long,
-                &handler,
-                today(),
-                "complaint",
-                "court",
-                rules,
-                cal
-            ),
+            decide(&p, &long, &handler, &cx()),
             Err(Refusal::ExtensionTooLong)
         );
         let mut used = p.clone();
@@ -966,39 +1082,18 @@ mod tests {
             reason: "x".into(),
         };
         assert_eq!(
-            decide(
-                &used,
-                &ok,
-                &handler,
-                today(),
-                "complaint",
-                "court",
-                rules,
-                cal
-            ),
+            decide(&used, &ok, &handler, &cx()),
             Err(Refusal::ExtensionUsed)
         );
     }
 
     #[test]
     fn reviews_go_round_twice_then_the_matter_closes() {
-        let rules = ClockRules::official();
-        let cal = Calendar::official();
         let mut p = petition(State::Answered, &Command::Accept);
         let review = Command::RequestReview {
             reason: "不服".into(),
         };
-        let o = decide(
-            &p,
-            &review,
-            &Actor::Petitioner,
-            today(),
-            "complaint",
-            "court",
-            rules,
-            cal,
-        )
-        .unwrap();
+        let o = decide(&p, &review, &Actor::Petitioner, &cx()).unwrap();
         assert_eq!(
             (o.new.state, o.new.round),
             (State::ReviewRequested, Round::Review)
@@ -1006,16 +1101,7 @@ mod tests {
         assert_eq!(o.start_deadlines[0].clock, "review_decision");
         p.round = Round::ReReview;
         assert_eq!(
-            decide(
-                &p,
-                &review,
-                &Actor::Petitioner,
-                today(),
-                "complaint",
-                "court",
-                rules,
-                cal
-            ),
+            decide(&p, &review, &Actor::Petitioner, &cx()),
             Err(Refusal::NoFurtherReview)
         );
         p.round = Round::Original;
@@ -1025,11 +1111,7 @@ mod tests {
                 &p,
                 &review,
                 &Actor::Petitioner,
-                late,
-                "complaint",
-                "court",
-                rules,
-                cal
+                &at(late, AgencyType::Court)
             ),
             Err(Refusal::ReviewWindowClosed)
         );
@@ -1038,11 +1120,7 @@ mod tests {
                 &p,
                 &Command::Close,
                 &Actor::System,
-                late,
-                "complaint",
-                "court",
-                rules,
-                cal
+                &at(late, AgencyType::Court)
             )
             .unwrap()
             .new
@@ -1072,15 +1150,15 @@ mod tests {
         /// their own draft, and no deadline moves earlier.
         #[test]
         fn random_command_sequences_keep_the_invariants(steps in proptest::collection::vec((arb_command(), arb_actor(), 0u64..5), 1..60)) {
-            let rules = ClockRules::official();
-            let cal = Calendar::official();
-            let mut p = PetitionState { state: State::Received, round: Round::Original, agency_id: AGENCY, handler_id: None, draft_author_id: None, extension_used: false, extension_pending: false, rating: None, answered_on: None, extension_days: 0, clock_stopped_on: None, recused_staff: vec![] };
+            let mut p = PetitionState { state: State::Received, round: Round::Original, agency_id: AGENCY, handler_id: None, draft_author_id: None, extension_used: false, extension_pending: false, rating: None, answered_on: None, extension_days: 0, clock_stopped_on: None, recused_staff: vec![], draft_text: None, answer_text: None, conclusion_due_on: None };
             let mut day = today();
             let mut due: std::collections::HashMap<String, NaiveDate> = std::collections::HashMap::new();
             for (command, actor, advance) in steps {
                 day = day + chrono::Days::new(advance);
                 let before = p.clone();
-                match decide(&p, &command, &actor, day, "complaint", "procuratorate", rules, cal) {
+                // The body one level up is played by the same staff, so reviews run their cycle too.
+                let cx = Context { parent_agency: Some(AGENCY), ..at(day, AgencyType::Procuratorate) };
+                match decide(&p, &command, &actor, &cx) {
                     Ok(o) => {
                         prop_assert!(!before.state.is_terminal(), "left terminal state {:?}", before.state);
                         if command == Command::Approve {
@@ -1092,6 +1170,9 @@ mod tests {
                                 prop_assert!(d.due_on >= *old, "{} moved earlier", d.clock);
                             }
                             due.insert(d.clock.clone(), d.due_on);
+                        }
+                        if let (Some(moved), Some(old)) = (o.conclusion_due_on, due.get("conclusion")) {
+                            prop_assert!(moved >= *old, "conclusion moved earlier");
                         }
                         if let (Some(days), Some(old)) = (o.extend_conclusion_by, due.get_mut("conclusion")) {
                             *old = *old + chrono::Days::new(u64::from(days));

@@ -40,44 +40,10 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// Adds a job inside the caller's transaction. With a `dedupe_key`, a second
-/// enqueue of the same key is a no-op, which makes enqueueing idempotent too.
-pub async fn enqueue<C: ConnectionTrait>(
-    conn: &C,
-    kind: &str,
-    payload: serde_json::Value,
-    dedupe_key: Option<String>,
-) -> Result<(), DbErr> {
-    enqueue_at(conn, kind, payload, dedupe_key, now_ms()).await
-}
-
-/// Like [`enqueue`], for a job that must not run before `run_at_ms`.
-pub async fn enqueue_at<C: ConnectionTrait>(
-    conn: &C,
-    kind: &str,
-    payload: serde_json::Value,
-    dedupe_key: Option<String>,
-    run_at_ms: i64,
-) -> Result<(), DbErr> {
-    let row = job::ActiveModel {
-        kind: Set(kind.to_owned()),
-        payload: Set(payload),
-        dedupe_key: Set(dedupe_key),
-        status: Set("pending".to_owned()),
-        attempts: Set(0),
-        run_at_ms: Set(run_at_ms),
-        locked_until_ms: Set(None),
-        last_error: Set(None),
-        created_at: Set(Utc::now()),
-        finished_at: Set(None),
-        ..Default::default()
-    };
-    job::Entity::insert(row)
-        .on_conflict_do_nothing_on([job::Column::DedupeKey])
-        .exec(conn)
-        .await?;
-    Ok(())
-}
+/// Adds a job inside the caller's transaction (the store's one outbox writer).
+/// With a `dedupe_key`, a second enqueue of the same key is a no-op, which
+/// makes enqueueing idempotent too.
+pub use crate::store::outbox::{enqueue_job as enqueue, enqueue_job_at as enqueue_at};
 
 /// A job reserved for this worker until its lease ends.
 #[derive(Debug, Clone)]

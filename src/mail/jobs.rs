@@ -1,10 +1,16 @@
-//! Mail jobs: each renders its message at send time from the database, in the
-//! language the petitioner used, and never includes an access code.
+//! Mail jobs: one per notice the domain can cause (`domain::events::Notice`).
+//! Each renders its message at send time from the database, in the language
+//! the petitioner used, and never includes an access code. Who receives a
+//! staff notice is the domain's answer (`who_acts_next`, `Escalation::recipients`,
+//! recusal); this module only renders and sends.
 
 use super::{Mailer, Outgoing};
+use crate::domain::events::{Escalation, EventKind, Notice};
+use crate::domain::ids::PetitionId;
+use crate::domain::staff::Role;
+use crate::render::{Lang, Views};
 use crate::store::Store;
-use crate::web::Lang;
-use crate::web::views::Views;
+use crate::store::petitions::Petition;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -15,14 +21,11 @@ fn payload_id(payload: &serde_json::Value, key: &str) -> anyhow::Result<i64> {
         .ok_or_else(|| anyhow::anyhow!("{key} missing"))
 }
 
-fn petition_id(payload: &serde_json::Value) -> anyhow::Result<i32> {
-    Ok(i32::try_from(payload_id(payload, "petition_id")?)?)
-}
-
-/// A tracking number read back from the database (valid when it was written).
-fn stored_number(raw: &str) -> anyhow::Result<crate::domain::codes::TrackingNumber> {
-    crate::domain::codes::TrackingNumber::parse(raw)
-        .map_err(|e| anyhow::anyhow!("stored tracking number: {e}"))
+fn petition_id(payload: &serde_json::Value) -> anyhow::Result<PetitionId> {
+    Ok(PetitionId(i32::try_from(payload_id(
+        payload,
+        "petition_id",
+    )?)?))
 }
 
 /// Renders `mail/<template>.txt` and `.html` from `page` and sends both to `to`.
@@ -44,7 +47,31 @@ async fn send_rendered(
         .await
 }
 
-pub const PETITION_ACK: &str = "mail.petition_ack";
+/// Runs the mail job of `notice`.
+pub async fn send(
+    notice: Notice,
+    store: Store,
+    views: Arc<Views>,
+    mailer: Arc<Mailer>,
+    public_url: String,
+    payload: serde_json::Value,
+) -> anyhow::Result<()> {
+    let public_url = public_url.trim_end_matches('/');
+    match notice {
+        Notice::PetitionAck => {
+            send_petition_ack(&store, &views, &mailer, public_url, &payload).await
+        }
+        Notice::PetitionUpdate => {
+            send_petition_update(&store, &views, &mailer, public_url, &payload).await
+        }
+        Notice::StaffNotice => {
+            send_staff_notice(&store, &views, &mailer, public_url, &payload).await
+        }
+        Notice::Deadline(step) => {
+            send_deadline_step(&store, &views, &mailer, public_url, step, &payload).await
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct AckMail<'a> {
@@ -57,54 +84,54 @@ struct AckMail<'a> {
 }
 
 /// The acknowledgement of a new petition: tracking number, what happens next, the first deadline.
-pub async fn send_petition_ack(
-    store: Store,
-    views: Arc<Views>,
-    mailer: Arc<Mailer>,
-    public_url: String,
-    payload: serde_json::Value,
+async fn send_petition_ack(
+    store: &Store,
+    views: &Views,
+    mailer: &Mailer,
+    public_url: &str,
+    payload: &serde_json::Value,
 ) -> anyhow::Result<()> {
-    let id = petition_id(&payload)?;
+    let id = petition_id(payload)?;
     let petition = store.petition_by_id(id).await?;
     let Some(to) = petition.contact_email.clone() else {
         return Ok(()); // nothing to send to; the job is done
     };
     let lang = Lang::parse(&petition.lang).unwrap_or(Lang::Zh);
-    let tn = stored_number(&petition.tracking_number)?;
     let page = AckMail {
         lang: lang.tag(),
-        tracking_number: tn.display(),
+        tracking_number: petition.display_number(),
         title: &petition.title,
         kind: petition.kind.as_str(),
         deadlines: store.petition_deadlines(id).await?,
-        track_url: format!("{}/track", public_url.trim_end_matches('/')),
+        track_url: format!("{public_url}/track"),
     };
-    let subject = lang.t_args("mail-ack-subject", &[("tracking", tn.display())]);
-    send_rendered(&views, &mailer, to, subject, "petition_ack", &page).await
+    let subject = lang.t_args(
+        "mail-ack-subject",
+        &[("tracking", petition.display_number())],
+    );
+    send_rendered(views, mailer, to, subject, "petition_ack", &page).await
 }
-
-pub const PETITION_UPDATE: &str = "mail.petition_update";
 
 #[derive(Serialize)]
 struct UpdateMail<'a> {
     lang: &'a str,
     tracking_number: String,
     title: &'a str,
-    event_kind: &'a str,
+    event_kind: EventKind,
     body: &'a str,
     track_url: String,
 }
 
 /// A public event the petitioner must hear of (accepted, declined, answered…).
-pub async fn send_petition_update(
-    store: Store,
-    views: Arc<Views>,
-    mailer: Arc<Mailer>,
-    public_url: String,
-    payload: serde_json::Value,
+async fn send_petition_update(
+    store: &Store,
+    views: &Views,
+    mailer: &Mailer,
+    public_url: &str,
+    payload: &serde_json::Value,
 ) -> anyhow::Result<()> {
-    let id = petition_id(&payload)?;
-    let event_id = payload_id(&payload, "event_id")?;
+    let id = petition_id(payload)?;
+    let event_id = payload_id(payload, "event_id")?;
     let petition = store.petition_by_id(id).await?;
     let Some(to) = petition.contact_email.clone() else {
         return Ok(());
@@ -114,17 +141,39 @@ pub async fn send_petition_update(
         return Ok(());
     };
     let lang = Lang::parse(&petition.lang).unwrap_or(Lang::Zh);
-    let tn = stored_number(&petition.tracking_number)?;
     let page = UpdateMail {
         lang: lang.tag(),
-        tracking_number: tn.display(),
+        tracking_number: petition.display_number(),
         title: &petition.title,
-        event_kind: &event.kind,
+        event_kind: event.kind,
         body: &event.body,
-        track_url: format!("{}/track", public_url.trim_end_matches('/')),
+        track_url: format!("{public_url}/track"),
     };
-    let subject = lang.t_args("mail-update-subject", &[("tracking", tn.display())]);
-    send_rendered(&views, &mailer, to, subject, "petition_update", &page).await
+    let subject = lang.t_args(
+        "mail-update-subject",
+        &[("tracking", petition.display_number())],
+    );
+    send_rendered(views, mailer, to, subject, "petition_update", &page).await
+}
+
+/// The active staff of the petition's agency in `role` who are to be told:
+/// a handler only of their own petition, nobody of one that names them (回避).
+async fn staff_to_tell(
+    store: &Store,
+    p: &Petition,
+    role: Role,
+) -> anyhow::Result<Vec<crate::store::staff::StaffMember>> {
+    Ok(store
+        .agency_staff(p.agency_id, role)
+        .await?
+        .into_iter()
+        .filter(|s| role != Role::Handler || p.handler_id == Some(s.id))
+        .filter(|s| !p.names(&s.name))
+        .collect())
+}
+
+fn staff_link(public_url: &str, p: &Petition) -> String {
+    format!("{public_url}/staff/petitions/{}", p.tracking_number)
 }
 
 #[derive(Serialize)]
@@ -134,142 +183,102 @@ struct DeadlineMail<'a> {
     tracking_number: &'a str,
     title: &'a str,
     clock: &'a str,
-    due_on: &'a str,
+    due_on: String,
     link: String,
 }
 
 /// A reminder, an urging (催办) or a listing for the auditor: mailed to the
 /// staff concerned, recorded on the internal timeline and in the audit trail.
-pub async fn send_deadline_step(
-    store: Store,
-    views: Arc<Views>,
-    mailer: Arc<Mailer>,
-    public_url: String,
-    step: &'static str,
-    payload: serde_json::Value,
+async fn send_deadline_step(
+    store: &Store,
+    views: &Views,
+    mailer: &Mailer,
+    public_url: &str,
+    step: Escalation,
+    payload: &serde_json::Value,
 ) -> anyhow::Result<()> {
-    use crate::domain::staff::Role;
-    let petition_id = petition_id(&payload)?;
-    let deadline_id = payload_id(&payload, "deadline_id")?;
+    let petition_id = petition_id(payload)?;
+    let deadline_id = i32::try_from(payload_id(payload, "deadline_id")?)?;
     let petition = store.petition_by_id(petition_id).await?;
-    let case = store
-        .case_petition_by_tracking_number(&petition.tracking_number)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("petition vanished"))?;
-    let deadline = store.petition_deadline_by_id(deadline_id).await?;
-    if deadline.status != "open" {
+    let deadline = store.petition_deadline(petition_id, deadline_id).await?;
+    if deadline.status != crate::domain::clock::DeadlineStatus::Open {
         return Ok(()); // met meanwhile: nothing to say
     }
-    let roles: &[Role] = match step {
-        "remind" => &[Role::Handler, Role::Supervisor],
-        "urge" => &[Role::Supervisor],
-        _ => &[Role::Auditor],
-    };
     let mut recipients = Vec::new();
-    for role in roles {
-        for s in store.agency_staff(case.agency_id, *role).await? {
-            // A handler hears only of their own petitions; nobody of one that names them.
-            if (*role == Role::Handler && case.handler_id != Some(s.id)) || case.names(&s.name) {
-                continue;
-            }
-            recipients.push(s.email);
-        }
+    for role in step.recipients() {
+        recipients.extend(staff_to_tell(store, &petition, *role).await?);
     }
+    let lang = Lang::Zh;
     for to in recipients {
-        let lang = Lang::Zh;
         let page = DeadlineMail {
             lang: lang.tag(),
-            step,
+            step: step.as_str(),
             tracking_number: &petition.tracking_number,
             title: &petition.title,
             clock: &deadline.clock,
-            due_on: &deadline.due_on,
-            link: format!(
-                "{}/staff/petitions/{}",
-                public_url.trim_end_matches('/'),
-                petition.tracking_number
-            ),
+            due_on: deadline.due_on.to_string(),
+            link: staff_link(public_url, &petition),
         };
         let subject = lang.t_args(
-            &format!("mail-deadline-{step}-subject"),
+            &format!("mail-deadline-{}-subject", step.as_str()),
             &[("tracking", petition.tracking_number.clone())],
         );
-        send_rendered(&views, &mailer, to, subject, "deadline", &page).await?;
+        send_rendered(views, mailer, to.email, subject, "deadline", &page).await?;
     }
     store
-        .record_escalation(petition_id, step, &deadline.clock, &deadline.due_on)
+        .record_escalation(petition_id, step, &deadline.clock, deadline.due_on)
         .await?;
     Ok(())
 }
 
-pub const STAFF_NOTICE: &str = "mail.staff_notice";
-
 #[derive(Serialize)]
 struct StaffNotice<'a> {
     lang: &'a str,
-    event_kind: &'a str,
+    event_kind: EventKind,
     tracking_number: &'a str,
     title: &'a str,
     link: String,
 }
 
-/// Tells the staff who must act next: the handler of an assignment or a
-/// returned draft, the supervisors of a draft or an extension request, the
-/// intake clerks of a transfer or a review. Nobody named in the petition.
-pub async fn send_staff_notice(
-    store: Store,
-    views: Arc<Views>,
-    mailer: Arc<Mailer>,
-    public_url: String,
-    payload: serde_json::Value,
+/// Tells the staff who must act next (`EventKind::who_acts_next`). Nobody
+/// named in the petition; a supervisor is not asked to approve their own draft.
+async fn send_staff_notice(
+    store: &Store,
+    views: &Views,
+    mailer: &Mailer,
+    public_url: &str,
+    payload: &serde_json::Value,
 ) -> anyhow::Result<()> {
-    use crate::domain::staff::Role;
-    let petition_id = petition_id(&payload)?;
-    let event_id = payload_id(&payload, "event_id")?;
+    let petition_id = petition_id(payload)?;
+    let event_id = payload_id(payload, "event_id")?;
     let petition = store.petition_by_id(petition_id).await?;
-    let case = store
-        .case_petition_by_tracking_number(&petition.tracking_number)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("petition vanished"))?;
     let timeline = store.petition_timeline(petition_id, false).await?;
     let Some(event) = timeline.iter().find(|e| e.id == event_id) else {
         return Ok(());
     };
-    let role = match event.kind.as_str() {
-        "assigned" | "returned" => Role::Handler,
-        "drafted" | "extension_requested" => Role::Supervisor,
-        _ => Role::IntakeClerk,
+    let Some(role) = event.kind.who_acts_next() else {
+        return Ok(());
     };
-    let recipients: Vec<String> = store
-        .agency_staff(case.agency_id, role)
+    let recipients: Vec<String> = staff_to_tell(store, &petition, role)
         .await?
         .into_iter()
-        .filter(|s| role != Role::Handler || case.handler_id == Some(s.id))
-        // Nobody named in the petition; a supervisor is not asked to approve their own draft.
-        .filter(|s| {
-            !(case.names(&s.name)
-                || (role == Role::Supervisor && case.draft_author_id == Some(s.id)))
-        })
+        .filter(|s| !(role == Role::Supervisor && petition.draft_author_id == Some(s.id)))
         .map(|s| s.email)
         .collect();
     let lang = Lang::Zh;
     for to in recipients {
         let page = StaffNotice {
             lang: lang.tag(),
-            event_kind: &event.kind,
+            event_kind: event.kind,
             tracking_number: &petition.tracking_number,
             title: &petition.title,
-            link: format!(
-                "{}/staff/petitions/{}",
-                public_url.trim_end_matches('/'),
-                petition.tracking_number
-            ),
+            link: staff_link(public_url, &petition),
         };
         let subject = lang.t_args(
             "mail-staff-subject",
             &[("tracking", petition.tracking_number.clone())],
         );
-        send_rendered(&views, &mailer, to, subject, "staff_notice", &page).await?;
+        send_rendered(views, mailer, to, subject, "staff_notice", &page).await?;
     }
     Ok(())
 }

@@ -34,7 +34,7 @@ fn dated(doc: &mut Document, at: DateTime<Utc>) {
     doc.insert("year".into(), json!(d.year()));
 }
 
-fn base(id: i32, version: DateTime<Utc>) -> Document {
+fn base(id: impl std::fmt::Display, version: DateTime<Utc>) -> Document {
     let mut d = Document::new();
     d.insert("id".into(), json!(id.to_string()));
     d.insert("version".into(), json!(version.timestamp_millis()));
@@ -83,18 +83,22 @@ pub async fn load(
     if ids.is_empty() {
         return Ok(out);
     }
-    let agency_types: HashMap<i32, &'static str> = store
+    let agency_types: HashMap<crate::domain::ids::AgencyId, &'static str> = store
         .agencies()
         .await?
         .iter()
         .map(|a| (a.id, a.agency_type.as_str()))
         .collect();
-    let agency_type = |id: i32| json!(agency_types.get(&id).copied().unwrap_or("other"));
+    let agency_type =
+        |id: crate::domain::ids::AgencyId| json!(agency_types.get(&id).copied().unwrap_or("other"));
     match index {
         "procedures" => {
             let rows = procedure::Entity::find()
                 .filter(procedure::Column::Id.is_in(ids.clone()))
-                .filter(procedure::Column::Status.eq("published"))
+                .filter(
+                    procedure::Column::Status
+                        .eq(crate::domain::procedure::ProcedureStatus::Published),
+                )
                 .all(store.conn())
                 .await?;
             let versions: HashMap<(i32, i32), procedure_version::Model> =
@@ -121,9 +125,9 @@ pub async fn load(
                 d.insert("summary_en".into(), json!(v.summary_en));
                 d.insert("body_zh".into(), json!(body.join("\n")));
                 d.insert("body_en".into(), json!(""));
-                d.insert("agency_type".into(), json!(p.agency_type));
+                d.insert("agency_type".into(), json!(p.agency_type.as_str()));
                 d.insert("agency_id".into(), json!(p.agency_id.to_string()));
-                d.insert("category".into(), json!(p.category));
+                d.insert("category".into(), json!(p.category.as_str()));
                 dated(&mut d, p.updated_at);
                 out.insert(p.id.to_string(), d);
             }
@@ -139,8 +143,8 @@ pub async fn load(
                 d.insert("title".into(), json!(c.title));
                 d.insert("case_number".into(), json!(c.case_number));
                 d.insert("summary".into(), json!(c.public_summary));
-                d.insert("case_type".into(), json!(c.case_type));
-                d.insert("stage".into(), json!(c.stage));
+                d.insert("case_type".into(), json!(c.case_type.as_str()));
+                d.insert("stage".into(), json!(c.stage.as_str()));
                 d.insert("agency_type".into(), agency_type(c.agency_id));
                 d.insert("agency_id".into(), json!(c.agency_id.to_string()));
                 dated(&mut d, c.created_at);
@@ -149,7 +153,10 @@ pub async fn load(
         }
         "answers" => {
             for p in petition::Entity::find()
-                .filter(petition::Column::Id.is_in(ids))
+                .filter(
+                    petition::Column::Id
+                        .is_in(ids.iter().copied().map(crate::domain::ids::PetitionId)),
+                )
                 .filter(petition::Column::AnswerPublishedAt.is_not_null())
                 .all(store.conn())
                 .await?
@@ -160,8 +167,8 @@ pub async fn load(
                 let mut d = base(p.id, published);
                 d.insert("title".into(), json!(p.public_title.unwrap_or_default()));
                 d.insert("answer".into(), json!(p.public_answer.unwrap_or_default()));
-                d.insert("kind".into(), json!(p.kind));
-                d.insert("category".into(), json!(p.category));
+                d.insert("kind".into(), json!(p.kind.as_str()));
+                d.insert("category".into(), json!(p.category.as_str()));
                 d.insert("agency_type".into(), agency_type(p.agency_id));
                 d.insert("agency_id".into(), json!(p.agency_id.to_string()));
                 dated(&mut d, published);
@@ -170,27 +177,29 @@ pub async fn load(
         }
         "petitions" => {
             let rows = petition::Entity::find()
-                .filter(petition::Column::Id.is_in(ids))
+                .filter(
+                    petition::Column::Id
+                        .is_in(ids.iter().copied().map(crate::domain::ids::PetitionId)),
+                )
                 .all(store.conn())
                 .await?;
             // 回避: staff named in a petition never find it (as in the queues).
-            let agencies: Vec<i32> = rows.iter().map(|p| p.agency_id).collect();
-            let names: Vec<(i32, String)> = staff::Entity::find()
+            let agencies: Vec<crate::domain::ids::AgencyId> =
+                rows.iter().map(|p| p.agency_id).collect();
+            let names: Vec<(crate::domain::ids::StaffId, String)> = staff::Entity::find()
                 .filter(staff::Column::AgencyId.is_in(agencies))
                 .all(store.conn())
                 .await?
                 .into_iter()
-                .filter(|s| s.name.chars().count() >= 2)
                 .map(|s| (s.id, s.name))
                 .collect();
             for p in rows {
                 let recused: Vec<String> = names
                     .iter()
-                    .filter(|(_, n)| p.subject.contains(n.as_str()) || p.title.contains(n.as_str()))
+                    .filter(|(_, n)| crate::domain::access::names(&p.subject, &p.title, n))
                     .map(|(id, _)| id.to_string())
                     .collect();
-                let next_due =
-                    NaiveDate::parse_from_str(&p.next_due_on, "%Y-%m-%d").map_or(99_991_231, ymd);
+                let next_due = p.next_due_on.date().map_or(99_991_231, ymd);
                 let mut d = base(p.id, p.updated_at);
                 d.insert("tracking_number".into(), json!(p.tracking_number));
                 d.insert("title".into(), json!(p.title));
@@ -198,9 +207,9 @@ pub async fn load(
                 d.insert("description".into(), json!(p.description));
                 d.insert("desired_outcome".into(), json!(p.desired_outcome));
                 d.insert("answer".into(), json!(p.answer_text.unwrap_or_default()));
-                d.insert("kind".into(), json!(p.kind));
-                d.insert("status".into(), json!(p.status));
-                d.insert("category".into(), json!(p.category));
+                d.insert("kind".into(), json!(p.kind.as_str()));
+                d.insert("status".into(), json!(p.status.as_str()));
+                d.insert("category".into(), json!(p.category.as_str()));
                 d.insert("agency_id".into(), json!(p.agency_id.to_string()));
                 if let Some(h) = p.handler_id {
                     d.insert("handler_id".into(), json!(h.to_string()));

@@ -1,5 +1,5 @@
 //! The search outbox: a row per changed document, written in the transaction of
-//! the change; the [`Indexer`] reads rows in batches, loads each document's current
+//! the change by the store's outbox writer (`store::outbox`); the [`Indexer`] reads rows in batches, loads each document's current
 //! state from the database and applies it to the engine, then deletes the rows it
 //! applied. An engine that is down leaves the rows waiting; the indexer retries
 //! with backoff and catches up. Applying twice is harmless (upsert by id).
@@ -8,31 +8,11 @@ use super::{DEFINITIONS, Engine, Op, SearchError, documents};
 use crate::store::Store;
 use crate::store::entities::search_outbox;
 use chrono::Utc;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::Mutex;
 use tokio::sync::Notify;
-
-/// Marks a document of `index` as changed, inside the caller's transaction.
-pub async fn enqueue(
-    conn: &impl ConnectionTrait,
-    index: &str,
-    id: impl std::fmt::Display,
-) -> Result<(), sea_orm::DbErr> {
-    search_outbox::Entity::insert(search_outbox::ActiveModel {
-        index_name: Set(index.to_owned()),
-        doc_id: Set(id.to_string()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
-}
 
 /// Marks every document of `index` as changed (a new or rebuilt index), in one statement.
 pub async fn enqueue_all(conn: &impl ConnectionTrait, index: &str) -> Result<u64, sea_orm::DbErr> {

@@ -3,6 +3,7 @@
 use super::entities::agency;
 use super::{Store, StoreResult};
 use crate::domain::agency::{AgencyLevel, AgencyType};
+use crate::domain::ids::AgencyId;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
 };
@@ -13,26 +14,22 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Agency {
-    pub id: i32,
+    pub id: AgencyId,
     pub code: String,
     pub agency_type: AgencyType,
     pub level: AgencyLevel,
-    pub parent_id: Option<i32>,
+    pub parent_id: Option<AgencyId>,
     pub name_zh: String,
     pub name_en: String,
     pub region_zh: String,
     pub region_en: String,
 }
 
-impl TryFrom<agency::Model> for Agency {
-    type Error = super::StoreError;
-    fn try_from(m: agency::Model) -> StoreResult<Self> {
-        Ok(Agency {
-            agency_type: AgencyType::parse(&m.agency_type).ok_or_else(|| {
-                super::StoreError::Corrupt(format!("agency type {}", m.agency_type))
-            })?,
-            level: AgencyLevel::parse(&m.level)
-                .ok_or_else(|| super::StoreError::Corrupt(format!("agency level {}", m.level)))?,
+impl From<agency::Model> for Agency {
+    fn from(m: agency::Model) -> Self {
+        Agency {
+            agency_type: m.agency_type,
+            level: m.level,
             id: m.id,
             code: m.code,
             parent_id: m.parent_id,
@@ -40,7 +37,18 @@ impl TryFrom<agency::Model> for Agency {
             name_en: m.name_en,
             region_zh: m.region_zh,
             region_en: m.region_en,
-        })
+        }
+    }
+}
+
+impl Agency {
+    /// The name in the reader's language (`en` or anything else for Chinese).
+    pub fn name(&self, english: bool) -> &str {
+        if english {
+            &self.name_en
+        } else {
+            &self.name_zh
+        }
     }
 }
 
@@ -49,7 +57,7 @@ pub struct NewAgency<'a> {
     pub code: &'a str,
     pub agency_type: AgencyType,
     pub level: AgencyLevel,
-    pub parent_id: Option<i32>,
+    pub parent_id: Option<AgencyId>,
     pub name_zh: &'a str,
     pub name_en: &'a str,
     pub region_zh: &'a str,
@@ -91,11 +99,7 @@ impl Store {
             .order_by_asc(agency::Column::Id)
             .all(self.conn())
             .await?;
-        let list = Arc::new(
-            rows.into_iter()
-                .map(Agency::try_from)
-                .collect::<StoreResult<Vec<_>>>()?,
-        );
+        let list = Arc::new(rows.into_iter().map(Agency::from).collect::<Vec<_>>());
         self.agency_cache.store(list.clone());
         Ok(list)
     }
@@ -108,7 +112,7 @@ impl Store {
         }
     }
 
-    pub async fn agency(&self, id: i32) -> StoreResult<Agency> {
+    pub async fn agency(&self, id: AgencyId) -> StoreResult<Agency> {
         if let Some(a) = self.agencies().await?.iter().find(|a| a.id == id) {
             return Ok(a.clone());
         }
@@ -125,15 +129,15 @@ impl Store {
             .filter(agency::Column::Code.eq(code))
             .one(self.conn())
             .await?
-            .ok_or(super::StoreError::NotFound)?
-            .try_into()
+            .ok_or(super::StoreError::NotFound)
+            .map(Agency::from)
     }
 
     pub async fn insert_agency(&self, new: NewAgency<'_>) -> StoreResult<Agency> {
         let model = agency::ActiveModel {
             code: Set(new.code.to_owned()),
-            agency_type: Set(new.agency_type.as_str().to_owned()),
-            level: Set(new.level.as_str().to_owned()),
+            agency_type: Set(new.agency_type),
+            level: Set(new.level),
             parent_id: Set(new.parent_id),
             name_zh: Set(new.name_zh.to_owned()),
             name_en: Set(new.name_en.to_owned()),
@@ -144,6 +148,6 @@ impl Store {
         .insert(self.conn())
         .await?;
         self.agency_cache.clear();
-        model.try_into()
+        Ok(model.into())
     }
 }

@@ -1,8 +1,11 @@
 //! Disclosed cases (案件公开) and their milestones.
 
 use super::entities::{case, case_milestone};
+use super::outbox::{Indexed, Outbox};
+use super::types::Day;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::case::{CaseDraft, CaseStage, CaseType, MilestoneDraft};
+use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::page::{PageRequest, Paged};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -15,7 +18,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseView {
     pub id: i32,
-    pub agency_id: i32,
+    pub agency_id: AgencyId,
     pub case_number: String,
     pub case_type: CaseType,
     pub title: String,
@@ -28,14 +31,11 @@ pub struct CaseView {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<case::Model> for CaseView {
-    type Error = StoreError;
-    fn try_from(m: case::Model) -> StoreResult<Self> {
-        Ok(CaseView {
-            case_type: CaseType::parse(&m.case_type)
-                .ok_or_else(|| StoreError::Corrupt(format!("case {} type", m.id)))?,
-            stage: CaseStage::parse(&m.stage)
-                .ok_or_else(|| StoreError::Corrupt(format!("case {} stage", m.id)))?,
+impl From<case::Model> for CaseView {
+    fn from(m: case::Model) -> Self {
+        CaseView {
+            case_type: m.case_type,
+            stage: m.stage,
             id: m.id,
             agency_id: m.agency_id,
             case_number: m.case_number,
@@ -44,7 +44,7 @@ impl TryFrom<case::Model> for CaseView {
             public_summary: m.public_summary,
             query_code_hash: m.query_code_hash,
             updated_at: m.updated_at,
-        })
+        }
     }
 }
 
@@ -52,7 +52,8 @@ impl TryFrom<case::Model> for CaseView {
 pub struct Milestone {
     pub stage: CaseStage,
     /// YYYY-MM-DD
-    pub occurred_on: String,
+    #[schema(value_type = String)]
+    pub occurred_on: chrono::NaiveDate,
     pub note: String,
 }
 
@@ -69,51 +70,45 @@ impl Store {
             .all(self.conn())
             .await?;
         Ok(Paged::new(
-            rows.into_iter()
-                .map(CaseView::try_from)
-                .collect::<StoreResult<_>>()?,
+            rows.into_iter().map(CaseView::from).collect(),
             page,
             total,
         ))
     }
 
     pub async fn case_by_number(&self, case_number: &str) -> StoreResult<Option<CaseView>> {
-        case::Entity::find()
+        Ok(case::Entity::find()
             .filter(case::Column::CaseNumber.eq(case_number))
             .one(self.conn())
             .await?
-            .map(CaseView::try_from)
-            .transpose()
+            .map(CaseView::from))
     }
 
     pub async fn case_by_id(&self, id: i32) -> StoreResult<CaseView> {
         case::Entity::find_by_id(id)
             .one(self.conn())
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_into()
+            .ok_or(StoreError::NotFound)
+            .map(CaseView::from)
     }
 
     pub async fn case_milestones(&self, case_id: i32) -> StoreResult<Vec<Milestone>> {
-        case_milestone::Entity::find()
+        Ok(case_milestone::Entity::find()
             .filter(case_milestone::Column::CaseId.eq(case_id))
             .order_by_asc(case_milestone::Column::OccurredOn)
             .order_by_asc(case_milestone::Column::Id)
             .all(self.conn())
             .await?
             .into_iter()
-            .map(|m| {
-                Ok(Milestone {
-                    stage: CaseStage::parse(&m.stage)
-                        .ok_or_else(|| StoreError::Corrupt(format!("milestone {} stage", m.id)))?,
-                    occurred_on: m.occurred_on,
-                    note: m.note,
-                })
+            .map(|m| Milestone {
+                stage: m.stage,
+                occurred_on: m.occurred_on.0,
+                note: m.note,
             })
-            .collect()
+            .collect())
     }
 
-    pub fn agency_cases(&self, agency_id: i32) -> AgencyCases<'_> {
+    pub fn agency_cases(&self, agency_id: AgencyId) -> AgencyCases<'_> {
         AgencyCases {
             store: self,
             agency_id,
@@ -124,19 +119,19 @@ impl Store {
 /// The cases of one agency, for its staff.
 pub struct AgencyCases<'a> {
     store: &'a Store,
-    agency_id: i32,
+    agency_id: AgencyId,
 }
 
 impl AgencyCases<'_> {
     pub async fn list(&self) -> StoreResult<Vec<CaseView>> {
-        case::Entity::find()
+        Ok(case::Entity::find()
             .filter(case::Column::AgencyId.eq(self.agency_id))
             .order_by_desc(case::Column::UpdatedAt)
             .all(self.store.conn())
             .await?
             .into_iter()
-            .map(CaseView::try_from)
-            .collect()
+            .map(CaseView::from)
+            .collect())
     }
 
     pub async fn get(&self, id: i32) -> StoreResult<CaseView> {
@@ -144,8 +139,8 @@ impl AgencyCases<'_> {
             .filter(case::Column::AgencyId.eq(self.agency_id))
             .one(self.store.conn())
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_into()
+            .ok_or(StoreError::NotFound)
+            .map(CaseView::from)
     }
 
     /// Discloses a case with its first milestone (立案 on `filed_on`). `Conflict`
@@ -154,20 +149,20 @@ impl AgencyCases<'_> {
         &self,
         draft: &CaseDraft,
         query_code_hash: String,
-        filed_on: &str,
-        staff_id: i32,
+        filed_on: chrono::NaiveDate,
+        staff_id: StaffId,
     ) -> StoreResult<CaseView> {
         let now = Utc::now();
         let txn = self.store.conn().begin().await?;
         let inserted = case::ActiveModel {
             agency_id: Set(self.agency_id),
             case_number: Set(draft.case_number.clone()),
-            case_type: Set(draft.case_type.as_str().to_owned()),
+            case_type: Set(draft.case_type),
             title: Set(draft.title.clone()),
             public: Set(draft.public),
             public_summary: Set(draft.public_summary.clone()),
             query_code_hash: Set(query_code_hash),
-            stage: Set(CaseStage::Filed.as_str().to_owned()),
+            stage: Set(CaseStage::Filed),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -189,8 +184,8 @@ impl AgencyCases<'_> {
         };
         case_milestone::ActiveModel {
             case_id: Set(row.id),
-            stage: Set(CaseStage::Filed.as_str().to_owned()),
-            occurred_on: Set(filed_on.to_owned()),
+            stage: Set(CaseStage::Filed),
+            occurred_on: Set(Day(filed_on)),
             note: Set(String::new()),
             recorded_by: Set(Some(staff_id)),
             created_at: Set(now),
@@ -198,10 +193,10 @@ impl AgencyCases<'_> {
         }
         .insert(&txn)
         .await?;
-        crate::search::outbox::enqueue(&txn, "cases", row.id).await?;
-        txn.commit().await?;
-        self.store.search_changed();
-        row.try_into()
+        let mut outbox = Outbox::new();
+        outbox.index(Indexed::Case(row.id));
+        self.store.finish(txn, outbox).await?;
+        Ok(row.into())
     }
 
     /// Records a milestone; the case's stage becomes the milestone's.
@@ -209,15 +204,15 @@ impl AgencyCases<'_> {
         &self,
         case_id: i32,
         m: &MilestoneDraft,
-        staff_id: i32,
+        staff_id: StaffId,
     ) -> StoreResult<()> {
         let case = self.get(case_id).await?;
         let now = Utc::now();
         let txn = self.store.conn().begin().await?;
         case_milestone::ActiveModel {
             case_id: Set(case.id),
-            stage: Set(m.stage.as_str().to_owned()),
-            occurred_on: Set(m.occurred_on.format("%Y-%m-%d").to_string()),
+            stage: Set(m.stage),
+            occurred_on: Set(Day(m.occurred_on)),
             note: Set(m.note.clone()),
             recorded_by: Set(Some(staff_id)),
             created_at: Set(now),
@@ -227,15 +222,14 @@ impl AgencyCases<'_> {
         .await?;
         case::ActiveModel {
             id: Set(case.id),
-            stage: Set(m.stage.as_str().to_owned()),
+            stage: Set(m.stage),
             updated_at: Set(now),
             ..Default::default()
         }
         .update(&txn)
         .await?;
-        crate::search::outbox::enqueue(&txn, "cases", case.id).await?;
-        txn.commit().await?;
-        self.store.search_changed();
-        Ok(())
+        let mut outbox = Outbox::new();
+        outbox.index(Indexed::Case(case.id));
+        self.store.finish(txn, outbox).await
     }
 }

@@ -1,16 +1,23 @@
-//! Persistence: the sea-orm entities and the queries the handlers need.
+//! Persistence, and only that: sea-orm entities with typed columns
+//! ([`types`]), one read model per record, and the writes that keep a change
+//! and its consequences together — every transaction that others must hear
+//! of writes its job and search rows through the one [`outbox`] writer.
 //!
 //! Queries that touch data owned by an agency start from a scoped constructor
-//! (`Store::agency_procedures(agency_id)`), so a forgotten permission check
-//! cannot happen: there is no unscoped write path to forget it on.
+//! (`Store::agency_procedures(agency_id)`, `Store::staff_petitions(…)`), so a
+//! forgotten permission check cannot happen: there is no unscoped path to
+//! forget it on. The store imports nothing from the layers above it (app,
+//! web, mail, jobs, search); the rules it applies come from `domain`.
 
 pub mod agencies;
 pub mod captchas;
 pub mod cases;
 pub mod entities;
+pub mod outbox;
 pub mod petitions;
 pub mod procedures;
 pub mod staff;
+pub mod types;
 pub mod workflow;
 
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
@@ -85,6 +92,21 @@ impl Store {
     /// Tells the search indexer that the outbox has new rows (after the commit).
     pub fn search_changed(&self) {
         self.search_changed.notify_one();
+    }
+
+    /// Writes `outbox` into `txn`, commits, and wakes the search indexer when
+    /// the outbox holds search rows.
+    pub(crate) async fn finish(
+        &self,
+        txn: sea_orm::DatabaseTransaction,
+        outbox: outbox::Outbox,
+    ) -> StoreResult<()> {
+        outbox.write(&txn).await?;
+        txn.commit().await?;
+        if outbox.touches_search() {
+            self.search_changed();
+        }
+        Ok(())
     }
 
     pub fn search_wake(&self) -> std::sync::Arc<tokio::sync::Notify> {

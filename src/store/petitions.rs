@@ -1,15 +1,20 @@
-//! Petitions: everything a receipt promises is written in one transaction.
+//! Petitions: one read model ([`Petition`]) for every page, job and use case;
+//! everything a receipt promises is written in one transaction; staff load
+//! petitions only through a scoped finder ([`Store::staff_petitions`]).
 
 use super::entities::{evidence, petition, petition_deadline, petition_event};
+use super::outbox::{Indexed, Outbox};
+use super::types::Day;
 use super::{Store, StoreError, StoreResult};
-use crate::domain::clock::Deadline;
-use crate::domain::petition::{
-    Complainant, PetitionCategory, PetitionDraft, PetitionKind, PetitionStatus,
-};
-use chrono::{DateTime, Utc};
+use crate::domain::clock::{Deadline, DeadlineStatus};
+use crate::domain::events::EventKind;
+use crate::domain::ids::{AgencyId, PetitionId, StaffId};
+use crate::domain::petition::{Complainant, PetitionCategory, PetitionDraft, PetitionKind};
+use crate::domain::workflow::{PetitionState, Rating, Round, State};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
 use std::sync::Arc;
@@ -27,65 +32,152 @@ pub struct StoredFile {
 
 pub struct NewPetition<'a> {
     pub draft: &'a PetitionDraft,
-    pub agency_id: i32,
+    pub agency_id: AgencyId,
     pub tracking_number: &'a str,
     pub access_code_hash: String,
     pub lang: &'a str,
-    pub status: PetitionStatus,
+    pub status: State,
     pub quarantine_reason: Option<String>,
     pub received_at: DateTime<Utc>,
     pub deadlines: &'a [Deadline],
     pub files: &'a [StoredFile],
 }
 
-/// A petition as its own pages need it (never the access-code hash's users' contact details in public views).
+/// A petition, as every part of the portal reads it. The complainant's contact
+/// details and the access-code hash are never serialized: pages that may show
+/// the identity get it from the application layer, with its audit entry.
 #[derive(Debug, Clone, Serialize)]
-pub struct PetitionRecord {
-    pub id: i32,
+pub struct Petition {
+    pub id: PetitionId,
+    /// The canonical form (`MJ26K3FQ9X2MAP7`).
     pub tracking_number: String,
     #[serde(skip)]
     pub access_code_hash: String,
     pub kind: PetitionKind,
     pub category: PetitionCategory,
-    pub agency_id: i32,
+    pub agency_id: AgencyId,
+    pub subject: String,
     pub title: String,
-    pub status: PetitionStatus,
+    pub description: String,
+    pub desired_outcome: String,
+    pub related_case_number: Option<String>,
     pub anonymous: bool,
     #[serde(skip)]
+    pub contact_name: Option<String>,
+    #[serde(skip)]
     pub contact_email: Option<String>,
+    #[serde(skip)]
+    pub contact_phone: Option<String>,
+    /// The language the petitioner used (mail is written in it).
     pub lang: String,
+    pub status: State,
+    pub version: i32,
+    pub round: Round,
+    pub handler_id: Option<StaffId>,
+    pub draft_author_id: Option<StaffId>,
+    pub extension_used: bool,
+    pub extension_pending: bool,
+    pub extension_days: u32,
+    pub rating: Option<Rating>,
+    pub answered_on: Option<NaiveDate>,
+    pub draft_text: Option<String>,
+    pub answer_text: Option<String>,
+    pub clock_stopped_on: Option<NaiveDate>,
+    /// The nearest open deadline (kept by a trigger); none when no clock runs.
+    pub next_due_on: Option<NaiveDate>,
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// 答复公开: what the public reads of the answer, once published.
+    pub public_title: Option<String>,
+    pub public_answer: Option<String>,
+    pub answer_published_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<petition::Model> for PetitionRecord {
-    type Error = StoreError;
-    fn try_from(m: petition::Model) -> StoreResult<Self> {
-        let corrupt = |what: &str| StoreError::Corrupt(format!("petition {}: {what}", m.id));
-        Ok(PetitionRecord {
-            kind: PetitionKind::parse(&m.kind).ok_or_else(|| corrupt("kind"))?,
-            category: PetitionCategory::parse(&m.category).ok_or_else(|| corrupt("category"))?,
-            status: PetitionStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+impl From<petition::Model> for Petition {
+    fn from(m: petition::Model) -> Self {
+        Petition {
             id: m.id,
             tracking_number: m.tracking_number,
             access_code_hash: m.access_code_hash,
+            kind: m.kind,
+            category: m.category,
             agency_id: m.agency_id,
+            subject: m.subject,
             title: m.title,
+            description: m.description,
+            desired_outcome: m.desired_outcome,
+            related_case_number: m.related_case_number,
             anonymous: m.anonymous,
+            contact_name: m.contact_name,
             contact_email: m.contact_email,
+            contact_phone: m.contact_phone,
             lang: m.lang,
+            status: m.status,
+            version: m.version,
+            round: m.round,
+            handler_id: m.handler_id,
+            draft_author_id: m.draft_author_id,
+            extension_used: m.extension_used,
+            extension_pending: m.extension_pending,
+            extension_days: u32::try_from(m.extension_days).unwrap_or(0),
+            rating: m.rating,
+            answered_on: m.answered_on.map(|d| d.0),
+            draft_text: m.draft_text,
+            answer_text: m.answer_text,
+            clock_stopped_on: m.clock_stopped_on.map(|d| d.0),
+            next_due_on: m.next_due_on.date(),
             received_at: m.received_at,
             updated_at: m.updated_at,
-        })
+            public_title: m.public_title,
+            public_answer: m.public_answer,
+            answer_published_at: m.answer_published_at,
+        }
     }
 }
 
-/// One entry of the public timeline.
+impl Petition {
+    /// The workflow's view; `recused` are the staff named in the petition that
+    /// the decision concerns (the actor, a handler to be assigned).
+    pub fn workflow_state(&self, recused: Vec<StaffId>) -> PetitionState {
+        PetitionState {
+            state: self.status,
+            round: self.round,
+            agency_id: self.agency_id,
+            handler_id: self.handler_id,
+            draft_author_id: self.draft_author_id,
+            extension_used: self.extension_used,
+            extension_pending: self.extension_pending,
+            rating: self.rating,
+            answered_on: self.answered_on,
+            extension_days: self.extension_days,
+            clock_stopped_on: self.clock_stopped_on,
+            recused_staff: recused,
+            draft_text: self.draft_text.clone(),
+            answer_text: self.answer_text.clone(),
+            // The caller fills it in from the open deadlines when a decision needs it.
+            conclusion_due_on: None,
+        }
+    }
+
+    /// 回避: whether a staff member called `name` is named in this petition.
+    pub fn names(&self, name: &str) -> bool {
+        crate::domain::access::names(&self.subject, &self.title, name)
+    }
+
+    /// The form printed on receipts (`MJ26-K3FQ9-X2MAP`); a number that is not
+    /// one of ours (synthetic benchmark rows) is shown as stored.
+    pub fn display_number(&self) -> String {
+        crate::domain::codes::TrackingNumber::parse(&self.tracking_number)
+            .map_or_else(|_| self.tracking_number.clone(), |tn| tn.display())
+    }
+}
+
+/// One entry of a timeline.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelineEvent {
     pub id: i64,
-    /// `received`, `message`, `evidence_added`, …
-    pub kind: String,
+    #[schema(value_type = String)]
+    pub kind: EventKind,
     /// `petitioner`, `system` or `staff`.
     pub actor: String,
     pub body: String,
@@ -120,15 +212,31 @@ impl From<evidence::Model> for EvidenceFile {
     }
 }
 
+/// A stored deadline of a petition.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeadlineView {
+    #[serde(skip)]
+    pub id: i32,
     pub clock: String,
     /// The last day, in China time (YYYY-MM-DD).
-    pub due_on: String,
+    #[schema(value_type = String)]
+    pub due_on: NaiveDate,
     pub citation_zh: String,
     pub citation_en: String,
-    /// `open`, `met` or `stopped`.
-    pub status: String,
+    pub status: DeadlineStatus,
+}
+
+impl From<petition_deadline::Model> for DeadlineView {
+    fn from(d: petition_deadline::Model) -> Self {
+        DeadlineView {
+            id: d.id,
+            clock: d.clock,
+            due_on: d.due_on.0,
+            citation_zh: d.citation_zh,
+            citation_en: d.citation_en,
+            status: d.status,
+        }
+    }
 }
 
 fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
@@ -140,7 +248,7 @@ fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
 
 async fn insert_files<C: sea_orm::ConnectionTrait>(
     conn: &C,
-    petition_id: i32,
+    petition_id: PetitionId,
     event_id: i64,
     files: &[StoredFile],
     now: DateTime<Utc>,
@@ -163,13 +271,32 @@ async fn insert_files<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
+/// A new deadline row, open.
+pub(super) fn deadline_row(
+    petition_id: PetitionId,
+    d: &Deadline,
+    now: DateTime<Utc>,
+) -> petition_deadline::ActiveModel {
+    petition_deadline::ActiveModel {
+        petition_id: Set(petition_id),
+        rule_id: Set(d.rule_id.clone()),
+        clock: Set(d.clock.clone()),
+        due_on: Set(Day(d.due_on)),
+        citation_zh: Set(d.citation_zh.clone()),
+        citation_en: Set(d.citation_en.clone()),
+        status: Set(DeadlineStatus::Open),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// The status page's data of recently viewed petitions, keyed by petition and
 /// valid while the petition's `updated_at` is unchanged: every write to a
 /// petition (new event, deadline, state) sets `updated_at`, so a lookup costs
-/// one indexed query unless something changed.
+/// one indexed query unless something changed. Bounded by `STATUS_CACHE_MAX`.
 #[derive(Debug, Default)]
 pub struct StatusCache {
-    entries: std::sync::RwLock<std::collections::HashMap<i32, CachedStatus>>,
+    entries: std::sync::RwLock<std::collections::HashMap<PetitionId, CachedStatus>>,
 }
 
 /// When the cached parts were read (the petition's `updated_at`), and the parts.
@@ -185,7 +312,7 @@ const STATUS_CACHE_MAX: usize = 50_000;
 
 impl Store {
     /// Deadlines and public timeline of `p`, from the cache when `p` has not changed since.
-    pub async fn petition_status_parts(&self, p: &PetitionRecord) -> StoreResult<Arc<StatusParts>> {
+    pub async fn petition_status_parts(&self, p: &Petition) -> StoreResult<Arc<StatusParts>> {
         if let Some((at, parts)) = self
             .status_cache
             .entries
@@ -213,7 +340,7 @@ impl Store {
     }
 
     /// Forgets the cached status of a petition (its `updated_at` changes anyway; this frees memory early).
-    pub fn invalidate_status(&self, petition_id: i32) {
+    pub fn invalidate_status(&self, petition_id: PetitionId) {
         self.status_cache
             .entries
             .write()
@@ -224,10 +351,7 @@ impl Store {
     /// Records a new petition with its first event, deadlines, evidence and the
     /// acknowledgement mail job, all or nothing. `Ok(None)` means the tracking
     /// number was taken; the caller draws another.
-    pub async fn create_petition(
-        &self,
-        new: NewPetition<'_>,
-    ) -> StoreResult<Option<PetitionRecord>> {
+    pub async fn create_petition(&self, new: NewPetition<'_>) -> StoreResult<Option<Petition>> {
         let d = new.draft;
         let (anonymous, name, email, phone) = match &d.complainant {
             Complainant::Anonymous => (true, None, None, None),
@@ -243,13 +367,13 @@ impl Store {
         let inserted = petition::ActiveModel {
             tracking_number: Set(new.tracking_number.to_owned()),
             access_code_hash: Set(new.access_code_hash),
-            kind: Set(d.kind.as_str().to_owned()),
+            kind: Set(d.kind),
             agency_id: Set(new.agency_id),
             agency_chosen: Set(matches!(
                 d.agency,
                 crate::domain::petition::AgencyChoice::Chosen(_)
             )),
-            category: Set(d.category.as_str().to_owned()),
+            category: Set(d.category),
             subject: Set(d.subject.clone()),
             title: Set(d.title.clone()),
             description: Set(d.description.clone()),
@@ -260,7 +384,7 @@ impl Store {
             contact_email: Set(email.clone()),
             contact_phone: Set(phone),
             lang: Set(new.lang.to_owned()),
-            status: Set(new.status.as_str().to_owned()),
+            status: Set(new.status),
             quarantine_reason: Set(new.quarantine_reason),
             version: Set(1),
             received_at: Set(new.received_at),
@@ -279,7 +403,7 @@ impl Store {
         };
         let event = petition_event::ActiveModel {
             petition_id: Set(row.id),
-            kind: Set("received".to_owned()),
+            kind: Set(EventKind::Received),
             public: Set(true),
             actor: Set("petitioner".to_owned()),
             body: Set(String::new()),
@@ -292,17 +416,7 @@ impl Store {
         let deadlines: Vec<petition_deadline::ActiveModel> = new
             .deadlines
             .iter()
-            .map(|deadline| petition_deadline::ActiveModel {
-                petition_id: Set(row.id),
-                rule_id: Set(deadline.rule_id.clone()),
-                clock: Set(deadline.clock.clone()),
-                due_on: Set(deadline.due_on.format("%Y-%m-%d").to_string()),
-                citation_zh: Set(deadline.citation_zh.clone()),
-                citation_en: Set(deadline.citation_en.clone()),
-                status: Set("open".to_owned()),
-                created_at: Set(new.received_at),
-                ..Default::default()
-            })
+            .map(|deadline| deadline_row(row.id, deadline, new.received_at))
             .collect();
         if !deadlines.is_empty() {
             petition_deadline::Entity::insert_many(deadlines)
@@ -310,45 +424,40 @@ impl Store {
                 .await?;
         }
         insert_files(&txn, row.id, event.id, new.files, new.received_at).await?;
-        if email.is_some() && new.status == PetitionStatus::Received {
-            crate::jobs::enqueue(
-                &txn,
-                crate::mail::jobs::PETITION_ACK,
-                serde_json::json!({ "petition_id": row.id }),
-                Some(format!("mail:ack:{}", row.tracking_number)),
-            )
-            .await?;
+        let mut outbox = Outbox::new();
+        if email.is_some() && new.status == State::Received {
+            outbox.acknowledge(row.id, &row.tracking_number);
         }
-        crate::search::outbox::enqueue(&txn, "petitions", row.id).await?;
-        txn.commit().await?;
-        self.search_changed();
-        Ok(Some(row.try_into()?))
+        outbox.index(Indexed::Petition(row.id));
+        self.finish(txn, outbox).await?;
+        Ok(Some(row.into()))
     }
 
+    /// A petition by its canonical tracking number, whoever asks: the party
+    /// (after the access code is checked) and the job workers.
     pub async fn petition_by_tracking_number(
         &self,
         tracking_number: &str,
-    ) -> StoreResult<Option<PetitionRecord>> {
-        petition::Entity::find()
+    ) -> StoreResult<Option<Petition>> {
+        Ok(petition::Entity::find()
             .filter(petition::Column::TrackingNumber.eq(tracking_number))
             .one(self.conn())
             .await?
-            .map(PetitionRecord::try_from)
-            .transpose()
+            .map(Petition::from))
     }
 
-    pub async fn petition_by_id(&self, id: i32) -> StoreResult<PetitionRecord> {
-        petition::Entity::find_by_id(id)
+    pub async fn petition_by_id(&self, id: PetitionId) -> StoreResult<Petition> {
+        Ok(petition::Entity::find_by_id(id)
             .one(self.conn())
             .await?
             .ok_or(StoreError::NotFound)?
-            .try_into()
+            .into())
     }
 
     /// The petition's timeline in order, with the files each event brought.
     pub async fn petition_timeline(
         &self,
-        petition_id: i32,
+        petition_id: PetitionId,
         public_only: bool,
     ) -> StoreResult<Vec<TimelineEvent>> {
         let mut query = petition_event::Entity::find()
@@ -382,7 +491,7 @@ impl Store {
             .collect())
     }
 
-    pub async fn petition_files(&self, petition_id: i32) -> StoreResult<Vec<EvidenceFile>> {
+    pub async fn petition_files(&self, petition_id: PetitionId) -> StoreResult<Vec<EvidenceFile>> {
         Ok(evidence::Entity::find()
             .filter(evidence::Column::PetitionId.eq(petition_id))
             .order_by_asc(evidence::Column::Id)
@@ -393,7 +502,10 @@ impl Store {
             .collect())
     }
 
-    pub async fn petition_deadlines(&self, petition_id: i32) -> StoreResult<Vec<DeadlineView>> {
+    pub async fn petition_deadlines(
+        &self,
+        petition_id: PetitionId,
+    ) -> StoreResult<Vec<DeadlineView>> {
         Ok(petition_deadline::Entity::find()
             .filter(petition_deadline::Column::PetitionId.eq(petition_id))
             .order_by_asc(petition_deadline::Column::DueOn)
@@ -401,20 +513,28 @@ impl Store {
             .all(self.conn())
             .await?
             .into_iter()
-            .map(|d| DeadlineView {
-                clock: d.clock,
-                due_on: d.due_on,
-                citation_zh: d.citation_zh,
-                citation_en: d.citation_en,
-                status: d.status,
-            })
+            .map(DeadlineView::from)
             .collect())
+    }
+
+    /// One deadline of a petition, by its id.
+    pub async fn petition_deadline(
+        &self,
+        petition_id: PetitionId,
+        deadline_id: i32,
+    ) -> StoreResult<DeadlineView> {
+        Ok(petition_deadline::Entity::find_by_id(deadline_id)
+            .filter(petition_deadline::Column::PetitionId.eq(petition_id))
+            .one(self.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into())
     }
 
     /// A follow-up from the petitioner (补充材料): a message, files, or both, in one transaction.
     pub async fn add_petitioner_follow_up(
         &self,
-        petition_id: i32,
+        petition_id: PetitionId,
         message: &str,
         files: &[StoredFile],
     ) -> StoreResult<TimelineEvent> {
@@ -422,13 +542,13 @@ impl Store {
         let _queue = self.write_guard().await;
         let txn = self.conn().begin().await?;
         let kind = if message.is_empty() {
-            "evidence_added"
+            EventKind::EvidenceAdded
         } else {
-            "message"
+            EventKind::Message
         };
         let event = petition_event::ActiveModel {
             petition_id: Set(petition_id),
-            kind: Set(kind.to_owned()),
+            kind: Set(kind),
             public: Set(true),
             actor: Set("petitioner".to_owned()),
             body: Set(message.to_owned()),
@@ -445,12 +565,12 @@ impl Store {
         }
         .update(&txn)
         .await?;
-        crate::search::outbox::enqueue(&txn, "petitions", petition_id).await?;
-        txn.commit().await?;
-        self.search_changed();
+        let mut outbox = Outbox::new();
+        outbox.index(Indexed::Petition(petition_id));
+        self.finish(txn, outbox).await?;
         Ok(TimelineEvent {
             id: event.id,
-            kind: kind.to_owned(),
+            kind,
             actor: "petitioner".to_owned(),
             body: message.to_owned(),
             at: now,
@@ -466,5 +586,71 @@ impl Store {
             .into_iter()
             .map(|e| e.sha256)
             .collect())
+    }
+
+    /// The petitions a staff member may see: their agency's, minus those naming
+    /// them (回避). Every staff read of a petition starts here.
+    pub fn staff_petitions(&self, agency_id: AgencyId, staff_name: &str) -> StaffPetitions<'_> {
+        StaffPetitions {
+            store: self,
+            agency_id,
+            staff_name: staff_name.to_owned(),
+        }
+    }
+}
+
+/// The SQL form of `domain::access::names`: rows that do not name `name`.
+pub(super) fn not_naming(name: &str) -> Condition {
+    if !crate::domain::access::is_recusable_name(name) {
+        return Condition::all();
+    }
+    let pattern = format!("%{}%", like_escape(name));
+    Condition::all()
+        .add(petition::Column::Subject.not_like(pattern.clone()))
+        .add(petition::Column::Title.not_like(pattern))
+}
+
+/// The SQL form of `domain::access::names`: rows that name `name`.
+pub(super) fn naming(name: &str) -> Condition {
+    if !crate::domain::access::is_recusable_name(name) {
+        return Condition::any().add(petition::Column::Id.is_null());
+    }
+    let pattern = format!("%{}%", like_escape(name));
+    Condition::any()
+        .add(petition::Column::Subject.like(pattern.clone()))
+        .add(petition::Column::Title.like(pattern))
+}
+
+/// A name is matched literally: `%` and `_` in it are not wildcards (no escape
+/// character is needed for names, which do not contain them in practice; they
+/// are dropped so a pattern never widens).
+fn like_escape(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, '%' | '_')).collect()
+}
+
+/// The petitions one staff member may see (see [`Store::staff_petitions`]).
+pub struct StaffPetitions<'a> {
+    pub(super) store: &'a Store,
+    pub(super) agency_id: AgencyId,
+    pub(super) staff_name: String,
+}
+
+impl StaffPetitions<'_> {
+    pub(super) fn scoped(&self) -> sea_orm::Select<petition::Entity> {
+        petition::Entity::find()
+            .filter(petition::Column::AgencyId.eq(self.agency_id))
+            .filter(not_naming(&self.staff_name))
+    }
+
+    /// A petition in scope by its canonical tracking number. (The recusal rule
+    /// is applied as the domain states it; queues use its SQL form.)
+    pub async fn by_tracking_number(&self, tn: &str) -> StoreResult<Option<Petition>> {
+        Ok(petition::Entity::find()
+            .filter(petition::Column::AgencyId.eq(self.agency_id))
+            .filter(petition::Column::TrackingNumber.eq(tn))
+            .one(self.store.conn())
+            .await?
+            .map(Petition::from)
+            .filter(|p| !p.names(&self.staff_name)))
     }
 }

@@ -2,8 +2,10 @@
 //! every staff write goes through `AgencyProcedures`, which is bound to one agency.
 
 use super::entities::{procedure, procedure_version};
+use super::outbox::{Indexed, Outbox};
 use super::{Store, StoreError, StoreResult, from_json};
 use crate::domain::agency::AgencyType;
+use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::procedure::{Category, LegalCitation, ProcedureDraft, ProcedureStatus};
 use chrono::{DateTime, Utc};
@@ -19,7 +21,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ProcedureSummary {
     pub id: i32,
-    pub agency_id: i32,
+    pub agency_id: AgencyId,
     pub agency_type: AgencyType,
     pub category: Category,
     pub status: ProcedureStatus,
@@ -29,25 +31,19 @@ pub struct ProcedureSummary {
     pub updated_at: DateTime<Utc>,
 }
 
-impl TryFrom<procedure::Model> for ProcedureSummary {
-    type Error = StoreError;
-    fn try_from(m: procedure::Model) -> StoreResult<Self> {
-        let corrupt =
-            |what: &str, v: &str| StoreError::Corrupt(format!("procedure {}: {what} {v}", m.id));
-        Ok(ProcedureSummary {
-            agency_type: AgencyType::parse(&m.agency_type)
-                .ok_or_else(|| corrupt("agency type", &m.agency_type))?,
-            category: Category::parse(&m.category)
-                .ok_or_else(|| corrupt("category", &m.category))?,
-            status: ProcedureStatus::parse(&m.status)
-                .ok_or_else(|| corrupt("status", &m.status))?,
+impl From<procedure::Model> for ProcedureSummary {
+    fn from(m: procedure::Model) -> Self {
+        ProcedureSummary {
+            agency_type: m.agency_type,
+            category: m.category,
+            status: m.status,
             id: m.id,
             agency_id: m.agency_id,
             current_version: m.current_version,
             title_zh: m.title_zh,
             title_en: m.title_en,
             updated_at: m.updated_at,
-        })
+        }
     }
 }
 
@@ -108,20 +104,19 @@ pub struct VersionEntry {
 pub struct ProcedureFilter {
     pub agency_type: Option<AgencyType>,
     pub category: Option<Category>,
-    pub agency_id: Option<i32>,
+    pub agency_id: Option<AgencyId>,
     /// Words in the title, either language.
     pub q: Option<String>,
 }
 
 impl ProcedureFilter {
     fn condition(&self) -> Condition {
-        let mut c =
-            Condition::all().add(procedure::Column::Status.eq(ProcedureStatus::Published.as_str()));
+        let mut c = Condition::all().add(procedure::Column::Status.eq(ProcedureStatus::Published));
         if let Some(t) = self.agency_type {
-            c = c.add(procedure::Column::AgencyType.eq(t.as_str()));
+            c = c.add(procedure::Column::AgencyType.eq(t));
         }
         if let Some(cat) = self.category {
-            c = c.add(procedure::Column::Category.eq(cat.as_str()));
+            c = c.add(procedure::Column::Category.eq(cat));
         }
         if let Some(a) = self.agency_id {
             c = c.add(procedure::Column::AgencyId.eq(a));
@@ -141,7 +136,7 @@ fn version_row(
     procedure_id: i32,
     version: i32,
     draft: &ProcedureDraft,
-    author_id: Option<i32>,
+    author_id: Option<StaffId>,
     now: DateTime<Utc>,
 ) -> procedure_version::ActiveModel {
     procedure_version::ActiveModel {
@@ -181,20 +176,17 @@ impl Store {
             .limit(page.per_page)
             .all(self.conn())
             .await?;
-        let items = rows
-            .into_iter()
-            .map(ProcedureSummary::try_from)
-            .collect::<StoreResult<_>>()?;
+        let items = rows.into_iter().map(ProcedureSummary::from).collect();
         Ok(Paged::new(items, page, total))
     }
 
     /// Number of published procedures per agency type, for the home page.
     pub async fn procedure_counts_by_type(&self) -> StoreResult<Vec<(AgencyType, u64)>> {
-        let rows: Vec<(String, i64)> = procedure::Entity::find()
+        let rows: Vec<(AgencyType, i64)> = procedure::Entity::find()
             .select_only()
             .column(procedure::Column::AgencyType)
             .column_as(procedure::Column::Id.count(), "n")
-            .filter(procedure::Column::Status.eq(ProcedureStatus::Published.as_str()))
+            .filter(procedure::Column::Status.eq(ProcedureStatus::Published))
             .group_by(procedure::Column::AgencyType)
             .into_tuple()
             .all(self.conn())
@@ -202,10 +194,7 @@ impl Store {
         Ok(AgencyType::ALL
             .into_iter()
             .map(|t| {
-                let n = rows
-                    .iter()
-                    .find(|(s, _)| s == t.as_str())
-                    .map_or(0, |(_, n)| *n);
+                let n = rows.iter().find(|(s, _)| *s == t).map_or(0, |(_, n)| *n);
                 (t, u64::try_from(n).unwrap_or(0))
             })
             .collect())
@@ -216,8 +205,8 @@ impl Store {
         procedure::Entity::find_by_id(id)
             .one(self.conn())
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_into()
+            .ok_or(StoreError::NotFound)
+            .map(ProcedureSummary::from)
     }
 
     pub async fn procedure_version(&self, id: i32, version: i32) -> StoreResult<ProcedureVersion> {
@@ -250,7 +239,7 @@ impl Store {
     }
 
     /// The procedures of one agency, for its staff: every write starts here.
-    pub fn agency_procedures(&self, agency_id: i32) -> AgencyProcedures<'_> {
+    pub fn agency_procedures(&self, agency_id: AgencyId) -> AgencyProcedures<'_> {
         AgencyProcedures {
             store: self,
             agency_id,
@@ -261,7 +250,7 @@ impl Store {
 /// The procedures owned by one agency. Reads and writes outside it find nothing.
 pub struct AgencyProcedures<'a> {
     store: &'a Store,
-    agency_id: i32,
+    agency_id: AgencyId,
 }
 
 impl AgencyProcedures<'_> {
@@ -271,14 +260,15 @@ impl AgencyProcedures<'_> {
 
     /// Every procedure of the agency, withdrawn ones included.
     pub async fn list(&self) -> StoreResult<Vec<ProcedureSummary>> {
-        self.scoped()
+        Ok(self
+            .scoped()
             .order_by_desc(procedure::Column::UpdatedAt)
             .order_by_desc(procedure::Column::Id)
             .all(self.store.conn())
             .await?
             .into_iter()
-            .map(ProcedureSummary::try_from)
-            .collect()
+            .map(ProcedureSummary::from)
+            .collect())
     }
 
     pub async fn get(&self, id: i32) -> StoreResult<ProcedureSummary> {
@@ -286,8 +276,8 @@ impl AgencyProcedures<'_> {
             .filter(procedure::Column::Id.eq(id))
             .one(self.store.conn())
             .await?
-            .ok_or(StoreError::NotFound)?
-            .try_into()
+            .ok_or(StoreError::NotFound)
+            .map(ProcedureSummary::from)
     }
 
     /// The current text of one of the agency's procedures.
@@ -305,15 +295,15 @@ impl AgencyProcedures<'_> {
         &self,
         agency_type: AgencyType,
         draft: &ProcedureDraft,
-        author_id: Option<i32>,
+        author_id: Option<StaffId>,
     ) -> StoreResult<ProcedureSummary> {
         let now = Utc::now();
         let txn = self.store.conn().begin().await?;
         let row = procedure::ActiveModel {
             agency_id: Set(self.agency_id),
-            agency_type: Set(agency_type.as_str().to_owned()),
-            category: Set(draft.category.as_str().to_owned()),
-            status: Set(ProcedureStatus::Published.as_str().to_owned()),
+            agency_type: Set(agency_type),
+            category: Set(draft.category),
+            status: Set(ProcedureStatus::Published),
             current_version: Set(1),
             title_zh: Set(draft.title_zh.clone()),
             title_en: Set(draft.title_en.clone()),
@@ -326,10 +316,10 @@ impl AgencyProcedures<'_> {
         version_row(row.id, 1, draft, author_id, now)
             .insert(&txn)
             .await?;
-        crate::search::outbox::enqueue(&txn, "procedures", row.id).await?;
-        txn.commit().await?;
-        self.store.search_changed();
-        row.try_into()
+        let mut outbox = Outbox::new();
+        outbox.index(Indexed::Procedure(row.id));
+        self.store.finish(txn, outbox).await?;
+        Ok(row.into())
     }
 
     /// Publishes `draft` as the next version, provided nobody published since
@@ -339,7 +329,7 @@ impl AgencyProcedures<'_> {
         id: i32,
         base_version: i32,
         draft: &ProcedureDraft,
-        author_id: Option<i32>,
+        author_id: Option<StaffId>,
     ) -> StoreResult<ProcedureSummary> {
         let now = Utc::now();
         let txn = self.store.conn().begin().await?;
@@ -349,7 +339,7 @@ impl AgencyProcedures<'_> {
             .value(procedure::Column::CurrentVersion, next)
             .value(procedure::Column::TitleZh, draft.title_zh.clone())
             .value(procedure::Column::TitleEn, draft.title_en.clone())
-            .value(procedure::Column::Category, draft.category.as_str())
+            .value(procedure::Column::Category, draft.category)
             .value(procedure::Column::UpdatedAt, now)
             .and_where(procedure::Column::Id.eq(id))
             .and_where(procedure::Column::AgencyId.eq(self.agency_id))
@@ -366,9 +356,9 @@ impl AgencyProcedures<'_> {
         version_row(id, next, draft, author_id, now)
             .insert(&txn)
             .await?;
-        crate::search::outbox::enqueue(&txn, "procedures", id).await?;
-        txn.commit().await?;
-        self.store.search_changed();
+        let mut outbox = Outbox::new();
+        outbox.index(Indexed::Procedure(id));
+        self.store.finish(txn, outbox).await?;
         self.get(id).await
     }
 
@@ -380,7 +370,7 @@ impl AgencyProcedures<'_> {
     ) -> StoreResult<ProcedureSummary> {
         let update = Query::update()
             .table(procedure::Entity)
-            .value(procedure::Column::Status, status.as_str())
+            .value(procedure::Column::Status, status)
             .value(procedure::Column::UpdatedAt, Utc::now())
             .and_where(procedure::Column::Id.eq(id))
             .and_where(procedure::Column::AgencyId.eq(self.agency_id))
@@ -392,9 +382,9 @@ impl AgencyProcedures<'_> {
             return Err(StoreError::NotFound);
         }
         // Withdrawn: the indexer finds no document and deletes it from the index.
-        crate::search::outbox::enqueue(&txn, "procedures", id).await?;
-        txn.commit().await?;
-        self.store.search_changed();
+        let mut outbox = Outbox::new();
+        outbox.index(Indexed::Procedure(id));
+        self.store.finish(txn, outbox).await?;
         self.get(id).await
     }
 }

@@ -1,7 +1,9 @@
 //! Staff accounts.
 
 use super::entities::staff;
-use super::{Store, StoreError, StoreResult};
+use super::outbox::{Indexed, Outbox};
+use super::{Store, StoreResult};
+use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::staff::{Email, Role};
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -9,24 +11,29 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 /// A signed-in staff member: who they are and the scope they act in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StaffMember {
-    pub id: i32,
+    pub id: StaffId,
     pub email: String,
     pub name: String,
     pub role: Role,
-    pub agency_id: i32,
+    pub agency_id: AgencyId,
 }
 
-impl TryFrom<staff::Model> for StaffMember {
-    type Error = StoreError;
-    fn try_from(m: staff::Model) -> StoreResult<Self> {
-        Ok(StaffMember {
-            role: Role::parse(&m.role)
-                .ok_or_else(|| StoreError::Corrupt(format!("role {}", m.role)))?,
+impl From<staff::Model> for StaffMember {
+    fn from(m: staff::Model) -> Self {
+        StaffMember {
+            role: m.role,
             id: m.id,
             email: m.email,
             name: m.name,
             agency_id: m.agency_id,
-        })
+        }
+    }
+}
+
+impl StaffMember {
+    /// How the audit trail and the timeline name this member (谁执法、谁负责).
+    pub fn actor(&self) -> String {
+        format!("staff:{}", self.id)
     }
 }
 
@@ -41,21 +48,19 @@ impl Store {
             .filter(staff::Column::Active.eq(true))
             .one(self.conn())
             .await?;
-        row.map(|m| {
+        Ok(row.map(|m| {
             let hash = m.password_hash.clone();
-            StaffMember::try_from(m).map(|s| (s, hash))
-        })
-        .transpose()
+            (StaffMember::from(m), hash)
+        }))
     }
 
     /// The active account behind a session; a deactivated account's session ends.
-    pub async fn active_staff(&self, id: i32) -> StoreResult<Option<StaffMember>> {
-        staff::Entity::find_by_id(id)
+    pub async fn active_staff(&self, id: StaffId) -> StoreResult<Option<StaffMember>> {
+        Ok(staff::Entity::find_by_id(id)
             .filter(staff::Column::Active.eq(true))
             .one(self.conn())
             .await?
-            .map(StaffMember::try_from)
-            .transpose()
+            .map(StaffMember::from))
     }
 
     pub async fn insert_staff(
@@ -63,15 +68,17 @@ impl Store {
         email: &Email,
         name: &str,
         role: Role,
-        agency_id: i32,
+        agency_id: AgencyId,
         password_hash: &str,
     ) -> StoreResult<StaffMember> {
-        use sea_orm::TransactionTrait;
+        use super::entities::petition;
+        use crate::domain::ids::PetitionId;
+        use sea_orm::{QuerySelect, TransactionTrait};
         let txn = self.conn().begin().await?;
         let member: StaffMember = staff::ActiveModel {
             email: Set(email.as_str().to_owned()),
             name: Set(name.to_owned()),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role),
             agency_id: Set(agency_id),
             password_hash: Set(password_hash.to_owned()),
             active: Set(true),
@@ -80,30 +87,22 @@ impl Store {
         }
         .insert(&txn)
         .await?
-        .try_into()?;
+        .into();
         // 回避 in search: petitions of the agency that already name the newcomer are
         // indexed again, so that their search never finds them.
-        if name.chars().count() >= 2 {
-            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-            let pattern = format!("%{name}%");
-            let ids: Vec<i32> = crate::store::entities::petition::Entity::find()
-                .select_only()
-                .column(crate::store::entities::petition::Column::Id)
-                .filter(crate::store::entities::petition::Column::AgencyId.eq(agency_id))
-                .filter(
-                    sea_orm::Condition::any()
-                        .add(crate::store::entities::petition::Column::Subject.like(&pattern))
-                        .add(crate::store::entities::petition::Column::Title.like(&pattern)),
-                )
-                .into_tuple()
-                .all(&txn)
-                .await?;
-            for id in ids {
-                crate::search::outbox::enqueue(&txn, "petitions", id).await?;
-            }
+        let ids: Vec<PetitionId> = petition::Entity::find()
+            .select_only()
+            .column(petition::Column::Id)
+            .filter(petition::Column::AgencyId.eq(agency_id))
+            .filter(super::petitions::naming(name))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let mut outbox = Outbox::new();
+        for id in ids {
+            outbox.index(Indexed::Petition(id));
         }
-        txn.commit().await?;
-        self.search_changed();
+        self.finish(txn, outbox).await?;
         Ok(member)
     }
 }
@@ -112,7 +111,7 @@ impl Store {
     pub async fn insert_staff_token(
         &self,
         token_hash: &str,
-        staff_id: i32,
+        staff_id: StaffId,
         expires_at_ms: i64,
     ) -> StoreResult<()> {
         let backend = sea_orm::ConnectionTrait::get_database_backend(self.conn());
@@ -133,7 +132,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn staff_for_token(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<i32>> {
+    pub async fn staff_for_token(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<StaffId>> {
         let backend = sea_orm::ConnectionTrait::get_database_backend(self.conn());
         let sql = if backend == sea_orm::DatabaseBackend::Postgres {
             "SELECT staff_id FROM staff_tokens WHERE token_hash = $1 AND expires_at_ms > $2"
@@ -150,7 +153,7 @@ impl Store {
         )
         .await?;
         Ok(match row {
-            Some(r) => Some(r.try_get("", "staff_id")?),
+            Some(r) => Some(StaffId(r.try_get("", "staff_id")?)),
             None => None,
         })
     }
@@ -158,17 +161,21 @@ impl Store {
 
 impl Store {
     /// The active staff of an agency with a role, by name.
-    pub async fn agency_staff(&self, agency_id: i32, role: Role) -> StoreResult<Vec<StaffMember>> {
+    pub async fn agency_staff(
+        &self,
+        agency_id: AgencyId,
+        role: Role,
+    ) -> StoreResult<Vec<StaffMember>> {
         use sea_orm::QueryOrder;
-        staff::Entity::find()
+        Ok(staff::Entity::find()
             .filter(staff::Column::AgencyId.eq(agency_id))
-            .filter(staff::Column::Role.eq(role.as_str()))
+            .filter(staff::Column::Role.eq(role))
             .filter(staff::Column::Active.eq(true))
             .order_by_asc(staff::Column::Name)
             .all(self.conn())
             .await?
             .into_iter()
-            .map(StaffMember::try_from)
-            .collect()
+            .map(StaffMember::from)
+            .collect())
     }
 }

@@ -1,16 +1,25 @@
 //! Which error belongs where:
-//! - `domain` returns typed refusals (`FieldErrors`, `VersionConflict`) that a
-//!   handler shows next to the form it re-renders; they never reach here.
-//! - `store` returns `StoreError`; `NotFound` becomes a 404, the rest a 500.
-//! - handlers return `AppError`. Its `ResponseError` impl only sets the status;
-//!   the body is made in one place, `render_errors`, which knows the request:
-//!   a translated HTML page, or the JSON shape `{"error": {"code", "message"}}`
-//!   under `/api/`, `/healthz` and `/open311/`. A 500 is logged there, once,
+//! - `domain` returns typed refusals (`FieldErrors`, `Refusal`) with the key of
+//!   their translated explanation;
+//! - `store` returns `StoreError`; `app` returns `app::Error`, which says what
+//!   the reader can be told (a refusal, a conflict, invalid fields, a throttle)
+//!   or that something failed (`Internal`);
+//! - handlers return `AppError`, converted from `app::Error` here and nowhere
+//!   else: its status, stable code and translated message are decided in this
+//!   file, for the HTML pages and the JSON API alike. A handler that shows an
+//!   error next to the form it re-renders asks `status_code()` and `message()`.
+//!   The body of every error response is made in one place, `render_errors`,
+//!   which knows the request: a translated HTML page, or the JSON shape
+//!   `{"error": {"code", "message"}}` under `/api/`, `/healthz` and
+//!   `/open311/` (validation errors add `fields`). A 500 is logged there, once,
 //!   with its whole cause chain; the reader sees no internals.
 
-use super::i18n::Lang;
+use super::i18n::{Lang, lang_of};
 use super::state::AppState;
-use super::views::Layout;
+use crate::app;
+use crate::domain::FieldErrors;
+use crate::domain::codes::TrackingNumberError;
+use crate::render::Layout;
 use crate::store::StoreError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -23,12 +32,18 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A number and code that open nothing (the same for a wrong number); the
+    /// key says which kind of number.
+    #[error("no match for that number and code")]
+    NoMatch(&'static str),
     #[error("forbidden")]
     Forbidden,
     #[error("login required")]
     LoginRequired,
     #[error("bearer token missing or invalid")]
     Unauthorized,
+    #[error("login failed")]
+    LoginFailed,
     #[error("CSRF token missing or invalid")]
     Csrf,
     #[error("request body too large")]
@@ -36,8 +51,29 @@ pub enum AppError {
     /// A request the reader can fix; the key names the translated explanation.
     #[error("bad request ({0})")]
     BadRequest(&'static str),
+    /// Not a tracking number, or one with a typo.
+    #[error("bad tracking number ({0})")]
+    BadTrackingNumber(&'static str),
+    /// Understood but refused (422), with a stable code: `refused`, `invalid`,
+    /// `captcha_failed`, `no_file`.
+    #[error("{code} ({key})")]
+    Unprocessable {
+        code: &'static str,
+        key: &'static str,
+    },
+    /// A file refused; `name` may be empty.
+    #[error("file refused: {name} ({key})")]
+    FileRefused { name: String, key: &'static str },
+    /// Fields of a form or a JSON body, each with its problem.
+    #[error("validation failed")]
+    Validation(FieldErrors),
+    /// Changed meanwhile; `current` is the version now.
+    #[error("conflict (now version {current})")]
+    Conflict { current: i32 },
     #[error("too many requests; retry after {retry_after} s")]
     TooManyRequests { retry_after: u64 },
+    #[error("search unavailable")]
+    SearchUnavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -45,13 +81,21 @@ pub enum AppError {
 impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::NotFound => "not_found",
+            AppError::NotFound | AppError::NoMatch(_) => "not_found",
             AppError::Forbidden => "forbidden",
-            AppError::LoginRequired | AppError::Unauthorized => "unauthorized",
+            AppError::LoginRequired | AppError::Unauthorized | AppError::LoginFailed => {
+                "unauthorized"
+            }
             AppError::Csrf => "csrf_rejected",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::BadRequest(_) => "bad_request",
+            AppError::BadTrackingNumber(_) => "bad_tracking_number",
+            AppError::Unprocessable { code, .. } => code,
+            AppError::FileRefused { .. } => "file_refused",
+            AppError::Validation(_) => "validation_failed",
+            AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::SearchUnavailable => "search_unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -60,13 +104,35 @@ impl AppError {
     pub fn message_key(&self) -> &'static str {
         match self {
             AppError::NotFound => "error-not-found",
+            AppError::NoMatch(key) => key,
             AppError::Forbidden => "error-forbidden",
             AppError::LoginRequired | AppError::Unauthorized => "error-unauthorized",
+            AppError::LoginFailed => "login-failed",
             AppError::Csrf => "error-csrf",
             AppError::PayloadTooLarge => "error-payload-too-large",
-            AppError::BadRequest(key) => key,
+            AppError::BadRequest(key)
+            | AppError::BadTrackingNumber(key)
+            | AppError::Unprocessable { key, .. }
+            | AppError::FileRefused { key, .. } => key,
+            AppError::Validation(_) => "form-has-errors",
+            AppError::Conflict { .. } => "error-petition-conflict",
             AppError::TooManyRequests { .. } => "error-too-many-requests",
+            AppError::SearchUnavailable => "error-search-unavailable",
             AppError::Internal(_) => "error-internal",
+        }
+    }
+
+    /// The explanation in `lang`, with what it names (a file, a version).
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            AppError::FileRefused { name, key } if !name.is_empty() => {
+                format!("{name}: {}", lang.t(key))
+            }
+            AppError::Conflict { current } => lang.t_args(
+                "error-petition-conflict",
+                &[("version", current.to_string())],
+            ),
+            other => lang.t(other.message_key()),
         }
     }
 
@@ -75,17 +141,51 @@ impl AppError {
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
+impl From<app::Error> for AppError {
+    fn from(e: app::Error) -> Self {
+        use app::Error as E;
         match e {
-            StoreError::NotFound => AppError::NotFound,
-            other => AppError::Internal(anyhow::Error::new(other)),
+            E::NotFound => AppError::NotFound,
+            E::NoMatch => AppError::NoMatch("error-lookup-no-match"),
+            E::NoCaseMatch => AppError::NoMatch("error-case-no-match"),
+            E::TrackingNumber(TrackingNumberError::Malformed) => {
+                AppError::BadTrackingNumber("error-tracking-malformed")
+            }
+            E::TrackingNumber(TrackingNumberError::CheckFailed) => {
+                AppError::BadTrackingNumber("error-tracking-typo")
+            }
+            E::Forbidden => AppError::Forbidden,
+            E::Refused(r) => AppError::Unprocessable {
+                code: "refused",
+                key: r.message_key(),
+            },
+            E::Conflict { current } => AppError::Conflict { current },
+            E::Invalid(key) => AppError::Unprocessable {
+                code: "invalid",
+                key,
+            },
+            E::Fields(f) => AppError::Validation(f),
+            E::Captcha => AppError::Unprocessable {
+                code: "captcha_failed",
+                key: "error-captcha",
+            },
+            E::Throttled { retry_after } => AppError::TooManyRequests { retry_after },
+            E::File { name, key } => AppError::FileRefused { name, key },
+            E::LoginFailed => AppError::LoginFailed,
+            E::SearchUnavailable(_) => AppError::SearchUnavailable,
+            E::Internal(e) => AppError::Internal(e),
         }
     }
 }
 
-impl From<sea_orm::DbErr> for AppError {
-    fn from(e: sea_orm::DbErr) -> Self {
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        app::Error::from(e).into()
+    }
+}
+
+impl From<crate::render::RenderError> for AppError {
+    fn from(e: crate::render::RenderError) -> Self {
         AppError::Internal(anyhow::Error::new(e))
     }
 }
@@ -93,13 +193,21 @@ impl From<sea_orm::DbErr> for AppError {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NoMatch(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::LoginRequired => StatusCode::SEE_OTHER,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::FileRefused { key, .. } if *key == "error-files-total-too-large" => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            AppError::BadRequest(_) | AppError::BadTrackingNumber(_) => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable { .. }
+            | AppError::FileRefused { .. }
+            | AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::SearchUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,18 +228,36 @@ pub struct ErrorBody {
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable, machine-readable: `not_found`, `bad_request`, `unauthorized`, …
+    /// Stable, machine-readable: `not_found`, `bad_request`, `unauthorized`,
+    /// `validation_failed`, `refused`, `conflict`, …
     pub code: String,
     /// Human-readable, in the request's language.
     pub message: String,
+    /// `validation_failed` only: field name → translated problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
 }
 
-/// The JSON error shape, for handlers that answer errors themselves.
-pub fn json_error(status: StatusCode, code: &str, message: String) -> HttpResponse {
+fn json_error(
+    status: StatusCode,
+    error: Option<&AppError>,
+    lang: Lang,
+    code: &str,
+    message: String,
+) -> HttpResponse {
+    let fields = match error {
+        Some(AppError::Validation(f)) => Some(
+            f.iter()
+                .map(|(field, key)| (field.to_owned(), lang.t(key)))
+                .collect(),
+        ),
+        _ => None,
+    };
     HttpResponse::build(status).json(ErrorBody {
         error: ErrorDetail {
             code: code.to_owned(),
             message,
+            fields,
         },
     })
 }
@@ -152,7 +278,7 @@ impl ErrorContext {
             path: req.path().to_owned(),
             query: req.query_string().to_owned(),
             uri: req.uri().to_string(),
-            lang: Lang::of(req),
+            lang: lang_of(req),
             state: req.app_data::<web::Data<AppState>>().cloned(),
         }
     }
@@ -181,20 +307,21 @@ fn render(cx: &ErrorContext, status: StatusCode, error: Option<&AppError>) -> Ht
             _ => ("bad_request", "error-bad-request"),
         },
     };
+    let message = error.map_or_else(|| lang.t(key), |e| e.message(lang));
     let status = if status == StatusCode::SEE_OTHER {
         StatusCode::UNAUTHORIZED
     } else {
         status
     };
     let mut response = if is_api_path(&cx.path) {
-        json_error(status, code, lang.t(key))
+        json_error(status, error, lang, code, message)
     } else {
         let html = cx
             .state
             .as_ref()
             .and_then(|state| {
-                let layout = Layout::for_path(&cx.path, &cx.query, lang, !state.captcha_on);
-                state.views.error_page(layout, status, key).ok()
+                let layout = Layout::for_path(&cx.path, &cx.query, lang, !state.app.captcha_on);
+                state.views.error_page(layout, status.as_u16(), key).ok()
             })
             .unwrap_or_else(|| {
                 format!(

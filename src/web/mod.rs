@@ -1,5 +1,8 @@
-//! HTTP: routes for the public site, the staff console and the JSON API,
-//! with the extractors, CSRF, i18n and the one place errors are rendered.
+//! HTTP: the public site, the staff console and the JSON API — each area
+//! registers its own routes (`public::configure`, `staff::configure`,
+//! `api::configure`) — with the extractors, CSRF, sessions, the request's
+//! language and the one place errors are rendered (`error`). Handlers extract,
+//! call a use case of `app`, and render.
 
 pub mod api;
 pub mod cache;
@@ -12,13 +15,13 @@ pub mod session;
 pub mod staff;
 pub mod state;
 pub mod static_files;
-pub mod views;
 
 pub use error::AppError;
 pub use i18n::Lang;
 pub use state::AppState;
 
-use actix_web::HttpResponse;
+use crate::render::Layout;
+use actix_web::{HttpRequest, HttpResponse};
 
 /// An HTML page response.
 pub fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
@@ -32,4 +35,39 @@ pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((actix_web::http::header::LOCATION, location.to_owned()))
         .finish()
+}
+
+/// The layout of the requested page (language switch, navigation, the
+/// captcha-off notice).
+pub fn layout(req: &HttpRequest, lang: Lang) -> Layout {
+    let captcha_off = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .is_some_and(|s| !s.app.captcha_on);
+    Layout::for_path(req.path(), req.query_string(), lang, captcha_off)
+}
+
+/// The key rate limits count a client by: its address (hashed before it is kept).
+pub fn client_key(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
+/// Marks a response as one no cache may keep (an access code, a complainant's identity).
+pub fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// Adds `Retry-After` to a throttled answer.
+pub fn retry_after(mut response: HttpResponse, seconds: u64) -> HttpResponse {
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {
+        response
+            .headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, v);
+    }
+    response
 }

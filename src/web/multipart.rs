@@ -3,8 +3,8 @@
 //! drained and reported, never half-stored.
 
 use super::AppError;
+use crate::app::filing::Upload;
 use crate::files::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
-use crate::intake::Upload;
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
 use std::collections::HashMap;

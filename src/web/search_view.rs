@@ -1,7 +1,7 @@
 //! What the search pages show, public and staff alike: facets as links that add
 //! or remove one filter (so they work without JavaScript), sort links and pages.
 
-use crate::search::SearchError;
+use crate::app::Error;
 use crate::search::service::{Hit, Params, Results};
 use crate::web::{AppError, Lang};
 use actix_web::http::StatusCode;
@@ -34,7 +34,7 @@ impl ResultsView {
     /// `names`: agency id → name; `label`: a facet value as the reader sees it.
     pub fn build(
         base: &str,
-        outcome: Result<Results, SearchError>,
+        outcome: Result<Results, Error>,
         p: &Params,
         lang: Lang,
         staff: bool,
@@ -43,22 +43,21 @@ impl ResultsView {
     ) -> Result<Self, AppError> {
         let r = match outcome {
             Ok(r) => r,
-            Err(SearchError::Store(e)) => return Err(e.into()),
-            Err(SearchError::BadQuery(key)) => {
+            Err(Error::Invalid(key)) => {
                 return Ok(Self {
                     problem: Some(lang.t(key)),
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     ..Default::default()
                 });
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "search unavailable");
+            Err(Error::SearchUnavailable(_)) => {
                 return Ok(Self {
                     problem: Some(lang.t("error-search-unavailable")),
                     status: StatusCode::SERVICE_UNAVAILABLE,
                     ..Default::default()
                 });
             }
+            Err(e) => return Err(e.into()),
         };
         Ok(Self {
             facets: facets(base, &r, p, lang, label),

@@ -6,6 +6,7 @@
 
 use super::error::AppError;
 use super::state::AppState;
+use crate::domain::ids::StaffId;
 use crate::store::staff::StaffMember;
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
@@ -52,7 +53,7 @@ pub fn verify_csrf(session: &Session, submitted: &str) -> Result<(), AppError> {
 }
 
 /// Starts a staff session under a fresh session id (no fixation) and a fresh CSRF token.
-pub fn log_in(session: &Session, staff_id: i32) -> Result<(), AppError> {
+pub fn log_in(session: &Session, staff_id: StaffId) -> Result<(), AppError> {
     session.renew();
     session.clear();
     session.insert(STAFF_ID, staff_id).map_err(session_error)?;
@@ -80,7 +81,7 @@ impl FromRequest for CurrentStaff {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
             let id = session
-                .get::<i32>(STAFF_ID)
+                .get::<StaffId>(STAFF_ID)
                 .map_err(session_error)?
                 .ok_or(AppError::LoginRequired)?;
             let at = session
@@ -91,7 +92,7 @@ impl FromRequest for CurrentStaff {
                 session.purge();
                 return Err(AppError::LoginRequired);
             }
-            match state.store.active_staff(id).await? {
+            match crate::app::accounts::active_staff(&state.app, id).await? {
                 Some(staff) => Ok(CurrentStaff(staff)),
                 None => {
                     session.purge();

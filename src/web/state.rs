@@ -1,19 +1,22 @@
-//! What every handler can reach.
+//! What every handler can reach: the application (its use cases take it), the
+//! templates, and the page cache of the public pages.
 
 use super::cache::PageCache;
-use super::views::Views;
-use crate::auth::throttle::LoginThrottle;
-use crate::store::Store;
+use crate::render::Views;
 
 pub struct AppState {
-    pub store: Store,
+    pub app: crate::app::App,
     pub views: std::sync::Arc<Views>,
     pub pages: PageCache,
-    pub login_throttle: LoginThrottle,
-    pub captcha_on: bool,
-    pub rate_limits_on: bool,
-    pub secret: crate::crypto::Secret,
-    pub files: crate::files::FileStore,
-    pub limits: crate::intake::Limits,
-    pub search: std::sync::Arc<crate::search::Search>,
+}
+
+impl AppState {
+    /// Renders `template` with `page` (a page struct bound to it).
+    pub fn render<T: serde::Serialize>(
+        &self,
+        template: &str,
+        page: &T,
+    ) -> Result<String, super::AppError> {
+        Ok(self.views.render(template, page)?)
+    }
 }

@@ -262,7 +262,7 @@ async fn a_petition_goes_through_answer_review_re_review_and_closure_by_api(app:
         Some(&format!(
             "petition:{}",
             app.store
-                .case_petition_by_tracking_number(&tn)
+                .petition_by_tracking_number(&tn)
                 .await
                 .unwrap()
                 .unwrap()
@@ -938,7 +938,7 @@ async fn reminders_and_escalations_are_mailed_exactly_once(backend: Backend) {
         mingjing::startup::job_handlers(
             &settings,
             &app.store,
-            std::sync::Arc::new(mingjing::web::views::Views::load().unwrap()),
+            std::sync::Arc::new(mingjing::render::Views::load().unwrap()),
         )
         .unwrap()
     };
@@ -979,7 +979,9 @@ async fn reminders_and_escalations_are_mailed_exactly_once(backend: Backend) {
         .await
         .unwrap();
     for _ in 0..3 {
-        mingjing::sweep::sweep(&app.store, today).await.unwrap();
+        mingjing::app::sweep::sweep(&app.store, today)
+            .await
+            .unwrap();
     }
     mingjing::jobs::Queue::new(app.store.clone(), handlers())
         .drain()
@@ -997,7 +999,9 @@ async fn reminders_and_escalations_are_mailed_exactly_once(backend: Backend) {
         "one reminder each to the handler and the supervisor"
     );
     // The worker "restarts" (a new queue), the sweep runs again: nothing more is sent.
-    mingjing::sweep::sweep(&app.store, today).await.unwrap();
+    mingjing::app::sweep::sweep(&app.store, today)
+        .await
+        .unwrap();
     assert_eq!(
         mingjing::jobs::Queue::new(app.store.clone(), handlers())
             .drain()
@@ -1016,7 +1020,9 @@ async fn reminders_and_escalations_are_mailed_exactly_once(backend: Backend) {
         .await
         .unwrap();
     for _ in 0..2 {
-        mingjing::sweep::sweep(&app.store, today).await.unwrap();
+        mingjing::app::sweep::sweep(&app.store, today)
+            .await
+            .unwrap();
         mingjing::jobs::Queue::new(app.store.clone(), handlers())
             .drain()
             .await

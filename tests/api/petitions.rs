@@ -562,7 +562,7 @@ async fn a_mistyped_tracking_number_is_caught_and_wrong_codes_are_throttled(app:
             ],
         )
         .await;
-    let other = mingjing::domain::codes::TrackingNumber::generate(2026);
+    let other = mingjing::domain::codes::TrackingNumber::generate(2026, &mut rand::rng());
     let r2 = app
         .post_form(
             "/track",

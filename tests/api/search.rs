@@ -324,7 +324,7 @@ async fn a_named_officer_never_finds_the_petition_naming_them(app: &TestApp) {
     // Someone named in it who joins the agency later does not find it either.
     let email = mingjing::domain::staff::Email::parse("zhou.xinlai@lj-jb-court.example").unwrap();
     let hash = mingjing::auth::password::hash("a long enough passphrase").unwrap();
-    let lj_jb_court = agency_id.as_i64().unwrap() as i32;
+    let lj_jb_court = mingjing::domain::ids::AgencyId(agency_id.as_i64().unwrap() as i32);
     app.store
         .insert_staff(
             &email,

@@ -1,15 +1,17 @@
+use crate::domain::agency::{AgencyLevel, AgencyType};
+use crate::domain::ids::AgencyId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "agencies")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
+    pub id: AgencyId,
     #[sea_orm(unique)]
     pub code: String,
-    pub agency_type: String,
-    pub level: String,
-    pub parent_id: Option<i32>,
+    pub agency_type: AgencyType,
+    pub level: AgencyLevel,
+    pub parent_id: Option<AgencyId>,
     pub name_zh: String,
     pub name_en: String,
     pub region_zh: String,

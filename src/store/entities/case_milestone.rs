@@ -1,3 +1,6 @@
+use crate::domain::case::CaseStage;
+use crate::domain::ids::StaffId;
+use crate::store::types::Day;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -6,10 +9,10 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub case_id: i32,
-    pub stage: String,
-    pub occurred_on: String,
+    pub stage: CaseStage,
+    pub occurred_on: Day,
     pub note: String,
-    pub recorded_by: Option<i32>,
+    pub recorded_by: Option<StaffId>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,3 +1,4 @@
+use crate::domain::ids::PetitionId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -5,7 +6,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub petition_id: i32,
+    pub petition_id: PetitionId,
     pub event_id: Option<i64>,
     pub sha256: String,
     pub file_name: String,

@@ -1,17 +1,21 @@
+use crate::domain::ids::{AgencyId, PetitionId, StaffId};
+use crate::domain::petition::{PetitionCategory, PetitionKind};
+use crate::domain::workflow::{Rating, Round, State};
+use crate::store::types::Day;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "petitions")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
+    pub id: PetitionId,
     #[sea_orm(unique)]
     pub tracking_number: String,
     pub access_code_hash: String,
-    pub kind: String,
-    pub agency_id: i32,
+    pub kind: PetitionKind,
+    pub agency_id: AgencyId,
     pub agency_chosen: bool,
-    pub category: String,
+    pub category: PetitionCategory,
     pub subject: String,
     pub title: String,
     pub description: String,
@@ -22,22 +26,22 @@ pub struct Model {
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     pub lang: String,
-    pub status: String,
+    pub status: State,
     pub quarantine_reason: Option<String>,
     pub version: i32,
-    pub round: String,
-    pub handler_id: Option<i32>,
-    pub draft_author_id: Option<i32>,
+    pub round: Round,
+    pub handler_id: Option<StaffId>,
+    pub draft_author_id: Option<StaffId>,
     pub extension_used: bool,
     pub extension_pending: bool,
     pub extension_days: i32,
-    pub rating: Option<String>,
-    pub answered_on: Option<String>,
+    pub rating: Option<Rating>,
+    pub answered_on: Option<Day>,
     pub draft_text: Option<String>,
     pub answer_text: Option<String>,
-    pub clock_stopped_on: Option<String>,
+    pub clock_stopped_on: Option<Day>,
     /// The nearest open deadline, kept by a database trigger (migration 5).
-    pub next_due_on: String,
+    pub next_due_on: Day,
     /// 答复公开: the redacted title and answer, once a supervisor publishes them.
     pub public_title: Option<String>,
     pub public_answer: Option<String>,

@@ -1,3 +1,6 @@
+use crate::domain::clock::DeadlineStatus;
+use crate::domain::ids::PetitionId;
+use crate::store::types::Day;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -5,13 +8,13 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub petition_id: i32,
+    pub petition_id: PetitionId,
     pub rule_id: String,
     pub clock: String,
-    pub due_on: String,
+    pub due_on: Day,
     pub citation_zh: String,
     pub citation_en: String,
-    pub status: String,
+    pub status: DeadlineStatus,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,3 +1,5 @@
+use crate::domain::events::EventKind;
+use crate::domain::ids::PetitionId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -5,8 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub petition_id: i32,
-    pub kind: String,
+    pub petition_id: PetitionId,
+    pub kind: EventKind,
     pub public: bool,
     pub actor: String,
     pub body: String,

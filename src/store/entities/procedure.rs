@@ -1,3 +1,6 @@
+use crate::domain::agency::AgencyType;
+use crate::domain::ids::AgencyId;
+use crate::domain::procedure::{Category, ProcedureStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -5,10 +8,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub agency_id: i32,
-    pub agency_type: String,
-    pub category: String,
-    pub status: String,
+    pub agency_id: AgencyId,
+    pub agency_type: AgencyType,
+    pub category: Category,
+    pub status: ProcedureStatus,
     pub current_version: i32,
     pub title_zh: String,
     pub title_en: String,

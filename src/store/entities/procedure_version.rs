@@ -1,3 +1,4 @@
+use crate::domain::ids::StaffId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,7 +19,7 @@ pub struct Model {
     pub fees: String,
     pub appeal: String,
     pub change_note: String,
-    pub author_id: Option<i32>,
+    pub author_id: Option<StaffId>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,15 +1,17 @@
+use crate::domain::ids::{AgencyId, StaffId};
+use crate::domain::staff::Role;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "staff")]
 pub struct Model {
     #[sea_orm(primary_key)]
-    pub id: i32,
+    pub id: StaffId,
     #[sea_orm(unique)]
     pub email: String,
     pub name: String,
-    pub role: String,
-    pub agency_id: i32,
+    pub role: Role,
+    pub agency_id: AgencyId,
     pub password_hash: String,
     pub active: bool,
     pub created_at: DateTimeUtc,

@@ -6,5 +6,5 @@ use actix_web::{HttpResponse, web};
 #[utoipa::path(get, path = "/api/v1/agencies", tag = "public",
     responses((status = 200, description = "All agencies, parents first", body = [Agency])))]
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(&*state.store.agencies().await?))
+    Ok(HttpResponse::Ok().json(&*crate::app::catalogue::agencies(&state.app).await?))
 }

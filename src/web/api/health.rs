@@ -1,4 +1,4 @@
-use crate::jobs::{self, QueueStats};
+use crate::jobs::QueueStats;
 use crate::web::AppState;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -22,14 +22,12 @@ pub struct Health {
     responses((status = 200, description = "The node serves (status `degraded` when only search is down)", body = Health),
                (status = 503, description = "The database or the job queue is down", body = Health)))]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
-    let database_ok = state.store.ping().await.is_ok();
-    let queue = if database_ok {
-        jobs::stats(&state.store).await.ok()
-    } else {
-        None
-    };
+    let crate::app::health::Report {
+        database_ok,
+        queue,
+        search,
+    } = crate::app::health::check(&state.app).await;
     let healthy = database_ok && queue.is_some();
-    let search = state.search.health().await;
     // A search outage degrades the node but does not take it out of service:
     // petitions are still taken and the index catches up afterwards.
     let body = Health {

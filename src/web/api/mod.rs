@@ -8,3 +8,39 @@ pub mod petitions;
 pub mod procedures;
 pub mod search;
 pub mod staff;
+
+use actix_web::web::{self, ServiceConfig, get, post, resource};
+
+/// The JSON API's routes under `/api/v1/`, and `/healthz`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.route("/healthz", get().to(health::healthz))
+        .route("/api/v1/openapi.json", get().to(openapi::document))
+        .route("/api/v1/agencies", get().to(agencies::list))
+        .route("/api/v1/procedures", get().to(procedures::list))
+        .route("/api/v1/procedures/{id}", get().to(procedures::show))
+        .route("/api/v1/search", get().to(search::search))
+        .route("/api/v1/captcha", get().to(petitions::captcha))
+        .route("/api/v1/petitions", post().to(petitions::create))
+        .route("/api/v1/petitions/{tn}", get().to(petitions::show))
+        .route(
+            "/api/v1/petitions/{tn}/messages",
+            post().to(petitions::message),
+        )
+        .service(
+            resource("/api/v1/petitions/{tn}/evidence")
+                .app_data(web::PayloadConfig::new(crate::web::multipart::MAX_BODY))
+                .route(post().to(petitions::evidence)),
+        )
+        .route(
+            "/api/v1/petitions/{tn}/actions",
+            post().to(staff::petitioner_action),
+        )
+        .route("/api/v1/cases/{case_number}", get().to(cases::show))
+        .route("/api/v1/auth/token", post().to(staff::token))
+        .route("/api/v1/staff/petitions", get().to(staff::list))
+        .route("/api/v1/staff/petitions/{tn}", get().to(staff::show))
+        .route(
+            "/api/v1/staff/petitions/{tn}/actions",
+            post().to(staff::action),
+        );
+}

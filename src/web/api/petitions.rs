@@ -1,16 +1,14 @@
 //! Petitions by JSON: the same intake rules as the forms.
 
-use crate::domain::FieldErrors;
+use crate::app::filing::{self, CAPTCHA_FORM, CaptchaAnswer};
+use crate::app::{self, lookup};
 use crate::domain::petition::{PetitionInput, PetitionStatus};
-use crate::intake::{self, CaptchaAnswer, LookupError, SubmitError};
-use crate::store::petitions::{DeadlineView, PetitionRecord, TimelineEvent};
-use crate::web::error::json_error;
-use crate::web::public::petitions::{CAPTCHA_FORM, client_key};
-use crate::web::{AppError, AppState, Lang, multipart};
+use crate::store::petitions::{DeadlineView, Petition, TimelineEvent};
+use crate::web::{AppError, AppState, Lang, client_key, multipart};
 use actix_multipart::Multipart;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -26,25 +24,19 @@ pub struct CaptchaOut {
 /// A new captcha challenge for `POST /api/v1/petitions`.
 #[utoipa::path(get, path = "/api/v1/captcha", tag = "petitions", responses((status = 200, body = CaptchaOut)))]
 pub async fn captcha(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, AppError> {
-    let id = intake::new_captcha(&state, CAPTCHA_FORM).await?;
-    let now = chrono::Utc::now().timestamp_millis();
-    let png = state
-        .store
-        .captcha_image(&id, now)
-        .await?
-        .unwrap_or_default();
-    let (zh, en) = state
-        .store
-        .captcha_questions(&id)
-        .await?
-        .unwrap_or_default();
+    let challenge = filing::new_captcha(&state.app, CAPTCHA_FORM).await?;
+    let png = filing::captcha_image(&state.app, &challenge.id).await?;
     Ok(HttpResponse::Ok().json(CaptchaOut {
-        captcha_id: id,
+        captcha_id: challenge.id,
         image: format!(
             "data:image/png;base64,{}",
             base64::engine::general_purpose::STANDARD.encode(png)
         ),
-        question: if lang == Lang::En { en } else { zh },
+        question: if lang == Lang::En {
+            challenge.question_en
+        } else {
+            challenge.question_zh
+        },
     }))
 }
 
@@ -84,14 +76,16 @@ pub struct PetitionIn {
 #[derive(Serialize, ToSchema)]
 pub struct DeadlineOut {
     pub clock: String,
-    pub due_on: String,
+    /// The last day, in China time (YYYY-MM-DD).
+    #[schema(value_type = String)]
+    pub due_on: NaiveDate,
     pub citation: String,
 }
 
 impl DeadlineOut {
     pub fn localized(
         clock: &str,
-        due_on: String,
+        due_on: NaiveDate,
         citation_zh: &str,
         citation_en: &str,
         lang: Lang,
@@ -118,55 +112,9 @@ pub struct PetitionCreated {
     pub deadlines: Vec<DeadlineOut>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ValidationError {
-    pub error: ValidationDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ValidationDetail {
-    pub code: String,
-    pub message: String,
-    /// Field name → translated problem.
-    pub fields: std::collections::BTreeMap<String, String>,
-}
-
-fn validation_error(lang: Lang, errors: &FieldErrors) -> HttpResponse {
-    HttpResponse::UnprocessableEntity().json(ValidationError {
-        error: ValidationDetail {
-            code: "validation_failed".to_owned(),
-            message: lang.t("form-has-errors"),
-            fields: errors
-                .iter()
-                .map(|(f, k)| (f.to_owned(), lang.t(k)))
-                .collect(),
-        },
-    })
-}
-
-fn submit_error(lang: Lang, e: SubmitError) -> Result<HttpResponse, AppError> {
-    Ok(match e {
-        SubmitError::Invalid(errors) => validation_error(lang, &errors),
-        SubmitError::Captcha => json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "captcha_failed",
-            lang.t("error-captcha"),
-        ),
-        SubmitError::File { name, key } => json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "file_refused",
-            format!("{name}: {}", lang.t(key)),
-        ),
-        SubmitError::Throttled { retry_after } => {
-            return Err(AppError::TooManyRequests { retry_after });
-        }
-        SubmitError::Internal(e) => return Err(e),
-    })
-}
-
 /// Files a complaint, report or litigation-related petition.
 #[utoipa::path(post, path = "/api/v1/petitions", tag = "petitions", request_body = PetitionIn,
-    responses((status = 201, body = PetitionCreated), (status = 422, body = ValidationError), (status = 429, body = crate::web::error::ErrorBody)))]
+    responses((status = 201, body = PetitionCreated), (status = 422, description = "`validation_failed` (with `fields`), `captcha_failed`", body = crate::web::error::ErrorBody), (status = 429, body = crate::web::error::ErrorBody)))]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -202,30 +150,28 @@ pub async fn create(
         captcha_answer: answer.clone(),
         captcha_question_answer: answer,
     };
-    if let Err(e) = intake::check_captcha(&state, CAPTCHA_FORM, &captcha).await {
-        return submit_error(lang, e);
-    }
-    match intake::submit(&state, &input, Vec::new(), "", &client_key(&req), lang).await {
-        Ok(r) => Ok(HttpResponse::Created().json(PetitionCreated {
-            tracking_number: r.tracking_number.as_str().to_owned(),
-            access_code: r.access_code.display(),
-            status: r.petition.status,
-            deadlines: r
-                .deadlines
-                .iter()
-                .map(|d| {
-                    DeadlineOut::localized(
-                        &d.clock,
-                        d.due_on.to_string(),
-                        &d.citation_zh,
-                        &d.citation_en,
-                        lang,
-                    )
-                })
-                .collect(),
-        })),
-        Err(e) => submit_error(lang, e),
-    }
+    filing::check_captcha(&state.app, CAPTCHA_FORM, &captcha).await?;
+    let r = filing::submit(
+        &state.app,
+        &input,
+        Vec::new(),
+        "",
+        &client_key(&req),
+        lang.tag(),
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(PetitionCreated {
+        tracking_number: r.tracking_number.as_str().to_owned(),
+        access_code: r.access_code.display(),
+        status: r.petition.status,
+        deadlines: r
+            .deadlines
+            .iter()
+            .map(|d| {
+                DeadlineOut::localized(&d.clock, d.due_on, &d.citation_zh, &d.citation_en, lang)
+            })
+            .collect(),
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -235,43 +181,25 @@ pub struct PetitionStatusOut {
     pub category: crate::domain::petition::PetitionCategory,
     pub title: String,
     pub status: PetitionStatus,
-    pub agency_id: i32,
+    #[schema(value_type = i32)]
+    pub agency_id: crate::domain::ids::AgencyId,
     pub received_at: chrono::DateTime<chrono::Utc>,
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<TimelineEvent>,
 }
 
-/// Opens a petition with `X-Access-Code`; any failure other than a malformed
-/// number is the same 404, and failures are throttled.
-async fn open(
-    req: &HttpRequest,
-    state: &AppState,
-    lang: Lang,
-    tn: &str,
-) -> Result<Result<PetitionRecord, HttpResponse>, AppError> {
-    let code = req
-        .headers()
+/// The `X-Access-Code` header, or nothing.
+pub(crate) fn access_code(req: &HttpRequest) -> &str {
+    req.headers()
         .get("x-access-code")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    Ok(
-        match intake::open_petition(state, tn, code, &client_key(req)).await? {
-            Ok(p) => Ok(p),
-            Err(e @ (LookupError::Malformed | LookupError::CheckFailed)) => Err(json_error(
-                StatusCode::BAD_REQUEST,
-                "bad_tracking_number",
-                lang.t(e.message_key()),
-            )),
-            Err(LookupError::NoMatch) => Err(json_error(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                lang.t("error-lookup-no-match"),
-            )),
-            Err(LookupError::Throttled { retry_after }) => {
-                return Err(AppError::TooManyRequests { retry_after });
-            }
-        },
-    )
+        .unwrap_or_default()
+}
+
+/// Opens a petition with `X-Access-Code`; any failure other than a malformed
+/// number is the same 404, and failures are throttled.
+async fn open(req: &HttpRequest, state: &AppState, tn: &str) -> Result<Petition, AppError> {
+    Ok(lookup::open_petition(&state.app, tn, access_code(req), &client_key(req)).await?)
 }
 
 /// Status, public timeline and open deadlines of a petition.
@@ -281,20 +209,16 @@ async fn open(
 pub async fn show(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     tn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let p = match open(&req, &state, lang, &tn).await? {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
+    let p = open(&req, &state, &tn).await?;
     // One query when nothing changed since the last look (see `StatusCache`).
-    let parts = state.store.petition_status_parts(&p).await?;
+    let parts = lookup::status(&state.app, &p).await?;
     Ok(HttpResponse::Ok().json(PetitionStatusOut {
         deadlines: parts
             .deadlines
             .iter()
-            .filter(|d| d.status == "open")
+            .filter(|d| d.status == crate::domain::clock::DeadlineStatus::Open)
             .cloned()
             .collect(),
         timeline: parts.timeline.clone(),
@@ -316,26 +240,15 @@ pub struct MessageIn {
 /// A follow-up message from the petitioner.
 #[utoipa::path(post, path = "/api/v1/petitions/{tracking_number}/messages", tag = "petitions", request_body = MessageIn,
     params(("tracking_number" = String, Path), ("X-Access-Code" = String, Header)),
-    responses((status = 201, body = TimelineEvent), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = ValidationError)))]
+    responses((status = 201, body = TimelineEvent), (status = 404, body = crate::web::error::ErrorBody), (status = 422, description = "`validation_failed` (with `fields`)", body = crate::web::error::ErrorBody)))]
 pub async fn message(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     tn: web::Path<String>,
     body: web::Json<MessageIn>,
 ) -> Result<HttpResponse, AppError> {
-    let p = match open(&req, &state, lang, &tn).await? {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
-    let text = match crate::domain::petition::parse_message(&body.message) {
-        Ok(t) => t,
-        Err(errors) => return Ok(validation_error(lang, &errors)),
-    };
-    let event = state
-        .store
-        .add_petitioner_follow_up(p.id, &text, &[])
-        .await?;
+    let p = open(&req, &state, &tn).await?;
+    let event = lookup::add_message(&state.app, &p, &body.message).await?;
     Ok(HttpResponse::Created().json(event))
 }
 
@@ -346,44 +259,24 @@ pub async fn message(
 pub async fn evidence(
     req: HttpRequest,
     state: web::Data<AppState>,
-    lang: Lang,
     tn: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let p = match open(&req, &state, lang, &tn).await? {
-        Ok(p) => p,
-        Err(r) => return Ok(r),
-    };
+    let p = open(&req, &state, &tn).await?;
     let data = multipart::read(payload).await?;
     if let Some(problem) = data.file_problem {
-        let status = if problem == "error-files-total-too-large" {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        return Ok(json_error(status, "file_refused", lang.t(problem)));
+        return Err(app::Error::File {
+            name: String::new(),
+            key: problem,
+        }
+        .into());
     }
     if data.files.is_empty() {
-        return Ok(json_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "no_file",
-            lang.t("error-message-or-file"),
-        ));
+        return Err(AppError::Unprocessable {
+            code: "no_file",
+            key: "error-message-or-file",
+        });
     }
-    let files = match intake::store_uploads(&state, data.files).await {
-        Ok(f) => f,
-        Err(e) => return submit_error(lang, e),
-    };
-    let mut event = state
-        .store
-        .add_petitioner_follow_up(p.id, "", &files)
-        .await?;
-    event.files = state
-        .store
-        .petition_files(p.id)
-        .await?
-        .into_iter()
-        .filter(|f| f.event_id == Some(event.id))
-        .collect();
+    let event = lookup::add_evidence(&state.app, &p, data.files).await?;
     Ok(HttpResponse::Created().json(event))
 }

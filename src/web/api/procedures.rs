@@ -39,13 +39,12 @@ pub async fn list(
     query: web::Query<ListQuery>,
     per_page: web::Query<PerPage>,
 ) -> Result<HttpResponse, AppError> {
-    let page = state
-        .store
-        .published_procedures(
-            &query.filter(),
-            PageRequest::new(query.page, per_page.per_page),
-        )
-        .await?;
+    let page = crate::app::procedures::catalogue(
+        &state.app,
+        &query.filter(),
+        PageRequest::new(query.page, per_page.per_page),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(ProcedurePage {
         items: page.items,
         page: page.page,
@@ -70,13 +69,9 @@ pub async fn show(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let procedure = state.store.procedure(id).await?;
-    let current = state
-        .store
-        .procedure_version(id, procedure.current_version)
-        .await?;
-    let agency = state.store.agency(procedure.agency_id).await?;
-    let versions = state.store.procedure_history(id).await?;
+    let (procedure, current) = crate::app::procedures::read(&state.app, id, None).await?;
+    let agency = crate::app::catalogue::agency(&state.app, procedure.agency_id).await?;
+    let (_, versions) = crate::app::procedures::history(&state.app, id).await?;
     Ok(HttpResponse::Ok().json(ProcedureDetail {
         procedure,
         agency,

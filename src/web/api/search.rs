@@ -1,11 +1,8 @@
 //! `GET /api/v1/search`: the public scope, or the staff scope with a bearer token.
 
 use super::staff::ApiStaff;
-use crate::search::SearchError;
 use crate::search::service::{Params, Results};
-use crate::web::error::json_error;
 use crate::web::{AppError, AppState, Lang};
-use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 
 /// Procedures, disclosed cases and published answers (public); with a staff
@@ -33,23 +30,13 @@ pub async fn search(
         None
     };
     let result = match &staff {
-        Some(s) => {
-            let today = crate::domain::clock::china_date(chrono::Utc::now());
-            state.search.staff(s, &query, today, lang.tag()).await
-        }
-        None => state.search.public(&query, lang.tag()).await,
+        Some(s) => crate::app::search::staff(&state.app, s, &query, lang.tag()).await,
+        None => crate::app::search::public(&state.app, &query, lang.tag()).await,
     };
     match result {
         Ok(r) => Ok(HttpResponse::Ok().json(r)),
-        Err(SearchError::Store(e)) => Err(e.into()),
-        Err(SearchError::BadQuery(key)) => Err(AppError::BadRequest(key)),
-        Err(e) => {
-            tracing::warn!(error = %e, "search unavailable");
-            Ok(json_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "search_unavailable",
-                lang.t("error-search-unavailable"),
-            ))
-        }
+        // A query the caller can fix is a bad request here (the pages say it beside the box).
+        Err(crate::app::Error::Invalid(key)) => Err(AppError::BadRequest(key)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,6 +1,6 @@
 use super::{cached_page, path_key};
 use crate::domain::procedure::Category;
-use crate::web::views::Layout;
+use crate::render::Layout;
 use crate::web::{AppError, AppState, Lang};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -24,9 +24,7 @@ pub async fn home(
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
     cached_page(&state, path_key(&req, lang), || async {
-        let counts = state
-            .store
-            .procedure_counts_by_type()
+        let counts = crate::app::catalogue::procedure_counts(&state.app)
             .await?
             .into_iter()
             .map(|(t, count)| TypeCount {
@@ -35,11 +33,11 @@ pub async fn home(
             })
             .collect();
         let page = HomePage {
-            layout: Layout::new(&req, lang),
+            layout: crate::web::layout(&req, lang),
             counts,
             categories: Category::ALL.iter().map(|c| c.as_str()).collect(),
         };
-        state.views.render("public/home.html", &page)
+        state.render("public/home.html", &page)
     })
     .await
 }

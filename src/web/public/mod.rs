@@ -10,7 +10,51 @@ pub mod track;
 use super::state::AppState;
 use super::{AppError, Lang};
 use actix_web::http::StatusCode;
+use actix_web::web::{self, ServiceConfig, get, post, resource};
 use actix_web::{HttpRequest, HttpResponse};
+
+/// The public site's routes: the catalogue, filing and following petitions,
+/// disclosed cases, search and published answers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    let multipart = || web::PayloadConfig::new(crate::web::multipart::MAX_BODY);
+    cfg.route("/", get().to(home::home))
+        .route(
+            "/static/{path:.*}",
+            get().to(crate::web::static_files::serve),
+        )
+        .route("/procedures", get().to(procedures::list))
+        .route("/procedures/{id}", get().to(procedures::show))
+        .route("/procedures/{id}/versions", get().to(procedures::history))
+        .route(
+            "/procedures/{id}/versions/{version}",
+            get().to(procedures::show_version),
+        )
+        .route("/petitions/new", get().to(petitions::start))
+        .route("/petitions/new/{kind}", get().to(petitions::form))
+        // Forms with files may carry 50 MB of evidence.
+        .service(
+            resource("/petitions")
+                .app_data(multipart())
+                .route(post().to(petitions::submit)),
+        )
+        .route("/captcha/{id}", get().to(petitions::captcha_image))
+        .route("/track", get().to(track::lookup_form))
+        .route("/track", post().to(track::lookup))
+        .route("/track/{tn}", get().to(track::status))
+        .service(
+            resource("/track/{tn}/follow-up")
+                .app_data(multipart())
+                .route(post().to(track::follow_up)),
+        )
+        .route("/track/{tn}/files/{id}", get().to(track::file))
+        .route("/track/{tn}/actions", post().to(track::act))
+        .route("/cases", get().to(cases::list))
+        .route("/cases/lookup", get().to(cases::lookup_form))
+        .route("/cases/lookup", post().to(cases::lookup))
+        .route("/cases/{id}", get().to(cases::show))
+        .route("/search", get().to(search::page))
+        .route("/answers/{id}", get().to(search::answer));
+}
 
 /// The cache key of a page addressed by its path alone: only pages without
 /// query parameters (other than `lang`) qualify, so the set of keys is bounded

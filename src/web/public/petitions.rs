@@ -1,18 +1,17 @@
 //! Filing a petition: choose the kind, fill the form that fits it, get a receipt.
 
+use crate::app::Error;
+use crate::app::filing::{self, CAPTCHA_FORM, CaptchaAnswer, Receipt};
 use crate::domain::FieldErrors;
 use crate::domain::petition::{PetitionCategory, PetitionInput, PetitionKind};
-use crate::intake::{self, CaptchaAnswer, Receipt, SubmitError};
+use crate::render::Layout;
 use crate::store::agencies::Agency;
 use crate::web::multipart::{self, FormData};
-use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang, html};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
-
-pub const CAPTCHA_FORM: &str = "petition";
 
 #[derive(Serialize)]
 struct StartPage {
@@ -26,12 +25,12 @@ pub async fn start(
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
     let page = StartPage {
-        layout: Layout::new(&req, lang),
+        layout: crate::web::layout(&req, lang),
         kinds: PetitionKind::ALL.iter().map(|k| k.as_str()).collect(),
     };
     Ok(html(
         StatusCode::OK,
-        state.views.render("public/petition_start.html", &page)?,
+        state.render("public/petition_start.html", &page)?,
     ))
 }
 
@@ -47,18 +46,17 @@ pub async fn captcha_view(
     form: &str,
     lang: Lang,
 ) -> Result<Option<CaptchaView>, AppError> {
-    if !state.captcha_on {
+    if !state.app.captcha_on {
         return Ok(None);
     }
-    let id = intake::new_captcha(state, form).await?;
-    let (zh, en) = state
-        .store
-        .captcha_questions(&id)
-        .await?
-        .unwrap_or_default();
+    let challenge = filing::new_captcha(&state.app, form).await?;
     Ok(Some(CaptchaView {
-        id,
-        question: if lang == Lang::En { en } else { zh },
+        id: challenge.id,
+        question: if lang == Lang::En {
+            challenge.question_en
+        } else {
+            challenge.question_zh
+        },
     }))
 }
 
@@ -88,9 +86,9 @@ async fn form_page(
     errors: FieldErrors,
     form_error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let agencies = state.store.agencies().await?;
+    let agencies = crate::app::catalogue::agencies(&state.app).await?;
     let page = FormPage {
-        layout: Layout::new(req, lang),
+        layout: crate::web::layout(req, lang),
         kind: kind.as_str(),
         may_be_anonymous: kind.may_be_anonymous(),
         agencies: &agencies,
@@ -103,7 +101,7 @@ async fn form_page(
     };
     Ok(html(
         status,
-        state.views.render("public/petition_form.html", &page)?,
+        state.render("public/petition_form.html", &page)?,
     ))
 }
 
@@ -146,12 +144,6 @@ struct ReceiptPage<'a> {
 
 use crate::web::api::petitions::DeadlineOut;
 
-pub fn client_key(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
-}
-
 fn receipt_page(
     state: &AppState,
     req: &HttpRequest,
@@ -160,7 +152,7 @@ fn receipt_page(
     has_email: bool,
 ) -> Result<HttpResponse, AppError> {
     let page = ReceiptPage {
-        layout: Layout::new(req, lang),
+        layout: crate::web::layout(req, lang),
         tracking_number: r.tracking_number.display(),
         access_code: r.access_code.display(),
         kind: r.petition.kind.as_str(),
@@ -171,27 +163,16 @@ fn receipt_page(
             .deadlines
             .iter()
             .map(|d| {
-                DeadlineOut::localized(
-                    &d.clock,
-                    d.due_on.to_string(),
-                    &d.citation_zh,
-                    &d.citation_en,
-                    lang,
-                )
+                DeadlineOut::localized(&d.clock, d.due_on, &d.citation_zh, &d.citation_en, lang)
             })
             .collect(),
         has_email,
     };
-    let mut response = html(
-        StatusCode::OK,
-        state.views.render("public/receipt.html", &page)?,
-    );
     // The access code is on this page once: no cache may keep it.
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    Ok(response)
+    Ok(crate::web::no_store(html(
+        StatusCode::OK,
+        state.render("public/receipt.html", &page)?,
+    )))
 }
 
 pub async fn submit(
@@ -231,10 +212,10 @@ pub async fn submit(
         return again(status, FieldErrors::new(), problem).await;
     }
     // The captcha is consumed first; field errors are still all reported with it.
-    let captcha_result = intake::check_captcha(&state, CAPTCHA_FORM, &captcha).await;
+    let captcha_result = filing::check_captcha(&state.app, CAPTCHA_FORM, &captcha).await;
     let field_errors = crate::domain::petition::PetitionDraft::parse(&input).err();
     match (captcha_result, field_errors) {
-        (Err(SubmitError::Captcha), errors) => {
+        (Err(Error::Captcha), errors) => {
             return again(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errors.unwrap_or_default(),
@@ -242,7 +223,7 @@ pub async fn submit(
             )
             .await;
         }
-        (Err(other), _) => return Err(into_app_error(other)),
+        (Err(other), _) => return Err(other.into()),
         (Ok(()), Some(errors)) => {
             return again(StatusCode::UNPROCESSABLE_ENTITY, errors, "form-has-errors").await;
         }
@@ -250,26 +231,22 @@ pub async fn submit(
     }
     let has_email = !input.contact_email.trim().is_empty() && input.anonymous.trim().is_empty();
     let honeypot = data.get("website");
-    match intake::submit(
-        &state,
+    match filing::submit(
+        &state.app,
         &input,
         data.files,
         &honeypot,
-        &client_key(&req),
-        lang,
+        &crate::web::client_key(&req),
+        lang.tag(),
     )
     .await
     {
         Ok(receipt) => receipt_page(&state, &req, lang, &receipt, has_email),
-        Err(SubmitError::Invalid(errors)) => {
+        Err(Error::Fields(errors)) => {
             again(StatusCode::UNPROCESSABLE_ENTITY, errors, "form-has-errors").await
         }
-        Err(SubmitError::File { name, key }) => {
-            let message = if name.is_empty() {
-                lang.t(key)
-            } else {
-                format!("{name}: {}", lang.t(key))
-            };
+        Err(e @ Error::File { .. }) => {
+            let message = AppError::from(e).message(lang);
             form_page(
                 &state,
                 &req,
@@ -282,31 +259,16 @@ pub async fn submit(
             )
             .await
         }
-        Err(SubmitError::Throttled { retry_after }) => {
-            let mut r = again(
+        Err(Error::Throttled { retry_after }) => Ok(crate::web::retry_after(
+            again(
                 StatusCode::TOO_MANY_REQUESTS,
                 FieldErrors::new(),
                 "error-too-many-submissions",
             )
-            .await?;
-            if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&retry_after.to_string())
-            {
-                r.headers_mut()
-                    .insert(actix_web::http::header::RETRY_AFTER, v);
-            }
-            Ok(r)
-        }
-        Err(e) => Err(into_app_error(e)),
-    }
-}
-
-pub fn into_app_error(e: SubmitError) -> AppError {
-    match e {
-        SubmitError::Internal(e) => e,
-        SubmitError::Captcha => AppError::BadRequest("error-captcha"),
-        SubmitError::Throttled { retry_after } => AppError::TooManyRequests { retry_after },
-        SubmitError::Invalid(_) => AppError::BadRequest("form-has-errors"),
-        SubmitError::File { key, .. } => AppError::BadRequest(key),
+            .await?,
+            retry_after,
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -315,14 +277,7 @@ pub async fn captcha_image(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let png = state
-        .store
-        .captcha_image(
-            id.trim_end_matches(".png"),
-            chrono::Utc::now().timestamp_millis(),
-        )
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let png = filing::captcha_image(&state.app, id.trim_end_matches(".png")).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))

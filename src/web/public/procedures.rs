@@ -2,11 +2,12 @@
 
 use super::{cached_page, path_key};
 use crate::domain::agency::AgencyType;
+use crate::domain::ids::AgencyId;
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::procedure::Category;
+use crate::render::Layout;
 use crate::store::agencies::Agency;
 use crate::store::procedures::{ProcedureFilter, ProcedureSummary, ProcedureVersion};
-use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -80,9 +81,9 @@ pub async fn list(
         .is_none()
         .then(|| format!("{}:/procedures?{canonical}", lang.tag()));
     cached_page(&state, key, || async {
-        let page = state.store.published_procedures(&filter, request).await?;
-        let agencies = state.store.agencies().await?;
-        let agencies: HashMap<i32, &Agency> = agencies.iter().map(|a| (a.id, a)).collect();
+        let page = crate::app::procedures::catalogue(&state.app, &filter, request).await?;
+        let agencies = crate::app::catalogue::agencies(&state.app).await?;
+        let agencies: HashMap<AgencyId, &Agency> = agencies.iter().map(|a| (a.id, a)).collect();
         let results = Paged {
             items: page
                 .items
@@ -97,10 +98,10 @@ pub async fn list(
             total: page.total,
             pages: page.pages,
         };
-        state.views.render(
+        state.render(
             "public/procedures.html",
             &ListPage {
-                layout: Layout::for_path("/procedures", &canonical, lang, !state.captcha_on),
+                layout: Layout::for_path("/procedures", &canonical, lang, !state.app.captcha_on),
                 filter: ListFilter {
                     q: filter.q.as_deref().unwrap_or(""),
                     agency_type,
@@ -132,18 +133,16 @@ async fn detail_page(
     id: i32,
     version: Option<i32>,
 ) -> Result<String, AppError> {
-    let procedure = state.store.procedure(id).await?;
-    let number = version.unwrap_or(procedure.current_version);
-    let version = state.store.procedure_version(id, number).await?;
-    let agency = state.store.agency(procedure.agency_id).await?;
+    let (procedure, version) = crate::app::procedures::read(&state.app, id, version).await?;
+    let agency = crate::app::catalogue::agency(&state.app, procedure.agency_id).await?;
     let page = DetailPage {
-        layout: Layout::new(req, lang),
-        is_current: number == procedure.current_version,
+        layout: crate::web::layout(req, lang),
+        is_current: version.version == procedure.current_version,
         procedure,
         version,
         agency,
     };
-    state.views.render("public/procedure.html", &page)
+    state.render("public/procedure.html", &page)
 }
 
 pub async fn show(
@@ -187,12 +186,11 @@ pub async fn history(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     cached_page(&state, path_key(&req, lang), || async {
-        let procedure = state.store.procedure(id).await?;
-        let versions = state.store.procedure_history(id).await?;
-        state.views.render(
+        let (procedure, versions) = crate::app::procedures::history(&state.app, id).await?;
+        state.render(
             "public/history.html",
             &HistoryPage {
-                layout: Layout::new(&req, lang),
+                layout: crate::web::layout(&req, lang),
                 procedure,
                 versions,
             },

@@ -1,9 +1,9 @@
 //! 全站搜索: procedures, disclosed cases and published answers in one ranked list,
 //! with facets; and the page of a published answer (答复公开).
 
+use crate::render::Layout;
 use crate::search::service::Params;
 use crate::web::search_view::ResultsView;
-use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang, html};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -23,21 +23,10 @@ pub async fn agency_names(
     state: &AppState,
     lang: Lang,
 ) -> Result<HashMap<String, String>, AppError> {
-    Ok(state
-        .store
-        .agencies()
+    Ok(crate::app::catalogue::agencies(&state.app)
         .await?
         .iter()
-        .map(|a| {
-            (
-                a.id.to_string(),
-                if lang == Lang::En {
-                    a.name_en.clone()
-                } else {
-                    a.name_zh.clone()
-                },
-            )
-        })
+        .map(|a| (a.id.to_string(), a.name(lang == Lang::En).to_owned()))
         .collect())
 }
 
@@ -73,21 +62,18 @@ pub async fn page(
     query: web::Query<Params>,
 ) -> Result<HttpResponse, AppError> {
     let params = query.into_inner();
-    let outcome = state.search.public(&params, lang.tag()).await;
+    let outcome = crate::app::search::public(&state.app, &params, lang.tag()).await;
     let names = agency_names(&state, lang).await?;
     let view = ResultsView::build("/search", outcome, &params, lang, false, &names, |f, v| {
         facet_label(lang, &names, f, v)
     })?;
     let status = view.status;
     let page = SearchPage {
-        layout: Layout::new(&req, lang),
+        layout: crate::web::layout(&req, lang),
         params,
         view,
     };
-    Ok(html(
-        status,
-        state.views.render("public/search.html", &page)?,
-    ))
+    Ok(html(status, state.render("public/search.html", &page)?))
 }
 
 #[derive(Serialize)]
@@ -103,19 +89,18 @@ pub async fn answer(
     lang: Lang,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let answer = state.store.public_answer(id.into_inner()).await?;
-    let agency = state.store.agency(answer.agency_id).await?;
+    let (answer, agency) = crate::app::catalogue::public_answer(
+        &state.app,
+        crate::domain::ids::PetitionId(id.into_inner()),
+    )
+    .await?;
     let page = AnswerPage {
-        layout: Layout::new(&req, lang),
-        agency_name: if lang == Lang::En {
-            agency.name_en
-        } else {
-            agency.name_zh
-        },
+        layout: crate::web::layout(&req, lang),
+        agency_name: agency.name(lang == Lang::En).to_owned(),
         answer,
     };
     Ok(html(
         StatusCode::OK,
-        state.views.render("public/answer.html", &page)?,
+        state.render("public/answer.html", &page)?,
     ))
 }

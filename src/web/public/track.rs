@@ -2,20 +2,19 @@
 //! status page; the grant is kept in the session so the code never appears in
 //! a URL. The same page takes follow-up messages and further evidence.
 
-use super::petitions::client_key;
+use crate::app::{self, Error, lookup};
 use crate::domain::FieldErrors;
-use crate::domain::codes::TrackingNumber;
-use crate::intake::{self, LookupError, SubmitError};
-use crate::store::petitions::{PetitionRecord, TimelineEvent};
+use crate::domain::codes::TrackingNumberError;
+use crate::render::Layout;
+use crate::store::petitions::{Petition, TimelineEvent};
 use crate::web::api::petitions::DeadlineOut;
 use crate::web::multipart;
 use crate::web::session::{csrf_token, verify_csrf};
-use crate::web::views::Layout;
-use crate::web::{AppError, AppState, Lang, html, see_other};
+use crate::web::{AppError, AppState, Lang, client_key, html, see_other};
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -69,10 +68,10 @@ fn lookup_page(
     tracking_number: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let body = state.views.render(
+    let body = state.render(
         "public/track.html",
         &LookupPage {
-            layout: Layout::new(req, lang),
+            layout: crate::web::layout(req, lang),
             tracking_number,
             error,
         },
@@ -103,39 +102,40 @@ pub async fn lookup(
     lang: Lang,
     form: web::Form<LookupForm>,
 ) -> Result<HttpResponse, AppError> {
-    match intake::open_petition(
-        &state,
+    let refused = |status: StatusCode, key: &str| {
+        lookup_page(
+            &state,
+            &req,
+            lang,
+            status,
+            &form.tracking_number,
+            Some(lang.t(key)),
+        )
+    };
+    match lookup::open_petition(
+        &state.app,
         &form.tracking_number,
         &form.access_code,
         &client_key(&req),
     )
-    .await?
+    .await
     {
         Ok(petition) => {
             grant(&session, &petition.tracking_number)?;
             Ok(see_other(&format!("/track/{}", petition.tracking_number)))
         }
-        Err(e) => {
-            let status = match e {
-                LookupError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-                LookupError::NoMatch => StatusCode::NOT_FOUND,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let mut r = lookup_page(
-                &state,
-                &req,
-                lang,
-                status,
-                &form.tracking_number,
-                Some(lang.t(e.message_key())),
-            )?;
-            if let LookupError::Throttled { retry_after } = e
-                && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
-            {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            Ok(r)
+        Err(Error::Throttled { retry_after }) => Ok(crate::web::retry_after(
+            refused(StatusCode::TOO_MANY_REQUESTS, "error-lookup-throttled")?,
+            retry_after,
+        )),
+        Err(Error::NoMatch) => refused(StatusCode::NOT_FOUND, "error-lookup-no-match"),
+        Err(Error::TrackingNumber(TrackingNumberError::Malformed)) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, "error-tracking-malformed")
         }
+        Err(Error::TrackingNumber(TrackingNumberError::CheckFailed)) => {
+            refused(StatusCode::UNPROCESSABLE_ENTITY, "error-tracking-typo")
+        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -145,7 +145,7 @@ struct StatusPage<'a> {
     csrf_token: String,
     tracking_number: String,
     tracking_path: &'a str,
-    petition: &'a PetitionRecord,
+    petition: &'a Petition,
     agency_name: String,
     deadlines: Vec<DeadlineOut>,
     timeline: Vec<TimelineEvent>,
@@ -160,14 +160,14 @@ async fn granted_petition(
     state: &AppState,
     session: &Session,
     tn: &str,
-) -> Result<Option<PetitionRecord>, AppError> {
-    let Ok(tn) = TrackingNumber::parse(tn) else {
+) -> Result<Option<Petition>, AppError> {
+    let Ok(tn) = crate::domain::codes::TrackingNumber::parse(tn) else {
         return Err(AppError::NotFound);
     };
     if !granted(session, tn.as_str()) {
         return Ok(None);
     }
-    Ok(state.store.petition_by_tracking_number(tn.as_str()).await?)
+    Ok(lookup::granted_petition(&state.app, tn.as_str()).await?)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -177,41 +177,27 @@ async fn status_page(
     session: &Session,
     lang: Lang,
     status: StatusCode,
-    petition: &PetitionRecord,
+    petition: &Petition,
     errors: FieldErrors,
     form_error: Option<String>,
     message: &str,
     flash: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let agency = state.store.agency(petition.agency_id).await?;
-    let parts = state.store.petition_status_parts(petition).await?;
+    let agency = crate::app::catalogue::agency(&state.app, petition.agency_id).await?;
+    let parts = lookup::status(&state.app, petition).await?;
     let deadlines = parts
         .deadlines
         .iter()
-        .filter(|d| d.status == "open")
-        .map(|d| {
-            DeadlineOut::localized(
-                &d.clock,
-                d.due_on.clone(),
-                &d.citation_zh,
-                &d.citation_en,
-                lang,
-            )
-        })
+        .filter(|d| d.status == crate::domain::clock::DeadlineStatus::Open)
+        .map(|d| DeadlineOut::localized(&d.clock, d.due_on, &d.citation_zh, &d.citation_en, lang))
         .collect();
-    let tn = TrackingNumber::parse(&petition.tracking_number)
-        .map_err(|e| AppError::internal(anyhow::anyhow!("stored tracking number: {e}")))?;
     let page = StatusPage {
-        layout: Layout::new(req, lang),
+        layout: crate::web::layout(req, lang),
         csrf_token: csrf_token(session)?,
-        tracking_number: tn.display(),
+        tracking_number: petition.display_number(),
         tracking_path: &petition.tracking_number,
         petition,
-        agency_name: if lang == Lang::En {
-            agency.name_en
-        } else {
-            agency.name_zh
-        },
+        agency_name: agency.name(lang == Lang::En).to_owned(),
         deadlines,
         timeline: parts.timeline.clone(),
         errors,
@@ -220,10 +206,10 @@ async fn status_page(
         flash,
         max_files: crate::files::MAX_FILES,
     };
-    let mut r = html(status, state.views.render("public/status.html", &page)?);
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(r)
+    Ok(crate::web::no_store(html(
+        status,
+        state.render("public/status.html", &page)?,
+    )))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -299,47 +285,23 @@ pub async fn follow_up(
         )
         .await;
     }
-    let body = message.trim().to_owned();
-    if body.is_empty() && data.files.is_empty() {
-        let mut e = FieldErrors::new();
-        e.add("message", "error-message-or-file");
-        return again(StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
-    }
-    if !body.is_empty()
-        && let Err(e) = crate::domain::petition::parse_message(&body)
-    {
-        return again(StatusCode::UNPROCESSABLE_ENTITY, e, None).await;
-    }
-    let files = match intake::store_uploads(&state, data.files).await {
-        Ok(files) => files,
-        Err(SubmitError::File { name, key }) => {
-            let text = if name.is_empty() {
-                lang.t(key)
-            } else {
-                format!("{name}: {}", lang.t(key))
-            };
-            return again(
+    match lookup::follow_up(&state.app, &petition, &message, data.files).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/track/{}?done=sent",
+            petition.tracking_number
+        ))),
+        Err(Error::Fields(e)) => again(StatusCode::UNPROCESSABLE_ENTITY, e, None).await,
+        Err(e @ Error::File { .. }) => {
+            let text = AppError::from(e).message(lang);
+            again(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FieldErrors::new(),
                 Some(text),
             )
-            .await;
+            .await
         }
-        Err(e) => return Err(super::petitions::into_app_error(e)),
-    };
-    state
-        .store
-        .add_petitioner_follow_up(petition.id, &body, &files)
-        .await?;
-    tracing::info!(
-        petition.id = petition.id,
-        files = files.len(),
-        "petitioner follow-up received"
-    );
-    Ok(see_other(&format!(
-        "/track/{}?done=sent",
-        petition.tracking_number
-    )))
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A file of the petition, for whoever opened it with its code.
@@ -357,22 +319,10 @@ pub async fn file(
 
 pub async fn serve_evidence(
     state: &AppState,
-    petition_id: i32,
+    petition_id: crate::domain::ids::PetitionId,
     file_id: i32,
 ) -> Result<HttpResponse, AppError> {
-    let file = state
-        .store
-        .petition_files(petition_id)
-        .await?
-        .into_iter()
-        .find(|f| f.id == file_id)
-        .ok_or(AppError::NotFound)?;
-    let files = state.files.clone();
-    let sha = file.sha256.clone();
-    let bytes = web::block(move || files.read(&sha))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
+    let (file, bytes) = lookup::evidence_file(&state.app, petition_id, file_id).await?;
     let disposition = format!(
         "attachment; filename=\"evidence-{}\"; filename*=UTF-8''{}",
         file.id,
@@ -401,12 +351,12 @@ pub async fn act(
     let Some(command) = crate::web::staff::petitions::command_from_form(&form) else {
         return Err(AppError::BadRequest("error-choose-one"));
     };
-    match crate::handling::petitioner_act(&state, &petition, command).await {
+    match app::handling::petitioner_act(&state.app, &petition, command).await {
         Ok(_) => Ok(see_other(&format!(
             "/track/{}?done=sent",
             petition.tracking_number
         ))),
-        Err(crate::handling::ActError::Refused(r)) => {
+        Err(Error::Refused(r)) => {
             status_page(
                 &state,
                 &req,
@@ -421,7 +371,7 @@ pub async fn act(
             )
             .await
         }
-        Err(crate::handling::ActError::Internal(e)) => Err(e),
+        Err(e @ (Error::Internal(_) | Error::NotFound)) => Err(e.into()),
         Err(other) => Err(AppError::internal(anyhow::anyhow!("{other}"))),
     }
 }

@@ -1,17 +1,12 @@
 //! Staff disclose cases and record their milestones; scoped to their agency.
 
+use crate::app::{self, Error};
 use crate::domain::FieldErrors;
-use crate::domain::case::{
-    CaseDraft, CaseInput, CaseStage, CaseType, MilestoneDraft, MilestoneInput,
-};
-use crate::domain::clock::china_date;
-use crate::domain::codes::AccessCode;
-use crate::store::StoreError;
+use crate::domain::case::{CaseInput, CaseStage, CaseType, MilestoneInput};
+use crate::render::Layout;
 use crate::store::cases::{CaseView, Milestone};
 use crate::store::staff::StaffMember;
-use crate::web::public::cases::query_code_hash;
 use crate::web::session::{CurrentStaff, csrf_token, verify_csrf};
-use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang, html, see_other};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -33,16 +28,16 @@ pub async fn list(
     lang: Lang,
     CurrentStaff(staff): CurrentStaff,
 ) -> Result<HttpResponse, AppError> {
-    let cases = state.store.agency_cases(staff.agency_id).list().await?;
+    let cases = app::cases::of_agency(&state.app, &staff).await?;
     let page = ListPage {
-        layout: Layout::new(&req, lang),
+        layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
         staff,
         cases,
     };
     Ok(html(
         StatusCode::OK,
-        state.views.render("staff/cases.html", &page)?,
+        state.render("staff/cases.html", &page)?,
     ))
 }
 
@@ -67,15 +62,6 @@ pub struct CaseForm {
     filed_on: String,
 }
 
-fn may_disclose(staff: &StaffMember) -> Result<(), AppError> {
-    use crate::domain::staff::Role;
-    if matches!(staff.role, Role::Handler | Role::Supervisor | Role::Admin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn form_page(
     state: &AppState,
@@ -88,18 +74,15 @@ fn form_page(
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
     let page = FormPage {
-        layout: Layout::new(req, lang),
+        layout: crate::web::layout(req, lang),
         staff,
         csrf_token: csrf_token(session)?,
         input,
         errors,
         case_types: CaseType::ALL.iter().map(|t| t.as_str()).collect(),
-        today: china_date(chrono::Utc::now()).to_string(),
+        today: app::today().to_string(),
     };
-    Ok(html(
-        status,
-        state.views.render("staff/case_form.html", &page)?,
-    ))
+    Ok(html(status, state.render("staff/case_form.html", &page)?))
 }
 
 pub async fn new(
@@ -109,9 +92,9 @@ pub async fn new(
     lang: Lang,
     CurrentStaff(staff): CurrentStaff,
 ) -> Result<HttpResponse, AppError> {
-    may_disclose(&staff)?;
+    app::cases::may_disclose(&staff)?;
     let input = CaseForm {
-        filed_on: china_date(chrono::Utc::now()).to_string(),
+        filed_on: app::today().to_string(),
         ..Default::default()
     };
     form_page(
@@ -144,76 +127,28 @@ pub async fn create(
     form: web::Form<CaseForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
-    may_disclose(&staff)?;
-    let today = china_date(chrono::Utc::now());
-    let filed = MilestoneDraft::parse(
-        &MilestoneInput {
-            stage: "filed".into(),
-            occurred_on: form.filed_on.clone(),
-            note: String::new(),
-        },
-        today,
-    );
-    let draft = CaseDraft::parse(&form.input);
-    let (draft, filed) = match (draft, filed) {
-        (Ok(d), Ok(f)) => (d, f),
-        (d, f) => {
-            let mut errors = d.err().unwrap_or_default();
-            if let Some(fe) = f.err().and_then(|e| e.get("occurred_on")) {
-                errors.add("filed_on", fe);
-            }
-            return form_page(
-                &state,
-                &req,
-                &session,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &staff,
-                &form,
-                errors,
-            );
-        }
-    };
-    let code = AccessCode::generate();
-    let hash = query_code_hash(&state, &draft.case_number, &code);
-    match state
-        .store
-        .agency_cases(staff.agency_id)
-        .create(&draft, hash, &filed.occurred_on.to_string(), staff.id)
-        .await
-    {
-        Ok(case) => {
-            tracing::info!(staff.id = staff.id, case.id = case.id, "case disclosed");
+    match app::cases::disclose(&state.app, &staff, &form.input, &form.filed_on).await {
+        Ok((case, code)) => {
             let page = CreatedPage {
-                layout: Layout::new(&req, lang),
+                layout: crate::web::layout(&req, lang),
                 staff: &staff,
                 csrf_token: csrf_token(&session)?,
                 case,
                 query_code: code.display(),
             };
-            let mut r = html(
+            Ok(crate::web::no_store(html(
                 StatusCode::OK,
-                state.views.render("staff/case_created.html", &page)?,
-            );
-            r.headers_mut().insert(
-                actix_web::http::header::CACHE_CONTROL,
-                actix_web::http::header::HeaderValue::from_static("no-store"),
-            );
-            Ok(r)
+                state.render("staff/case_created.html", &page)?,
+            )))
         }
-        Err(StoreError::Conflict { .. }) => {
-            let mut errors = FieldErrors::new();
-            errors.add("case_number", "error-case-number-taken");
-            form_page(
-                &state,
-                &req,
-                &session,
-                lang,
-                StatusCode::CONFLICT,
-                &staff,
-                &form,
-                errors,
-            )
+        Err(Error::Fields(errors)) => {
+            // A case number already disclosed is a conflict; other problems are the form's.
+            let status = if errors.get("case_number") == Some("error-case-number-taken") {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            form_page(&state, &req, &session, lang, status, &staff, &form, errors)
         }
         Err(e) => Err(e.into()),
     }
@@ -243,10 +178,9 @@ async fn case_page(
     input: &MilestoneInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let case = state.store.agency_cases(staff.agency_id).get(id).await?;
-    let milestones = state.store.case_milestones(case.id).await?;
+    let (case, milestones) = app::cases::of_agency_one(&state.app, staff, id).await?;
     let page = CasePage {
-        layout: Layout::new(req, lang),
+        layout: crate::web::layout(req, lang),
         staff,
         csrf_token: csrf_token(session)?,
         case,
@@ -255,7 +189,7 @@ async fn case_page(
         input,
         errors,
     };
-    Ok(html(status, state.views.render("staff/case.html", &page)?))
+    Ok(html(status, state.render("staff/case.html", &page)?))
 }
 
 pub async fn show(
@@ -267,7 +201,7 @@ pub async fn show(
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
     let input = MilestoneInput {
-        occurred_on: china_date(chrono::Utc::now()).to_string(),
+        occurred_on: app::today().to_string(),
         ..Default::default()
     };
     case_page(
@@ -302,18 +236,10 @@ pub async fn add_milestone(
     form: web::Form<MilestoneForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
-    may_disclose(&staff)?;
     let id = id.into_inner();
-    match MilestoneDraft::parse(&form.input, china_date(chrono::Utc::now())) {
-        Ok(m) => {
-            state
-                .store
-                .agency_cases(staff.agency_id)
-                .add_milestone(id, &m, staff.id)
-                .await?;
-            Ok(see_other(&format!("/staff/cases/{id}")))
-        }
-        Err(errors) => {
+    match app::cases::add_milestone(&state.app, &staff, id, &form.input).await {
+        Ok(()) => Ok(see_other(&format!("/staff/cases/{id}"))),
+        Err(Error::Fields(errors)) => {
             case_page(
                 &state,
                 &req,
@@ -327,5 +253,6 @@ pub async fn add_milestone(
             )
             .await
         }
+        Err(e) => Err(e.into()),
     }
 }

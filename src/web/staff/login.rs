@@ -1,16 +1,15 @@
 //! Staff login and logout, with failed attempts throttled per account and per client.
 
-use crate::auth::password;
+use crate::app::{self, Error};
 use crate::domain::FieldErrors;
 use crate::domain::staff::Email;
+use crate::render::Layout;
 use crate::web::session::{csrf_token, log_in, log_out, verify_csrf};
-use crate::web::views::Layout;
-use crate::web::{AppError, AppState, Lang, html, see_other};
+use crate::web::{AppError, AppState, Lang, client_key, html, see_other};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use std::time::Instant;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct LoginForm {
@@ -61,10 +60,10 @@ fn page(
     errors: FieldErrors,
     message: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let body = state.views.render(
+    let body = state.render(
         "staff/login.html",
         &LoginPage {
-            layout: Layout::new(req, lang),
+            layout: crate::web::layout(req, lang),
             csrf_token: csrf_token(session)?,
             email,
             next,
@@ -93,12 +92,6 @@ pub async fn show(
         FieldErrors::new(),
         None,
     )
-}
-
-fn client_key(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
 }
 
 pub async fn submit(
@@ -134,67 +127,35 @@ pub async fn submit(
         );
     };
 
-    let client = client_key(&req);
-    let now = Instant::now();
-    if let Some(wait) = state.login_throttle.blocked(email.as_str(), &client, now) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let message = lang.t_args("login-throttled", &[("minutes", minutes.to_string())]);
-        let mut response = page(
+    let again = |status: StatusCode, message: String| {
+        page(
             &state,
             &req,
             &session,
             lang,
-            StatusCode::TOO_MANY_REQUESTS,
+            status,
             &form.email,
             next,
             FieldErrors::new(),
             Some(message),
-        )?;
-        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&wait.as_secs().to_string()) {
-            response
-                .headers_mut()
-                .insert(actix_web::http::header::RETRY_AFTER, v);
-        }
-        return Ok(response);
-    }
-
-    let credentials = state.store.staff_credentials(&email).await?;
-    let password = form.password.clone();
-    let verified = web::block(move || match credentials {
-        Some((staff, hash)) => password::verify(&password, &hash).then_some(staff),
-        None => {
-            password::verify_against_nothing(&password);
-            None
-        }
-    })
-    .await
-    .map_err(AppError::internal)?;
-
-    match verified {
-        Some(staff) => {
-            state.login_throttle.record_success(email.as_str());
+        )
+    };
+    match app::accounts::authenticate(&state.app, &email, &form.password, &client_key(&req)).await {
+        Ok(staff) => {
             log_in(&session, staff.id)?;
-            tracing::info!(staff.id = staff.id, "staff logged in");
             Ok(see_other(next))
         }
-        None => {
-            state
-                .login_throttle
-                .record_failure(email.as_str(), &client, now);
-            // The same words for an unknown address and a wrong password.
-            let message = lang.t("login-failed");
-            page(
-                &state,
-                &req,
-                &session,
-                lang,
-                StatusCode::UNAUTHORIZED,
-                &form.email,
-                next,
-                FieldErrors::new(),
-                Some(message),
-            )
+        Err(Error::Throttled { retry_after }) => {
+            let minutes = retry_after.div_ceil(60).max(1);
+            let message = lang.t_args("login-throttled", &[("minutes", minutes.to_string())]);
+            Ok(crate::web::retry_after(
+                again(StatusCode::TOO_MANY_REQUESTS, message)?,
+                retry_after,
+            ))
         }
+        // The same words for an unknown address and a wrong password.
+        Err(Error::LoginFailed) => again(StatusCode::UNAUTHORIZED, lang.t("login-failed")),
+        Err(e) => Err(e.into()),
     }
 }
 

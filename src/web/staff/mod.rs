@@ -10,6 +10,44 @@ pub mod search;
 use super::see_other;
 use super::session::CurrentStaff;
 use actix_web::HttpResponse;
+use actix_web::web::{ServiceConfig, get, post};
+
+/// The staff console's routes, all under `/staff`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.route("/staff", get().to(index))
+        .route("/staff/login", get().to(login::show))
+        .route("/staff/login", post().to(login::submit))
+        .route("/staff/logout", post().to(login::logout))
+        .route("/staff/petitions", get().to(petitions::queue))
+        .route("/staff/petitions/{tn}", get().to(petitions::show))
+        .route("/staff/petitions/{tn}/actions", post().to(petitions::act))
+        .route(
+            "/staff/petitions/{tn}/publish",
+            post().to(petitions::publish),
+        )
+        .route("/staff/search", get().to(search::page))
+        .route("/staff/cases", get().to(cases::list))
+        .route("/staff/cases", post().to(cases::create))
+        .route("/staff/cases/new", get().to(cases::new))
+        .route("/staff/cases/{id}", get().to(cases::show))
+        .route(
+            "/staff/cases/{id}/milestones",
+            post().to(cases::add_milestone),
+        )
+        .route("/staff/procedures", get().to(procedures::list))
+        .route("/staff/procedures", post().to(procedures::create))
+        .route("/staff/procedures/new", get().to(procedures::new))
+        .route("/staff/procedures/{id}/edit", get().to(procedures::edit))
+        .route("/staff/procedures/{id}/edit", post().to(procedures::update))
+        .route(
+            "/staff/procedures/{id}/withdraw",
+            post().to(procedures::withdraw),
+        )
+        .route(
+            "/staff/procedures/{id}/restore",
+            post().to(procedures::restore),
+        );
+}
 
 /// `/staff`: the console's front door.
 pub async fn index(_staff: CurrentStaff) -> HttpResponse {

@@ -1,20 +1,18 @@
 //! The petition console: queues, a petition with its whole record, and the
-//! action forms. Every action goes through `handling::act`.
+//! action forms. Every action goes through `app::handling::act`.
 
+use crate::app::handling;
 use crate::domain::workflow::{Command, Rating};
-use crate::handling::{self, ActError};
-use crate::store::petitions::{DeadlineView, TimelineEvent};
+use crate::render::Layout;
+use crate::store::petitions::{DeadlineView, Petition, TimelineEvent};
 use crate::store::staff::StaffMember;
-use crate::store::workflow::CasePetition;
+use crate::store::workflow::Queue;
 use crate::web::session::{CurrentStaff, csrf_token, verify_csrf};
-use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang, html, see_other};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-
-const QUEUES: [&str; 6] = ["new", "mine", "approval", "due", "overdue", "all"];
 
 #[derive(Deserialize)]
 pub struct QueueQuery {
@@ -27,7 +25,7 @@ struct QueuePage {
     layout: Layout,
     staff: StaffMember,
     csrf_token: String,
-    queue: String,
+    queue: &'static str,
     queues: Vec<&'static str>,
     petitions: Vec<QueueRow>,
 }
@@ -48,40 +46,32 @@ pub async fn queue(
     CurrentStaff(staff): CurrentStaff,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let queue = QUEUES
-        .iter()
-        .find(|q| **q == query.queue)
-        .copied()
-        .unwrap_or("new")
-        .to_owned();
-    let today = crate::domain::clock::china_date(chrono::Utc::now());
-    let petitions = state
-        .store
-        .petition_queue(staff.agency_id, staff.id, &staff.name, &queue, today)
-        .await?;
+    let queue = Queue::parse(&query.queue).unwrap_or(Queue::New);
+    let today = crate::app::today();
+    let petitions = handling::queue(&state.app, &staff, queue).await?;
     let page = QueuePage {
-        layout: Layout::new(&req, lang),
+        layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
         staff,
-        queue,
-        queues: QUEUES.to_vec(),
+        queue: queue.as_str(),
+        queues: Queue::ALL.map(Queue::as_str).to_vec(),
         petitions: petitions
             .into_iter()
             .map(|item| QueueRow {
-                overdue: item.next_due_on.as_str() < today.to_string().as_str(),
+                overdue: item.next_due_on.date().is_some_and(|d| d < today),
                 item,
             })
             .collect(),
     };
     Ok(html(
         StatusCode::OK,
-        state.views.render("staff/petitions.html", &page)?,
+        state.render("staff/petitions.html", &page)?,
     ))
 }
 
 #[derive(Serialize)]
 struct HandlerOption {
-    id: i32,
+    id: crate::domain::ids::StaffId,
     name: String,
 }
 
@@ -90,14 +80,14 @@ struct DetailPage {
     layout: Layout,
     staff: StaffMember,
     csrf_token: String,
-    petition: CasePetition,
+    petition: Petition,
     complainant: Option<handling::Identity>,
     deadlines: Vec<DeadlineView>,
     timeline: Vec<TimelineEvent>,
     handlers: Vec<HandlerOption>,
     /// 转送 targets suggested by the routing rules, best first.
-    suggested: Vec<(i32, String)>,
-    agencies: Vec<(i32, String)>,
+    suggested: Vec<(crate::domain::ids::AgencyId, String)>,
+    agencies: Vec<(crate::domain::ids::AgencyId, String)>,
     message: Option<String>,
     flash: Option<String>,
     /// The petition's audit entries, for auditors and supervisors (监督).
@@ -143,76 +133,26 @@ async fn detail(
     publish_input: Option<(String, String)>,
     template: &str,
 ) -> Result<HttpResponse, AppError> {
-    let p = match handling::visible_petition(state, &staff, tn).await {
-        Ok(p) => p,
-        Err(ActError::NotFound) => return Err(AppError::NotFound),
-        Err(ActError::Internal(e)) => return Err(e),
-        Err(other) => return Err(AppError::internal(anyhow::anyhow!("{other}"))),
-    };
-    let complainant = handling::read_identity(state, &staff, &p).await?;
-    let handlers = state
-        .store
-        .agency_staff(staff.agency_id, crate::domain::staff::Role::Handler)
+    let record = handling::record(&state.app, &staff, tn).await?;
+    let p = &record.petition;
+    let handlers = handling::assignable_handlers(&state.app, p)
         .await?
         .into_iter()
-        .filter(|h| !p.names(&h.name))
         .map(|h| HandlerOption {
             id: h.id,
             name: h.name,
         })
         .collect();
     // 转送: the competent bodies first (by rule), then every other agency.
-    let all = state.store.agencies().await?;
-    let places: Vec<crate::domain::routing::Place> = all
-        .iter()
-        .map(|a| crate::domain::routing::Place {
-            id: a.id,
-            agency_type: a.agency_type,
-            parent_id: a.parent_id,
-            region: a.region_zh.clone(),
-        })
-        .collect();
-    let suggested_ids = places
-        .iter()
-        .find(|a| a.id == p.agency_id)
-        .map(|current| {
-            crate::domain::routing::suggestions(
-                current,
-                crate::domain::routing::competent_type(
-                    &p.kind,
-                    crate::domain::petition::PetitionCategory::parse(&p.category),
-                    p.related_case_number.as_deref(),
-                ),
-                &places,
-            )
-        })
-        .unwrap_or_default();
-    let name = |a: &crate::store::agencies::Agency| {
-        if lang == Lang::En {
-            a.name_en.clone()
-        } else {
-            a.name_zh.clone()
-        }
+    let (suggested, others) = handling::transfer_targets(&state.app, p).await?;
+    let named = |list: Vec<crate::store::agencies::Agency>| {
+        list.into_iter()
+            .map(|a| (a.id, a.name(lang == Lang::En).to_owned()))
+            .collect::<Vec<_>>()
     };
-    let suggested: Vec<(i32, String)> = suggested_ids
-        .iter()
-        .filter_map(|id| all.iter().find(|a| a.id == *id))
-        .map(|a| (a.id, name(a)))
-        .collect();
-    let agencies = all
-        .iter()
-        .filter(|a| a.id != p.agency_id && !suggested_ids.contains(&a.id))
-        .map(|a| (a.id, name(a)))
-        .collect();
-    let audit = if matches!(
-        staff.role,
-        crate::domain::staff::Role::Auditor | crate::domain::staff::Role::Supervisor
-    ) {
-        crate::audit::entries(state.store.conn(), Some(&format!("petition:{}", p.id))).await?
-    } else {
-        Vec::new()
-    };
-    let publish = crate::domain::workflow::State::parse(&p.status)
+    let suggested = named(suggested);
+    let agencies = named(others);
+    let publish = Some(p.status)
         .filter(|s| crate::domain::published::may_publish(*s, staff.role))
         .map(
             |_| match (&p.public_title, &p.public_answer, &publish_input) {
@@ -268,16 +208,24 @@ async fn detail(
             .unwrap_or_default(),
         basis: chosen.map(|t| t.basis.clone()).unwrap_or_default(),
     };
+    let handling::Record {
+        petition,
+        complainant,
+        deadlines,
+        timeline,
+        audit,
+        ..
+    } = record;
     let page = DetailPage {
         draft,
         publish,
         audit,
-        layout: Layout::new(req, lang),
+        layout: crate::web::layout(req, lang),
         csrf_token: csrf_token(session)?,
-        deadlines: state.store.petition_deadlines(p.id).await?,
-        timeline: state.store.petition_timeline(p.id, false).await?,
+        deadlines,
+        timeline,
         staff,
-        petition: p,
+        petition,
         complainant,
         handlers,
         suggested,
@@ -285,10 +233,7 @@ async fn detail(
         message,
         flash,
     };
-    Ok(html(
-        status,
-        state.views.render("staff/petition.html", &page)?,
-    ))
+    Ok(html(status, state.render("staff/petition.html", &page)?))
 }
 
 #[derive(Deserialize)]
@@ -356,7 +301,7 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
             citation,
         },
         "transfer" => Command::Transfer {
-            to_agency_id: f.target.trim().parse().ok()?,
+            to_agency_id: f.target.parse().ok()?,
             reason: text,
         },
         "redirect" => Command::Redirect {
@@ -364,7 +309,7 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
             citation,
         },
         "assign" => Command::Assign {
-            handler_id: f.target.trim().parse().ok()?,
+            handler_id: f.target.parse().ok()?,
         },
         "record_investigation" => Command::RecordInvestigation { note: text },
         "ask_petitioner" => Command::AskPetitioner { question: text },
@@ -397,22 +342,15 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
     })
 }
 
-/// A refused action as the console says it: status and translated message; a
-/// petition out of scope is a 404 page, a failure the error page.
-fn explain(lang: Lang, e: ActError) -> Result<(StatusCode, String), AppError> {
-    Ok(match e {
-        ActError::NotFound => return Err(AppError::NotFound),
-        ActError::Internal(e) => return Err(e),
-        ActError::Refused(r) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(r.message_key())),
-        ActError::Invalid(key) => (StatusCode::UNPROCESSABLE_ENTITY, lang.t(key)),
-        ActError::Conflict { current } => (
-            StatusCode::CONFLICT,
-            lang.t_args(
-                "error-petition-conflict",
-                &[("version", current.to_string())],
-            ),
-        ),
-    })
+/// A refused action as the console says it beside the form: the status and
+/// translated message of `web::error`; a petition out of scope is the 404
+/// page, a failure the error page.
+fn explain(lang: Lang, e: crate::app::Error) -> Result<(StatusCode, String), AppError> {
+    use actix_web::ResponseError;
+    match AppError::from(e) {
+        e @ (AppError::NotFound | AppError::Internal(_)) => Err(e),
+        e => Ok((e.status_code(), e.message(lang))),
+    }
 }
 
 pub async fn act(
@@ -442,7 +380,7 @@ pub async fn act(
         .await;
     };
     let version = form.version.trim().parse().ok();
-    let (status, message) = match handling::act(&state, &staff, &tn, command, version).await {
+    let (status, message) = match handling::act(&state.app, &staff, &tn, command, version).await {
         Ok(_) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
         Err(e) => explain(lang, e)?,
     };
@@ -484,7 +422,7 @@ pub async fn publish(
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
     let (status, message) = match handling::publish_answer(
-        &state,
+        &state.app,
         &staff,
         &tn,
         &form.public_title,

@@ -2,16 +2,14 @@
 //! All reads and writes go through `Store::agency_procedures(staff.agency_id)`,
 //! so another agency's procedure is simply not found (404), whatever id is typed.
 
+use crate::app::{self, Error};
 use crate::domain::FieldErrors;
-use crate::domain::procedure::{
-    Category, ProcedureDraft, ProcedureInput, ProcedureStatus, input_from_version,
-};
-use crate::store::StoreError;
+use crate::domain::procedure::{Category, ProcedureInput, ProcedureStatus, input_from_version};
+use crate::render::Layout;
 use crate::store::agencies::Agency;
 use crate::store::procedures::ProcedureSummary;
 use crate::store::staff::StaffMember;
 use crate::web::session::{CurrentStaff, csrf_token, verify_csrf};
-use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang, html, see_other};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -54,16 +52,12 @@ pub async fn list(
     CurrentStaff(staff): CurrentStaff,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let procedures = state
-        .store
-        .agency_procedures(staff.agency_id)
-        .list()
-        .await?;
-    let agency = state.store.agency(staff.agency_id).await?;
-    let body = state.views.render(
+    let procedures = app::procedures::of_agency(&state.app, &staff).await?;
+    let agency = crate::app::catalogue::agency(&state.app, staff.agency_id).await?;
+    let body = state.render(
         "staff/procedures.html",
         &ListPage {
-            layout: Layout::new(&req, lang),
+            layout: crate::web::layout(&req, lang),
             csrf_token: csrf_token(&session)?,
             can_edit: staff.role.may_edit_procedures(),
             staff,
@@ -169,10 +163,10 @@ fn form_page(
     errors: FieldErrors,
     conflict: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let body = state.views.render(
+    let body = state.render(
         "staff/procedure_form.html",
         &FormPage {
-            layout: Layout::new(req, lang),
+            layout: crate::web::layout(req, lang),
             staff,
             csrf_token: csrf_token(session)?,
             procedure_id,
@@ -187,14 +181,6 @@ fn form_page(
     Ok(html(status, body))
 }
 
-fn require_editor(staff: &StaffMember) -> Result<(), AppError> {
-    if staff.role.may_edit_procedures() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 pub async fn new(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -202,7 +188,7 @@ pub async fn new(
     lang: Lang,
     CurrentStaff(staff): CurrentStaff,
 ) -> Result<HttpResponse, AppError> {
-    require_editor(&staff)?;
+    app::procedures::may_edit(&staff)?;
     form_page(
         &state,
         &req,
@@ -237,38 +223,26 @@ pub async fn create(
     form: web::Form<EditorForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
-    require_editor(&staff)?;
-    let draft = match ProcedureDraft::parse(&form.input) {
-        Ok(draft) => draft,
-        Err(errors) => {
-            return form_page(
-                &state,
-                &req,
-                &session,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &staff,
-                None,
-                0,
-                &form.input,
-                errors,
-                None,
-            );
+    match app::procedures::create(&state.app, &staff, &form.input).await {
+        Ok(_) => {
+            state.pages.invalidate_all();
+            Ok(see_other("/staff/procedures?done=created"))
         }
-    };
-    let agency = state.store.agency(staff.agency_id).await?;
-    let created = state
-        .store
-        .agency_procedures(staff.agency_id)
-        .create(agency.agency_type, &draft, Some(staff.id))
-        .await?;
-    state.pages.invalidate_all();
-    tracing::info!(
-        staff.id = staff.id,
-        procedure.id = created.id,
-        "procedure created"
-    );
-    Ok(see_other("/staff/procedures?done=created"))
+        Err(Error::Fields(errors)) => form_page(
+            &state,
+            &req,
+            &session,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &staff,
+            None,
+            0,
+            &form.input,
+            errors,
+            None,
+        ),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn edit(
@@ -279,12 +253,7 @@ pub async fn edit(
     CurrentStaff(staff): CurrentStaff,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, AppError> {
-    require_editor(&staff)?;
-    let (summary, v) = state
-        .store
-        .agency_procedures(staff.agency_id)
-        .current(id.into_inner())
-        .await?;
+    let (summary, v) = app::procedures::for_editing(&state.app, &staff, id.into_inner()).await?;
     let input = input_from_version(
         summary.category.as_str(),
         &v.title_zh,
@@ -323,50 +292,29 @@ pub async fn update(
     form: web::Form<EditorForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
-    require_editor(&staff)?;
     let id = id.into_inner();
-    let procedures = state.store.agency_procedures(staff.agency_id);
-    let current = procedures.get(id).await?;
-    let base_version = form
-        .base_version
-        .trim()
-        .parse::<i32>()
-        .unwrap_or(current.current_version);
-    let draft = match ProcedureDraft::parse(&form.input) {
-        Ok(draft) => draft,
-        Err(errors) => {
-            return form_page(
-                &state,
-                &req,
-                &session,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &staff,
-                Some(id),
-                base_version,
-                &form.input,
-                errors,
-                None,
-            );
-        }
-    };
-    match procedures
-        .publish(id, base_version, &draft, Some(staff.id))
-        .await
-    {
-        Ok(published) => {
+    let base_version = form.base_version.trim().parse::<i32>().ok();
+    match app::procedures::publish(&state.app, &staff, id, base_version, &form.input).await {
+        Ok(_) => {
             state.pages.invalidate_all();
-            tracing::info!(
-                staff.id = staff.id,
-                procedure.id = id,
-                procedure.version = published.current_version,
-                "procedure version published"
-            );
             Ok(see_other("/staff/procedures?done=published"))
         }
+        Err(Error::Fields(errors)) => form_page(
+            &state,
+            &req,
+            &session,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &staff,
+            Some(id),
+            base_version.unwrap_or_default(),
+            &form.input,
+            errors,
+            None,
+        ),
         // Someone published meanwhile: keep this editor's text and say so; publishing
         // again from here knowingly replaces the newer version with this text.
-        Err(StoreError::Conflict { current }) => form_page(
+        Err(Error::Conflict { current }) => form_page(
             &state,
             &req,
             &session,
@@ -398,19 +346,8 @@ async fn set_status(
     status: ProcedureStatus,
 ) -> Result<(), AppError> {
     verify_csrf(session, csrf)?;
-    require_editor(staff)?;
-    state
-        .store
-        .agency_procedures(staff.agency_id)
-        .set_status(id, status)
-        .await?;
+    app::procedures::set_status(&state.app, staff, id, status).await?;
     state.pages.invalidate_all();
-    tracing::info!(
-        staff.id = staff.id,
-        procedure.id = id,
-        procedure.status = status.as_str(),
-        "procedure status changed"
-    );
     Ok(())
 }
 

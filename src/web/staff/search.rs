@@ -1,12 +1,12 @@
 //! Staff search: the petitions of one's own agency (never those naming oneself),
 //! by words in any field, with filters, facet counts and three orders.
 
+use crate::render::Layout;
 use crate::search::service::Params;
 use crate::store::staff::StaffMember;
 use crate::web::public::search::{agency_names, facet_label};
 use crate::web::search_view::ResultsView;
 use crate::web::session::{CurrentStaff, csrf_token};
-use crate::web::views::Layout;
 use crate::web::{AppError, AppState, Lang, html};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -45,16 +45,14 @@ pub async fn page(
     let bad_date = [&params.from, &params.to].into_iter().any(|d| {
         !d.trim().is_empty() && chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").is_err()
     });
-    let today = crate::domain::clock::china_date(chrono::Utc::now());
-    let outcome = state.search.staff(&staff, &params, today, lang.tag()).await;
+    let outcome = crate::app::search::staff(&state.app, &staff, &params, lang.tag()).await;
     let names = agency_names(&state, lang).await?;
-    let handler_names: std::collections::HashMap<String, String> = state
-        .store
-        .agency_staff(staff.agency_id, crate::domain::staff::Role::Handler)
-        .await?
-        .into_iter()
-        .map(|h| (h.id.to_string(), h.name))
-        .collect();
+    let handler_names: std::collections::HashMap<String, String> =
+        crate::app::handling::agency_handlers(&state.app, &staff)
+            .await?
+            .into_iter()
+            .map(|h| (h.id.to_string(), h.name))
+            .collect();
     let view = ResultsView::build(
         "/staff/search",
         outcome,
@@ -90,7 +88,7 @@ pub async fn page(
         StatusCode::OK
     };
     let page = StaffSearchPage {
-        layout: Layout::new(&req, lang),
+        layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
         staff,
         date_error: bad_date.then(|| lang.t("error-search-date")),
@@ -102,8 +100,5 @@ pub async fn page(
         params,
         view,
     };
-    Ok(html(
-        status,
-        state.views.render("staff/search.html", &page)?,
-    ))
+    Ok(html(status, state.render("staff/search.html", &page)?))
 }

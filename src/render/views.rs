@@ -1,11 +1,8 @@
-//! Tera templates (embedded in the binary; read from disk in debug builds so a
-//! template edit shows on reload) with the Fluent `fluent()` function, and the
-//! layout data every page shares.
+//! Tera templates (embedded in the binary) with the Fluent `fluent()`
+//! function, and the layout data every page shares. The web pages and the mail
+//! render through the same [`Views`].
 
-use super::error::AppError;
 use super::i18n::{LOCALES, Lang};
-use actix_web::HttpRequest;
-use actix_web::http::StatusCode;
 use chrono::{DateTime, FixedOffset, Utc};
 use fluent_templates::FluentLoader;
 use rust_embed::RustEmbed;
@@ -61,6 +58,15 @@ pub struct Views {
     tera: Tera,
 }
 
+/// A template that could not be rendered: a bug of ours, reported with its cause.
+#[derive(Debug, thiserror::Error)]
+#[error("rendering {template}")]
+pub struct RenderError {
+    template: String,
+    #[source]
+    source: anyhow::Error,
+}
+
 impl Views {
     pub fn load() -> anyhow::Result<Self> {
         let mut tera = Tera::default();
@@ -79,19 +85,22 @@ impl Views {
         Ok(Self { tera })
     }
 
-    pub fn render<T: Serialize>(&self, template: &str, page: &T) -> Result<String, AppError> {
-        let context = tera::Context::from_serialize(page).map_err(AppError::internal)?;
-        self.tera.render(template, &context).map_err(|e| {
-            AppError::internal(anyhow::Error::new(e).context(format!("rendering {template}")))
-        })
+    pub fn render<T: Serialize>(&self, template: &str, page: &T) -> Result<String, RenderError> {
+        let failed = |e: tera::Error| RenderError {
+            template: template.to_owned(),
+            source: anyhow::Error::new(e),
+        };
+        let context = tera::Context::from_serialize(page).map_err(failed)?;
+        self.tera.render(template, &context).map_err(failed)
     }
 
+    /// The error page with HTTP status `status` and the message of `message_key`.
     pub fn error_page(
         &self,
         layout: Layout,
-        status: StatusCode,
+        status: u16,
         message_key: &str,
-    ) -> Result<String, AppError> {
+    ) -> Result<String, RenderError> {
         #[derive(Serialize)]
         struct ErrorPage<'a> {
             layout: Layout,
@@ -102,7 +111,7 @@ impl Views {
             "error.html",
             &ErrorPage {
                 layout,
-                status: status.as_u16(),
+                status,
                 message_key,
             },
         )
@@ -123,13 +132,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(req: &HttpRequest, lang: Lang) -> Self {
-        let captcha_off = req
-            .app_data::<actix_web::web::Data<super::state::AppState>>()
-            .is_some_and(|s| !s.captcha_on);
-        Self::for_path(req.path(), req.query_string(), lang, captcha_off)
-    }
-
+    /// The layout of the page at `path?query`.
     pub fn for_path(path: &str, query: &str, lang: Lang, captcha_off: bool) -> Self {
         let other = lang.other();
         let mut query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())

@@ -1,0 +1,342 @@
+//! 受理 front door: how a petition gets in — captcha, honeypot, rate limits,
+//! routing, evidence, deadlines, one transaction. The HTML form and the JSON
+//! API both call [`submit`], so both follow the same rules.
+
+use super::{App, Error, Result};
+use crate::domain::FieldErrors;
+use crate::domain::agency::AgencyType;
+use crate::domain::clock::{
+    Calendar, ClockRules, ClockStart, Deadline, china_date, deadlines_starting,
+};
+use crate::domain::codes::{AccessCode, TrackingNumber};
+use crate::domain::petition::{AgencyChoice, Complainant, PetitionDraft, PetitionInput};
+use crate::domain::workflow::State;
+use crate::files::{self, EvidenceError};
+use crate::store::agencies::Agency;
+use crate::store::petitions::{NewPetition, Petition, StoredFile};
+use chrono::Utc;
+use std::time::{Duration, Instant};
+use subtle::ConstantTimeEq;
+
+/// A file as uploaded, before it is checked.
+pub struct Upload {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The captcha part of a form: the challenge's id and either answer.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct CaptchaAnswer {
+    #[serde(default)]
+    pub captcha_id: String,
+    #[serde(default)]
+    pub captcha_answer: String,
+    #[serde(default)]
+    pub captcha_question_answer: String,
+}
+
+/// What a successful filing gives back, once everything is committed.
+pub struct Receipt {
+    pub petition: Petition,
+    pub tracking_number: TrackingNumber,
+    pub access_code: AccessCode,
+    pub deadlines: Vec<Deadline>,
+    pub agency: Agency,
+}
+
+/// Rate limits of the public forms.
+pub struct Limits {
+    pub submit_client: crate::antiabuse::limits::RateLimiter,
+    pub submit_contact: crate::antiabuse::limits::RateLimiter,
+    pub lookup_number: crate::antiabuse::limits::RateLimiter,
+    pub lookup_client: crate::antiabuse::limits::RateLimiter,
+}
+
+/// Submissions per client per hour before new ones are held for review, and before they are refused.
+pub const CLIENT_SOFT_LIMIT: u32 = 10;
+pub const CLIENT_HARD_LIMIT: u32 = 30;
+/// Submissions per e-mail address or phone per day before new ones are held for review.
+pub const CONTACT_SOFT_LIMIT: u32 = 5;
+/// Failed lookups per tracking number, and per client, in 15 minutes.
+pub const LOOKUP_NUMBER_LIMIT: u32 = 10;
+pub const LOOKUP_CLIENT_LIMIT: u32 = 50;
+
+impl Limits {
+    pub fn new(secret: &crate::crypto::Secret) -> Self {
+        use crate::antiabuse::limits::RateLimiter;
+        let limiter =
+            |purpose, secs| RateLimiter::new(secret.clone(), purpose, Duration::from_secs(secs));
+        Limits {
+            submit_client: limiter("limit:submit-client", 3600),
+            submit_contact: limiter("limit:submit-contact", 86_400),
+            lookup_number: limiter("limit:lookup-number", 900),
+            lookup_client: limiter("limit:lookup-client", 900),
+        }
+    }
+}
+
+/// Two stored hashes compared in constant time.
+pub(crate) fn hashes_match(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// The form a petition's captcha belongs to.
+pub const CAPTCHA_FORM: &str = "petition";
+
+/// A new challenge for `form`: its id and its accessible question in both languages.
+pub struct Challenge {
+    pub id: String,
+    pub question_zh: String,
+    pub question_en: String,
+}
+
+/// Makes a new challenge for `form`.
+pub async fn new_captcha(app: &App, form: &str) -> Result<Challenge> {
+    let challenge = tokio::task::spawn_blocking(crate::antiabuse::captcha::generate)
+        .await
+        .map_err(Error::internal)?
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("captcha image could not be drawn")))?;
+    let mut rng = super::os_rng();
+    let id = AccessCode::generate(&mut rng).as_str().to_owned()
+        + AccessCode::generate(&mut rng).as_str();
+    let now = Utc::now().timestamp_millis();
+    app.store
+        .insert_captcha(
+            crate::store::captchas::NewCaptcha {
+                id: &id,
+                form,
+                answer_hash: app.hex_hash(
+                    "captcha",
+                    &crate::antiabuse::captcha::normalise_answer(&challenge.answer),
+                ),
+                question_answer_hash: app.hex_hash("captcha", &challenge.question_answer),
+                question_zh: &challenge.question_zh,
+                question_en: &challenge.question_en,
+                image_png: challenge.png,
+                expires_at_ms: now + crate::antiabuse::captcha::LIFETIME_MS,
+            },
+            now,
+        )
+        .await?;
+    Ok(Challenge {
+        id,
+        question_zh: challenge.question_zh,
+        question_en: challenge.question_en,
+    })
+}
+
+/// The image of a live challenge.
+pub async fn captcha_image(app: &App, id: &str) -> Result<Vec<u8>> {
+    app.store
+        .captcha_image(id, Utc::now().timestamp_millis())
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Consumes the challenge and checks either answer. Always passes when the
+/// captcha is switched off (local testing only).
+pub async fn check_captcha(app: &App, form: &str, answer: &CaptchaAnswer) -> Result<()> {
+    if !app.captcha_on {
+        return Ok(());
+    }
+    let now = Utc::now().timestamp_millis();
+    let Some(stored) = app
+        .store
+        .consume_captcha(answer.captcha_id.trim(), form, now)
+        .await?
+    else {
+        return Err(Error::Captcha);
+    };
+    let image = crate::antiabuse::captcha::normalise_answer(&answer.captcha_answer);
+    let question = crate::antiabuse::captcha::normalise_answer(&answer.captcha_question_answer);
+    let image_ok =
+        !image.is_empty() && hashes_match(&app.hex_hash("captcha", &image), &stored.answer_hash);
+    let question_ok = !question.is_empty()
+        && hashes_match(
+            &app.hex_hash("captcha", &question),
+            &stored.question_answer_hash,
+        );
+    if image_ok || question_ok {
+        Ok(())
+    } else {
+        Err(Error::Captcha)
+    }
+}
+
+/// The stored form of an access code: bound to its tracking number.
+pub fn access_code_hash(app: &App, tn: &TrackingNumber, code: &AccessCode) -> String {
+    app.hex_hash("access-code", &format!("{}:{}", tn.as_str(), code.as_str()))
+}
+
+/// The agency a "not sure" petition goes to: the highest body of the suggested type.
+async fn route(app: &App, choice: AgencyChoice) -> Result<Option<Agency>> {
+    Ok(match choice {
+        AgencyChoice::Chosen(id) => match app.store.agency(id).await {
+            Ok(a) => Some(a),
+            Err(crate::store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        AgencyChoice::Unsure(t) => top_agency_of_type(&app.store.agencies().await?, t).cloned(),
+    })
+}
+
+fn top_agency_of_type(agencies: &[Agency], t: AgencyType) -> Option<&Agency> {
+    agencies
+        .iter()
+        .filter(|a| a.agency_type == t)
+        .min_by_key(|a| (a.level as u8, a.id))
+}
+
+/// Checks each uploaded file and writes the metadata-free copies to the file
+/// store (durably, before any row refers to them).
+pub async fn store_uploads(app: &App, uploads: Vec<Upload>) -> Result<Vec<StoredFile>> {
+    if uploads.is_empty() {
+        return Ok(Vec::new());
+    }
+    if uploads.len() > files::MAX_FILES {
+        return Err(Error::File {
+            name: String::new(),
+            key: "error-too-many-files",
+        });
+    }
+    let total: usize = uploads.iter().map(|u| u.bytes.len()).sum();
+    if total > files::MAX_TOTAL_BYTES {
+        return Err(Error::File {
+            name: String::new(),
+            key: "error-files-total-too-large",
+        });
+    }
+    let file_store = app.files.clone();
+    tokio::task::spawn_blocking(move || -> Result<Vec<StoredFile>> {
+        let mut stored = Vec::with_capacity(uploads.len());
+        for upload in uploads {
+            let accepted =
+                files::accept(&upload.name, &upload.bytes).map_err(|e: EvidenceError| {
+                    Error::File {
+                        name: upload.name.clone(),
+                        key: e.message_key(),
+                    }
+                })?;
+            let sha256 = file_store.put(&accepted.bytes).map_err(Error::internal)?;
+            stored.push(StoredFile {
+                sha256,
+                file_name: accepted.file_name,
+                mime: accepted.kind.mime().to_owned(),
+                size: i64::try_from(accepted.bytes.len()).unwrap_or(i64::MAX),
+                metadata_removed: accepted.metadata_removed,
+            });
+        }
+        Ok(stored)
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+/// Files a petition. Everything the receipt promises is committed before this
+/// returns. `lang` is the petitioner's language tag (mail is written in it).
+pub async fn submit(
+    app: &App,
+    input: &PetitionInput,
+    uploads: Vec<Upload>,
+    honeypot: &str,
+    client: &str,
+    lang: &str,
+) -> Result<Receipt> {
+    let draft = PetitionDraft::parse(input).map_err(Error::Fields)?;
+    let Some(agency) = route(app, draft.agency).await? else {
+        let mut e = FieldErrors::new();
+        e.add("agency", "error-choose-one");
+        return Err(Error::Fields(e));
+    };
+
+    // Anti-abuse: over the hard limit is refused; suspicious is held for review, never dropped.
+    let mut quarantine: Option<String> = None;
+    if !honeypot.trim().is_empty() {
+        quarantine = Some("honeypot field filled".to_owned());
+    }
+    if app.rate_limits_on {
+        let now = Instant::now();
+        let n = app.limits.submit_client.hit(client, now);
+        if n > CLIENT_HARD_LIMIT {
+            return Err(Error::Throttled {
+                retry_after: app.limits.submit_client.retry_after(client, now),
+            });
+        }
+        if n > CLIENT_SOFT_LIMIT {
+            quarantine
+                .get_or_insert_with(|| format!("{n} submissions from one client within an hour"));
+        }
+        if let Complainant::Named { email, phone, .. } = &draft.complainant {
+            for contact in email
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .chain(phone.iter().map(|p| p.as_str().to_owned()))
+            {
+                let n = app.limits.submit_contact.hit(&contact, now);
+                if n > CONTACT_SOFT_LIMIT {
+                    quarantine.get_or_insert_with(|| {
+                        format!("{n} submissions with one contact within a day")
+                    });
+                }
+            }
+        }
+    }
+
+    let files = store_uploads(app, uploads).await?;
+    let received_at = Utc::now();
+    let deadlines = deadlines_starting(
+        ClockRules::official(),
+        Calendar::official(),
+        ClockStart::Received,
+        draft.kind.as_str(),
+        agency.agency_type.as_str(),
+        china_date(received_at),
+    );
+    let status = if quarantine.is_some() {
+        State::Quarantined
+    } else {
+        State::Received
+    };
+    let mut rng = super::os_rng();
+    for _ in 0..5 {
+        let tracking_number =
+            TrackingNumber::generate(chrono::Datelike::year(&china_date(received_at)), &mut rng);
+        let access_code = AccessCode::generate(&mut rng);
+        let created = app
+            .store
+            .create_petition(NewPetition {
+                draft: &draft,
+                agency_id: agency.id,
+                tracking_number: tracking_number.as_str(),
+                access_code_hash: access_code_hash(app, &tracking_number, &access_code),
+                lang,
+                status,
+                quarantine_reason: quarantine.clone(),
+                received_at,
+                deadlines: &deadlines,
+                files: &files,
+            })
+            .await?;
+        if let Some(petition) = created {
+            if let Some(reason) = &quarantine {
+                tracing::warn!(petition.id = %petition.id, reason = %reason, "petition held for review as suspected abuse");
+            }
+            tracing::info!(
+                petition.id = %petition.id,
+                petition.kind = petition.kind.as_str(),
+                agency.id = %agency.id,
+                "petition received"
+            );
+            return Ok(Receipt {
+                petition,
+                tracking_number,
+                access_code,
+                deadlines,
+                agency,
+            });
+        }
+    }
+    Err(Error::internal(anyhow::anyhow!(
+        "no free tracking number after 5 draws"
+    )))
+}

@@ -1,0 +1,301 @@
+//! 办理: staff and petitioners move a petition through its workflow. The
+//! console and the JSON API both call [`act`]; the rules are in
+//! `domain::workflow::decide` and `domain::access`, the writing in
+//! `Store::apply_outcome`.
+
+use super::{App, Error, Result};
+use crate::domain::access;
+use crate::domain::clock::{Calendar, ClockRules};
+use crate::domain::ids::{AgencyId, StaffId};
+use crate::domain::staff::Role;
+use crate::domain::workflow::{Actor, Command, Context, Refusal, decide};
+use crate::store::agencies::Agency;
+use crate::store::petitions::{DeadlineView, EvidenceFile, Petition, TimelineEvent};
+use crate::store::staff::StaffMember;
+use crate::store::workflow::{Queue, QueueItem};
+
+/// The petition if `staff` may see it: their agency's, and not naming them (回避).
+/// `tn` is the stored (canonical) form, as the console's links carry it.
+pub async fn visible_petition(app: &App, staff: &StaffMember, tn: &str) -> Result<Petition> {
+    app.store
+        .staff_petitions(staff.agency_id, &staff.name)
+        .by_tracking_number(tn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// One of the caller's queues.
+pub async fn queue(app: &App, staff: &StaffMember, queue: Queue) -> Result<Vec<QueueItem>> {
+    Ok(app
+        .store
+        .staff_petitions(staff.agency_id, &staff.name)
+        .queue(queue, staff.id, super::today())
+        .await?)
+}
+
+/// A named complainant's contact details, as those who handle the petition see them.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Identity {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The complainant's identity for `staff`, if they may read it
+/// (`access::may_read_identity`); every read is written to the audit trail
+/// before it is shown.
+pub async fn read_identity(
+    app: &App,
+    staff: &StaffMember,
+    p: &Petition,
+) -> Result<Option<Identity>> {
+    if p.anonymous || !access::may_read_identity(staff.role, staff.id, p.handler_id) {
+        return Ok(None);
+    }
+    app.store
+        .audit_read(
+            &staff.actor(),
+            "read_identity",
+            &format!("petition:{}", p.id),
+        )
+        .await?;
+    Ok(Some(Identity {
+        name: p.contact_name.clone(),
+        email: p.contact_email.clone(),
+        phone: p.contact_phone.clone(),
+    }))
+}
+
+/// Everything a staff member reads on a petition's page (console and API).
+pub struct Record {
+    pub petition: Petition,
+    /// Only for those who handle it; the read is audited.
+    pub complainant: Option<Identity>,
+    pub deadlines: Vec<DeadlineView>,
+    /// The whole timeline, internal events too.
+    pub timeline: Vec<TimelineEvent>,
+    pub files: Vec<EvidenceFile>,
+    /// The petition's audit entries, for those who watch it (`access::may_see_audit_trail`).
+    pub audit: Vec<crate::audit::Entry>,
+}
+
+pub async fn record(app: &App, staff: &StaffMember, tn: &str) -> Result<Record> {
+    let petition = visible_petition(app, staff, tn).await?;
+    let complainant = read_identity(app, staff, &petition).await?;
+    let audit = if access::may_see_audit_trail(staff.role) {
+        crate::audit::entries(app.store.conn(), Some(&format!("petition:{}", petition.id))).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Record {
+        deadlines: app.store.petition_deadlines(petition.id).await?,
+        timeline: app.store.petition_timeline(petition.id, false).await?,
+        files: app.store.petition_files(petition.id).await?,
+        complainant,
+        audit,
+        petition,
+    })
+}
+
+/// The handlers of the staff member's agency (to name them in search facets).
+pub async fn agency_handlers(app: &App, staff: &StaffMember) -> Result<Vec<StaffMember>> {
+    Ok(app
+        .store
+        .agency_staff(staff.agency_id, Role::Handler)
+        .await?)
+}
+
+/// The handlers a petition may be assigned to: the agency's, minus any it names.
+pub async fn assignable_handlers(app: &App, p: &Petition) -> Result<Vec<StaffMember>> {
+    Ok(app
+        .store
+        .agency_staff(p.agency_id, Role::Handler)
+        .await?
+        .into_iter()
+        .filter(|h| !p.names(&h.name))
+        .collect())
+}
+
+/// 转送 targets: the competent bodies by the routing rules (best first), then
+/// every other agency.
+pub async fn transfer_targets(app: &App, p: &Petition) -> Result<(Vec<Agency>, Vec<Agency>)> {
+    use crate::domain::routing::{Place, competent_type, suggestions};
+    let all = app.store.agencies().await?;
+    let places: Vec<Place> = all
+        .iter()
+        .map(|a| Place {
+            id: a.id,
+            agency_type: a.agency_type,
+            parent_id: a.parent_id,
+            region: a.region_zh.clone(),
+        })
+        .collect();
+    let suggested_ids = places
+        .iter()
+        .find(|a| a.id == p.agency_id)
+        .map(|current| {
+            suggestions(
+                current,
+                competent_type(p.kind, p.category, p.related_case_number.as_deref()),
+                &places,
+            )
+        })
+        .unwrap_or_default();
+    let suggested = suggested_ids
+        .iter()
+        .filter_map(|id| all.iter().find(|a| a.id == *id).cloned())
+        .collect();
+    let others = all
+        .iter()
+        .filter(|a| a.id != p.agency_id && !suggested_ids.contains(&a.id))
+        .cloned()
+        .collect();
+    Ok((suggested, others))
+}
+
+/// Decides `command` by `actor` on `p` and stores the outcome.
+async fn apply(
+    app: &App,
+    p: &Petition,
+    actor: Actor,
+    actor_label: &str,
+    actor_name: Option<&str>,
+    command: Command,
+    expected_version: Option<i32>,
+) -> Result<i32> {
+    if let Some(v) = expected_version
+        && v != p.version
+    {
+        return Err(Error::Conflict { current: p.version });
+    }
+    let agency = app.store.agency(p.agency_id).await?;
+    // 回避: the acting staff member and a handler to be assigned, if named.
+    let mut recused: Vec<StaffId> = Vec::new();
+    if let (Actor::Staff { id, .. }, Some(name)) = (&actor, actor_name)
+        && p.names(name)
+    {
+        recused.push(*id);
+    }
+    if let Command::Assign { handler_id } = &command {
+        match app.store.active_staff(*handler_id).await? {
+            Some(h) if h.agency_id == p.agency_id && h.role == Role::Handler => {
+                if p.names(&h.name) {
+                    recused.push(h.id);
+                }
+            }
+            _ => return Err(Error::Invalid("error-not-a-handler-here")),
+        }
+    }
+    if let Command::Transfer { to_agency_id, .. } = &command
+        && (*to_agency_id == p.agency_id || app.store.agency(*to_agency_id).await.is_err())
+    {
+        return Err(Error::Invalid("error-choose-one"));
+    }
+    let deadlines = app.store.petition_deadlines(p.id).await?;
+    let mut state = p.workflow_state(recused);
+    state.conclusion_due_on = deadlines
+        .iter()
+        .find(|d| d.clock == "conclusion" && d.status == crate::domain::clock::DeadlineStatus::Open)
+        .map(|d| d.due_on);
+    let outcome = decide(
+        &state,
+        &command,
+        &actor,
+        &Context {
+            today: super::today(),
+            kind: p.kind,
+            agency_type: agency.agency_type,
+            parent_agency: agency.parent_id,
+            rules: ClockRules::official(),
+            calendar: Calendar::official(),
+        },
+    )?;
+    let version = app
+        .store
+        .apply_outcome(p, actor_label, command.name(), &outcome)
+        .await?;
+    tracing::info!(
+        petition.id = %p.id,
+        actor = actor_label,
+        command = command.name(),
+        "petition action"
+    );
+    Ok(version)
+}
+
+/// A staff member acts on a petition in their scope.
+pub async fn act(
+    app: &App,
+    staff: &StaffMember,
+    tn: &str,
+    command: Command,
+    expected_version: Option<i32>,
+) -> Result<i32> {
+    let p = visible_petition(app, staff, tn).await?;
+    let actor = Actor::Staff {
+        id: staff.id,
+        role: staff.role,
+        agency_id: staff.agency_id,
+    };
+    apply(
+        app,
+        &p,
+        actor,
+        &staff.actor(),
+        Some(&staff.name),
+        command,
+        expected_version,
+    )
+    .await
+}
+
+/// The petitioner rates the answer, asks for a review or closes the matter.
+pub async fn petitioner_act(app: &App, p: &Petition, command: Command) -> Result<i32> {
+    if !matches!(
+        command,
+        Command::Rate { .. } | Command::RequestReview { .. } | Command::Close
+    ) {
+        return Err(Error::Refused(Refusal::WrongRole));
+    }
+    // Act on the current row, not on what the caller read earlier.
+    let p = app.store.petition_by_id(p.id).await?;
+    apply(
+        app,
+        &p,
+        Actor::Petitioner,
+        "petitioner",
+        None,
+        command,
+        None,
+    )
+    .await
+}
+
+/// 答复公开: a supervisor publishes the redacted answer of an issued answer.
+pub async fn publish_answer(
+    app: &App,
+    staff: &StaffMember,
+    tn: &str,
+    title: &str,
+    answer: &str,
+) -> Result<()> {
+    use crate::domain::published::{PublishedAnswer, may_publish};
+    let p = visible_petition(app, staff, tn).await?;
+    if !may_publish(p.status, staff.role) {
+        return Err(if staff.role == Role::Supervisor {
+            Error::Invalid("error-publish-not-answered")
+        } else {
+            Error::Refused(Refusal::WrongRole)
+        });
+    }
+    let published = PublishedAnswer::parse(title, answer).map_err(Error::Invalid)?;
+    app.store
+        .publish_answer(p.id, &published, &staff.actor())
+        .await?;
+    Ok(())
+}
+
+/// The agency a petition is with (for pages that name it).
+pub async fn agency(app: &App, id: AgencyId) -> Result<Agency> {
+    Ok(app.store.agency(id).await?)
+}

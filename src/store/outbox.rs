@@ -1,0 +1,171 @@
+//! The one outbox writer. A change that others must hear of leaves through
+//! rows written in the change's own transaction, so they exist exactly when
+//! the change does: job rows (a notice the domain says is due, see
+//! `domain::events`) and search rows (a document an index must refresh).
+//! The job worker and the search indexer, outside the store, consume them.
+
+use super::entities::{job, search_outbox};
+use crate::domain::events::{EventKind, Notice, notices_of};
+use crate::domain::ids::PetitionId;
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+
+/// A search document that changed: which index, which row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexed {
+    Procedure(i32),
+    Case(i32),
+    /// A published answer (答复公开); its id is its petition's.
+    Answer(PetitionId),
+    Petition(PetitionId),
+}
+
+impl Indexed {
+    /// The index's name, as `search/<name>.toml` defines it.
+    pub fn index(self) -> &'static str {
+        match self {
+            Indexed::Procedure(_) => "procedures",
+            Indexed::Case(_) => "cases",
+            Indexed::Answer(_) => "answers",
+            Indexed::Petition(_) => "petitions",
+        }
+    }
+
+    pub fn doc_id(self) -> String {
+        match self {
+            Indexed::Procedure(id) | Indexed::Case(id) => id.to_string(),
+            Indexed::Answer(id) | Indexed::Petition(id) => id.to_string(),
+        }
+    }
+}
+
+/// What a transaction sends out, collected while it runs and written before it commits.
+#[derive(Debug, Default)]
+#[must_use = "an outbox does nothing until it is written in the transaction"]
+pub struct Outbox {
+    jobs: Vec<(Notice, serde_json::Value, Option<String>)>,
+    indexed: Vec<Indexed>,
+}
+
+impl Outbox {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A timeline event of a petition: the notices the domain says it causes.
+    pub fn event(
+        &mut self,
+        petition: PetitionId,
+        event_id: i64,
+        kind: EventKind,
+        public: bool,
+        petitioner_has_email: bool,
+    ) -> &mut Self {
+        for notice in notices_of(kind, public, petitioner_has_email) {
+            let key = match notice {
+                Notice::StaffNotice => format!("mail:staff:{event_id}"),
+                _ => format!("mail:event:{event_id}"),
+            };
+            self.jobs.push((
+                notice,
+                serde_json::json!({ "petition_id": petition, "event_id": event_id }),
+                Some(key),
+            ));
+        }
+        self
+    }
+
+    /// The acknowledgement of a new petition (once per tracking number).
+    pub fn acknowledge(&mut self, petition: PetitionId, tracking_number: &str) -> &mut Self {
+        self.jobs.push((
+            Notice::PetitionAck,
+            serde_json::json!({ "petition_id": petition }),
+            Some(format!("mail:ack:{tracking_number}")),
+        ));
+        self
+    }
+
+    pub fn index(&mut self, doc: Indexed) -> &mut Self {
+        self.indexed.push(doc);
+        self
+    }
+
+    /// Whether anything will reach the search indexer (the store wakes it after the commit).
+    pub fn touches_search(&self) -> bool {
+        !self.indexed.is_empty()
+    }
+
+    /// Writes every row inside `conn` (the change's transaction).
+    pub async fn write<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        for (notice, payload, key) in &self.jobs {
+            enqueue_job(conn, notice.job_kind(), payload.clone(), key.clone()).await?;
+        }
+        for doc in &self.indexed {
+            enqueue_search(conn, doc.index(), doc.doc_id()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds a job row inside the caller's transaction, to run now. With a
+/// `dedupe_key`, a second enqueue of the same key is a no-op.
+pub async fn enqueue_job<C: ConnectionTrait>(
+    conn: &C,
+    kind: &str,
+    payload: serde_json::Value,
+    dedupe_key: Option<String>,
+) -> Result<(), DbErr> {
+    enqueue_job_at(
+        conn,
+        kind,
+        payload,
+        dedupe_key,
+        Utc::now().timestamp_millis(),
+    )
+    .await
+}
+
+/// Like [`enqueue_job`], for a job that must not run before `run_at_ms`.
+pub async fn enqueue_job_at<C: ConnectionTrait>(
+    conn: &C,
+    kind: &str,
+    payload: serde_json::Value,
+    dedupe_key: Option<String>,
+    run_at_ms: i64,
+) -> Result<(), DbErr> {
+    let row = job::ActiveModel {
+        kind: Set(kind.to_owned()),
+        payload: Set(payload),
+        dedupe_key: Set(dedupe_key),
+        status: Set("pending".to_owned()),
+        attempts: Set(0),
+        run_at_ms: Set(run_at_ms),
+        locked_until_ms: Set(None),
+        last_error: Set(None),
+        created_at: Set(Utc::now()),
+        finished_at: Set(None),
+        ..Default::default()
+    };
+    job::Entity::insert(row)
+        .on_conflict_do_nothing_on([job::Column::DedupeKey])
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a search document as changed inside the caller's transaction.
+pub async fn enqueue_search<C: ConnectionTrait>(
+    conn: &C,
+    index: &str,
+    doc_id: String,
+) -> Result<(), DbErr> {
+    search_outbox::Entity::insert(search_outbox::ActiveModel {
+        index_name: Set(index.to_owned()),
+        doc_id: Set(doc_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
