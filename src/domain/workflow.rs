@@ -1129,6 +1129,79 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_review_goes_one_level_up_and_stops_at_the_top() {
+        let p = petition(State::Answered, &Command::Accept);
+        let review = Command::RequestReview {
+            reason: "不服".into(),
+        };
+        let o = decide(&p, &review, &Actor::Petitioner, &cx()).unwrap();
+        assert_eq!(o.new.agency_id, PARENT, "the body one level up decides it");
+        assert_eq!(o.new.handler_id, None);
+        let top = Context {
+            parent_agency: None,
+            ..cx()
+        };
+        assert_eq!(
+            decide(&p, &review, &Actor::Petitioner, &top),
+            Err(Refusal::NoFurtherReview)
+        );
+    }
+
+    #[test]
+    fn the_approved_draft_is_the_answer_and_an_extension_moves_the_conclusion() {
+        let handler = Actor::Staff {
+            id: HANDLER,
+            role: Role::Handler,
+            agency_id: AGENCY,
+        };
+        let boss = Actor::Staff {
+            id: SUPERVISOR,
+            role: Role::Supervisor,
+            agency_id: AGENCY,
+        };
+        let p = petition(State::Investigating, &Command::Accept);
+        let draft = Command::DraftAnswer {
+            text: "经查，情况属实".into(),
+            legal_basis: "《信访工作条例》".into(),
+        };
+        let drafted = decide(&p, &draft, &handler, &cx()).unwrap().new;
+        assert_eq!(
+            drafted.draft_text.as_deref(),
+            Some("经查，情况属实\n\n《信访工作条例》")
+        );
+        let answered = decide(&drafted, &Command::Approve, &boss, &cx()).unwrap();
+        assert_eq!(answered.new.answer_text, drafted.draft_text);
+        assert_eq!(answered.body, "经查，情况属实\n\n《信访工作条例》");
+        assert_eq!(
+            answered.new.conclusion_due_on, None,
+            "the conclusion clock is met"
+        );
+
+        // 30 days on a conclusion due Tuesday 2026-12-15: Thursday 2027-01-14.
+        let mut pending = petition(State::Investigating, &Command::ApproveExtension);
+        pending.conclusion_due_on = Some("2026-12-15".parse().unwrap());
+        let o = decide(&pending, &Command::ApproveExtension, &boss, &cx()).unwrap();
+        assert_eq!(o.extend_conclusion_by, Some(30));
+        assert_eq!(o.conclusion_due_on, Some("2027-01-14".parse().unwrap()));
+        assert_eq!(o.new.conclusion_due_on, o.conclusion_due_on);
+    }
+
+    #[test]
+    fn a_recused_actor_is_refused_even_when_the_caller_found_the_petition() {
+        let mut p = petition(State::Investigating, &Command::Accept);
+        p.recused_staff = vec![HANDLER];
+        let handler = Actor::Staff {
+            id: HANDLER,
+            role: Role::Handler,
+            agency_id: AGENCY,
+        };
+        let note = Command::RecordInvestigation {
+            note: "调取记录".into(),
+        };
+        assert_eq!(decide(&p, &note, &handler, &cx()), Err(Refusal::Recused));
+    }
+
     fn arb_command() -> impl Strategy<Value = Command> {
         (0..commands().len()).prop_map(|i| commands()[i].clone())
     }

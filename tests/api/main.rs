@@ -13,6 +13,7 @@ mod errors;
 mod fixtures;
 mod handling;
 mod jobs;
+mod layers;
 mod login;
 mod petitions;
 mod process;
