@@ -81,6 +81,16 @@ impl Application {
         handlers: Option<Handlers>,
         engine: Arc<dyn Engine>,
     ) -> anyhow::Result<Self> {
+        // The rules the clocks count by must be there and whole: never an empty set.
+        crate::domain::clock::ClockRules::shipped()
+            .map_err(|e| anyhow::anyhow!("the shipped clock rules do not parse: {e}"))?;
+        let calendar = store
+            .calendar()
+            .await
+            .map_err(|e| anyhow::anyhow!("the holiday calendar cannot be loaded: {e}"))?;
+        if let Some(w) = calendar.warning(crate::app::today()) {
+            crate::app::calendar::log_warning(&w);
+        }
         let search = Arc::new(Search::new(store.clone(), engine));
         // A search engine that is down must not keep the portal from taking petitions:
         // it is prepared again in the background until it answers.
@@ -162,10 +172,14 @@ impl Application {
             let sweeper = store.clone();
             let mut stop = rx.clone();
             tokio::spawn(async move {
+                let mut calendar = crate::app::calendar::Upkeep::default();
                 loop {
                     let today = crate::domain::clock::china_date(chrono::Utc::now());
                     if let Err(e) = crate::app::sweep::sweep(&sweeper, today).await {
                         tracing::error!(error = %e, "deadline sweep failed");
+                    }
+                    if let Err(e) = calendar.run(&sweeper).await {
+                        tracing::error!(error = %e, "calendar upkeep failed");
                     }
                     tokio::select! {
                         _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}

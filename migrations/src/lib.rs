@@ -11,6 +11,7 @@ mod m20261126_000003_workflow_audit;
 mod m20261126_000004_clock_stops;
 mod m20261126_000005_next_due;
 mod m20261126_000006_search;
+mod m20261201_000007_calendar;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_clock_stops::Migration),
             Box::new(m20261126_000005_next_due::Migration),
             Box::new(m20261126_000006_search::Migration),
+            Box::new(m20261201_000007_calendar::Migration),
         ]
     }
 }

@@ -5,9 +5,7 @@
 use super::{App, Error, Result};
 use crate::domain::FieldErrors;
 use crate::domain::agency::AgencyType;
-use crate::domain::clock::{
-    Calendar, ClockRules, ClockStart, Deadline, china_date, deadlines_starting,
-};
+use crate::domain::clock::{ClockRules, ClockStart, Deadline, china_date, deadlines_starting};
 use crate::domain::codes::{AccessCode, TrackingNumber};
 use crate::domain::petition::{AgencyChoice, Complainant, PetitionDraft, PetitionInput};
 use crate::domain::workflow::State;
@@ -284,9 +282,10 @@ pub async fn submit(
 
     let files = store_uploads(app, uploads).await?;
     let received_at = Utc::now();
+    let calendar = app.store.calendar().await?;
     let deadlines = deadlines_starting(
         ClockRules::official(),
-        Calendar::official(),
+        &calendar,
         ClockStart::Received,
         draft.kind.as_str(),
         agency.agency_type.as_str(),

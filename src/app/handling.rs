@@ -5,7 +5,7 @@
 
 use super::{App, Error, Result};
 use crate::domain::access;
-use crate::domain::clock::{Calendar, ClockRules};
+use crate::domain::clock::ClockRules;
 use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::staff::Role;
 use crate::domain::workflow::{Actor, Command, Context, Refusal, decide};
@@ -197,6 +197,7 @@ async fn apply(
         .iter()
         .find(|d| d.clock == "conclusion" && d.status == crate::domain::clock::DeadlineStatus::Open)
         .map(|d| d.due_on);
+    let calendar = app.store.calendar().await?;
     let outcome = decide(
         &state,
         &command,
@@ -207,7 +208,7 @@ async fn apply(
             agency_type: agency.agency_type,
             parent_agency: agency.parent_id,
             rules: ClockRules::official(),
-            calendar: Calendar::official(),
+            calendar: &calendar,
         },
     )?;
     let version = app

@@ -5,6 +5,8 @@ use super::App;
 /// The parts of the installation and how they are.
 pub struct Report {
     pub database_ok: bool,
+    /// The holiday calendar: its last year, and the warning from 60 days before it ends.
+    pub calendar: Option<(i32, Option<crate::domain::calendar::CalendarWarning>)>,
     /// The job queue; none when the database cannot be read.
     pub queue: Option<crate::jobs::QueueStats>,
     pub search: crate::search::service::Health,
@@ -17,8 +19,13 @@ pub async fn check(app: &App) -> Report {
     } else {
         None
     };
+    let calendar = match app.store.calendar().await {
+        Ok(c) => Some((c.last_year, c.warning(super::today()))),
+        Err(_) => None,
+    };
     Report {
         database_ok,
+        calendar,
         queue,
         search: app.search.health().await,
     }

@@ -10,6 +10,7 @@
 //! web layer turns it into a page or JSON in one place (`web::error`).
 
 pub mod accounts;
+pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod filing;

@@ -1,91 +1,15 @@
-//! Statutory clocks: rules as data (`rules/clocks.toml`) and the official
-//! holiday calendar with its make-up working days (`rules/cn-holidays.toml`,
-//! from the State Council's notices).
+//! Statutory clocks: rules as data (`rules/clocks.toml`), counted on the
+//! official holiday calendar with its make-up working days (`calendar`).
 //!
 //! Counting follows Chinese procedural practice: the day a period starts is
 //! not counted; a period of calendar days whose last day is a public holiday
 //! or rest day ends on the next working day; a period of working days counts
 //! only working days, and a make-up working weekend (调休上班日) is one.
 
-use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+pub use super::calendar::Calendar;
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
-
-#[derive(Debug, Clone, Default)]
-pub struct Calendar {
-    holidays: HashSet<NaiveDate>,
-    makeup_workdays: HashSet<NaiveDate>,
-    /// The last year the calendar knows; later dates are treated as plain weeks.
-    pub last_year: i32,
-}
-
-#[derive(Deserialize)]
-struct YearFile {
-    holidays: Vec<NaiveDate>,
-    makeup_workdays: Vec<NaiveDate>,
-}
-
-impl Calendar {
-    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
-        // Top-level tables are years; each has holiday and make-up lists (and names).
-        let years: BTreeMap<String, toml::Value> = toml::from_str(text)?;
-        let mut cal = Calendar::default();
-        for (year, table) in years {
-            let file: YearFile = table.try_into()?;
-            cal.holidays.extend(file.holidays);
-            cal.makeup_workdays.extend(file.makeup_workdays);
-            if let Ok(y) = year.parse::<i32>() {
-                cal.last_year = cal.last_year.max(y);
-            }
-        }
-        Ok(cal)
-    }
-
-    /// The calendar shipped with the product.
-    pub fn official() -> &'static Calendar {
-        static CAL: OnceLock<Calendar> = OnceLock::new();
-        CAL.get_or_init(|| {
-            Calendar::from_toml(include_str!("rules/cn-holidays.toml")).unwrap_or_default()
-        })
-    }
-
-    pub fn is_working_day(&self, d: NaiveDate) -> bool {
-        if self.holidays.contains(&d) {
-            return false;
-        }
-        if self.makeup_workdays.contains(&d) {
-            return true;
-        }
-        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
-    }
-
-    /// `d` itself when it is a working day, else the next one.
-    pub fn on_or_next_working_day(&self, mut d: NaiveDate) -> NaiveDate {
-        while !self.is_working_day(d) {
-            d = d + Days::new(1);
-        }
-        d
-    }
-
-    /// The `n`th working day after `start` (start itself not counted).
-    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> NaiveDate {
-        let mut d = start;
-        let mut left = n;
-        while left > 0 {
-            d = d + Days::new(1);
-            if self.is_working_day(d) {
-                left -= 1;
-            }
-        }
-        d
-    }
-
-    /// Whether the calendar covers `d`'s year (beyond it, holidays are unknown).
-    pub fn covers(&self, d: NaiveDate) -> bool {
-        d.year() <= self.last_year
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -175,12 +99,21 @@ impl ClockRules {
         toml::from_str(text)
     }
 
+    /// The rules the product ships, checked (the server refuses to start when
+    /// they do not parse; a unit test keeps them parsing).
+    pub fn shipped() -> Result<Self, toml::de::Error> {
+        Self::from_toml(include_str!("rules/clocks.toml"))
+    }
+
+    /// The shipped rules. Checked at start-up (`shipped`), so an empty set
+    /// here would mean the server was started without that check.
     pub fn official() -> &'static ClockRules {
         static RULES: OnceLock<ClockRules> = OnceLock::new();
-        RULES.get_or_init(|| {
-            ClockRules::from_toml(include_str!("rules/clocks.toml"))
-                .unwrap_or(ClockRules { rule: Vec::new() })
-        })
+        RULES.get_or_init(|| ClockRules::shipped().unwrap_or(ClockRules { rule: Vec::new() }))
+    }
+
+    pub fn by_id(&self, id: &str) -> Option<&ClockRule> {
+        self.rule.iter().find(|r| r.id == id)
     }
 
     /// The rules that start at `start` for a petition of `kind` at an agency of `agency_type`.
@@ -237,9 +170,20 @@ impl DeadlineStatus {
 pub struct Deadline {
     pub rule_id: String,
     pub clock: String,
+    /// The day the period started from (not counted).
+    pub started_on: NaiveDate,
     pub due_on: NaiveDate,
     pub citation_zh: String,
     pub citation_en: String,
+    /// The last year of the calendar it was counted on.
+    pub calendar_year: i32,
+}
+
+impl Deadline {
+    /// Counted over days whose holidays were not known (see `Calendar::is_provisional`).
+    pub fn provisional(&self) -> bool {
+        self.due_on.year() > self.calendar_year
+    }
 }
 
 /// The deadlines that start when `start` happens on `on` (a date in China time).
@@ -256,11 +200,37 @@ pub fn deadlines_starting(
         .map(|r| Deadline {
             rule_id: r.id.clone(),
             clock: r.clock.clone(),
+            started_on: on,
             due_on: due_date(calendar, on, r.period()),
             citation_zh: r.citation_zh.clone(),
             citation_en: r.citation_en.clone(),
+            calendar_year: calendar.last_year,
         })
         .collect()
+}
+
+/// A stored deadline, as recounting it needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Counted<'a> {
+    pub rule_id: &'a str,
+    pub started_on: NaiveDate,
+    /// The days it was moved by since, in order (an extension, a stopped clock).
+    pub moved_by: &'a [u32],
+    /// The date already given.
+    pub due_on: NaiveDate,
+}
+
+/// The deadline counted again on `calendar` (a year's holidays now known):
+/// the rule's period from its start, then each move, on the calendar as it is
+/// now. A date already given never moves earlier — the law's date or the one
+/// announced, whichever is later. `None` when the rule is not known.
+pub fn recount(rules: &ClockRules, calendar: &Calendar, d: Counted<'_>) -> Option<NaiveDate> {
+    let rule = rules.by_id(d.rule_id)?;
+    let mut due = due_date(calendar, d.started_on, rule.period());
+    for days in d.moved_by {
+        due = due_date(calendar, due, Period::Days(*days, DayCount::Calendar));
+    }
+    Some(due.max(d.due_on))
 }
 
 /// Today's date in China Standard Time, the agencies' own calendar.
@@ -280,15 +250,15 @@ mod tests {
 
     #[test]
     fn the_shipped_calendar_and_rules_load() {
-        let cal = Calendar::official();
+        let cal = &Calendar::shipped().unwrap();
         assert!(cal.last_year >= 2026);
         assert!(!cal.is_working_day(d("2026-10-01")));
-        assert!(ClockRules::official().all().len() >= 5);
+        assert!(ClockRules::shipped().unwrap().all().len() >= 5);
     }
 
     #[test]
     fn make_up_weekends_are_working_days_and_holidays_are_not() {
-        let cal = Calendar::official();
+        let cal = &Calendar::shipped().unwrap();
         assert!(
             cal.is_working_day(d("2025-01-26")),
             "Sunday 2025-01-26 is a make-up working day"
@@ -308,7 +278,7 @@ mod tests {
     /// Expected dates written by hand from the 2024–2026 State Council notices.
     #[test]
     fn due_dates_against_the_official_calendar() {
-        let cal = Calendar::official();
+        let cal = &Calendar::shipped().unwrap();
         let cal_days = |n| Period::Days(n, DayCount::Calendar);
         let work_days = |n| Period::Days(n, DayCount::Working);
         let cases: &[(&str, Period, &str)] = &[
@@ -410,7 +380,7 @@ mod tests {
     #[test]
     fn procuratorates_get_their_own_clocks() {
         let rules = ClockRules::official();
-        let cal = Calendar::official();
+        let cal = &Calendar::shipped().unwrap();
         let court = deadlines_starting(
             rules,
             cal,
@@ -434,6 +404,113 @@ mod tests {
         assert_eq!(
             clocks,
             vec!["acceptance", "procedural_reply", "result_reply"]
+        );
+    }
+
+    /// The test-only fixture year of the calendar-loading tests (not an official arrangement).
+    fn with_fixture_2027() -> Calendar {
+        let fixture = super::super::calendar::parse(
+            "[2027]\nnotice = \"TEST FIXTURE\"\nnotice_date = \"2026-11-30\"\n\
+             holidays = [\"2027-01-01\", \"2027-03-01\"]\nmakeup_workdays = [\"2027-01-30\"]\n",
+        )
+        .unwrap();
+        Calendar::with_extra(fixture).unwrap()
+    }
+
+    #[test]
+    fn deadlines_past_the_calendar_are_provisional_and_recounted_never_earlier() {
+        let shipped = Calendar::shipped().unwrap();
+        let known = with_fixture_2027();
+        let rules = ClockRules::shipped().unwrap();
+        let on = |rule: &str, start: &str, cal: &Calendar| {
+            let r = rules.by_id(rule).unwrap();
+            due_date(cal, d(start), r.period())
+        };
+        let recount_on = |rule: &str, start: &str, moved: &[u32], given: &str| {
+            recount(
+                &rules,
+                &known,
+                Counted {
+                    rule_id: rule,
+                    started_on: d(start),
+                    moved_by: moved,
+                    due_on: d(given),
+                },
+            )
+            .unwrap()
+        };
+        // Three months from 1 December: Monday 1 March 2027 on plain weeks …
+        assert_eq!(
+            on("procuratorate-result-reply", "2026-12-01", &shipped),
+            d("2027-03-01")
+        );
+        let first = deadlines_starting(
+            &rules,
+            &shipped,
+            ClockStart::Received,
+            "report",
+            "procuratorate",
+            d("2026-12-01"),
+        );
+        let result = first.iter().find(|x| x.clock == "result_reply").unwrap();
+        assert!(result.provisional(), "2027 is not in the shipped calendar");
+        assert!(
+            !first
+                .iter()
+                .find(|x| x.clock == "acceptance")
+                .unwrap()
+                .provisional()
+        );
+        // … a holiday once 2027 is known: the next working day, later.
+        assert_eq!(
+            recount_on(
+                "procuratorate-result-reply",
+                "2026-12-01",
+                &[],
+                "2027-03-01"
+            ),
+            d("2027-03-02")
+        );
+        // Seven working days across New Year: 4 January, then 5 once 1 January is a holiday.
+        assert_eq!(
+            on("procuratorate-procedural-reply", "2026-12-24", &shipped),
+            d("2027-01-04")
+        );
+        assert_eq!(
+            recount_on(
+                "procuratorate-procedural-reply",
+                "2026-12-24",
+                &[],
+                "2027-01-04"
+            ),
+            d("2027-01-05")
+        );
+        // 60 days from 1 December end on Saturday 30 January: Monday 1 February on
+        // plain weeks. A make-up working Saturday would make it 30 January —
+        // earlier than the date given, so the date given stands.
+        assert_eq!(on("conclusion", "2026-12-01", &shipped), d("2027-02-01"));
+        assert_eq!(on("conclusion", "2026-12-01", &known), d("2027-01-30"));
+        assert_eq!(
+            recount_on("conclusion", "2026-12-01", &[], "2027-02-01"),
+            d("2027-02-01")
+        );
+        // A 30-day extension is counted again from the recounted base; never earlier either.
+        assert_eq!(
+            recount_on("conclusion", "2026-12-01", &[30], "2027-03-03"),
+            d("2027-03-03")
+        );
+        assert_eq!(
+            recount(
+                &rules,
+                &known,
+                Counted {
+                    rule_id: "no-such-rule",
+                    started_on: d("2026-12-01"),
+                    moved_by: &[],
+                    due_on: d("2027-01-01"),
+                },
+            ),
+            None
         );
     }
 }

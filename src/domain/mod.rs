@@ -4,6 +4,7 @@
 pub mod access;
 pub mod agency;
 pub mod answer_template;
+pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod codes;

@@ -381,6 +381,8 @@ pub struct Outcome {
     pub extend_conclusion_by: Option<u32>,
     /// The conclusion clock's new last day, when it moves.
     pub conclusion_due_on: Option<NaiveDate>,
+    /// The last year of the calendar the dates were counted on.
+    pub calendar_year: i32,
 }
 
 /// The longest extension the regulations allow.
@@ -483,6 +485,7 @@ fn decide_step(
         stop_clocks: Vec::new(),
         extend_conclusion_by: None,
         conclusion_due_on: None,
+        calendar_year: calendar.last_year,
     };
     // An approved extension (the days asked for, at most 30) or the days a clock
     // was stopped move the conclusion clock: n calendar days later, on a working day.
@@ -834,6 +837,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    static CALENDAR: std::sync::LazyLock<Calendar> =
+        std::sync::LazyLock::new(|| Calendar::shipped().unwrap());
+
     const AGENCY: AgencyId = AgencyId(7);
     const PARENT: AgencyId = AgencyId(3);
     const HANDLER: StaffId = StaffId(11);
@@ -852,7 +858,7 @@ mod tests {
             agency_type,
             parent_agency: Some(PARENT),
             rules: ClockRules::official(),
-            calendar: Calendar::official(),
+            calendar: &CALENDAR,
         }
     }
 

@@ -129,6 +129,9 @@ pub struct Layout {
     pub path: String,
     /// `MINGJING_CAPTCHA=off`: every footer says so.
     pub captcha_off: bool,
+    /// The holiday calendar ends within 60 days (or has ended): what the
+    /// console tells supervisors and administrators.
+    pub calendar_warning: Option<String>,
 }
 
 impl Layout {
@@ -153,6 +156,7 @@ impl Layout {
             switch_url,
             path: path.to_owned(),
             captcha_off,
+            calendar_warning: None,
         }
     }
 }

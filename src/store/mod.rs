@@ -10,6 +10,7 @@
 //! web, mail, jobs, search); the rules it applies come from `domain`.
 
 pub mod agencies;
+pub mod calendar;
 pub mod captchas;
 pub mod cases;
 pub mod entities;
@@ -44,6 +45,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     db: DatabaseConnection,
     agency_cache: std::sync::Arc<agencies::AgencyCache>,
+    calendar_cache: std::sync::Arc<calendar::CalendarCache>,
     status_cache: std::sync::Arc<petitions::StatusCache>,
     /// Rung after a commit that wrote to the search outbox, so the indexer starts at once.
     search_changed: std::sync::Arc<tokio::sync::Notify>,
@@ -84,6 +86,7 @@ impl Store {
         Self {
             db,
             agency_cache: Default::default(),
+            calendar_cache: Default::default(),
             status_cache: Default::default(),
             search_changed: Default::default(),
         }

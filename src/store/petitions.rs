@@ -224,12 +224,23 @@ pub struct DeadlineView {
     pub citation_zh: String,
     pub citation_en: String,
     pub status: DeadlineStatus,
+    /// Counted over days whose official holidays are not yet published: the
+    /// date may move later when they are (never earlier).
+    pub provisional: bool,
+    /// The last year of the calendar it was counted on.
+    pub calendar_year: i32,
+    /// When provisional, the first year whose arrangement is not yet published.
+    pub unpublished_year: Option<i32>,
 }
 
 impl From<petition_deadline::Model> for DeadlineView {
     fn from(d: petition_deadline::Model) -> Self {
+        let provisional = chrono::Datelike::year(&d.due_on.0) > d.calendar_year;
         DeadlineView {
             id: d.id,
+            provisional,
+            unpublished_year: provisional.then_some(d.calendar_year + 1),
+            calendar_year: d.calendar_year,
             clock: d.clock,
             due_on: d.due_on.0,
             citation_zh: d.citation_zh,
@@ -281,10 +292,13 @@ pub(super) fn deadline_row(
         petition_id: Set(petition_id),
         rule_id: Set(d.rule_id.clone()),
         clock: Set(d.clock.clone()),
+        started_on: Set(Some(Day(d.started_on))),
         due_on: Set(Day(d.due_on)),
         citation_zh: Set(d.citation_zh.clone()),
         citation_en: Set(d.citation_en.clone()),
         status: Set(DeadlineStatus::Open),
+        moved_by: Set(serde_json::json!([])),
+        calendar_year: Set(d.calendar_year),
         created_at: Set(now),
         ..Default::default()
     }

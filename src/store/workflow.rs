@@ -226,12 +226,27 @@ impl Store {
             txn.execute(&replace).await?;
             deadline_row(p.id, d, now).insert(&txn).await?;
         }
-        if let Some(due) = outcome.conclusion_due_on {
-            let mut moved = open(
-                sea_orm::Condition::all().add(petition_deadline::Column::Clock.eq("conclusion")),
-            );
-            moved.value(petition_deadline::Column::DueOn, Day(due));
-            txn.execute(&moved).await?;
+        if let (Some(due), Some(days)) = (outcome.conclusion_due_on, outcome.extend_conclusion_by)
+            && let Some(d) = petition_deadline::Entity::find()
+                .filter(petition_deadline::Column::PetitionId.eq(p.id))
+                .filter(petition_deadline::Column::Status.eq(DeadlineStatus::Open))
+                .filter(petition_deadline::Column::Clock.eq("conclusion"))
+                .one(&txn)
+                .await?
+        {
+            // The move is kept with the deadline, so it is counted again if the calendar changes.
+            let mut moved_by: Vec<u32> =
+                serde_json::from_value(d.moved_by.clone()).unwrap_or_default();
+            moved_by.push(days);
+            petition_deadline::ActiveModel {
+                id: Set(d.id),
+                due_on: Set(Day(due)),
+                moved_by: Set(serde_json::json!(moved_by)),
+                calendar_year: Set(outcome.calendar_year),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
         }
         let before = serde_json::json!({ "status": p.status, "agency_id": p.agency_id, "handler_id": p.handler_id, "version": p.version });
         let after = serde_json::json!({ "status": n.state, "agency_id": n.agency_id, "handler_id": n.handler_id, "version": p.version + 1, "event": event.id, "body": outcome.body });

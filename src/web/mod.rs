@@ -40,10 +40,29 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// The layout of the requested page (language switch, navigation, the
 /// captcha-off notice).
 pub fn layout(req: &HttpRequest, lang: Lang) -> Layout {
-    let captcha_off = req
-        .app_data::<actix_web::web::Data<AppState>>()
-        .is_some_and(|s| !s.app.captcha_on);
-    Layout::for_path(req.path(), req.query_string(), lang, captcha_off)
+    let state = req.app_data::<actix_web::web::Data<AppState>>();
+    let captcha_off = state.is_some_and(|s| !s.app.captcha_on);
+    let mut layout = Layout::for_path(req.path(), req.query_string(), lang, captcha_off);
+    if req.path().starts_with("/staff") {
+        layout.calendar_warning = state
+            .and_then(|s| crate::app::calendar::current_warning(&s.app))
+            .map(|w| {
+                let key = if w.days_left < 0 {
+                    "calendar-warning-ended"
+                } else {
+                    "calendar-warning"
+                };
+                lang.t_args(
+                    key,
+                    &[
+                        ("ends", w.ends_on.to_string()),
+                        ("days", w.days_left.max(0).to_string()),
+                        ("next", (w.last_year + 1).to_string()),
+                    ],
+                )
+            });
+    }
+    layout
 }
 
 /// The key rate limits count a client by: its address (hashed before it is kept).

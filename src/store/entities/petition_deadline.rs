@@ -11,10 +11,16 @@ pub struct Model {
     pub petition_id: PetitionId,
     pub rule_id: String,
     pub clock: String,
+    /// The day its period started from; none only on rows older than migration 7.
+    pub started_on: Option<Day>,
     pub due_on: Day,
     pub citation_zh: String,
     pub citation_en: String,
     pub status: DeadlineStatus,
+    /// The days it was moved by since it started, in order (JSON array).
+    pub moved_by: Json,
+    /// The last year of the calendar it was counted on; past it, it is provisional.
+    pub calendar_year: i32,
     pub created_at: DateTimeUtc,
 }
 

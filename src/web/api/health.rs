@@ -15,6 +15,24 @@ pub struct Health {
     pub search: crate::search::service::Health,
     /// The job queue; absent when the database cannot be read.
     pub queue: Option<QueueStats>,
+    /// The official holiday calendar the deadlines are counted on; absent
+    /// when it cannot be read.
+    pub calendar: Option<CalendarHealth>,
+    /// What an operator should act on although the node serves (the calendar
+    /// ending within 60 days, …); `status` stays `ok` for these.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CalendarHealth {
+    /// The last year whose official arrangement is loaded.
+    pub last_year: i32,
+    /// 31 December of that year.
+    #[schema(value_type = String)]
+    pub ends_on: chrono::NaiveDate,
+    /// Present from 60 days before `ends_on`: days left (negative once past) and what to do.
+    pub warning: Option<String>,
+    pub days_left: Option<i64>,
 }
 
 /// The state of the database, search engine and job queue.
@@ -26,7 +44,23 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         database_ok,
         queue,
         search,
+        calendar,
     } = crate::app::health::check(&state.app).await;
+    let calendar = calendar.map(|(last_year, warning)| CalendarHealth {
+        last_year,
+        ends_on: chrono::NaiveDate::from_ymd_opt(last_year, 12, 31).unwrap_or_default(),
+        days_left: warning.map(|w| w.days_left),
+        warning: warning.map(|w| {
+            format!(
+                "the holiday calendar ends on {} ({} days left): load the State Council's arrangement for {} with `mingjing calendar import FILE`; until then deadlines after {} are provisional",
+                w.ends_on,
+                w.days_left,
+                w.last_year + 1,
+                w.ends_on
+            )
+        }),
+    });
+    let warnings = calendar.iter().filter_map(|c| c.warning.clone()).collect();
     let healthy = database_ok && queue.is_some();
     // A search outage degrades the node but does not take it out of service:
     // petitions are still taken and the index catches up afterwards.
@@ -39,6 +73,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         database: if database_ok { "ok" } else { "error" },
         search,
         queue,
+        calendar,
+        warnings,
     };
     if healthy {
         HttpResponse::Ok().json(body)

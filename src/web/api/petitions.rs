@@ -80,14 +80,19 @@ pub struct DeadlineOut {
     #[schema(value_type = String)]
     pub due_on: NaiveDate,
     pub citation: String,
+    /// Counted over days whose official holiday arrangement is not yet
+    /// published: the date may move later when it is (never earlier).
+    pub provisional: bool,
+    /// When provisional, the first year whose arrangement is not yet published.
+    pub unpublished_year: Option<i32>,
 }
 
 impl DeadlineOut {
-    pub fn localized(
+    fn localized(
         clock: &str,
         due_on: NaiveDate,
-        citation_zh: &str,
-        citation_en: &str,
+        (citation_zh, citation_en): (&str, &str),
+        (provisional, calendar_year): (bool, i32),
         lang: Lang,
     ) -> Self {
         Self {
@@ -99,7 +104,31 @@ impl DeadlineOut {
                 citation_zh
             }
             .to_owned(),
+            provisional,
+            unpublished_year: provisional.then_some(calendar_year + 1),
         }
+    }
+
+    /// A deadline just counted (the receipt, the filing API).
+    pub fn of_deadline(d: &crate::domain::clock::Deadline, lang: Lang) -> Self {
+        Self::localized(
+            &d.clock,
+            d.due_on,
+            (&d.citation_zh, &d.citation_en),
+            (d.provisional(), d.calendar_year),
+            lang,
+        )
+    }
+
+    /// A stored deadline (the status page).
+    pub fn of_view(d: &DeadlineView, lang: Lang) -> Self {
+        Self::localized(
+            &d.clock,
+            d.due_on,
+            (&d.citation_zh, &d.citation_en),
+            (d.provisional, d.calendar_year),
+            lang,
+        )
     }
 }
 
@@ -167,9 +196,7 @@ pub async fn create(
         deadlines: r
             .deadlines
             .iter()
-            .map(|d| {
-                DeadlineOut::localized(&d.clock, d.due_on, &d.citation_zh, &d.citation_en, lang)
-            })
+            .map(|d| DeadlineOut::of_deadline(d, lang))
             .collect(),
     }))
 }

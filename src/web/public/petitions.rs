@@ -162,9 +162,7 @@ fn receipt_page(
         deadlines: r
             .deadlines
             .iter()
-            .map(|d| {
-                DeadlineOut::localized(&d.clock, d.due_on, &d.citation_zh, &d.citation_en, lang)
-            })
+            .map(|d| DeadlineOut::of_deadline(d, lang))
             .collect(),
         has_email,
     };

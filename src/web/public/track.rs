@@ -189,7 +189,7 @@ async fn status_page(
         .deadlines
         .iter()
         .filter(|d| d.status == crate::domain::clock::DeadlineStatus::Open)
-        .map(|d| DeadlineOut::localized(&d.clock, d.due_on, &d.citation_zh, &d.citation_en, lang))
+        .map(|d| DeadlineOut::of_view(d, lang))
         .collect();
     let page = StatusPage {
         layout: crate::web::layout(req, lang),

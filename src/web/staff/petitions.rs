@@ -36,6 +36,8 @@ struct QueueRow {
     item: crate::store::workflow::QueueItem,
     /// Its nearest deadline has passed (China's date).
     overdue: bool,
+    /// Its nearest deadline falls in a year whose holidays are not yet published.
+    provisional: bool,
 }
 
 pub async fn queue(
@@ -59,6 +61,10 @@ pub async fn queue(
             .into_iter()
             .map(|item| QueueRow {
                 overdue: item.next_due_on.date().is_some_and(|d| d < today),
+                provisional: item
+                    .next_due_on
+                    .date()
+                    .is_some_and(|d| crate::app::calendar::is_provisional(&state.app, d)),
                 item,
             })
             .collect(),
