@@ -48,6 +48,21 @@ pub fn job_handlers(
     let mailer = Arc::new(Mailer::from_settings(settings)?);
     let url = settings.public_url.clone();
     let deps = move || (store.clone(), views.clone(), mailer.clone(), url.clone());
+    // The monthly bulletins, generated once per month (the job's dedupe key).
+    let s = store.clone();
+    handlers.register(crate::app::bulletins::GENERATE, move |payload| {
+        let store = s.clone();
+        async move {
+            let month = payload["month"]
+                .as_str()
+                .and_then(crate::domain::evaluation::Period::parse)
+                .ok_or_else(|| anyhow::anyhow!("bulletin job without a month"))?;
+            crate::app::bulletins::generate(&store, month)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(())
+        }
+    });
     // Every notice the domain can cause has its mail job.
     for notice in Notice::ALL {
         let (s, v, m, u) = deps();
@@ -84,6 +99,8 @@ impl Application {
         // The rules the clocks count by must be there and whole: never an empty set.
         crate::domain::clock::ClockRules::shipped()
             .map_err(|e| anyhow::anyhow!("the shipped clock rules do not parse: {e}"))?;
+        crate::domain::evaluation::EvaluationRules::shipped()
+            .map_err(|e| anyhow::anyhow!("the shipped evaluation rules are not valid: {e}"))?;
         let calendar = store
             .calendar()
             .await
@@ -173,6 +190,7 @@ impl Application {
             let mut stop = rx.clone();
             tokio::spawn(async move {
                 let mut calendar = crate::app::calendar::Upkeep::default();
+                let mut rollups = crate::app::sweep::Nightly::default();
                 loop {
                     let today = crate::domain::clock::china_date(chrono::Utc::now());
                     if let Err(e) = crate::app::sweep::sweep(&sweeper, today).await {
@@ -180,6 +198,9 @@ impl Application {
                     }
                     if let Err(e) = calendar.run(&sweeper).await {
                         tracing::error!(error = %e, "calendar upkeep failed");
+                    }
+                    if let Err(e) = rollups.run(&sweeper).await {
+                        tracing::error!(error = %e, "nightly roll-up or bulletins failed");
                     }
                     tokio::select! {
                         _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}

@@ -12,6 +12,7 @@ mod m20261126_000004_clock_stops;
 mod m20261126_000005_next_due;
 mod m20261126_000006_search;
 mod m20261201_000007_calendar;
+mod m20261201_000008_evaluation;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_next_due::Migration),
             Box::new(m20261126_000006_search::Migration),
             Box::new(m20261201_000007_calendar::Migration),
+            Box::new(m20261201_000008_evaluation::Migration),
         ]
     }
 }

@@ -153,7 +153,8 @@ pub async fn transfer_targets(app: &App, p: &Petition) -> Result<(Vec<Agency>, V
     Ok((suggested, others))
 }
 
-/// Decides `command` by `actor` on `p` and stores the outcome.
+/// Decides `command` by `actor` on `p` at `at` and stores the outcome.
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     app: &App,
     p: &Petition,
@@ -162,6 +163,7 @@ async fn apply(
     actor_name: Option<&str>,
     command: Command,
     expected_version: Option<i32>,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32> {
     if let Some(v) = expected_version
         && v != p.version
@@ -203,7 +205,7 @@ async fn apply(
         &command,
         &actor,
         &Context {
-            today: super::today(),
+            today: crate::domain::clock::china_date(at),
             kind: p.kind,
             agency_type: agency.agency_type,
             parent_agency: agency.parent_id,
@@ -213,7 +215,7 @@ async fn apply(
     )?;
     let version = app
         .store
-        .apply_outcome(p, actor_label, command.name(), &outcome)
+        .apply_outcome(p, actor_label, command.name(), &outcome, at)
         .await?;
     tracing::info!(
         petition.id = %p.id,
@@ -232,6 +234,27 @@ pub async fn act(
     command: Command,
     expected_version: Option<i32>,
 ) -> Result<i32> {
+    act_at(
+        app,
+        staff,
+        tn,
+        command,
+        expected_version,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// [`act`] as if it happened at `at` (the demo history and scenario tests
+/// record months of handling; the server always acts now).
+pub async fn act_at(
+    app: &App,
+    staff: &StaffMember,
+    tn: &str,
+    command: Command,
+    expected_version: Option<i32>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i32> {
     let p = visible_petition(app, staff, tn).await?;
     let actor = Actor::Staff {
         id: staff.id,
@@ -246,12 +269,23 @@ pub async fn act(
         Some(&staff.name),
         command,
         expected_version,
+        at,
     )
     .await
 }
 
 /// The petitioner rates the answer, asks for a review or closes the matter.
 pub async fn petitioner_act(app: &App, p: &Petition, command: Command) -> Result<i32> {
+    petitioner_act_at(app, p, command, chrono::Utc::now()).await
+}
+
+/// [`petitioner_act`] as if it happened at `at`.
+pub async fn petitioner_act_at(
+    app: &App,
+    p: &Petition,
+    command: Command,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i32> {
     if !matches!(
         command,
         Command::Rate { .. } | Command::RequestReview { .. } | Command::Close
@@ -268,6 +302,7 @@ pub async fn petitioner_act(app: &App, p: &Petition, command: Command) -> Result
         None,
         command,
         None,
+        at,
     )
     .await
 }

@@ -10,6 +10,8 @@
 //! web layer turns it into a page or JSON in one place (`web::error`).
 
 pub mod accounts;
+pub mod bulletins;
+pub mod cache;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
@@ -17,6 +19,7 @@ pub mod filing;
 pub mod handling;
 pub mod health;
 pub mod lookup;
+pub mod oversight;
 pub mod procedures;
 pub mod search;
 pub mod sweep;
@@ -41,6 +44,8 @@ pub struct App {
     pub captcha_on: bool,
     /// `MINGJING_RATE_LIMITS=off` only for load tests.
     pub rate_limits_on: bool,
+    /// The oversight and evaluation figures, cached for seconds (`app::cache`).
+    pub figures: oversight::Figures,
 }
 
 impl App {
@@ -61,6 +66,7 @@ impl App {
             ),
             captcha_on: settings.captcha,
             rate_limits_on: settings.rate_limits,
+            figures: oversight::Figures::default(),
         }
     }
 

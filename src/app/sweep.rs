@@ -38,3 +38,32 @@ pub async fn sweep(store: &Store, today: NaiveDate) -> StoreResult<SweepReport> 
             .await?,
     })
 }
+
+/// The nightly part of the sweep, per node: once a day, recount yesterday's
+/// roll-ups from the record (they are kept current as acts happen; this makes
+/// sure), and enqueue the monthly bulletins when they are due.
+#[derive(Debug, Default)]
+pub struct Nightly {
+    done_on: Option<NaiveDate>,
+}
+
+impl Nightly {
+    pub async fn run(&mut self, store: &Store) -> super::Result<()> {
+        let today = super::today();
+        super::bulletins::schedule(store).await?;
+        if self.done_on == Some(today) {
+            return Ok(());
+        }
+        if let Some(yesterday) = today.pred_opt() {
+            let started = std::time::Instant::now();
+            store.recount_rollup_day(yesterday).await?;
+            tracing::info!(
+                rollup.day = %yesterday,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "roll-up of yesterday recounted"
+            );
+        }
+        self.done_on = Some(today);
+        Ok(())
+    }
+}

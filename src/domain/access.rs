@@ -3,7 +3,8 @@
 //! The application layer asks these; the store only carries out the answer
 //! (scoped finders filter by the same rule).
 
-use super::ids::StaffId;
+use super::agency::Hierarchy;
+use super::ids::{AgencyId, StaffId};
 use super::staff::Role;
 
 /// The shortest name that recusal matches: one character would name half the staff.
@@ -44,6 +45,43 @@ pub fn may_disclose_cases(role: Role) -> bool {
     matches!(role, Role::Handler | Role::Supervisor | Role::Admin)
 }
 
+/// A staff member as access to figures sees them.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub id: StaffId,
+    pub role: Role,
+    pub agency: AgencyId,
+}
+
+/// 执法监督: whether `viewer` may see the oversight figures, the evaluation and
+/// the bulletins of `agency` — the supervisors and auditors of that agency and
+/// of any agency above it. Nobody sees a sibling's figures (a county never
+/// sees another county's).
+pub fn may_oversee(viewer: &Viewer, agency: AgencyId, hierarchy: &Hierarchy) -> bool {
+    matches!(viewer.role, Role::Supervisor | Role::Auditor)
+        && hierarchy.is_within(agency, viewer.agency)
+}
+
+/// 执法档案: whether `viewer` may read the record (acts and indicators) of the
+/// officer `officer` of `officer_agency` — the officer themself, their
+/// agency's supervisors and auditors, and the auditors of agencies above it.
+/// Nobody else: not a colleague, not a supervisor of a higher agency.
+pub fn may_read_record(
+    viewer: &Viewer,
+    officer: StaffId,
+    officer_agency: AgencyId,
+    hierarchy: &Hierarchy,
+) -> bool {
+    if viewer.id == officer {
+        return true;
+    }
+    match viewer.role {
+        Role::Supervisor => viewer.agency == officer_agency,
+        Role::Auditor => hierarchy.is_within(officer_agency, viewer.agency),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,6 +104,108 @@ mod tests {
         assert!(may_read_identity(Role::IntakeClerk, me, None));
         assert!(!may_read_identity(Role::Auditor, me, Some(me)));
         assert!(!may_read_identity(Role::Admin, me, None));
+    }
+
+    fn tree() -> Hierarchy {
+        // 1 province; 2, 5 cities; 3, 4 counties of 2; 6 county of 5.
+        Hierarchy::new([
+            (AgencyId(1), None),
+            (AgencyId(2), Some(AgencyId(1))),
+            (AgencyId(3), Some(AgencyId(2))),
+            (AgencyId(4), Some(AgencyId(2))),
+            (AgencyId(5), Some(AgencyId(1))),
+            (AgencyId(6), Some(AgencyId(5))),
+        ])
+    }
+
+    fn viewer(id: i32, role: Role, agency: i32) -> Viewer {
+        Viewer {
+            id: StaffId(id),
+            role,
+            agency: AgencyId(agency),
+        }
+    }
+
+    #[test]
+    fn oversight_looks_down_the_hierarchy_never_sideways() {
+        let h = tree();
+        let city_auditor = viewer(1, Role::Auditor, 2);
+        assert!(may_oversee(&city_auditor, AgencyId(3), &h));
+        assert!(may_oversee(&city_auditor, AgencyId(2), &h));
+        assert!(
+            !may_oversee(&city_auditor, AgencyId(6), &h),
+            "another city's county"
+        );
+        assert!(!may_oversee(&city_auditor, AgencyId(1), &h), "not upward");
+        let county_auditor = viewer(2, Role::Auditor, 3);
+        assert!(
+            !may_oversee(&county_auditor, AgencyId(4), &h),
+            "a neighbouring county"
+        );
+        assert!(may_oversee(
+            &viewer(3, Role::Supervisor, 1),
+            AgencyId(6),
+            &h
+        ));
+        for role in [Role::Handler, Role::IntakeClerk, Role::Admin] {
+            assert!(
+                !may_oversee(&viewer(4, role, 1), AgencyId(1), &h),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_officers_record_is_for_themself_their_leaders_and_the_auditors_above() {
+        let h = tree();
+        let officer = StaffId(50);
+        let county = AgencyId(3);
+        assert!(may_read_record(
+            &viewer(50, Role::Handler, 3),
+            officer,
+            county,
+            &h
+        ));
+        assert!(
+            !may_read_record(&viewer(51, Role::Handler, 3), officer, county, &h),
+            "a colleague"
+        );
+        assert!(may_read_record(
+            &viewer(52, Role::Supervisor, 3),
+            officer,
+            county,
+            &h
+        ));
+        assert!(may_read_record(
+            &viewer(53, Role::Auditor, 3),
+            officer,
+            county,
+            &h
+        ));
+        assert!(
+            may_read_record(&viewer(54, Role::Auditor, 2), officer, county, &h),
+            "the city's auditor"
+        );
+        assert!(may_read_record(
+            &viewer(55, Role::Auditor, 1),
+            officer,
+            county,
+            &h
+        ));
+        assert!(
+            !may_read_record(&viewer(56, Role::Supervisor, 2), officer, county, &h),
+            "a higher supervisor"
+        );
+        assert!(
+            !may_read_record(&viewer(57, Role::Auditor, 4), officer, county, &h),
+            "a neighbouring county"
+        );
+        assert!(!may_read_record(
+            &viewer(58, Role::Admin, 3),
+            officer,
+            county,
+            &h
+        ));
     }
 
     #[test]

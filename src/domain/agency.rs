@@ -79,9 +79,98 @@ impl AgencyLevel {
     }
 }
 
+/// The hierarchy of agencies: who is below whom. A county's bodies are below
+/// their city's, a city's below the province's (a prison below the provincial
+/// justice department).
+#[derive(Debug, Clone, Default)]
+pub struct Hierarchy {
+    parent: std::collections::HashMap<super::ids::AgencyId, Option<super::ids::AgencyId>>,
+    order: Vec<super::ids::AgencyId>,
+}
+
+impl Hierarchy {
+    /// From (agency, parent) pairs, parents first as the agencies list them.
+    pub fn new(
+        pairs: impl IntoIterator<Item = (super::ids::AgencyId, Option<super::ids::AgencyId>)>,
+    ) -> Self {
+        let mut h = Hierarchy::default();
+        for (id, parent) in pairs {
+            h.order.push(id);
+            h.parent.insert(id, parent);
+        }
+        h
+    }
+
+    pub fn parent(&self, id: super::ids::AgencyId) -> Option<super::ids::AgencyId> {
+        self.parent.get(&id).copied().flatten()
+    }
+
+    /// Whether `agency` is `root` or below it.
+    pub fn is_within(&self, agency: super::ids::AgencyId, root: super::ids::AgencyId) -> bool {
+        let mut at = Some(agency);
+        let mut steps = 0;
+        while let Some(a) = at {
+            if a == root {
+                return true;
+            }
+            at = self.parent(a);
+            steps += 1;
+            if steps > 32 {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// `root` and every agency below it, in the agencies' order.
+    pub fn subtree(&self, root: super::ids::AgencyId) -> Vec<super::ids::AgencyId> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|a| self.is_within(*a, root))
+            .collect()
+    }
+
+    /// How many levels `agency` is below `root` (0 for itself).
+    pub fn depth_below(&self, agency: super::ids::AgencyId, root: super::ids::AgencyId) -> usize {
+        let mut at = agency;
+        let mut depth = 0;
+        while at != root {
+            match self.parent(at) {
+                Some(p) if depth < 32 => {
+                    at = p;
+                    depth += 1;
+                }
+                _ => return 0,
+            }
+        }
+        depth
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_province_sees_its_cities_and_counties_a_city_its_counties() {
+        use super::super::ids::AgencyId as A;
+        let h = Hierarchy::new([
+            (A(1), None),
+            (A(2), Some(A(1))),
+            (A(3), Some(A(2))),
+            (A(4), Some(A(2))),
+            (A(5), Some(A(1))),
+            (A(6), Some(A(5))),
+        ]);
+        assert_eq!(h.subtree(A(1)).len(), 6);
+        assert_eq!(h.subtree(A(2)), vec![A(2), A(3), A(4)]);
+        assert_eq!(h.subtree(A(3)), vec![A(3)]);
+        assert!(h.is_within(A(4), A(1)));
+        assert!(!h.is_within(A(4), A(5)), "another city's county");
+        assert!(!h.is_within(A(2), A(3)), "not upward");
+        assert_eq!(h.depth_below(A(4), A(1)), 2);
+    }
 
     #[test]
     fn names_round_trip() {

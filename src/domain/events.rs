@@ -133,16 +133,20 @@ pub enum Notice {
     StaffNotice,
     /// A deadline escalation, to the staff of [`Escalation::recipients`].
     Deadline(Escalation),
+    /// A monthly bulletin (执法情况通报), to the supervisors of its agency and
+    /// of the agency above.
+    Bulletin,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 6] = [
+    pub const ALL: [Notice; 7] = [
         Notice::PetitionAck,
         Notice::PetitionUpdate,
         Notice::StaffNotice,
         Notice::Deadline(Escalation::Remind),
         Notice::Deadline(Escalation::Urge),
         Notice::Deadline(Escalation::List),
+        Notice::Bulletin,
     ];
 
     /// The job kind its rows carry; stable, since queued rows outlive a release.
@@ -154,6 +158,7 @@ impl Notice {
             Notice::Deadline(Escalation::Remind) => "deadline.remind",
             Notice::Deadline(Escalation::Urge) => "deadline.urge",
             Notice::Deadline(Escalation::List) => "deadline.list_for_auditor",
+            Notice::Bulletin => "mail.bulletin",
         }
     }
 }

@@ -12,6 +12,7 @@ use super::agency::AgencyType;
 use super::clock::{
     Calendar, ClockRules, ClockStart, DayCount, Deadline, Period, deadlines_starting, due_date,
 };
+use super::evaluation::{Attribution, ReviewOutcome};
 use super::events::EventKind;
 use super::ids::{AgencyId, StaffId};
 use super::petition::PetitionKind;
@@ -223,6 +224,11 @@ pub struct PetitionState {
     /// The last day of the open conclusion clock, if one runs (an extension or
     /// a stopped clock moves it).
     pub conclusion_due_on: Option<NaiveDate>,
+    /// In a review round: the agency and handler whose answer is under review.
+    pub reviewed_agency_id: Option<AgencyId>,
+    pub reviewed_handler_id: Option<StaffId>,
+    /// In a review round: what the draft (then the answer) does to the answer reviewed.
+    pub review_outcome: Option<ReviewOutcome>,
 }
 
 /// A request to move the petition on.
@@ -255,6 +261,9 @@ pub enum Command {
     DraftAnswer {
         text: String,
         legal_basis: String,
+        /// In a review round: whether the answer reviewed is upheld or changed (复查意见).
+        #[serde(default)]
+        review_outcome: Option<ReviewOutcome>,
     },
     Approve,
     ReturnDraft {
@@ -383,6 +392,10 @@ pub struct Outcome {
     pub conclusion_due_on: Option<NaiveDate>,
     /// The last year of the calendar the dates were counted on.
     pub calendar_year: i32,
+    /// The day it happened (China time): clocks stopped now were met on it.
+    pub on: NaiveDate,
+    /// Who the event counts for (`domain::evaluation`).
+    pub attribution: Attribution,
 }
 
 /// The longest extension the regulations allow.
@@ -420,6 +433,7 @@ pub fn decide(
     cx: &Context<'_>,
 ) -> Result<Outcome, Refusal> {
     let mut o = decide_step(p, command, actor, cx)?;
+    o.attribution = attribute(p, &o, actor);
     // Keep the new state's view of the conclusion clock true to the outcome.
     if o.stop_clocks.contains(&"conclusion") {
         o.new.conclusion_due_on = None;
@@ -431,6 +445,38 @@ pub fn decide(
         o.new.conclusion_due_on = Some(moved);
     }
     Ok(o)
+}
+
+/// Who an event counts for: the agency where it happened and the officer
+/// responsible — the assigned handler, or the acting staff member when none
+/// is; a transfer names its target, a review's answer the answer it decided.
+fn attribute(p: &PetitionState, o: &Outcome, actor: &Actor) -> Attribution {
+    let acting = match actor {
+        Actor::Staff { id, .. } => Some(*id),
+        _ => None,
+    };
+    let mut a = Attribution {
+        agency: Some(p.agency_id),
+        officer: p.handler_id.or(acting),
+        ..Attribution::default()
+    };
+    match o.event_kind {
+        EventKind::Transferred | EventKind::ReviewRequested => {
+            a.other_agency = Some(o.new.agency_id);
+        }
+        EventKind::Answered if p.round != Round::Original => {
+            a.other_agency = p.reviewed_agency_id;
+            a.other_officer = p.reviewed_handler_id;
+            a.detail = Some(
+                p.review_outcome
+                    .map_or("unstated", ReviewOutcome::as_str)
+                    .to_owned(),
+            );
+        }
+        EventKind::Rated => a.detail = o.new.rating.map(|r| r.as_str().to_owned()),
+        _ => {}
+    }
+    a
 }
 
 fn decide_step(
@@ -486,6 +532,8 @@ fn decide_step(
         extend_conclusion_by: None,
         conclusion_due_on: None,
         calendar_year: calendar.last_year,
+        on: today,
+        attribution: Attribution::default(),
     };
     // An approved extension (the days asked for, at most 30) or the days a clock
     // was stopped move the conclusion clock: n calendar days later, on a working day.
@@ -543,8 +591,13 @@ fn decide_step(
                 C::Accept => {
                     new.state = S::Accepted;
                     let mut o = outcome(new, EventKind::Accepted, true, String::new());
-                    o.stop_clocks = vec!["acceptance", "procedural_reply", "review_decision"];
-                    o.start_deadlines = starting(ClockStart::Accepted);
+                    // A review (复查/复核) runs on its own clock: the opinion is due 30 days
+                    // from the request, so taking it up neither meets that clock nor starts
+                    // the 60-day conclusion clock of a first handling.
+                    if p.round == Round::Original {
+                        o.stop_clocks = vec!["acceptance", "procedural_reply"];
+                        o.start_deadlines = starting(ClockStart::Accepted);
+                    }
                     Ok(o)
                 }
                 C::Decline { reason, citation } => {
@@ -629,12 +682,19 @@ fn decide_step(
                 note.clone(),
             ))
         }
-        C::DraftAnswer { text, legal_basis } => {
+        C::DraftAnswer {
+            text,
+            legal_basis,
+            review_outcome,
+        } => {
             investigating()?;
             need_text(text)?;
             new.state = S::Drafted;
             new.draft_author_id = staff_id;
             new.draft_text = Some(format!("{text}\n\n{legal_basis}"));
+            new.review_outcome = (p.round != Round::Original)
+                .then_some(*review_outcome)
+                .flatten();
             Ok(outcome(
                 new,
                 EventKind::Drafted,
@@ -791,6 +851,10 @@ fn decide_step(
             };
             new.state = S::ReviewRequested;
             new.agency_id = parent;
+            // The answer under review is this agency's, by this handler.
+            new.reviewed_agency_id = Some(p.agency_id);
+            new.reviewed_handler_id = p.handler_id;
+            new.review_outcome = None;
             new.round = if p.round == Round::Original {
                 Round::Review
             } else {
@@ -911,6 +975,7 @@ mod tests {
             Command::DraftAnswer {
                 text: "经查，情况属实".into(),
                 legal_basis: "《行政处罚法》".into(),
+                review_outcome: None,
             },
             Command::Approve,
             Command::ReturnDraft {
@@ -958,6 +1023,9 @@ mod tests {
             draft_text: Some("经查，情况属实".into()),
             answer_text: None,
             conclusion_due_on: Some(today() + chrono::Days::new(40)),
+            reviewed_agency_id: None,
+            reviewed_handler_id: None,
+            review_outcome: None,
         }
     }
 
@@ -1136,6 +1204,34 @@ mod tests {
     }
 
     #[test]
+    fn taking_up_a_review_leaves_its_thirty_day_clock_running_until_the_opinion() {
+        let mut p = petition(State::ReviewRequested, &Command::Accept);
+        p.round = Round::Review;
+        let clerk = Actor::Staff {
+            id: CLERK,
+            role: Role::IntakeClerk,
+            agency_id: AGENCY,
+        };
+        let o = decide(&p, &Command::Accept, &clerk, &cx()).unwrap();
+        assert!(o.stop_clocks.is_empty(), "{:?}", o.stop_clocks);
+        assert!(o.start_deadlines.is_empty(), "no 60-day clock in a review");
+        let mut drafted = p.clone();
+        drafted.state = State::Drafted;
+        let boss = Actor::Staff {
+            id: SUPERVISOR,
+            role: Role::Supervisor,
+            agency_id: AGENCY,
+        };
+        let answered = decide(&drafted, &Command::Approve, &boss, &cx()).unwrap();
+        assert!(answered.stop_clocks.contains(&"review_decision"));
+        // A first handling: accepting meets the acceptance clock and starts the conclusion clock.
+        let first = petition(State::Received, &Command::Accept);
+        let o = decide(&first, &Command::Accept, &clerk, &cx()).unwrap();
+        assert_eq!(o.stop_clocks, vec!["acceptance", "procedural_reply"]);
+        assert_eq!(o.start_deadlines[0].clock, "conclusion");
+    }
+
+    #[test]
     fn a_review_goes_one_level_up_and_stops_at_the_top() {
         let p = petition(State::Answered, &Command::Accept);
         let review = Command::RequestReview {
@@ -1170,6 +1266,7 @@ mod tests {
         let draft = Command::DraftAnswer {
             text: "经查，情况属实".into(),
             legal_basis: "《信访工作条例》".into(),
+            review_outcome: None,
         };
         let drafted = decide(&p, &draft, &handler, &cx()).unwrap().new;
         assert_eq!(
@@ -1229,7 +1326,7 @@ mod tests {
         /// their own draft, and no deadline moves earlier.
         #[test]
         fn random_command_sequences_keep_the_invariants(steps in proptest::collection::vec((arb_command(), arb_actor(), 0u64..5), 1..60)) {
-            let mut p = PetitionState { state: State::Received, round: Round::Original, agency_id: AGENCY, handler_id: None, draft_author_id: None, extension_used: false, extension_pending: false, rating: None, answered_on: None, extension_days: 0, clock_stopped_on: None, recused_staff: vec![], draft_text: None, answer_text: None, conclusion_due_on: None };
+            let mut p = PetitionState { state: State::Received, round: Round::Original, agency_id: AGENCY, handler_id: None, draft_author_id: None, extension_used: false, extension_pending: false, rating: None, answered_on: None, extension_days: 0, clock_stopped_on: None, recused_staff: vec![], draft_text: None, answer_text: None, conclusion_due_on: None, reviewed_agency_id: None, reviewed_handler_id: None, review_outcome: None };
             let mut day = today();
             let mut due: std::collections::HashMap<String, NaiveDate> = std::collections::HashMap::new();
             for (command, actor, advance) in steps {

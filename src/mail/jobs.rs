@@ -70,7 +70,63 @@ pub async fn send(
         Notice::Deadline(step) => {
             send_deadline_step(&store, &views, &mailer, public_url, step, &payload).await
         }
+        Notice::Bulletin => send_bulletin(&store, &views, &mailer, public_url, &payload).await,
     }
+}
+
+#[derive(Serialize)]
+struct BulletinMail<'a> {
+    lang: &'a str,
+    agency: &'a str,
+    month: &'a str,
+    overdue: usize,
+    reversed: usize,
+    unsatisfied: usize,
+    link: String,
+}
+
+/// A new monthly bulletin, to the supervisors of its agency and of the agency
+/// above (each once), with the link to read it.
+async fn send_bulletin(
+    store: &Store,
+    views: &Views,
+    mailer: &Mailer,
+    public_url: &str,
+    payload: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let id = i32::try_from(payload_id(payload, "bulletin_id")?)?;
+    let Some(bulletin) = store.bulletin(id).await? else {
+        return Ok(());
+    };
+    let agency = store.agency(bulletin.agency_id).await?;
+    let mut recipients = store.agency_staff(agency.id, Role::Supervisor).await?;
+    if let Some(parent) = agency.parent_id {
+        recipients.extend(store.agency_staff(parent, Role::Supervisor).await?);
+    }
+    recipients.sort_by(|a, b| a.email.cmp(&b.email));
+    recipients.dedup_by(|a, b| a.email == b.email);
+    let count = |key: &str| bulletin.body[key].as_array().map_or(0, Vec::len);
+    let lang = Lang::Zh;
+    for to in recipients {
+        let page = BulletinMail {
+            lang: lang.tag(),
+            agency: &agency.name_zh,
+            month: &bulletin.month,
+            overdue: count("overdue"),
+            reversed: count("reversed"),
+            unsatisfied: count("unsatisfied"),
+            link: format!("{public_url}/staff/bulletins/{}", bulletin.id),
+        };
+        let subject = lang.t_args(
+            "mail-bulletin-subject",
+            &[
+                ("agency", agency.name_zh.clone()),
+                ("month", bulletin.month.clone()),
+            ],
+        );
+        send_rendered(views, mailer, to.email, subject, "bulletin", &page).await?;
+    }
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -226,7 +282,13 @@ async fn send_deadline_step(
         send_rendered(views, mailer, to.email, subject, "deadline", &page).await?;
     }
     store
-        .record_escalation(petition_id, step, &deadline.clock, deadline.due_on)
+        .record_escalation(
+            petition_id,
+            step,
+            &deadline.clock,
+            deadline.due_on,
+            chrono::Utc::now(),
+        )
         .await?;
     Ok(())
 }

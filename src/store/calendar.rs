@@ -7,7 +7,7 @@
 //! loaded by another process or node is used within that time (a deadline
 //! counted meanwhile on the older calendar is recounted by the sweep).
 
-use super::entities::{calendar_year, petition, petition_deadline, petition_event};
+use super::entities::{calendar_year, petition, petition_deadline};
 use super::outbox::{Indexed, Outbox};
 use super::types::Day;
 use super::{Store, StoreError, StoreResult};
@@ -233,18 +233,19 @@ impl Store {
         .update(&txn)
         .await?;
         if moved {
-            let p = petition::Entity::find_by_id(d.petition_id)
+            let p: super::petitions::Petition = petition::Entity::find_by_id(d.petition_id)
                 .one(&txn)
                 .await?
-                .ok_or(StoreError::NotFound)?;
-            let event = petition_event::ActiveModel {
-                petition_id: Set(d.petition_id),
-                kind: Set(EventKind::DeadlineMoved),
-                public: Set(true),
-                actor: Set("system".to_owned()),
-                body: Set(format!("{}\n{}\n{}", d.clock, d.due_on, due_on)),
-                created_at: Set(now),
-                ..Default::default()
+                .ok_or(StoreError::NotFound)?
+                .into();
+            let event = super::petitions::EventRow {
+                petition: &p,
+                kind: EventKind::DeadlineMoved,
+                public: true,
+                actor: "system",
+                body: format!("{}\n{}\n{}", d.clock, d.due_on, due_on),
+                at: now,
+                attribution: None,
             }
             .insert(&txn)
             .await?;

@@ -10,13 +10,16 @@
 //! web, mail, jobs, search); the rules it applies come from `domain`.
 
 pub mod agencies;
+pub mod bulletins;
 pub mod calendar;
 pub mod captchas;
 pub mod cases;
 pub mod entities;
 pub mod outbox;
+pub mod oversight;
 pub mod petitions;
 pub mod procedures;
+pub mod rollups;
 pub mod staff;
 pub mod types;
 pub mod workflow;

@@ -85,6 +85,16 @@ impl Outbox {
         self
     }
 
+    /// The mail of a new monthly bulletin to the supervisors concerned.
+    pub fn bulletin(&mut self, bulletin_id: i32) -> &mut Self {
+        self.jobs.push((
+            Notice::Bulletin,
+            serde_json::json!({ "bulletin_id": bulletin_id }),
+            Some(format!("mail:bulletin:{bulletin_id}")),
+        ));
+        self
+    }
+
     pub fn index(&mut self, doc: Indexed) -> &mut Self {
         self.indexed.push(doc);
         self

@@ -7,6 +7,7 @@ use super::outbox::{Indexed, Outbox};
 use super::types::Day;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::clock::{Deadline, DeadlineStatus};
+use crate::domain::evaluation::{Attribution, Contribution, EventFact};
 use crate::domain::events::EventKind;
 use crate::domain::ids::{AgencyId, PetitionId, StaffId};
 use crate::domain::petition::{Complainant, PetitionCategory, PetitionDraft, PetitionKind};
@@ -91,6 +92,11 @@ pub struct Petition {
     pub public_title: Option<String>,
     pub public_answer: Option<String>,
     pub answer_published_at: Option<DateTime<Utc>>,
+    /// In a review round: the agency and handler whose answer is under review,
+    /// and what the draft does to it.
+    pub reviewed_agency_id: Option<AgencyId>,
+    pub reviewed_handler_id: Option<StaffId>,
+    pub review_outcome: Option<crate::domain::evaluation::ReviewOutcome>,
 }
 
 impl From<petition::Model> for Petition {
@@ -131,6 +137,9 @@ impl From<petition::Model> for Petition {
             public_title: m.public_title,
             public_answer: m.public_answer,
             answer_published_at: m.answer_published_at,
+            reviewed_agency_id: m.reviewed_agency_id,
+            reviewed_handler_id: m.reviewed_handler_id,
+            review_outcome: m.review_outcome,
         }
     }
 }
@@ -156,6 +165,9 @@ impl Petition {
             answer_text: self.answer_text.clone(),
             // The caller fills it in from the open deadlines when a decision needs it.
             conclusion_due_on: None,
+            reviewed_agency_id: self.reviewed_agency_id,
+            reviewed_handler_id: self.reviewed_handler_id,
+            review_outcome: self.review_outcome,
         }
     }
 
@@ -250,6 +262,70 @@ impl From<petition_deadline::Model> for DeadlineView {
     }
 }
 
+/// A timeline event about to be written, with who it counts for.
+pub(super) struct EventRow<'a> {
+    /// The petition as it was before the event.
+    pub petition: &'a Petition,
+    pub kind: EventKind,
+    pub public: bool,
+    pub actor: &'a str,
+    pub body: String,
+    pub at: DateTime<Utc>,
+    /// From the workflow's decision; none: the petition's agency and handler.
+    pub attribution: Option<&'a Attribution>,
+}
+
+impl EventRow<'_> {
+    fn attribution(&self) -> Attribution {
+        self.attribution.cloned().unwrap_or(Attribution {
+            agency: Some(self.petition.agency_id),
+            officer: self.petition.handler_id,
+            ..Attribution::default()
+        })
+    }
+
+    pub async fn insert<C: sea_orm::ConnectionTrait>(
+        &self,
+        conn: &C,
+    ) -> Result<petition_event::Model, sea_orm::DbErr> {
+        let a = self.attribution();
+        petition_event::ActiveModel {
+            petition_id: Set(self.petition.id),
+            kind: Set(self.kind),
+            public: Set(self.public),
+            actor: Set(self.actor.to_owned()),
+            body: Set(self.body.clone()),
+            created_at: Set(self.at),
+            agency_id: Set(a.agency),
+            officer_id: Set(a.officer),
+            other_agency_id: Set(a.other_agency),
+            other_officer_id: Set(a.other_officer),
+            round: Set(Some(self.petition.round)),
+            detail: Set(a.detail),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await
+    }
+
+    /// What it adds to the roll-ups.
+    pub fn contributions(&self) -> Vec<Contribution> {
+        let a = self.attribution();
+        crate::domain::evaluation::of_event(&EventFact {
+            kind: self.kind,
+            day: crate::domain::clock::china_date(self.at),
+            petition_kind: self.petition.kind,
+            category: self.petition.category,
+            round: self.petition.round,
+            agency: a.agency.unwrap_or(self.petition.agency_id),
+            officer: a.officer,
+            other_agency: a.other_agency,
+            other_officer: a.other_officer,
+            detail: a.detail.as_deref(),
+        })
+    }
+}
+
 fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
     matches!(
         e.sql_err(),
@@ -282,14 +358,19 @@ async fn insert_files<C: sea_orm::ConnectionTrait>(
     Ok(())
 }
 
-/// A new deadline row, open.
+/// A new deadline row, open, on the clock of `agency_id` in `round`.
 pub(super) fn deadline_row(
     petition_id: PetitionId,
     d: &Deadline,
+    (agency_id, round): (AgencyId, Round),
     now: DateTime<Utc>,
 ) -> petition_deadline::ActiveModel {
     petition_deadline::ActiveModel {
         petition_id: Set(petition_id),
+        agency_id: Set(Some(agency_id)),
+        round: Set(Some(round)),
+        officer_id: Set(None),
+        closed_on: Set(None),
         rule_id: Set(d.rule_id.clone()),
         clock: Set(d.clock.clone()),
         started_on: Set(Some(Day(d.started_on))),
@@ -415,22 +496,29 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        let event = petition_event::ActiveModel {
-            petition_id: Set(row.id),
-            kind: Set(EventKind::Received),
-            public: Set(true),
-            actor: Set("petitioner".to_owned()),
-            body: Set(String::new()),
-            created_at: Set(new.received_at),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let as_read: Petition = row.clone().into();
+        let received = EventRow {
+            petition: &as_read,
+            kind: EventKind::Received,
+            public: true,
+            actor: "petitioner",
+            body: String::new(),
+            at: new.received_at,
+            attribution: None,
+        };
+        let event = received.insert(&txn).await?;
         // One statement for all first deadlines.
         let deadlines: Vec<petition_deadline::ActiveModel> = new
             .deadlines
             .iter()
-            .map(|deadline| deadline_row(row.id, deadline, new.received_at))
+            .map(|deadline| {
+                deadline_row(
+                    row.id,
+                    deadline,
+                    (new.agency_id, Round::Original),
+                    new.received_at,
+                )
+            })
             .collect();
         if !deadlines.is_empty() {
             petition_deadline::Entity::insert_many(deadlines)
@@ -438,6 +526,7 @@ impl Store {
                 .await?;
         }
         insert_files(&txn, row.id, event.id, new.files, new.received_at).await?;
+        super::rollups::add(&txn, &received.contributions()).await?;
         let mut outbox = Outbox::new();
         if email.is_some() && new.status == State::Received {
             outbox.acknowledge(row.id, &row.tracking_number);
@@ -560,14 +649,19 @@ impl Store {
         } else {
             EventKind::Message
         };
-        let event = petition_event::ActiveModel {
-            petition_id: Set(petition_id),
-            kind: Set(kind),
-            public: Set(true),
-            actor: Set("petitioner".to_owned()),
-            body: Set(message.to_owned()),
-            created_at: Set(now),
-            ..Default::default()
+        let p: Petition = petition::Entity::find_by_id(petition_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into();
+        let event = EventRow {
+            petition: &p,
+            kind,
+            public: true,
+            actor: "petitioner",
+            body: message.to_owned(),
+            at: now,
+            attribution: None,
         }
         .insert(&txn)
         .await?;

@@ -160,6 +160,29 @@ impl Store {
 }
 
 impl Store {
+    /// Every active staff member of an agency, by role and name.
+    pub async fn agency_members(&self, agency_id: AgencyId) -> StoreResult<Vec<StaffMember>> {
+        use sea_orm::QueryOrder;
+        Ok(staff::Entity::find()
+            .filter(staff::Column::AgencyId.eq(agency_id))
+            .filter(staff::Column::Active.eq(true))
+            .order_by_asc(staff::Column::Role)
+            .order_by_asc(staff::Column::Name)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(StaffMember::from)
+            .collect())
+    }
+
+    /// A staff member, active or not (an officer's record outlives their account).
+    pub async fn staff_member(&self, id: StaffId) -> StoreResult<Option<StaffMember>> {
+        Ok(staff::Entity::find_by_id(id)
+            .one(self.conn())
+            .await?
+            .map(StaffMember::from))
+    }
+
     /// The active staff of an agency with a role, by name.
     pub async fn agency_staff(
         &self,

@@ -139,6 +139,7 @@ macro_rules! id_column {
 use crate::domain::agency::{AgencyLevel, AgencyType};
 use crate::domain::case::{CaseStage, CaseType};
 use crate::domain::clock::DeadlineStatus;
+use crate::domain::evaluation::ReviewOutcome;
 use crate::domain::events::EventKind;
 use crate::domain::ids::{AgencyId, PetitionId, StaffId};
 use crate::domain::petition::{PetitionCategory, PetitionKind};
@@ -151,6 +152,11 @@ id_column!(StaffId);
 id_column!(PetitionId);
 
 text_column!(State, |v| v.as_str().to_owned(), State::parse);
+text_column!(
+    ReviewOutcome,
+    |v| v.as_str().to_owned(),
+    ReviewOutcome::parse
+);
 text_column!(Round, |v| v.as_str().to_owned(), Round::parse);
 text_column!(Rating, |v| v.as_str().to_owned(), Rating::parse);
 text_column!(PetitionKind, |v| v.as_str().to_owned(), PetitionKind::parse);

@@ -3,9 +3,9 @@
 //! one transaction. The decision itself — and everything it implies, down to
 //! the texts and the moved dates — is `domain::workflow::decide`'s.
 
-use super::entities::{petition, petition_deadline, petition_event};
+use super::entities::{petition, petition_deadline};
 use super::outbox::{Indexed, Outbox};
-use super::petitions::{Petition, StaffPetitions, deadline_row};
+use super::petitions::{EventRow, Petition, StaffPetitions, deadline_row};
 use super::types::Day;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::clock::DeadlineStatus;
@@ -155,9 +155,9 @@ impl Store {
         actor: &str,
         command: &str,
         outcome: &Outcome,
+        now: chrono::DateTime<Utc>,
     ) -> StoreResult<i32> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
-        let now = Utc::now();
         let txn = self.conn().begin().await?;
         let n = &outcome.new;
         let update = Query::update()
@@ -181,6 +181,9 @@ impl Store {
                 petition::Column::ClockStoppedOn,
                 n.clock_stopped_on.map(Day),
             )
+            .value(petition::Column::ReviewedAgencyId, n.reviewed_agency_id)
+            .value(petition::Column::ReviewedHandlerId, n.reviewed_handler_id)
+            .value(petition::Column::ReviewOutcome, n.review_outcome)
             .value(petition::Column::Version, p.version + 1)
             .value(petition::Column::UpdatedAt, now)
             .and_where(petition::Column::Id.eq(p.id))
@@ -191,17 +194,17 @@ impl Store {
             let current = self.petition_by_id(p.id).await.map_or(0, |c| c.version);
             return Err(StoreError::Conflict { current });
         }
-        let event = petition_event::ActiveModel {
-            petition_id: Set(p.id),
-            kind: Set(outcome.event_kind),
-            public: Set(outcome.public),
-            actor: Set(actor.to_owned()),
-            body: Set(outcome.body.clone()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let row = EventRow {
+            petition: p,
+            kind: outcome.event_kind,
+            public: outcome.public,
+            actor,
+            body: outcome.body.clone(),
+            at: now,
+            attribution: Some(&outcome.attribution),
+        };
+        let event = row.insert(&txn).await?;
+        let mut contributions = row.contributions();
         let open = |clock: sea_orm::Condition| {
             Query::update()
                 .table(petition_deadline::Entity)
@@ -210,21 +213,44 @@ impl Store {
                 .cond_where(clock)
                 .to_owned()
         };
+        let closed_on = Some(Day(outcome.on));
         if !outcome.stop_clocks.is_empty() {
-            let mut stop =
-                open(sea_orm::Condition::all().add(
-                    petition_deadline::Column::Clock.is_in(outcome.stop_clocks.iter().copied()),
-                ));
-            stop.value(petition_deadline::Column::Status, DeadlineStatus::Met);
-            txn.execute(&stop).await?;
+            // Met now, by whoever is responsible: each counts on time or late.
+            let met = petition_deadline::Entity::find()
+                .filter(petition_deadline::Column::PetitionId.eq(p.id))
+                .filter(petition_deadline::Column::Status.eq(DeadlineStatus::Open))
+                .filter(petition_deadline::Column::Clock.is_in(outcome.stop_clocks.iter().copied()))
+                .all(&txn)
+                .await?;
+            let as_stored = petition::Entity::find_by_id(p.id)
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            for d in met {
+                let closed = petition_deadline::ActiveModel {
+                    id: Set(d.id),
+                    status: Set(DeadlineStatus::Met),
+                    closed_on: Set(closed_on),
+                    officer_id: Set(outcome.attribution.officer),
+                    ..Default::default()
+                }
+                .update(&txn)
+                .await?;
+                if let Some(fact) = super::rollups::deadline_fact(&closed, &as_stored) {
+                    contributions.extend(crate::domain::evaluation::of_deadline(&fact));
+                }
+            }
         }
         for d in &outcome.start_deadlines {
             let mut replace = open(
                 sea_orm::Condition::all().add(petition_deadline::Column::Clock.eq(d.clock.clone())),
             );
             replace.value(petition_deadline::Column::Status, DeadlineStatus::Replaced);
+            replace.value(petition_deadline::Column::ClosedOn, closed_on);
             txn.execute(&replace).await?;
-            deadline_row(p.id, d, now).insert(&txn).await?;
+            deadline_row(p.id, d, (n.agency_id, n.round), now)
+                .insert(&txn)
+                .await?;
         }
         if let (Some(due), Some(days)) = (outcome.conclusion_due_on, outcome.extend_conclusion_by)
             && let Some(d) = petition_deadline::Entity::find()
@@ -259,6 +285,7 @@ impl Store {
             &after,
         )
         .await?;
+        super::rollups::add(&txn, &contributions).await?;
         let mut outbox = Outbox::new();
         outbox
             .event(
@@ -300,21 +327,28 @@ impl Store {
         step: Escalation,
         clock: &str,
         due_on: NaiveDate,
+        at: chrono::DateTime<Utc>,
     ) -> StoreResult<()> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.conn().begin().await?;
         let kind = step.event_kind();
-        petition_event::ActiveModel {
-            petition_id: Set(petition_id),
-            kind: Set(kind),
-            public: Set(false),
-            actor: Set("system".to_owned()),
-            body: Set(format!("{clock} {due_on}")),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        let p: Petition = petition::Entity::find_by_id(petition_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .into();
+        // An urging counts for the agency and the handler it was urged on.
+        let row = EventRow {
+            petition: &p,
+            kind,
+            public: false,
+            actor: "system",
+            body: format!("{clock} {due_on}"),
+            at,
+            attribution: None,
+        };
+        row.insert(&txn).await?;
+        super::rollups::add(&txn, &row.contributions()).await?;
         crate::audit::append(
             &txn,
             "system",
@@ -326,7 +360,7 @@ impl Store {
         .await?;
         petition::ActiveModel {
             id: Set(petition_id),
-            updated_at: Set(Utc::now()),
+            updated_at: Set(at),
             ..Default::default()
         }
         .update(&txn)

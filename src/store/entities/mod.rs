@@ -2,6 +2,7 @@
 //! query modules and in `domain`, never here.
 
 pub mod agency;
+pub mod bulletin;
 pub mod calendar_year;
 pub mod captcha;
 pub mod case;

@@ -1,3 +1,4 @@
+use crate::domain::evaluation::ReviewOutcome;
 use crate::domain::ids::{AgencyId, PetitionId, StaffId};
 use crate::domain::petition::{PetitionCategory, PetitionKind};
 use crate::domain::workflow::{Rating, Round, State};
@@ -46,6 +47,11 @@ pub struct Model {
     pub public_title: Option<String>,
     pub public_answer: Option<String>,
     pub answer_published_at: Option<DateTimeUtc>,
+    /// In a review round: the agency and handler whose answer is under review.
+    pub reviewed_agency_id: Option<AgencyId>,
+    pub reviewed_handler_id: Option<StaffId>,
+    /// In a review round: `upheld` or `changed` (复查意见).
+    pub review_outcome: Option<ReviewOutcome>,
     pub received_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

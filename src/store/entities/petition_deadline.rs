@@ -1,5 +1,6 @@
 use crate::domain::clock::DeadlineStatus;
-use crate::domain::ids::PetitionId;
+use crate::domain::ids::{AgencyId, PetitionId, StaffId};
+use crate::domain::workflow::Round;
 use crate::store::types::Day;
 use sea_orm::entity::prelude::*;
 
@@ -21,6 +22,12 @@ pub struct Model {
     pub moved_by: Json,
     /// The last year of the calendar it was counted on; past it, it is provisional.
     pub calendar_year: i32,
+    /// The agency whose clock it is, its round and the officer responsible.
+    pub agency_id: Option<AgencyId>,
+    pub officer_id: Option<StaffId>,
+    pub round: Option<Round>,
+    /// The day it was met or replaced.
+    pub closed_on: Option<Day>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,5 +1,6 @@
 use crate::domain::events::EventKind;
-use crate::domain::ids::PetitionId;
+use crate::domain::ids::{AgencyId, PetitionId, StaffId};
+use crate::domain::workflow::Round;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,6 +14,13 @@ pub struct Model {
     pub actor: String,
     pub body: String,
     pub created_at: DateTimeUtc,
+    /// Who it counts for (`domain::evaluation::Attribution`); none on rows older than migration 8.
+    pub agency_id: Option<AgencyId>,
+    pub officer_id: Option<StaffId>,
+    pub other_agency_id: Option<AgencyId>,
+    pub other_officer_id: Option<StaffId>,
+    pub round: Option<Round>,
+    pub detail: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

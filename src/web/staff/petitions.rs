@@ -293,6 +293,9 @@ pub struct ActionForm {
     target: String,
     #[serde(default)]
     days: String,
+    /// A review round's draft: `upheld` or `changed`.
+    #[serde(default)]
+    review_outcome: String,
 }
 
 /// The command a console form asks for; its fields are shared by the forms.
@@ -322,6 +325,9 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
         "draft_answer" => Command::DraftAnswer {
             text,
             legal_basis: citation,
+            review_outcome: crate::domain::evaluation::ReviewOutcome::parse(
+                f.review_outcome.trim(),
+            ),
         },
         "approve" => Command::Approve,
         "return_draft" => Command::ReturnDraft { comments: text },

@@ -1,0 +1,640 @@
+//! 执法监督与考评: the oversight console (where an agency's petitions stand
+//! now, for its agency and every agency below it), the evaluation per agency
+//! and per officer (`domain::evaluation`, from the roll-ups), and the officer's
+//! record (执法档案: every act from the audit trail, with their indicators).
+//! Who may see what is `domain::access`: supervisors and auditors look down
+//! the hierarchy, never sideways; an officer's record is theirs, their
+//! leaders' and the auditors' above.
+
+use super::cache::{LIVE_TTL, SUMS_TTL, TtlCache};
+use super::{App, Error, Result};
+use crate::domain::access::{self, Viewer};
+use crate::domain::agency::Hierarchy;
+use crate::domain::evaluation::{self, EvaluationRules, Period, Totals, Value};
+use crate::domain::ids::{AgencyId, StaffId};
+use crate::store::agencies::Agency;
+use crate::store::oversight::{Listing, Live};
+use crate::store::rollups::Scope;
+use crate::store::staff::StaffMember;
+use crate::store::workflow::QueueItem;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The cached figures (see `app::cache`).
+pub struct Figures {
+    live: TtlCache<Vec<AgencyId>, BTreeMap<AgencyId, Live>>,
+    sums: TtlCache<(String, String, String), Totals>,
+    by_month: TtlCache<(String, String, String), BTreeMap<String, Totals>>,
+    overdue: TtlCache<(String, String, String), BTreeMap<String, i64>>,
+}
+
+impl Default for Figures {
+    fn default() -> Self {
+        Figures {
+            live: TtlCache::new(LIVE_TTL),
+            sums: TtlCache::new(SUMS_TTL),
+            by_month: TtlCache::new(SUMS_TTL),
+            overdue: TtlCache::new(LIVE_TTL),
+        }
+    }
+}
+
+impl Figures {
+    /// Forgets every cached figure (after a rebuild of the roll-ups).
+    pub fn clear(&self) {
+        self.live.clear();
+        self.sums.clear();
+        self.by_month.clear();
+        self.overdue.clear();
+    }
+}
+
+fn scope_key(scope: &Scope) -> String {
+    match scope {
+        Scope::Agencies(ids) => format!(
+            "a:{}",
+            ids.iter()
+                .map(|a| a.0.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        Scope::Officer(id) => format!("o:{id}"),
+    }
+}
+
+fn viewer(staff: &StaffMember) -> Viewer {
+    Viewer {
+        id: staff.id,
+        role: staff.role,
+        agency: staff.agency_id,
+    }
+}
+
+async fn hierarchy(app: &App) -> Result<(Arc<Vec<Agency>>, Hierarchy)> {
+    let agencies = app.store.agencies().await?;
+    let h = Hierarchy::new(agencies.iter().map(|a| (a.id, a.parent_id)));
+    Ok((agencies, h))
+}
+
+/// Whether `staff` may use the oversight console at all.
+pub fn may_use(staff: &StaffMember) -> bool {
+    access::may_oversee(
+        &viewer(staff),
+        staff.agency_id,
+        &Hierarchy::new([(staff.agency_id, None)]),
+    )
+}
+
+/// The agency `staff` asks about (their own when none), if they may oversee it.
+async fn resolve(
+    app: &App,
+    staff: &StaffMember,
+    agency: Option<AgencyId>,
+) -> Result<(Agency, Arc<Vec<Agency>>, Hierarchy)> {
+    let (all, h) = hierarchy(app).await?;
+    let id = agency.unwrap_or(staff.agency_id);
+    if !access::may_oversee(&viewer(staff), id, &h) {
+        // Out of scope reads as not there: a county learns nothing of another's.
+        return Err(if all.iter().any(|a| a.id == id) && id == staff.agency_id {
+            Error::Forbidden
+        } else {
+            Error::NotFound
+        });
+    }
+    let root = all
+        .iter()
+        .find(|a| a.id == id)
+        .cloned()
+        .ok_or(Error::NotFound)?;
+    Ok((root, all, h))
+}
+
+async fn totals(app: &App, scope: &Scope, period: Period) -> Result<Arc<Totals>> {
+    let (from, to) = period.months();
+    let key = (scope_key(scope), from.clone(), to.clone());
+    app.figures
+        .sums
+        .get_or(key, || async {
+            Ok::<_, Error>(app.store.rollup_totals(scope, &from, &to).await?)
+        })
+        .await
+}
+
+async fn live_overdue(
+    app: &App,
+    scope: &Scope,
+    period: Period,
+) -> Result<Arc<BTreeMap<String, i64>>> {
+    let (from, to) = period.days();
+    let key = (scope_key(scope), from.to_string(), to.to_string());
+    app.figures
+        .overdue
+        .get_or(key, || async {
+            Ok::<_, Error>(
+                app.store
+                    .open_overdue_clocks(scope, from, to, super::today())
+                    .await?,
+            )
+        })
+        .await
+}
+
+/// The indicators of a scope over a period and its score, counted now (no cache).
+pub async fn count(
+    store: &crate::store::Store,
+    scope: &Scope,
+    period: Period,
+) -> Result<(Vec<Value>, Option<f64>)> {
+    let rules = EvaluationRules::official();
+    let (from, to) = period.months();
+    let sums = store.rollup_totals(scope, &from, &to).await?;
+    let (first, last) = period.days();
+    let live = store
+        .open_overdue_clocks(scope, first, last, super::today())
+        .await?;
+    let values = evaluation::evaluate(rules, &sums, &live);
+    let score = evaluation::score(rules, &values);
+    Ok((values, score))
+}
+
+/// The indicators of a scope over a period, and its score.
+pub async fn indicators(
+    app: &App,
+    scope: &Scope,
+    period: Period,
+) -> Result<(Vec<Value>, Option<f64>)> {
+    let rules = EvaluationRules::official();
+    let sums = totals(app, scope, period).await?;
+    let live = live_overdue(app, scope, period).await?;
+    let values = evaluation::evaluate(rules, &sums, &live);
+    let score = evaluation::score(rules, &values);
+    Ok((values, score))
+}
+
+/// One agency's line of the oversight console.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AgencyLine {
+    pub agency: Agency,
+    /// Levels below the agency asked about (0 for itself).
+    pub depth: usize,
+    pub live: Live,
+    /// This month so far: urgings (催办) issued, answers returned on approval.
+    pub urged: i64,
+    pub returned: i64,
+}
+
+/// A month of the trend.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MonthPoint {
+    pub month: String,
+    pub received: i64,
+    pub answered: i64,
+    /// Conclusions due that month concluded in time (share), if enough fell due.
+    pub conclusion_on_time: Option<f64>,
+    pub urged: i64,
+}
+
+/// The oversight console of an agency and every agency below it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Overview {
+    pub root: Agency,
+    pub lines: Vec<AgencyLine>,
+    /// The sum over every line.
+    pub total: Live,
+    pub month: Period,
+    /// The last twelve months, oldest first, for the whole subtree.
+    pub trend: Vec<MonthPoint>,
+    /// Agencies `staff` may switch to (those in their scope).
+    pub choices: Vec<Agency>,
+}
+
+pub async fn overview(
+    app: &App,
+    staff: &StaffMember,
+    agency: Option<AgencyId>,
+) -> Result<Overview> {
+    let (root, all, h) = resolve(app, staff, agency).await?;
+    let ids = h.subtree(root.id);
+    let live = app
+        .figures
+        .live
+        .get_or(ids.clone(), || async {
+            Ok::<_, Error>(app.store.live_figures(&ids, super::today()).await?)
+        })
+        .await?;
+    let month = Period::month_of(super::today());
+    let mut lines = Vec::new();
+    let mut total = Live::default();
+    for id in &ids {
+        let Some(agency) = all.iter().find(|a| a.id == *id).cloned() else {
+            continue;
+        };
+        let l = live.get(id).cloned().unwrap_or_default();
+        let sums = totals(app, &Scope::Agencies(vec![*id]), month).await?;
+        add_live(&mut total, &l);
+        lines.push(AgencyLine {
+            depth: h.depth_below(*id, root.id),
+            urged: sums.get("urged").copied().unwrap_or(0),
+            returned: sums.get("returned").copied().unwrap_or(0),
+            live: l,
+            agency,
+        });
+    }
+    let trend = trend(app, &Scope::Agencies(ids.clone()), month).await?;
+    let mine = h.subtree(staff.agency_id);
+    let choices = all
+        .iter()
+        .filter(|a| mine.contains(&a.id))
+        .cloned()
+        .collect();
+    Ok(Overview {
+        root,
+        lines,
+        total,
+        month,
+        trend,
+        choices,
+    })
+}
+
+fn add_live(total: &mut Live, l: &Live) {
+    for (k, v) in &l.by_stage {
+        *total.by_stage.entry(k.clone()).or_insert(0) += v;
+    }
+    total.overdue += l.overdue;
+    total.overdue_week += l.overdue_week;
+    total.overdue_month += l.overdue_month;
+    total.overdue_longer += l.overdue_longer;
+    total.due_week += l.due_week;
+    total.extension_pending += l.extension_pending;
+    total.review_pending += l.review_pending;
+}
+
+/// Twelve months up to `month`, from the monthly roll-ups.
+async fn trend(app: &App, scope: &Scope, month: Period) -> Result<Vec<MonthPoint>> {
+    let months = month.trailing_months(12);
+    let (from, _) = months.first().map(|m| m.months()).unwrap_or_default();
+    let (_, to) = month.months();
+    let key = (scope_key(scope), from.clone(), to.clone());
+    let by_month = app
+        .figures
+        .by_month
+        .get_or(key, || async {
+            Ok::<_, Error>(app.store.rollup_by_month(scope, &from, &to).await?)
+        })
+        .await?;
+    let rules = EvaluationRules::official();
+    Ok(months
+        .into_iter()
+        .map(|m| {
+            let key = m.key();
+            let t = by_month.get(&key).cloned().unwrap_or_default();
+            let get = |k: &str| t.get(k).copied().unwrap_or(0);
+            let on_time = get("clock:conclusion:original:on_time");
+            let due = on_time + get("clock:conclusion:original:late");
+            MonthPoint {
+                month: key,
+                received: get("received") + get("transferred_in"),
+                answered: get("answered"),
+                conclusion_on_time: (due >= rules.min_sample).then(|| on_time as f64 / due as f64),
+                urged: get("urged"),
+            }
+        })
+        .collect())
+}
+
+/// The petitions behind a count of the console.
+pub async fn list(
+    app: &App,
+    staff: &StaffMember,
+    agency: AgencyId,
+    listing: Listing,
+    period: Period,
+    page: u64,
+) -> Result<(Agency, Vec<QueueItem>)> {
+    let (agency, _, _) = resolve(app, staff, Some(agency)).await?;
+    let items = app
+        .store
+        .oversight_list(
+            agency.id,
+            &staff.name,
+            listing,
+            super::today(),
+            period.days(),
+            page,
+        )
+        .await?;
+    Ok((agency, items))
+}
+
+/// A petition as an overseer (an agency's or a higher agency's supervisor or
+/// auditor) reads it: the record without the complainant's identity, and no actions.
+pub async fn petition(app: &App, staff: &StaffMember, tn: &str) -> Result<super::handling::Record> {
+    let (_, h) = hierarchy(app).await?;
+    let p = app
+        .store
+        .petition_by_tracking_number(tn)
+        .await?
+        .filter(|p| access::may_oversee(&viewer(staff), p.agency_id, &h) && !p.names(&staff.name))
+        .ok_or(Error::NotFound)?;
+    app.store
+        .audit_read(
+            &staff.actor(),
+            "oversee_petition",
+            &format!("petition:{}", p.id),
+        )
+        .await?;
+    Ok(super::handling::Record {
+        deadlines: app.store.petition_deadlines(p.id).await?,
+        timeline: app.store.petition_timeline(p.id, false).await?,
+        files: app.store.petition_files(p.id).await?,
+        audit: crate::audit::entries(app.store.conn(), Some(&format!("petition:{}", p.id))).await?,
+        complainant: None,
+        petition: p,
+    })
+}
+
+/// One line of an evaluation: an agency or an officer, its indicators and score.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Evaluated<T> {
+    pub who: T,
+    pub depth: usize,
+    pub values: Vec<Value>,
+    pub score: Option<f64>,
+}
+
+/// The evaluation of an agency, the agencies below it, and its officers.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Evaluation {
+    pub root: Agency,
+    pub period: Period,
+    pub agencies: Vec<Evaluated<Agency>>,
+    /// The officers of `root` whose record `staff` may read.
+    pub officers: Vec<Evaluated<StaffMember>>,
+    pub choices: Vec<Agency>,
+}
+
+pub async fn evaluation(
+    app: &App,
+    staff: &StaffMember,
+    agency: Option<AgencyId>,
+    period: Period,
+) -> Result<Evaluation> {
+    let (root, all, h) = resolve(app, staff, agency).await?;
+    let mut agencies = Vec::new();
+    for id in h.subtree(root.id) {
+        let Some(a) = all.iter().find(|a| a.id == id).cloned() else {
+            continue;
+        };
+        let (values, score) = indicators(app, &Scope::Agencies(vec![id]), period).await?;
+        agencies.push(Evaluated {
+            depth: h.depth_below(id, root.id),
+            who: a,
+            values,
+            score,
+        });
+    }
+    let mut officers = Vec::new();
+    for s in app.store.agency_members(root.id).await? {
+        if !access::may_read_record(&viewer(staff), s.id, s.agency_id, &h) {
+            continue;
+        }
+        let (values, score) = indicators(app, &Scope::Officer(s.id), period).await?;
+        officers.push(Evaluated {
+            depth: 0,
+            who: s,
+            values,
+            score,
+        });
+    }
+    let mine = h.subtree(staff.agency_id);
+    Ok(Evaluation {
+        root,
+        period,
+        agencies,
+        officers,
+        choices: all
+            .iter()
+            .filter(|a| mine.contains(&a.id))
+            .cloned()
+            .collect(),
+    })
+}
+
+/// One act of an officer, from the audit trail.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Act {
+    pub entry: crate::audit::Entry,
+    /// The petition it was on (tracking number, title), when it was on one.
+    pub petition: Option<(String, String)>,
+}
+
+/// 执法档案: an officer's acts and indicators.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Record {
+    pub officer: StaffMember,
+    pub agency: Agency,
+    pub period: Period,
+    pub acts: Vec<Act>,
+    /// Acts in the period, all pages.
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub values: Vec<Value>,
+    pub score: Option<f64>,
+}
+
+pub const ACTS_PER_PAGE: u64 = 50;
+
+/// The record of `officer` for `staff`, if they may read it (else not found).
+pub async fn record(
+    app: &App,
+    staff: &StaffMember,
+    officer: StaffId,
+    period: Period,
+    page: Option<u64>,
+) -> Result<Record> {
+    let (all, h) = hierarchy(app).await?;
+    let officer = app
+        .store
+        .staff_member(officer)
+        .await?
+        .filter(|o| access::may_read_record(&viewer(staff), o.id, o.agency_id, &h))
+        .ok_or(Error::NotFound)?;
+    let agency = all
+        .iter()
+        .find(|a| a.id == officer.agency_id)
+        .cloned()
+        .ok_or(Error::NotFound)?;
+    let (from, to) = period.days();
+    let page = page.unwrap_or(1).max(1);
+    let (limit, offset) = if page == u64::MAX {
+        (0, 0)
+    } else {
+        (ACTS_PER_PAGE, (page - 1) * ACTS_PER_PAGE)
+    };
+    let (entries, total) = app
+        .store
+        .acts_of(officer.id, from, to, offset, limit)
+        .await?;
+    let ids: Vec<crate::domain::ids::PetitionId> = entries
+        .iter()
+        .filter_map(|e| e.subject.strip_prefix("petition:")?.parse().ok())
+        .collect();
+    let titles = app.store.petition_titles(&ids).await?;
+    let acts = entries
+        .into_iter()
+        .map(|entry| Act {
+            petition: entry
+                .subject
+                .strip_prefix("petition:")
+                .and_then(|id| id.parse().ok())
+                .and_then(|id| titles.get(&id).cloned()),
+            entry,
+        })
+        .collect();
+    let (values, score) = indicators(app, &Scope::Officer(officer.id), period).await?;
+    if staff.id != officer.id {
+        app.store
+            .audit_read(
+                &staff.actor(),
+                "read_record",
+                &format!("staff:{}", officer.id),
+            )
+            .await?;
+    }
+    Ok(Record {
+        officer,
+        agency,
+        period,
+        acts,
+        total,
+        page,
+        pages: total.div_ceil(ACTS_PER_PAGE).max(1),
+        values,
+        score,
+    })
+}
+
+/// The record with every act of the period (for the CSV download).
+pub async fn full_record(
+    app: &App,
+    staff: &StaffMember,
+    officer: StaffId,
+    period: Period,
+) -> Result<Record> {
+    record(app, staff, officer, period, Some(u64::MAX)).await
+}
+
+/// A CSV field: quoted when it must be, and never a formula a spreadsheet would run.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// The record as CSV: the indicators, then every act. `english` picks the headings.
+pub fn record_csv(r: &Record, english: bool) -> String {
+    let rules = EvaluationRules::official();
+    let mut out = String::new();
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| csv_field(c))
+            .collect::<Vec<_>>()
+            .join(",")
+            + "\r\n"
+    };
+    out.push_str(&line(&[
+        if english { "officer" } else { "干警" }.to_owned(),
+        r.officer.name.clone(),
+        if english { "agency" } else { "单位" }.to_owned(),
+        r.agency.name(english).to_owned(),
+        if english { "period" } else { "期间" }.to_owned(),
+        r.period.key(),
+    ]));
+    out.push_str(&line(&[
+        if english { "indicator" } else { "指标" }.to_owned(),
+        if english { "value" } else { "数值" }.to_owned(),
+        if english { "numerator" } else { "分子" }.to_owned(),
+        if english { "denominator" } else { "分母" }.to_owned(),
+    ]));
+    for v in &r.values {
+        let name = rules
+            .indicator(&v.id)
+            .map(|i| {
+                if english {
+                    i.name_en.clone()
+                } else {
+                    i.name_zh.clone()
+                }
+            })
+            .unwrap_or_else(|| v.id.clone());
+        out.push_str(&line(&[
+            name,
+            v.value.map(|x| format!("{x:.4}")).unwrap_or_default(),
+            v.numerator.to_string(),
+            v.denominator.to_string(),
+        ]));
+    }
+    out.push_str(&line(&[
+        if english { "score" } else { "综合得分" }.to_owned(),
+        r.score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+    ]));
+    out.push_str("\r\n");
+    out.push_str(&line(&[
+        "id".to_owned(),
+        if english {
+            "at (UTC)"
+        } else {
+            "时间（UTC）"
+        }
+        .to_owned(),
+        if english { "act" } else { "行为" }.to_owned(),
+        if english { "subject" } else { "对象" }.to_owned(),
+        if english {
+            "tracking number"
+        } else {
+            "信访编号"
+        }
+        .to_owned(),
+        if english { "title" } else { "标题" }.to_owned(),
+        if english {
+            "entry hash"
+        } else {
+            "记录哈希"
+        }
+        .to_owned(),
+    ]));
+    for a in &r.acts {
+        let (tn, title) = a.petition.clone().unwrap_or_default();
+        out.push_str(&line(&[
+            a.entry.id.to_string(),
+            a.entry.at.clone(),
+            a.entry.action.clone(),
+            a.entry.subject.clone(),
+            tn,
+            title,
+            a.entry.hash.clone(),
+        ]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(super::csv_field("plain"), "plain");
+        assert_eq!(super::csv_field("a,b"), "\"a,b\"");
+        assert_eq!(super::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(super::csv_field("=1+1"), "'=1+1");
+    }
+}
