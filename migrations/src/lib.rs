@@ -13,6 +13,7 @@ mod m20261126_000005_next_due;
 mod m20261126_000006_search;
 mod m20261201_000007_calendar;
 mod m20261201_000008_evaluation;
+mod m20261201_000009_agency_clocks;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_search::Migration),
             Box::new(m20261201_000007_calendar::Migration),
             Box::new(m20261201_000008_evaluation::Migration),
+            Box::new(m20261201_000009_agency_clocks::Migration),
         ]
     }
 }

@@ -170,7 +170,8 @@ impl Store {
         values.push(Day(last).into());
         let sql = format!(
             "SELECT d.clock, d.round, COUNT(*) AS n FROM petition_deadlines d {join} \
-             WHERE {filter} AND d.status = 'open' AND d.due_on >= {} AND d.due_on <= {} \
+             WHERE {filter} AND d.status = 'open' AND d.clock <> 'review_request' \
+             AND d.due_on >= {} AND d.due_on <= {} \
              GROUP BY d.clock, d.round",
             p(backend, n + 1),
             p(backend, n + 2)
