@@ -257,7 +257,7 @@ impl Store {
         values.push(from.into());
         values.push(to.into());
         let sql = format!(
-            "SELECT month, metric, SUM(value) AS value FROM rollup_months \
+            "SELECT month, metric, CAST(SUM(value) AS BIGINT) AS value FROM rollup_months \
              WHERE {filter} AND month >= {} AND month <= {} GROUP BY month, metric",
             p(base + 1),
             p(base + 2)
