@@ -166,7 +166,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .await
                 .context("opening the database")?;
             if demo {
-                seed_and_print(&store).await?;
+                seed_and_print(&store, &settings.database_url).await?;
             }
             let host = settings
                 .bind
@@ -191,7 +191,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let store = Store::connect(&settings.database_url)
                 .await
                 .context("opening the database")?;
-            seed_and_print(&store).await?;
+            seed_and_print(&store, &settings.database_url).await?;
         }
         Command::Staff {
             command:
@@ -422,9 +422,25 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn seed_and_print(store: &Store) -> anyhow::Result<()> {
+async fn seed_and_print(store: &Store, database_url: &str) -> anyhow::Result<()> {
     match crate::demo::seed(store).await? {
-        Some(summary) => print!("{summary}"),
+        Some(summary) => {
+            print!("{summary}");
+            let started = std::time::Instant::now();
+            // Thousands of acts, each its own commit: on a connection that does not
+            // flush each one (demo rows only), closed before the server opens.
+            let loader = Store::connect_for_demo_load(database_url)
+                .await
+                .context("opening the database for the demo history")?;
+            let history = crate::demo::history::seed(&loader, crate::app::today(), 12).await?;
+            loader.close().await?;
+            println!(
+                "A year of handling: {} petitions, {} acts ({:.1} s).",
+                history.petitions,
+                history.acts,
+                started.elapsed().as_secs_f64()
+            );
+        }
         None => println!("the database already holds agencies; demo data not added"),
     }
     Ok(())

@@ -156,7 +156,7 @@ pub async fn transfer_targets(app: &App, p: &Petition) -> Result<(Vec<Agency>, V
 /// Decides `command` by `actor` on `p` at `at` and stores the outcome.
 #[allow(clippy::too_many_arguments)]
 async fn apply(
-    app: &App,
+    store: &crate::store::Store,
     p: &Petition,
     actor: Actor,
     actor_label: &str,
@@ -170,7 +170,7 @@ async fn apply(
     {
         return Err(Error::Conflict { current: p.version });
     }
-    let agency = app.store.agency(p.agency_id).await?;
+    let agency = store.agency(p.agency_id).await?;
     // 回避: the acting staff member and a handler to be assigned, if named.
     let mut recused: Vec<StaffId> = Vec::new();
     if let (Actor::Staff { id, .. }, Some(name)) = (&actor, actor_name)
@@ -179,7 +179,7 @@ async fn apply(
         recused.push(*id);
     }
     if let Command::Assign { handler_id } = &command {
-        match app.store.active_staff(*handler_id).await? {
+        match store.active_staff(*handler_id).await? {
             Some(h) if h.agency_id == p.agency_id && h.role == Role::Handler => {
                 if p.names(&h.name) {
                     recused.push(h.id);
@@ -189,17 +189,17 @@ async fn apply(
         }
     }
     if let Command::Transfer { to_agency_id, .. } = &command
-        && (*to_agency_id == p.agency_id || app.store.agency(*to_agency_id).await.is_err())
+        && (*to_agency_id == p.agency_id || store.agency(*to_agency_id).await.is_err())
     {
         return Err(Error::Invalid("error-choose-one"));
     }
-    let deadlines = app.store.petition_deadlines(p.id).await?;
+    let deadlines = store.petition_deadlines(p.id).await?;
     let mut state = p.workflow_state(recused);
     state.conclusion_due_on = deadlines
         .iter()
         .find(|d| d.clock == "conclusion" && d.status == crate::domain::clock::DeadlineStatus::Open)
         .map(|d| d.due_on);
-    let calendar = app.store.calendar().await?;
+    let calendar = store.calendar().await?;
     let outcome = decide(
         &state,
         &command,
@@ -213,8 +213,7 @@ async fn apply(
             calendar: &calendar,
         },
     )?;
-    let version = app
-        .store
+    let version = store
         .apply_outcome(p, actor_label, command.name(), &outcome, at)
         .await?;
     tracing::info!(
@@ -235,7 +234,7 @@ pub async fn act(
     expected_version: Option<i32>,
 ) -> Result<i32> {
     act_at(
-        app,
+        &app.store,
         staff,
         tn,
         command,
@@ -248,21 +247,25 @@ pub async fn act(
 /// [`act`] as if it happened at `at` (the demo history and scenario tests
 /// record months of handling; the server always acts now).
 pub async fn act_at(
-    app: &App,
+    store: &crate::store::Store,
     staff: &StaffMember,
     tn: &str,
     command: Command,
     expected_version: Option<i32>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32> {
-    let p = visible_petition(app, staff, tn).await?;
+    let p = store
+        .staff_petitions(staff.agency_id, &staff.name)
+        .by_tracking_number(tn)
+        .await?
+        .ok_or(Error::NotFound)?;
     let actor = Actor::Staff {
         id: staff.id,
         role: staff.role,
         agency_id: staff.agency_id,
     };
     apply(
-        app,
+        store,
         &p,
         actor,
         &staff.actor(),
@@ -276,12 +279,12 @@ pub async fn act_at(
 
 /// The petitioner rates the answer, asks for a review or closes the matter.
 pub async fn petitioner_act(app: &App, p: &Petition, command: Command) -> Result<i32> {
-    petitioner_act_at(app, p, command, chrono::Utc::now()).await
+    petitioner_act_at(&app.store, p, command, chrono::Utc::now()).await
 }
 
 /// [`petitioner_act`] as if it happened at `at`.
 pub async fn petitioner_act_at(
-    app: &App,
+    store: &crate::store::Store,
     p: &Petition,
     command: Command,
     at: chrono::DateTime<chrono::Utc>,
@@ -293,9 +296,9 @@ pub async fn petitioner_act_at(
         return Err(Error::Refused(Refusal::WrongRole));
     }
     // Act on the current row, not on what the caller read earlier.
-    let p = app.store.petition_by_id(p.id).await?;
+    let p = store.petition_by_id(p.id).await?;
     apply(
-        app,
+        store,
         &p,
         Actor::Petitioner,
         "petitioner",

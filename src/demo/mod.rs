@@ -19,6 +19,7 @@ use std::fmt::Write;
 
 mod bench;
 mod disclosed;
+pub mod history;
 pub use bench::bench_seed;
 
 pub const DEMO_PASSWORD: &str = "mingjing-demo-2026";

@@ -6,6 +6,9 @@ use std::time::Duration;
 
 struct Served {
     child: Child,
+    /// The child's log, read on a thread as it comes: a chatty start (the demo's
+    /// year of handling logs every act) must never block on a full pipe.
+    stderr: std::thread::JoinHandle<String>,
     address: String,
 }
 
@@ -28,6 +31,12 @@ fn serve_with_env(dir: &std::path::Path, extra_args: &[&str], env: &[(&str, &str
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut log = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = log.read_to_string(&mut text);
+        text
+    });
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let address = loop {
@@ -41,7 +50,11 @@ fn serve_with_env(dir: &std::path::Path, extra_args: &[&str], env: &[(&str, &str
     };
     // Keep draining stdout so the child never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Served { child, address }
+    Served {
+        child,
+        address,
+        stderr,
+    }
 }
 
 fn terminate(mut served: Served) -> (std::process::ExitStatus, String) {
@@ -50,15 +63,7 @@ fn terminate(mut served: Served) -> (std::process::ExitStatus, String) {
         .arg(served.child.id().to_string())
         .status();
     let status = served.child.wait().unwrap();
-    let mut stderr = String::new();
-    served
-        .child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    (status, stderr)
+    (status, served.stderr.join().unwrap())
 }
 
 #[tokio::test]
