@@ -141,6 +141,44 @@ pub async fn schedule(store: &Store) -> Result<Option<Period>> {
     Ok(Some(month))
 }
 
+/// The bulletins of an agency in `staff`'s scope (their own when none), with
+/// the agencies they may switch to.
+pub async fn of_agency(
+    app: &super::App,
+    staff: &crate::store::staff::StaffMember,
+    agency: Option<crate::domain::ids::AgencyId>,
+) -> Result<(
+    crate::store::agencies::Agency,
+    Vec<crate::store::bulletins::Bulletin>,
+    Vec<crate::store::agencies::Agency>,
+)> {
+    let (root, all, h) = oversight::resolve(app, staff, agency).await?;
+    let list = app.store.bulletins_of(root.id).await?;
+    let mine = h.subtree(staff.agency_id);
+    let choices = all
+        .iter()
+        .filter(|a| mine.contains(&a.id))
+        .cloned()
+        .collect();
+    Ok((root, list, choices))
+}
+
+/// A bulletin, for the supervisors and auditors of its agency and of those above.
+pub async fn read(
+    app: &super::App,
+    staff: &crate::store::staff::StaffMember,
+    id: i32,
+) -> Result<(
+    crate::store::bulletins::Bulletin,
+    crate::store::agencies::Agency,
+)> {
+    let b = app.store.bulletin(id).await?.ok_or(Error::NotFound)?;
+    let (agency, _, _) = oversight::resolve(app, staff, Some(b.agency_id))
+        .await
+        .map_err(|_| Error::NotFound)?;
+    Ok((b, agency))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

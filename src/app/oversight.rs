@@ -62,7 +62,7 @@ fn scope_key(scope: &Scope) -> String {
     }
 }
 
-fn viewer(staff: &StaffMember) -> Viewer {
+pub(crate) fn viewer(staff: &StaffMember) -> Viewer {
     Viewer {
         id: staff.id,
         role: staff.role,
@@ -70,7 +70,7 @@ fn viewer(staff: &StaffMember) -> Viewer {
     }
 }
 
-async fn hierarchy(app: &App) -> Result<(Arc<Vec<Agency>>, Hierarchy)> {
+pub(crate) async fn hierarchy(app: &App) -> Result<(Arc<Vec<Agency>>, Hierarchy)> {
     let agencies = app.store.agencies().await?;
     let h = Hierarchy::new(agencies.iter().map(|a| (a.id, a.parent_id)));
     Ok((agencies, h))
@@ -86,7 +86,7 @@ pub fn may_use(staff: &StaffMember) -> bool {
 }
 
 /// The agency `staff` asks about (their own when none), if they may oversee it.
-async fn resolve(
+pub(crate) async fn resolve(
     app: &App,
     staff: &StaffMember,
     agency: Option<AgencyId>,

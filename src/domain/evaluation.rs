@@ -337,7 +337,7 @@ impl EvaluationRules {
 }
 
 /// An indicator's value over a scope and a period.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Value {
     pub id: String,
     /// A share (0–1) for a rate, days for a percentile, the number for a count;

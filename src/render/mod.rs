@@ -2,6 +2,7 @@
 //! string, in zh-CN and English. Both the web pages and the mail render here,
 //! so neither imports the other.
 
+pub mod chart;
 pub mod i18n;
 pub mod views;
 

@@ -16,6 +16,7 @@ mod handling;
 mod jobs;
 mod layers;
 mod login;
+mod oversight;
 mod petitions;
 mod process;
 mod search;

@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod cases;
 pub mod health;
 pub mod openapi;
+pub mod oversight;
 pub mod petitions;
 pub mod procedures;
 pub mod search;
@@ -42,5 +43,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route(
             "/api/v1/staff/petitions/{tn}/actions",
             post().to(staff::action),
+        )
+        .route("/api/v1/staff/oversight", get().to(oversight::overview))
+        .route("/api/v1/staff/oversight/list", get().to(oversight::list))
+        .route(
+            "/api/v1/staff/oversight/evaluation",
+            get().to(oversight::evaluation),
+        )
+        .route(
+            "/api/v1/staff/oversight/officers/{id}",
+            get().to(oversight::officer),
+        )
+        .route(
+            "/api/v1/staff/oversight/bulletins",
+            get().to(oversight::bulletins),
+        )
+        .route(
+            "/api/v1/staff/oversight/bulletins/{id}",
+            get().to(oversight::bulletin),
         );
 }

@@ -22,7 +22,13 @@ use utoipa::OpenApi;
         super::staff::list,
         super::staff::show,
         super::staff::action,
-        super::staff::petitioner_action
+        super::staff::petitioner_action,
+        super::oversight::overview,
+        super::oversight::list,
+        super::oversight::evaluation,
+        super::oversight::officer,
+        super::oversight::bulletins,
+        super::oversight::bulletin
     ),
     components(schemas(crate::web::error::ErrorBody, crate::web::error::ErrorDetail)),
     tags(

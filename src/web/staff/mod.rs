@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod login;
+pub mod oversight;
 pub mod petitions;
 pub mod procedures;
 pub mod search;
@@ -26,6 +27,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
             post().to(petitions::publish),
         )
         .route("/staff/search", get().to(search::page))
+        .route("/staff/oversight", get().to(oversight::overview))
+        .route("/staff/oversight/list", get().to(oversight::list))
+        .route(
+            "/staff/oversight/petitions/{tn}",
+            get().to(oversight::petition),
+        )
+        .route("/staff/evaluation", get().to(oversight::evaluation))
+        .route("/staff/evaluation/method", get().to(oversight::method))
+        .route("/staff/officers/{id}", get().to(oversight::record))
+        .route(
+            "/staff/officers/{id}/record.csv",
+            get().to(oversight::record_csv),
+        )
+        .route("/staff/bulletins", get().to(oversight::bulletins))
+        .route("/staff/bulletins/{id}", get().to(oversight::bulletin))
         .route("/staff/cases", get().to(cases::list))
         .route("/staff/cases", post().to(cases::create))
         .route("/staff/cases/new", get().to(cases::new))
