@@ -8,7 +8,6 @@ use crate::domain::ids::AgencyId;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 
 /// A bulletin as kept.
@@ -43,7 +42,7 @@ impl Store {
         body: serde_json::Value,
     ) -> StoreResult<Option<i32>> {
         let _queue = self.write_guard().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         if bulletin::Entity::find()
             .filter(bulletin::Column::AgencyId.eq(agency))
             .filter(bulletin::Column::Month.eq(month))

@@ -19,7 +19,6 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -119,7 +118,7 @@ impl Store {
         loaded_by: &str,
     ) -> StoreResult<()> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let now = Utc::now();
         for y in years {
             let before = calendar_year::Entity::find_by_id(y.year).one(&txn).await?;
@@ -204,7 +203,7 @@ impl Store {
     ) -> StoreResult<bool> {
         let moved = due_on != d.due_on;
         let _lock = crate::audit::APPEND_LOCK.lock().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let updated = petition_deadline::Entity::update_many()
             .col_expr(petition_deadline::Column::DueOn, Expr::value(Day(due_on)))
             .col_expr(

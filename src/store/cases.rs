@@ -10,7 +10,7 @@ use crate::domain::page::{PageRequest, Paged};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -153,7 +153,7 @@ impl AgencyCases<'_> {
         staff_id: StaffId,
     ) -> StoreResult<CaseView> {
         let now = Utc::now();
-        let txn = self.store.conn().begin().await?;
+        let txn = self.store.begin_write().await?;
         let inserted = case::ActiveModel {
             agency_id: Set(self.agency_id),
             case_number: Set(draft.case_number.clone()),
@@ -208,7 +208,7 @@ impl AgencyCases<'_> {
     ) -> StoreResult<()> {
         let case = self.get(case_id).await?;
         let now = Utc::now();
-        let txn = self.store.conn().begin().await?;
+        let txn = self.store.begin_write().await?;
         case_milestone::ActiveModel {
             case_id: Set(case.id),
             stage: Set(m.stage),

@@ -156,6 +156,24 @@ impl Store {
         }
     }
 
+    /// Begins a transaction that writes. On SQLite it is `BEGIN IMMEDIATE`:
+    /// the write lock is taken at the start, waiting out other writers within
+    /// the busy timeout. A deferred `BEGIN` that reads before it writes fails
+    /// at once with "database is locked" (SQLite cannot wait there without
+    /// risking a deadlock) whenever another connection writes in between —
+    /// and the job runner, the mail and search outboxes and the bulletins
+    /// write on their own connections all the time. PostgreSQL has row locks
+    /// and begins as usual.
+    pub async fn begin_write(&self) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+        use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+        let options = TransactionOptions {
+            sqlite_transaction_mode: (!self.is_postgres())
+                .then_some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        self.db.begin_with_options(options).await
+    }
+
     pub fn is_postgres(&self) -> bool {
         self.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres
     }

@@ -15,7 +15,7 @@ use crate::domain::workflow::{PetitionState, Rating, Round, State};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder,
 };
 use serde::Serialize;
 use std::sync::Arc;
@@ -458,7 +458,7 @@ impl Store {
             ),
         };
         let _queue = self.write_guard().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let inserted = petition::ActiveModel {
             tracking_number: Set(new.tracking_number.to_owned()),
             access_code_hash: Set(new.access_code_hash),
@@ -643,7 +643,7 @@ impl Store {
     ) -> StoreResult<TimelineEvent> {
         let now = Utc::now();
         let _queue = self.write_guard().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let kind = if message.is_empty() {
             EventKind::EvidenceAdded
         } else {

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -298,7 +298,7 @@ impl AgencyProcedures<'_> {
         author_id: Option<StaffId>,
     ) -> StoreResult<ProcedureSummary> {
         let now = Utc::now();
-        let txn = self.store.conn().begin().await?;
+        let txn = self.store.begin_write().await?;
         let row = procedure::ActiveModel {
             agency_id: Set(self.agency_id),
             agency_type: Set(agency_type),
@@ -332,7 +332,7 @@ impl AgencyProcedures<'_> {
         author_id: Option<StaffId>,
     ) -> StoreResult<ProcedureSummary> {
         let now = Utc::now();
-        let txn = self.store.conn().begin().await?;
+        let txn = self.store.begin_write().await?;
         let next = base_version + 1;
         let update = Query::update()
             .table(procedure::Entity)
@@ -375,7 +375,7 @@ impl AgencyProcedures<'_> {
             .and_where(procedure::Column::Id.eq(id))
             .and_where(procedure::Column::AgencyId.eq(self.agency_id))
             .to_owned();
-        let txn = self.store.conn().begin().await?;
+        let txn = self.store.begin_write().await?;
         let result = txn.execute(&update).await?;
         if result.rows_affected() != 1 {
             txn.rollback().await?;

@@ -13,7 +13,7 @@ use crate::domain::workflow::Round;
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait, Value,
+    QuerySelect, Statement, Value,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -331,7 +331,7 @@ impl Store {
     /// one transaction during which no act adds to them (they wait).
     pub async fn rebuild_rollups(&self) -> StoreResult<RebuildReport> {
         let _queue = self.write_guard().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         lock_rollups(&txn).await?;
         txn.execute_unprepared("DELETE FROM rollup_days").await?;
         txn.execute_unprepared("DELETE FROM rollup_months").await?;
@@ -388,7 +388,7 @@ impl Store {
     /// and the met deadlines that fell due on it — and the month it is in.
     pub async fn recount_rollup_day(&self, day: NaiveDate) -> StoreResult<()> {
         let _queue = self.write_guard().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         lock_rollups(&txn).await?;
         let backend = txn.get_database_backend();
         let p = |n: usize| match backend {

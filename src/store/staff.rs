@@ -73,8 +73,8 @@ impl Store {
     ) -> StoreResult<StaffMember> {
         use super::entities::petition;
         use crate::domain::ids::PetitionId;
-        use sea_orm::{QuerySelect, TransactionTrait};
-        let txn = self.conn().begin().await?;
+        use sea_orm::QuerySelect;
+        let txn = self.begin_write().await?;
         let member: StaffMember = staff::ActiveModel {
             email: Set(email.as_str().to_owned()),
             name: Set(name.to_owned()),

@@ -17,7 +17,6 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 
 /// A petition as a queue lists it (no texts, no contacts).
@@ -158,7 +157,7 @@ impl Store {
         now: chrono::DateTime<Utc>,
     ) -> StoreResult<i32> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let n = &outcome.new;
         let update = Query::update()
             .table(petition::Entity)
@@ -306,7 +305,7 @@ impl Store {
     /// Records in the audit trail that `actor` read something sensitive (a reporter's identity).
     pub async fn audit_read(&self, actor: &str, action: &str, subject: &str) -> StoreResult<()> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         crate::audit::append(
             &txn,
             actor,
@@ -330,7 +329,7 @@ impl Store {
         at: chrono::DateTime<Utc>,
     ) -> StoreResult<()> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         let kind = step.event_kind();
         let p: Petition = petition::Entity::find_by_id(petition_id)
             .one(&txn)
@@ -447,7 +446,7 @@ impl Store {
         actor: &str,
     ) -> StoreResult<()> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
-        let txn = self.conn().begin().await?;
+        let txn = self.begin_write().await?;
         petition::ActiveModel {
             id: Set(petition_id),
             public_title: Set(Some(answer.title.clone())),

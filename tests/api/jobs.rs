@@ -179,3 +179,31 @@ async fn concurrent_workers_never_run_one_job_twice(app: &TestApp) {
     assert_eq!(seen, (0..40).collect::<Vec<_>>());
 }
 db_test!(concurrent_workers_never_run_one_job_twice);
+
+/// A transaction that reads before it writes, while a job is written on
+/// another connection (as the runner, the outboxes and the bulletins do all
+/// day), still commits: on SQLite the store begins writes IMMEDIATE, so the
+/// other writer waits instead of the transaction failing with "database is
+/// locked" (which a deferred BEGIN gives at once, with no busy wait).
+async fn a_read_then_write_transaction_survives_a_concurrent_writer(app: &TestApp) {
+    let txn = app.store.begin_write().await.unwrap();
+    txn.query_one_raw(sea_orm::Statement::from_string(
+        txn.get_database_backend(),
+        "SELECT COUNT(*) AS n FROM jobs",
+    ))
+    .await
+    .unwrap();
+    let store = app.store.clone();
+    let other = tokio::spawn(async move {
+        jobs::enqueue(store.conn(), "test.noop", serde_json::json!({"n": 1}), None).await
+    });
+    // Long enough for the other write to have run had nothing held it back.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    jobs::enqueue(&txn, "test.noop", serde_json::json!({"n": 2}), None)
+        .await
+        .expect("the transaction's own write");
+    txn.commit().await.unwrap();
+    other.await.unwrap().expect("the other connection's write");
+    assert_eq!(jobs::stats(&app.store).await.unwrap().pending, 2);
+}
+db_test!(a_read_then_write_transaction_survives_a_concurrent_writer);
