@@ -14,6 +14,7 @@ mod m20261126_000006_search;
 mod m20261201_000007_calendar;
 mod m20261201_000008_evaluation;
 mod m20261201_000009_agency_clocks;
+mod m20261201_000010_met_deadlines_by_day;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_calendar::Migration),
             Box::new(m20261201_000008_evaluation::Migration),
             Box::new(m20261201_000009_agency_clocks::Migration),
+            Box::new(m20261201_000010_met_deadlines_by_day::Migration),
         ]
     }
 }

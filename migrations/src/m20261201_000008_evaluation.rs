@@ -90,8 +90,9 @@ impl MigrationTrait for Migration {
                 "petition_events",
                 &["created_at"][..],
             ),
-            // An officer's record: their acts, newest first.
-            ("audit_log_actor", "audit_log", &["actor", "id"][..]),
+            // An officer's record: their acts of a period, newest first, and
+            // how many (counted from the index alone).
+            ("audit_log_actor", "audit_log", &["actor", "at", "id"][..]),
             // Stage counts per agency.
             (
                 "petitions_agency_stage",
@@ -118,11 +119,14 @@ impl MigrationTrait for Migration {
                     .col(string_len("category", 32))
                     .col(string_len("metric", 64))
                     .col(big_integer("value"))
+                    // Day first: a day's or a month's rows are one range (the
+                    // nightly recount, the rebuild, which writes month after
+                    // month in key order and so appends).
                     .primary_key(
                         Index::create()
+                            .col("day")
                             .col("agency_id")
                             .col("staff_id")
-                            .col("day")
                             .col("kind")
                             .col("category")
                             .col("metric"),

@@ -156,20 +156,33 @@ impl Store {
             return Ok(BTreeMap::new());
         }
         let backend = self.conn().get_database_backend();
-        let (join, filter, mut values): (&str, String, Vec<Value>) = match scope {
+        let (from_tables, filter, mut values): (&str, String, Vec<Value>) = match scope {
             Scope::Agencies(ids) if ids.is_empty() => return Ok(BTreeMap::new()),
-            Scope::Agencies(ids) => ("", format!("d.agency_id IN ({})", id_list(ids)), vec![]),
+            Scope::Agencies(ids) => (
+                "petition_deadlines d",
+                format!("d.agency_id IN ({})", id_list(ids)),
+                vec![],
+            ),
+            // From the officer's petitions that have an agency deadline open
+            // past its last day (their `next_due_on` is at most that day): a
+            // range of the (handler, next due) index, then their deadlines.
+            // CROSS JOIN keeps SQLite from starting at every open deadline of
+            // the period instead; PostgreSQL plans it as the inner join it is.
             Scope::Officer(id) => (
-                "JOIN petitions p ON p.id = d.petition_id",
-                format!("p.handler_id = {}", p(backend, 1)),
-                vec![id.0.into()],
+                "petitions p CROSS JOIN petition_deadlines d",
+                format!(
+                    "d.petition_id = p.id AND p.handler_id = {} AND p.next_due_on <= {}",
+                    p(backend, 1),
+                    p(backend, 2)
+                ),
+                vec![id.0.into(), Day(last).into()],
             ),
         };
         let n = values.len();
         values.push(Day(from).into());
         values.push(Day(last).into());
         let sql = format!(
-            "SELECT d.clock, d.round, COUNT(*) AS n FROM petition_deadlines d {join} \
+            "SELECT d.clock, d.round, COUNT(*) AS n FROM {from_tables} \
              WHERE {filter} AND d.status = 'open' AND d.clock <> 'review_request' \
              AND d.due_on >= {} AND d.due_on <= {} \
              GROUP BY d.clock, d.round",
@@ -353,7 +366,7 @@ impl Store {
                 backend,
                 format!(
                     "SELECT id, at, actor, action, subject, before, after, prev_hash, hash FROM audit_log \
-                     WHERE {where_} ORDER BY id DESC{limit}"
+                     WHERE {where_} ORDER BY at DESC, id DESC{limit}"
                 ),
                 values(),
             ))

@@ -13,12 +13,12 @@ use crate::domain::workflow::Round;
 use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, Value,
+    Statement, Value,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-/// The key of a daily row.
-type DayKey = (i32, i32, String, &'static str, &'static str, String);
+/// The key of a daily row, in the table's key order: day, agency, officer, kind, category, metric.
+type DayKey = (String, i32, i32, &'static str, &'static str, String);
 /// The key of a monthly row.
 type MonthKey = (i32, i32, String, &'static str, String);
 
@@ -26,39 +26,36 @@ fn month_of(day: NaiveDate) -> String {
     format!("{:04}-{:02}", day.year(), day.month())
 }
 
-/// Sums contributions into daily and monthly rows (the agency's and the officer's).
+/// Sums contributions into daily and monthly rows: the agency's (officer 0)
+/// by kind and category, the officer's by day alone (kind and category
+/// empty) — nothing reads an officer's figures by kind, and leaving the two
+/// out keeps the officer rows to a few per day.
 fn sums(contributions: &[Contribution]) -> (BTreeMap<DayKey, i64>, BTreeMap<MonthKey, i64>) {
     let mut days = BTreeMap::new();
     let mut months = BTreeMap::new();
     for c in contributions {
         let day = c.day.format("%Y-%m-%d").to_string();
         let month = month_of(c.day);
-        let staff = [Some(0), c.officer.map(|s| s.0)];
-        for s in staff.into_iter().flatten() {
+        let rows = [
+            Some((0, c.kind.as_str(), c.category.as_str())),
+            c.officer.map(|s| (s.0, "", "")),
+        ];
+        for (s, kind, category) in rows.into_iter().flatten() {
             *days
-                .entry((
-                    c.agency.0,
-                    s,
-                    day.clone(),
-                    c.kind.as_str(),
-                    c.category.as_str(),
-                    c.metric.clone(),
-                ))
+                .entry((day.clone(), c.agency.0, s, kind, category, c.metric.clone()))
                 .or_insert(0) += 1;
             *months
-                .entry((
-                    c.agency.0,
-                    s,
-                    month.clone(),
-                    c.kind.as_str(),
-                    c.metric.clone(),
-                ))
+                .entry((c.agency.0, s, month.clone(), kind, c.metric.clone()))
                 .or_insert(0) += 1;
         }
     }
     (days, months)
 }
 
+/// `(?, ?, …), …` for SQLite — anonymous parameters: with numbered ones
+/// (`?1`) binding looks each number up by a linear scan, which made a
+/// 3,500-parameter insert spend most of its time binding — and
+/// `($1, $2, …), …` for PostgreSQL.
 fn placeholders(backend: DatabaseBackend, rows: usize, cols: usize) -> String {
     let mut n = 0;
     (0..rows)
@@ -68,7 +65,7 @@ fn placeholders(backend: DatabaseBackend, rows: usize, cols: usize) -> String {
                     n += 1;
                     match backend {
                         DatabaseBackend::Postgres => format!("${n}"),
-                        _ => format!("?{n}"),
+                        _ => "?".to_owned(),
                     }
                 })
                 .collect();
@@ -88,7 +85,7 @@ async fn write<C: ConnectionTrait>(
     let backend = conn.get_database_backend();
     let rows: Vec<Vec<Value>> = days
         .into_iter()
-        .map(|((a, s, d, k, c, m), v)| {
+        .map(|((d, a, s, k, c, m), v)| {
             vec![
                 a.into(),
                 s.into(),
@@ -176,22 +173,6 @@ pub(crate) fn deadline_fact<'a>(
         due_on: d.due_on.0,
         closed_on: d.closed_on?.0,
     })
-}
-
-/// A stored event as the evaluation reads it.
-fn event_fact<'a>(e: &'a petition_event::Model, p: &petition::Model) -> EventFact<'a> {
-    EventFact {
-        kind: e.kind,
-        day: crate::domain::clock::china_date(e.created_at),
-        petition_kind: p.kind,
-        category: p.category,
-        round: e.round.unwrap_or(Round::Original),
-        agency: e.agency_id.unwrap_or(p.agency_id),
-        officer: e.officer_id,
-        other_agency: e.other_agency_id,
-        other_officer: e.other_officer_id,
-        detail: e.detail.as_deref(),
-    }
 }
 
 /// Where a scope's figures come from.
@@ -328,58 +309,81 @@ impl Store {
     }
 
     /// Recomputes every roll-up from the record (events and met deadlines), in
-    /// one transaction during which no act adds to them (they wait).
+    /// one transaction during which no act adds to them (they wait). It goes a
+    /// month at a time, so what is held in memory is one month's rows, and
+    /// each month's rows are written once.
     pub async fn rebuild_rollups(&self) -> StoreResult<RebuildReport> {
         let _queue = self.write_guard().await;
         let txn = self.begin_write().await?;
         lock_rollups(&txn).await?;
+        let sqlite = !self.is_postgres();
+        if sqlite {
+            // The rebuild is one transaction over the whole record: with
+            // SQLite's default 2 MB page cache it spent its time re-reading
+            // pages and looking them up in a growing WAL. 256 MB for this
+            // transaction only (set back before it commits).
+            txn.execute_unprepared("PRAGMA cache_size = -262144")
+                .await?;
+        }
         txn.execute_unprepared("DELETE FROM rollup_days").await?;
         txn.execute_unprepared("DELETE FROM rollup_months").await?;
         let mut report = RebuildReport::default();
-        // A few thousand petitions at a time: their events and deadlines, summed, then added.
-        let mut after = 0;
-        loop {
-            let petitions: Vec<petition::Model> = petition::Entity::find()
-                .filter(petition::Column::Id.gt(crate::domain::ids::PetitionId(after)))
-                .order_by_asc(petition::Column::Id)
-                .limit(2000)
-                .all(&txn)
-                .await?;
-            let Some(last) = petitions.last() else { break };
-            after = last.id.0;
-            let by_id: HashMap<i32, &petition::Model> =
-                petitions.iter().map(|p| (p.id.0, p)).collect();
-            let ids: Vec<crate::domain::ids::PetitionId> = petitions.iter().map(|p| p.id).collect();
-            let mut contributions = Vec::new();
-            for e in petition_event::Entity::find()
-                .filter(petition_event::Column::PetitionId.is_in(ids.clone()))
-                .all(&txn)
-                .await?
-            {
-                if let Some(p) = by_id.get(&e.petition_id.0) {
-                    contributions.extend(crate::domain::evaluation::of_event(&event_fact(&e, p)));
-                    report.events += 1;
-                }
+        let china = crate::domain::clock::china_date;
+        let first_event = petition_event::Entity::find()
+            .order_by_asc(petition_event::Column::CreatedAt)
+            .one(&txn)
+            .await?
+            .map(|e| china(e.created_at));
+        let last_event = petition_event::Entity::find()
+            .order_by_desc(petition_event::Column::CreatedAt)
+            .one(&txn)
+            .await?
+            .map(|e| china(e.created_at));
+        let met = || {
+            petition_deadline::Entity::find().filter(
+                petition_deadline::Column::Status.eq(crate::domain::clock::DeadlineStatus::Met),
+            )
+        };
+        let first_met = met()
+            .order_by_asc(petition_deadline::Column::DueOn)
+            .one(&txn)
+            .await?
+            .map(|d| d.due_on.0);
+        let last_met = met()
+            .order_by_desc(petition_deadline::Column::DueOn)
+            .one(&txn)
+            .await?
+            .map(|d| d.due_on.0);
+        let first = first_event.into_iter().chain(first_met).min();
+        let last = last_event.into_iter().chain(last_met).max();
+        if let (Some(first), Some(last)) = (first, last) {
+            let mut month = first.with_day(1).unwrap_or(first);
+            while month <= last {
+                let next = month
+                    .checked_add_months(chrono::Months::new(1))
+                    .unwrap_or(NaiveDate::MAX);
+                let to = next.pred_opt().unwrap_or(next);
+                let started = std::time::Instant::now();
+                let read = contributions_between(&txn, month, to).await?;
+                let counted = started.elapsed();
+                report.events += read.events;
+                report.deadlines += read.deadlines;
+                let (days, months) = sums(&read.contributions);
+                write(&txn, days, months, false).await?;
+                tracing::debug!(
+                    rollup.month = %month_of(month),
+                    read_ms = counted.as_millis() as u64,
+                    written_ms = (started.elapsed() - counted).as_millis() as u64,
+                    "roll-ups of a month rebuilt"
+                );
+                month = next;
             }
-            for d in petition_deadline::Entity::find()
-                .filter(petition_deadline::Column::PetitionId.is_in(ids))
-                .filter(
-                    petition_deadline::Column::Status.eq(crate::domain::clock::DeadlineStatus::Met),
-                )
-                .all(&txn)
-                .await?
-            {
-                if let Some(p) = by_id.get(&d.petition_id.0)
-                    && let Some(fact) = deadline_fact(&d, p)
-                {
-                    contributions.extend(crate::domain::evaluation::of_deadline(&fact));
-                    report.deadlines += 1;
-                }
-            }
-            add(&txn, &contributions).await?;
         }
         report.day_rows = count(&txn, "rollup_days").await?;
         report.month_rows = count(&txn, "rollup_months").await?;
+        if sqlite {
+            txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+        }
         txn.commit().await?;
         Ok(report)
     }
@@ -402,54 +406,7 @@ impl Store {
             [text.clone().into()],
         ))
         .await?;
-        // The day in China time, as UTC instants.
-        let start = day
-            .and_hms_opt(0, 0, 0)
-            .map(|t| t.and_utc() - chrono::Duration::hours(8))
-            .unwrap_or_else(Utc::now);
-        let end = start + chrono::Duration::days(1);
-        let events = petition_event::Entity::find()
-            .filter(petition_event::Column::CreatedAt.gte(start))
-            .filter(petition_event::Column::CreatedAt.lt(end))
-            .all(&txn)
-            .await?;
-        let deadlines = petition_deadline::Entity::find()
-            .filter(petition_deadline::Column::DueOn.eq(super::types::Day(day)))
-            .filter(petition_deadline::Column::Status.eq(crate::domain::clock::DeadlineStatus::Met))
-            .all(&txn)
-            .await?;
-        let mut ids: Vec<crate::domain::ids::PetitionId> = events
-            .iter()
-            .map(|e| e.petition_id)
-            .chain(deadlines.iter().map(|d| d.petition_id))
-            .collect();
-        ids.sort();
-        ids.dedup();
-        let mut petitions: HashMap<i32, petition::Model> = HashMap::new();
-        for chunk in ids.chunks(500) {
-            for p in petition::Entity::find()
-                .filter(petition::Column::Id.is_in(chunk.to_vec()))
-                .all(&txn)
-                .await?
-            {
-                petitions.insert(p.id.0, p);
-            }
-        }
-        let mut contributions = Vec::new();
-        for e in &events {
-            if let Some(p) = petitions.get(&e.petition_id.0) {
-                contributions.extend(crate::domain::evaluation::of_event(&event_fact(e, p)));
-            }
-        }
-        for d in &deadlines {
-            if let Some(p) = petitions.get(&d.petition_id.0)
-                && let Some(fact) = deadline_fact(d, p)
-            {
-                contributions.extend(crate::domain::evaluation::of_deadline(&fact));
-            }
-        }
-        // Only this day's rows: a deadline's contributions are on its due day.
-        contributions.retain(|c| c.day == day);
+        let contributions = contributions_between(&txn, day, day).await?.contributions;
         let (days, _) = sums(&contributions);
         write(&txn, days, BTreeMap::new(), true).await?;
         // The month is the sum of its days.
@@ -469,15 +426,160 @@ impl Store {
             format!(
                 "INSERT INTO rollup_months (agency_id, staff_id, month, kind, metric, value) \
                  SELECT agency_id, staff_id, {month_days}, kind, metric, SUM(value) FROM rollup_days \
-                 WHERE {month_days} = {} GROUP BY agency_id, staff_id, {month_days}, kind, metric",
-                p(1)
+                 WHERE day >= {} AND day < {} GROUP BY agency_id, staff_id, {month_days}, kind, metric",
+                p(1),
+                p(2)
             ),
-            [month.into()],
+            // The month's days: one range of the day-first key.
+            [format!("{month}-01").into(), format!("{month}-32").into()],
         ))
         .await?;
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// What the record contributes on the China days `from..=to`, and how much of it was read.
+struct Read {
+    contributions: Vec<Contribution>,
+    events: u64,
+    deadlines: u64,
+}
+
+/// An event with what the evaluation reads of its petition: only the columns
+/// it needs (whole rows made a rebuild spend its time allocating texts).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct EventRead {
+    kind: crate::domain::events::EventKind,
+    created_at: chrono::DateTime<Utc>,
+    round: Option<Round>,
+    agency_id: Option<AgencyId>,
+    officer_id: Option<StaffId>,
+    other_agency_id: Option<AgencyId>,
+    other_officer_id: Option<StaffId>,
+    detail: Option<String>,
+    petition_kind: crate::domain::petition::PetitionKind,
+    petition_category: crate::domain::petition::PetitionCategory,
+    petition_agency_id: AgencyId,
+}
+
+/// A met deadline with what the evaluation reads of its petition.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct DeadlineRead {
+    clock: String,
+    round: Option<Round>,
+    agency_id: Option<AgencyId>,
+    officer_id: Option<StaffId>,
+    started_on: Option<super::types::Day>,
+    created_at: chrono::DateTime<Utc>,
+    due_on: super::types::Day,
+    closed_on: Option<super::types::Day>,
+    petition_kind: crate::domain::petition::PetitionKind,
+    petition_category: crate::domain::petition::PetitionCategory,
+}
+
+/// The events of the days `from..=to` (China time) and the met deadlines that
+/// fell due on them, as contributions: two index ranges, each joined to its
+/// petitions' kind and category.
+async fn contributions_between<C: ConnectionTrait>(
+    conn: &C,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Read, DbErr> {
+    use sea_orm::FromQueryResult;
+    let backend = conn.get_database_backend();
+    let p = |n: usize| match backend {
+        DatabaseBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    };
+    // China midnight as a UTC instant.
+    let instant = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc() - chrono::Duration::hours(8))
+            .unwrap_or_else(Utc::now)
+    };
+    let events = EventRead::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT e.kind, e.created_at, e.round, e.agency_id, e.officer_id, e.other_agency_id, \
+             e.other_officer_id, e.detail, p.kind AS petition_kind, p.category AS petition_category, \
+             p.agency_id AS petition_agency_id \
+             FROM petition_events e JOIN petitions p ON p.id = e.petition_id \
+             WHERE e.created_at >= {} AND e.created_at < {}",
+            p(1),
+            p(2)
+        ),
+        [
+            instant(from).into(),
+            (instant(to) + chrono::Duration::days(1)).into(),
+        ],
+    ))
+    .all(conn)
+    .await?;
+    let deadlines = DeadlineRead::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "SELECT d.clock, d.round, d.agency_id, d.officer_id, d.started_on, d.created_at, \
+             d.due_on, d.closed_on, p.kind AS petition_kind, p.category AS petition_category \
+             FROM petition_deadlines d JOIN petitions p ON p.id = d.petition_id \
+             WHERE d.status = {} AND d.due_on >= {} AND d.due_on <= {}",
+            p(1),
+            p(2),
+            p(3)
+        ),
+        [
+            crate::domain::clock::DeadlineStatus::Met.into(),
+            super::types::Day(from).into(),
+            super::types::Day(to).into(),
+        ],
+    ))
+    .all(conn)
+    .await?;
+    let mut read = Read {
+        contributions: Vec::new(),
+        events: 0,
+        deadlines: 0,
+    };
+    for e in &events {
+        read.contributions
+            .extend(crate::domain::evaluation::of_event(&EventFact {
+                kind: e.kind,
+                day: crate::domain::clock::china_date(e.created_at),
+                petition_kind: e.petition_kind,
+                category: e.petition_category,
+                round: e.round.unwrap_or(Round::Original),
+                agency: e.agency_id.unwrap_or(e.petition_agency_id),
+                officer: e.officer_id,
+                other_agency: e.other_agency_id,
+                other_officer: e.other_officer_id,
+                detail: e.detail.as_deref(),
+            }));
+        read.events += 1;
+    }
+    for d in &deadlines {
+        // Rows older than the evaluation carry no agency or closing day: not counted.
+        let (Some(agency), Some(closed_on)) = (d.agency_id, d.closed_on) else {
+            continue;
+        };
+        read.contributions
+            .extend(crate::domain::evaluation::of_deadline(&DeadlineFact {
+                clock: &d.clock,
+                round: d.round.unwrap_or(Round::Original),
+                agency,
+                officer: d.officer_id,
+                petition_kind: d.petition_kind,
+                category: d.petition_category,
+                started_on: d
+                    .started_on
+                    .map_or_else(|| crate::domain::clock::china_date(d.created_at), |s| s.0),
+                due_on: d.due_on.0,
+                closed_on: closed_on.0,
+            }));
+        read.deadlines += 1;
+    }
+    // Only these days' rows (a deadline's contributions are on its due day).
+    read.contributions.retain(|c| c.day >= from && c.day <= to);
+    Ok(read)
 }
 
 /// Keeps every act from adding to the roll-ups until this transaction ends
