@@ -9,7 +9,7 @@ use std::collections::HashMap;
 /// handlers assigned where the state has one. Written in batches of 500 rows.
 pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
     use crate::store::entities::{petition, petition_deadline};
-    use sea_orm::{ActiveValue::Set, EntityTrait, TransactionTrait};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
     let agencies = store.agencies().await?;
     anyhow::ensure!(
         !agencies.is_empty(),
@@ -99,7 +99,7 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
     let mut n = 0u32;
     while n < count {
         let batch = (count - n).min(500);
-        let txn = store.conn().begin().await?;
+        let txn = store.begin_write().await?;
         let mut rows = Vec::with_capacity(batch as usize);
         for i in n..n + batch {
             let idx = i as usize;
@@ -172,32 +172,42 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
     }
     // One open deadline per open petition, spread from 20 days overdue to 40 days ahead.
     let backend = sea_orm::ConnectionTrait::get_database_backend(store.conn());
-    let ids: Vec<(i32, String)> = sea_orm::ConnectionTrait::query_all_raw(
+    let ids: Vec<(i32, String, i32)> = sea_orm::ConnectionTrait::query_all_raw(
         store.conn(),
         sea_orm::Statement::from_string(
             backend,
-            "SELECT id, status FROM petitions WHERE tracking_number LIKE 'BENCH%'",
+            "SELECT id, status, agency_id FROM petitions WHERE tracking_number LIKE 'BENCH%' ORDER BY id",
         ),
     )
     .await?
     .into_iter()
-    .filter_map(|r| Some((r.try_get("", "id").ok()?, r.try_get("", "status").ok()?)))
+    .filter_map(|r| {
+        Some((
+            r.try_get("", "id").ok()?,
+            r.try_get("", "status").ok()?,
+            r.try_get("", "agency_id").ok()?,
+        ))
+    })
     .collect();
     for chunk in ids.chunks(500) {
-        let txn = store.conn().begin().await?;
+        let txn = store.begin_write().await?;
         let rows: Vec<petition_deadline::ActiveModel> = chunk
             .iter()
-            .filter(|(_, s)| {
+            .filter(|(_, s, _)| {
                 matches!(
                     s.as_str(),
                     "received" | "accepted" | "assigned" | "investigating" | "drafted"
                 )
             })
-            .map(|(id, s)| {
+            .map(|(id, s, agency)| {
                 let offset = i64::from(*id % 60) - 20;
                 let due = today + chrono::Duration::days(offset);
+                let agency = crate::domain::ids::AgencyId(*agency);
                 petition_deadline::ActiveModel {
                     petition_id: Set(crate::domain::ids::PetitionId(*id)),
+                    // Whom it counts for is written when it is met.
+                    agency_id: Set(Some(agency)),
+                    round: Set(Some(Round::Original)),
                     rule_id: Set(if s == "received" {
                         "acceptance"
                     } else {
@@ -224,6 +234,271 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
                 .exec(&txn)
                 .await?;
         }
+        txn.commit().await?;
+    }
+    record(store, &ids, &handlers).await
+}
+
+/// The record behind the evaluation, as the workflow would have left it: each
+/// synthetic petition's events (received, accepted or declined, assigned,
+/// drafted, answered, rated), attributed to the agency's clerk, supervisor and
+/// handler; its met deadlines (acceptance, conclusion; one in eight accepted
+/// late, one in six answered late); and an audit entry per staff act, chained
+/// as `audit::append` chains them. Roll-ups are not written: `mingjing rollup
+/// --rebuild` computes them from this record (that is what the benchmark times).
+async fn record(
+    store: &Store,
+    petitions: &[(i32, String, i32)],
+    handlers: &HashMap<crate::domain::ids::AgencyId, crate::domain::ids::StaffId>,
+) -> anyhow::Result<()> {
+    use crate::domain::clock::DeadlineStatus;
+    use crate::domain::events::EventKind as K;
+    use crate::domain::ids::{AgencyId, PetitionId, StaffId};
+    use crate::domain::workflow::Round;
+    use crate::store::entities::{petition_deadline, petition_event};
+    use crate::store::types::Day;
+    use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, Statement};
+    let mut staff_of = HashMap::new();
+    for a in store.agencies().await?.iter() {
+        let first = |v: Vec<crate::store::staff::StaffMember>| v.first().map(|m| m.id);
+        let clerk = first(store.agency_staff(a.id, Role::IntakeClerk).await?);
+        let boss = first(store.agency_staff(a.id, Role::Supervisor).await?);
+        staff_of.insert(a.id, (clerk, boss, handlers.get(&a.id).copied()));
+    }
+    let now = chrono::Utc::now();
+    let backend = store.conn().get_database_backend();
+    let last = store
+        .conn()
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        ))
+        .await?;
+    let (mut audit_id, mut prev_hash) = match last {
+        Some(r) => (
+            r.try_get::<i64>("", "id")?,
+            r.try_get::<String>("", "hash")?,
+        ),
+        None => (0, crate::audit::GENESIS.to_owned()),
+    };
+    let at_text = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let ratings = [
+        "satisfied",
+        "satisfied",
+        "basically_satisfied",
+        "unsatisfied",
+    ];
+    /// An act to be written: `by` acted (a staff member, or the petitioner
+    /// when none); it counts for `officer`.
+    struct Act {
+        at: chrono::DateTime<chrono::Utc>,
+        petition: PetitionId,
+        agency: AgencyId,
+        kind: K,
+        by: Option<StaffId>,
+        officer: Option<StaffId>,
+        detail: Option<&'static str>,
+    }
+    /// A met deadline to be written.
+    struct Met {
+        started: chrono::DateTime<chrono::Utc>,
+        petition: PetitionId,
+        agency: AgencyId,
+        clock: &'static str,
+        officer: Option<StaffId>,
+        due_on: chrono::NaiveDate,
+        closed: chrono::DateTime<chrono::Utc>,
+    }
+    let mut acts: Vec<Act> = Vec::with_capacity(petitions.len() * 4);
+    let mut mets: Vec<Met> = Vec::with_capacity(petitions.len() * 2);
+    for (id, status, agency) in petitions {
+        let (petition, agency) = (PetitionId(*id), AgencyId(*agency));
+        // The seeder above dates petition `i` (its tracking number's index)
+        // `i % 1000` days back; ids follow the same order from the first.
+        let i = (*id - petitions[0].0) as i64;
+        let received = now - chrono::Duration::days(i % 1000);
+        // Acts dated after now are pulled back to the last minute.
+        let at = |days: i64| {
+            (received + chrono::Duration::days(days)).min(now - chrono::Duration::minutes(1))
+        };
+        let (clerk, boss, handler) = staff_of.get(&agency).copied().unwrap_or_default();
+        let mut act = |kind, by, officer, days, detail| {
+            acts.push(Act {
+                at: at(days),
+                petition,
+                agency,
+                kind,
+                by,
+                officer,
+                detail,
+            })
+        };
+        let mut met = |clock, officer, start: i64, due: u64, closed: i64| {
+            mets.push(Met {
+                started: at(start),
+                petition,
+                agency,
+                clock,
+                officer,
+                due_on: crate::domain::clock::china_date(received) + chrono::Days::new(due),
+                closed: at(closed),
+            })
+        };
+        act(K::Received, None, None, 0, None);
+        if status == "received" {
+            continue;
+        }
+        let accepted = if i % 8 == 3 { 17 } else { 2 };
+        met("acceptance", clerk, 0, 15, accepted);
+        if status == "declined" {
+            act(K::Declined, clerk, clerk, accepted, None);
+            continue;
+        }
+        act(K::Accepted, clerk, clerk, accepted, None);
+        if status == "accepted" {
+            continue;
+        }
+        act(K::Assigned, boss, boss, accepted + 1, None);
+        if matches!(status.as_str(), "assigned" | "investigating") {
+            continue;
+        }
+        act(K::Drafted, handler, handler, 30, None);
+        if status == "drafted" {
+            continue;
+        }
+        let answered = if i % 6 == 1 { 70 } else { 40 };
+        // Approved and sent by the supervisor; it counts for the handler responsible.
+        act(K::Answered, boss, handler, answered, None);
+        met(
+            "conclusion",
+            handler,
+            accepted,
+            60 + accepted as u64,
+            answered,
+        );
+        if status == "closed" {
+            act(
+                K::Rated,
+                None,
+                handler,
+                answered + 5,
+                Some(ratings[(i as usize / 11) % 4]),
+            );
+        }
+    }
+    // Written in the order they happened, as the portal writes them: a
+    // month's events are then neighbours on disk, as in a real database.
+    acts.sort_by_key(|a| (a.at, a.petition));
+    mets.sort_by_key(|m| (m.started, m.petition));
+    for chunk in acts.chunks(3000) {
+        let mut events: Vec<petition_event::ActiveModel> = Vec::with_capacity(chunk.len());
+        let mut audit: Vec<[sea_orm::Value; 9]> = Vec::new();
+        for a in chunk {
+            events.push(petition_event::ActiveModel {
+                petition_id: Set(a.petition),
+                kind: Set(a.kind),
+                public: Set(true),
+                actor: Set(a
+                    .by
+                    .map_or("petitioner".to_owned(), |o| format!("staff:{o}"))),
+                body: Set(String::new()),
+                created_at: Set(a.at),
+                agency_id: Set(Some(a.agency)),
+                officer_id: Set(a.officer),
+                other_agency_id: Set(None),
+                other_officer_id: Set(None),
+                round: Set(Some(Round::Original)),
+                detail: Set(a.detail.map(str::to_owned)),
+                ..Default::default()
+            });
+            if let Some(o) = a.by {
+                audit_id += 1;
+                let actor = format!("staff:{o}");
+                let subject = format!("petition:{}", a.petition);
+                let after = serde_json::json!({ "event": a.kind.as_str() }).to_string();
+                let hash = crate::audit::entry_hash(
+                    audit_id,
+                    &at_text,
+                    &actor,
+                    a.kind.as_str(),
+                    &subject,
+                    "null",
+                    &after,
+                    &prev_hash,
+                );
+                audit.push([
+                    audit_id.into(),
+                    at_text.clone().into(),
+                    actor.into(),
+                    a.kind.as_str().into(),
+                    subject.into(),
+                    "null".into(),
+                    after.into(),
+                    std::mem::replace(&mut prev_hash, hash.clone()).into(),
+                    hash.into(),
+                ]);
+            }
+        }
+        let txn = store.begin_write().await?;
+        for rows in events.chunks(1500) {
+            petition_event::Entity::insert_many(rows.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        for rows in audit.chunks(1000) {
+            let mut sql = String::from(
+                "INSERT INTO audit_log (id, at, actor, action, subject, before, after, prev_hash, hash) VALUES ",
+            );
+            let mut n = 0;
+            for r in 0..rows.len() {
+                sql.push_str(if r == 0 { "(" } else { ", (" });
+                for c in 0..9 {
+                    n += 1;
+                    if c > 0 {
+                        sql.push_str(", ");
+                    }
+                    // Anonymous on SQLite: binding numbered ones scans for each number.
+                    sql.push_str(&match backend {
+                        sea_orm::DatabaseBackend::Postgres => format!("${n}"),
+                        _ => "?".to_owned(),
+                    });
+                }
+                sql.push(')');
+            }
+            txn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                rows.iter().flatten().cloned(),
+            ))
+            .await?;
+        }
+        txn.commit().await?;
+    }
+    let china = |t| Day(crate::domain::clock::china_date(t));
+    for chunk in mets.chunks(1500) {
+        let rows: Vec<petition_deadline::ActiveModel> = chunk
+            .iter()
+            .map(|m| petition_deadline::ActiveModel {
+                petition_id: Set(m.petition),
+                rule_id: Set(m.clock.to_owned()),
+                clock: Set(m.clock.to_owned()),
+                started_on: Set(Some(china(m.started))),
+                due_on: Set(Day(m.due_on)),
+                citation_zh: Set("《信访工作条例》".to_owned()),
+                citation_en: Set("Regulations on Letters and Visits".to_owned()),
+                status: Set(DeadlineStatus::Met),
+                agency_id: Set(Some(m.agency)),
+                officer_id: Set(m.officer),
+                round: Set(Some(Round::Original)),
+                closed_on: Set(Some(china(m.closed))),
+                created_at: Set(m.started),
+                ..Default::default()
+            })
+            .collect();
+        let txn = store.begin_write().await?;
+        petition_deadline::Entity::insert_many(rows)
+            .exec(&txn)
+            .await?;
         txn.commit().await?;
     }
     Ok(())
