@@ -496,7 +496,7 @@ pub async fn record(
     let (values, score) = indicators(app, &Scope::Officer(officer.id), period).await?;
     if staff.id != officer.id {
         app.store
-            .audit_read(
+            .audit_read_daily(
                 &staff.actor(),
                 "read_record",
                 &format!("staff:{}", officer.id),

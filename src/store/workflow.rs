@@ -319,6 +319,49 @@ impl Store {
         Ok(())
     }
 
+    /// Like [`Store::audit_read`], once a day: nothing is written when the
+    /// trail already shows `actor` reading `subject` since midnight (China
+    /// time). Who read whose record, and on which days, stays in the trail;
+    /// a page read again and again does not write each time. Two first reads
+    /// at the same moment may both be written, which is harmless.
+    pub async fn audit_read_daily(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+    ) -> StoreResult<()> {
+        use sea_orm::ConnectionTrait;
+        let backend = self.conn().get_database_backend();
+        let today = crate::domain::clock::china_date(Utc::now());
+        let midnight = today
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc() - chrono::Duration::hours(8))
+            .unwrap_or_else(Utc::now)
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let p = |n: usize| match backend {
+            sea_orm::DatabaseBackend::Postgres => format!("${n}"),
+            _ => format!("?{n}"),
+        };
+        let seen = self
+            .conn()
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT id FROM audit_log WHERE actor = {} AND at >= {} AND action = {} AND subject = {} LIMIT 1",
+                    p(1),
+                    p(2),
+                    p(3),
+                    p(4)
+                ),
+                [actor.into(), midnight.into(), action.into(), subject.into()],
+            ))
+            .await?;
+        if seen.is_some() {
+            return Ok(());
+        }
+        self.audit_read(actor, action, subject).await
+    }
+
     /// An escalation step on the internal timeline and in the audit trail.
     pub async fn record_escalation(
         &self,

@@ -424,6 +424,25 @@ async fn who_sees_which_figures_and_records(app: &TestApp) {
         "the handler's acts: {}",
         r["total"]
     );
+    // Reading someone's record is in the trail, once a day per reader and record.
+    assert_eq!(get(app, &city, &records(handler.id)).await.0, 200);
+    let subject = format!("staff:{}", handler.id);
+    let reads = mingjing::audit::entries(app.store.conn(), Some(&subject))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "read_record")
+        .map(|e| e.actor)
+        .collect::<Vec<_>>();
+    let city_auditor = member(app, "lj-court", Role::Auditor).await;
+    assert_eq!(
+        reads
+            .iter()
+            .filter(|a| **a == format!("staff:{}", city_auditor.id))
+            .count(),
+        1,
+        "two reads today, one entry: {reads:?}"
+    );
     // The officer reads their own record; a colleague and a higher supervisor do not.
     let own = token(app, "handler", "lj-jb-court").await;
     assert_eq!(get(app, &own, &records(handler.id)).await.0, 200);
