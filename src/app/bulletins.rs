@@ -154,13 +154,7 @@ pub async fn of_agency(
 )> {
     let (root, all, h) = oversight::resolve(app, staff, agency).await?;
     let list = app.store.bulletins_of(root.id).await?;
-    let mine = h.subtree(staff.agency_id);
-    let choices = all
-        .iter()
-        .filter(|a| mine.contains(&a.id))
-        .cloned()
-        .collect();
-    Ok((root, list, choices))
+    Ok((root, list, oversight::choices(&all, &h, staff)))
 }
 
 /// A bulletin, for the supervisors and auditors of its agency and of those above.

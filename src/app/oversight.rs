@@ -109,6 +109,15 @@ pub(crate) async fn resolve(
     Ok((root, all, h))
 }
 
+/// The agencies `staff` may switch a page to: their own and those below it.
+pub(crate) fn choices(all: &[Agency], h: &Hierarchy, staff: &StaffMember) -> Vec<Agency> {
+    let mine = h.subtree(staff.agency_id);
+    all.iter()
+        .filter(|a| mine.contains(&a.id))
+        .cloned()
+        .collect()
+}
+
 async fn totals(app: &App, scope: &Scope, period: Period) -> Result<Arc<Totals>> {
     let (from, to) = period.months();
     let key = (scope_key(scope), from.clone(), to.clone());
@@ -241,12 +250,7 @@ pub async fn overview(
         });
     }
     let trend = trend(app, &Scope::Agencies(ids.clone()), month).await?;
-    let mine = h.subtree(staff.agency_id);
-    let choices = all
-        .iter()
-        .filter(|a| mine.contains(&a.id))
-        .cloned()
-        .collect();
+    let choices = choices(&all, &h, staff);
     Ok(Overview {
         root,
         lines,
@@ -407,17 +411,12 @@ pub async fn evaluation(
             score,
         });
     }
-    let mine = h.subtree(staff.agency_id);
     Ok(Evaluation {
         root,
         period,
         agencies,
         officers,
-        choices: all
-            .iter()
-            .filter(|a| mine.contains(&a.id))
-            .cloned()
-            .collect(),
+        choices: choices(&all, &h, staff),
     })
 }
 

@@ -5,7 +5,7 @@
 //! them ([`add`]), are rebuilt exactly from the record ([`Store::rebuild_rollups`]),
 //! and one day can be recounted from the record ([`Store::recount_rollup_day`]).
 
-use super::entities::{petition, petition_deadline, petition_event};
+use super::entities::{petition_deadline, petition_event};
 use super::{Store, StoreResult};
 use crate::domain::evaluation::{Contribution, DeadlineFact, EventFact, Totals};
 use crate::domain::ids::{AgencyId, StaffId};
@@ -153,26 +153,6 @@ pub(crate) async fn add<C: ConnectionTrait>(
     }
     let (days, months) = sums(contributions);
     write(conn, days, months, false).await
-}
-
-/// A met deadline as the evaluation reads it (none for rows older than the evaluation).
-pub(crate) fn deadline_fact<'a>(
-    d: &'a petition_deadline::Model,
-    p: &petition::Model,
-) -> Option<DeadlineFact<'a>> {
-    Some(DeadlineFact {
-        clock: &d.clock,
-        round: d.round.unwrap_or(Round::Original),
-        agency: d.agency_id?,
-        officer: d.officer_id,
-        petition_kind: p.kind,
-        category: p.category,
-        started_on: d
-            .started_on
-            .map_or_else(|| crate::domain::clock::china_date(d.created_at), |s| s.0),
-        due_on: d.due_on.0,
-        closed_on: d.closed_on?.0,
-    })
 }
 
 /// Where a scope's figures come from.
@@ -465,7 +445,7 @@ struct EventRead {
 
 /// A met deadline with what the evaluation reads of its petition.
 #[derive(Debug, sea_orm::FromQueryResult)]
-struct DeadlineRead {
+pub(crate) struct DeadlineRead {
     clock: String,
     round: Option<Round>,
     agency_id: Option<AgencyId>,
@@ -476,6 +456,47 @@ struct DeadlineRead {
     closed_on: Option<super::types::Day>,
     petition_kind: crate::domain::petition::PetitionKind,
     petition_category: crate::domain::petition::PetitionCategory,
+}
+
+impl DeadlineRead {
+    /// A stored deadline of a petition of `kind` and `category`.
+    pub(crate) fn of(
+        d: &petition_deadline::Model,
+        kind: crate::domain::petition::PetitionKind,
+        category: crate::domain::petition::PetitionCategory,
+    ) -> Self {
+        Self {
+            clock: d.clock.clone(),
+            round: d.round,
+            agency_id: d.agency_id,
+            officer_id: d.officer_id,
+            started_on: d.started_on,
+            created_at: d.created_at,
+            due_on: d.due_on,
+            closed_on: d.closed_on,
+            petition_kind: kind,
+            petition_category: category,
+        }
+    }
+
+    /// The deadline as the evaluation reads it; none for rows older than the
+    /// evaluation (no agency, no closing day).
+    pub(crate) fn fact(&self) -> Option<DeadlineFact<'_>> {
+        Some(DeadlineFact {
+            clock: &self.clock,
+            round: self.round.unwrap_or(Round::Original),
+            agency: self.agency_id?,
+            officer: self.officer_id,
+            petition_kind: self.petition_kind,
+            category: self.petition_category,
+            started_on: self.started_on.map_or_else(
+                || crate::domain::clock::china_date(self.created_at),
+                |s| s.0,
+            ),
+            due_on: self.due_on.0,
+            closed_on: self.closed_on?.0,
+        })
+    }
 }
 
 /// The events of the days `from..=to` (China time) and the met deadlines that
@@ -556,25 +577,9 @@ async fn contributions_between<C: ConnectionTrait>(
             }));
         read.events += 1;
     }
-    for d in &deadlines {
-        // Rows older than the evaluation carry no agency or closing day: not counted.
-        let (Some(agency), Some(closed_on)) = (d.agency_id, d.closed_on) else {
-            continue;
-        };
+    for fact in deadlines.iter().filter_map(DeadlineRead::fact) {
         read.contributions
-            .extend(crate::domain::evaluation::of_deadline(&DeadlineFact {
-                clock: &d.clock,
-                round: d.round.unwrap_or(Round::Original),
-                agency,
-                officer: d.officer_id,
-                petition_kind: d.petition_kind,
-                category: d.petition_category,
-                started_on: d
-                    .started_on
-                    .map_or_else(|| crate::domain::clock::china_date(d.created_at), |s| s.0),
-                due_on: d.due_on.0,
-                closed_on: closed_on.0,
-            }));
+            .extend(crate::domain::evaluation::of_deadline(&fact));
         read.deadlines += 1;
     }
     // Only these days' rows (a deadline's contributions are on its due day).

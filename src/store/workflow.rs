@@ -221,10 +221,6 @@ impl Store {
                 .filter(petition_deadline::Column::Clock.is_in(outcome.stop_clocks.iter().copied()))
                 .all(&txn)
                 .await?;
-            let as_stored = petition::Entity::find_by_id(p.id)
-                .one(&txn)
-                .await?
-                .ok_or(StoreError::NotFound)?;
             for d in met {
                 let closed = petition_deadline::ActiveModel {
                     id: Set(d.id),
@@ -235,7 +231,8 @@ impl Store {
                 }
                 .update(&txn)
                 .await?;
-                if let Some(fact) = super::rollups::deadline_fact(&closed, &as_stored) {
+                let read = super::rollups::DeadlineRead::of(&closed, p.kind, p.category);
+                if let Some(fact) = read.fact() {
                     contributions.extend(crate::domain::evaluation::of_deadline(&fact));
                 }
             }

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, axeViolations, demoEmail, DEMO_PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD, assertAccessible } from './harness.mjs';
 
 let server;
 let browser;
@@ -14,11 +14,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function assertAccessible(page, label) {
-  const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `${label}: axe-core found violations:\n${JSON.stringify(violations, null, 2)}`);
-}
 
 async function fileComplaint() {
   const captcha = await (await fetch(`${server.address}/api/v1/captcha`)).json();

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, axeViolations, demoEmail, DEMO_PASSWORD } from './harness.mjs';
+import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD, assertAccessible } from './harness.mjs';
 
 // The demo holds a year of handling seeded through the real workflow, so the
 // oversight console, the evaluation, the records and last month's bulletins
@@ -18,11 +18,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function assertAccessible(page, label) {
-  const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `${label}: axe-core found violations:\n${JSON.stringify(violations, null, 2)}`);
-}
 
 async function logIn(page, role, agency) {
   await page.goto(`${server.address}/staff/login`);
