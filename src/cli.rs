@@ -73,6 +73,16 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The public statistics' signed daily snapshots.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
+    /// Partner systems that file through Open311 GeoReport v2 with an API key.
+    Partner {
+        #[command(subcommand)]
+        command: PartnerCommand,
+    },
     /// Generate the monthly bulletin (执法情况通报) of every agency for a month
     /// (one that exists stays as it was) and queue its mail.
     Bulletin {
@@ -100,6 +110,47 @@ enum CalendarCommand {
     },
     /// List the years the calendar knows, with the notice each follows.
     Show,
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Make today's snapshot now (the server makes one every day); one that exists stays.
+    Snapshot,
+    /// Check a downloaded snapshot against its signature (exit 0) or say why not (exit 1).
+    Verify {
+        /// The snapshot (`DAY.json`).
+        file: std::path::PathBuf,
+        /// Its signature (raw 64 bytes or hex); default FILE.sig.
+        #[arg(long)]
+        signature: Option<std::path::PathBuf>,
+        /// The installation's public key (`key.pem`, or 64 hex digits); default
+        /// this installation's own key.
+        #[arg(long)]
+        key: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PartnerCommand {
+    /// Create a partner and print its API key (shown once; only its hash is kept).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Requests a minute the key allows.
+        #[arg(long, default_value_t = crate::app::open311::DEFAULT_REQUESTS_PER_MINUTE)]
+        requests_per_minute: i32,
+        /// Who creates it, for the audit trail (default: the login name).
+        #[arg(long)]
+        by: Option<String>,
+    },
+    /// List the partners, with revoked ones.
+    List,
+    /// Revoke a partner's key at once.
+    Revoke {
+        id: i32,
+        #[arg(long)]
+        by: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -369,6 +420,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 r.existing
             );
         }
+        Command::Stats { command } => return stats(&settings, command).await,
+        Command::Partner { command } => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            return partner(&store, command).await;
+        }
         Command::Calendar { command } => {
             let store = Store::connect(&settings.database_url)
                 .await
@@ -417,6 +475,140 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                         out.display()
                     );
                 }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn operator(by: Option<String>) -> String {
+    by.unwrap_or_else(|| {
+        format!(
+            "operator:{}",
+            std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned())
+        )
+    })
+}
+
+async fn stats(settings: &Settings, command: StatsCommand) -> anyhow::Result<ExitCode> {
+    use crate::app::statistics as s;
+    match command {
+        StatsCommand::Snapshot => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            let key = crate::audit::checkpoint::signing_key(&settings.data_dir)?;
+            let day = crate::app::today();
+            let started = std::time::Instant::now();
+            let written = s::snapshot_day(&store, &key, day)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{day}: {} in {:.1} s",
+                if written {
+                    "snapshot made and signed"
+                } else {
+                    "the snapshot exists already; kept as it was"
+                },
+                started.elapsed().as_secs_f64()
+            );
+        }
+        StatsCommand::Verify {
+            file,
+            signature,
+            key,
+        } => {
+            let body =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let sig_path = signature.unwrap_or_else(|| {
+                let mut p = file.clone().into_os_string();
+                p.push(".sig");
+                p.into()
+            });
+            let sig_bytes = std::fs::read(&sig_path)
+                .with_context(|| format!("reading {}", sig_path.display()))?;
+            let verifying = match key {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    read_public_key(&text).with_context(|| {
+                        format!("{} is not an ed25519 public key", path.display())
+                    })?
+                }
+                None => crate::audit::checkpoint::signing_key(&settings.data_dir)?.verifying_key(),
+            };
+            let outcome =
+                s::read_signature(&sig_bytes).and_then(|sig| s::verify(&body, &sig, &verifying));
+            use sha2::Digest;
+            let sha = hex::encode(sha2::Sha256::digest(&body));
+            match outcome {
+                Ok(()) => println!(
+                    "{}: signature valid (key {}), sha256 {sha}",
+                    file.display(),
+                    hex::encode(verifying.to_bytes())
+                ),
+                Err(e) => {
+                    println!("{}: NOT VALID: {e}", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A public key as PEM (SubjectPublicKeyInfo) or 64 hex digits.
+fn read_public_key(text: &str) -> anyhow::Result<ed25519_dalek::VerifyingKey> {
+    use ed25519_dalek::pkcs8::DecodePublicKey;
+    let t = text.trim();
+    if t.starts_with("-----BEGIN") {
+        return Ok(ed25519_dalek::VerifyingKey::from_public_key_pem(t)?);
+    }
+    let bytes: [u8; 32] = hex::decode(t)?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("not 32 bytes"))?;
+    Ok(ed25519_dalek::VerifyingKey::from_bytes(&bytes)?)
+}
+
+async fn partner(store: &Store, command: PartnerCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PartnerCommand::Add {
+            name,
+            requests_per_minute,
+            by,
+        } => {
+            let (p, key) =
+                crate::app::open311::add_partner(store, &name, requests_per_minute, &operator(by))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "partner {} ({}) added, {} requests a minute",
+                p.id, p.name, p.requests_per_minute
+            );
+            println!("api_key: {key}");
+            println!("(shown once: only its hash is kept)");
+        }
+        PartnerCommand::List => {
+            for p in store.partners().await? {
+                println!(
+                    "{}\t{}\t{}/min\tcreated {}\t{}",
+                    p.id,
+                    p.name,
+                    p.requests_per_minute,
+                    p.created_at.format("%Y-%m-%d"),
+                    p.revoked_at.map_or_else(
+                        || "active".to_owned(),
+                        |t| format!("revoked {}", t.format("%Y-%m-%d"))
+                    )
+                );
+            }
+        }
+        PartnerCommand::Revoke { id, by } => {
+            if store.revoke_partner(id, &operator(by)).await? {
+                println!("partner {id}: key revoked");
+            } else {
+                println!("no active partner {id}");
+                return Ok(ExitCode::FAILURE);
             }
         }
     }

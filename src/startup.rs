@@ -63,6 +63,22 @@ pub fn job_handlers(
             Ok(())
         }
     });
+    // The daily statistics snapshot, signed with the installation's audit key.
+    let (s, data_dir) = (store.clone(), settings.data_dir.clone());
+    handlers.register(crate::app::statistics::SNAPSHOT, move |payload| {
+        let (store, data_dir) = (s.clone(), data_dir.clone());
+        async move {
+            let day = payload["day"]
+                .as_str()
+                .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+                .ok_or_else(|| anyhow::anyhow!("snapshot job without a day"))?;
+            let key = crate::audit::checkpoint::signing_key(&data_dir)?;
+            crate::app::statistics::snapshot_day(&store, &key, day)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(())
+        }
+    });
     // Every notice the domain can cause has its mail job.
     for notice in Notice::ALL {
         let (s, v, m, u) = deps();
@@ -175,6 +191,7 @@ impl Application {
                 .configure(public::configure)
                 .configure(staff::configure)
                 .configure(api::configure)
+                .configure(web::open311::configure)
                 .default_service(aw::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }))
         })
         .listen(listener)?

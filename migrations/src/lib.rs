@@ -15,6 +15,7 @@ mod m20261201_000007_calendar;
 mod m20261201_000008_evaluation;
 mod m20261201_000009_agency_clocks;
 mod m20261201_000010_met_deadlines_by_day;
+mod m20261201_000011_open_data;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_evaluation::Migration),
             Box::new(m20261201_000009_agency_clocks::Migration),
             Box::new(m20261201_000010_met_deadlines_by_day::Migration),
+            Box::new(m20261201_000011_open_data::Migration),
         ]
     }
 }

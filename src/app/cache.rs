@@ -35,11 +35,15 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
     }
 
     fn fresh(&self, key: &K) -> Option<Arc<V>> {
+        self.younger_than(key, self.ttl)
+    }
+
+    fn younger_than(&self, key: &K, age: Duration) -> Option<Arc<V>> {
         self.entries
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .filter(|(at, _)| at.elapsed() < age)
             .map(|(_, v)| v.clone())
     }
 
@@ -59,7 +63,18 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
             .entry(key.clone())
             .or_default()
             .clone();
-        let _turn = gate.lock().await;
+        // While one request counts again, the others are served the value
+        // just expired (up to three times its time to live), so a costly
+        // count never holds a busy page up; with none to serve, they wait.
+        let _turn = match gate.try_lock() {
+            Ok(turn) => turn,
+            Err(_) => {
+                if let Some(stale) = self.younger_than(&key, self.ttl * 3) {
+                    return Ok(stale);
+                }
+                gate.lock().await
+            }
+        };
         // Whoever held the gate before may have just counted it.
         if let Some(v) = self.fresh(&key) {
             return Ok(v);

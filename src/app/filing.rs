@@ -230,6 +230,14 @@ pub async fn store_uploads(app: &App, uploads: Vec<Upload>) -> Result<Vec<Stored
     .map_err(Error::internal)?
 }
 
+/// Who files: a citizen through the site or the JSON API (the honeypot and
+/// the per-client and per-contact limits apply), or an Open311 partner on a
+/// citizen's behalf (its key was checked and its own rate limit counted).
+pub enum Channel<'a> {
+    Public { honeypot: &'a str, client: &'a str },
+    Partner(i32),
+}
+
 /// Files a petition. Everything the receipt promises is committed before this
 /// returns. `lang` is the petitioner's language tag (mail is written in it).
 pub async fn submit(
@@ -238,6 +246,24 @@ pub async fn submit(
     uploads: Vec<Upload>,
     honeypot: &str,
     client: &str,
+    lang: &str,
+) -> Result<Receipt> {
+    submit_via(
+        app,
+        input,
+        uploads,
+        Channel::Public { honeypot, client },
+        lang,
+    )
+    .await
+}
+
+/// [`submit`], from any channel.
+pub async fn submit_via(
+    app: &App,
+    input: &PetitionInput,
+    uploads: Vec<Upload>,
+    channel: Channel<'_>,
     lang: &str,
 ) -> Result<Receipt> {
     let draft = PetitionDraft::parse(input).map_err(Error::Fields)?;
@@ -249,10 +275,16 @@ pub async fn submit(
 
     // Anti-abuse: over the hard limit is refused; suspicious is held for review, never dropped.
     let mut quarantine: Option<String> = None;
+    let (honeypot, client, via_partner) = match channel {
+        Channel::Public { honeypot, client } => (honeypot, Some(client), None),
+        Channel::Partner(id) => ("", None, Some(id)),
+    };
     if !honeypot.trim().is_empty() {
         quarantine = Some("honeypot field filled".to_owned());
     }
-    if app.rate_limits_on {
+    if app.rate_limits_on
+        && let Some(client) = client
+    {
         let now = Instant::now();
         let n = app.limits.submit_client.hit(client, now);
         if n > CLIENT_HARD_LIMIT {
@@ -314,6 +346,7 @@ pub async fn submit(
                 received_at,
                 deadlines: &deadlines,
                 files: &files,
+                via_partner,
             })
             .await?;
         if let Some(petition) = created {

@@ -19,9 +19,11 @@ pub mod filing;
 pub mod handling;
 pub mod health;
 pub mod lookup;
+pub mod open311;
 pub mod oversight;
 pub mod procedures;
 pub mod search;
+pub mod statistics;
 pub mod sweep;
 
 use crate::domain::FieldErrors;
@@ -46,6 +48,12 @@ pub struct App {
     pub rate_limits_on: bool,
     /// The oversight and evaluation figures, cached for seconds (`app::cache`).
     pub figures: oversight::Figures,
+    /// The public statistics, cached for seconds (`app::statistics`).
+    pub statistics: statistics::Cached,
+    /// Open311 partners' requests per minute (`app::open311`).
+    pub partner_limit: crate::antiabuse::limits::RateLimiter,
+    /// Where the installation's audit signing key is (`audit::checkpoint`).
+    pub data_dir: std::path::PathBuf,
 }
 
 impl App {
@@ -67,7 +75,19 @@ impl App {
             captcha_on: settings.captcha,
             rate_limits_on: settings.rate_limits,
             figures: oversight::Figures::default(),
+            statistics: statistics::Cached::default(),
+            partner_limit: crate::antiabuse::limits::RateLimiter::new(
+                settings.secret.clone(),
+                "limit:open311-partner",
+                std::time::Duration::from_secs(60),
+            ),
+            data_dir: settings.data_dir.clone(),
         }
+    }
+
+    /// The installation's signing key (the audit checkpoints', the snapshots').
+    pub fn signing_key(&self) -> Result<ed25519_dalek::SigningKey> {
+        crate::audit::checkpoint::signing_key(&self.data_dir).map_err(Error::internal)
     }
 
     /// A keyed hash of `value` for `purpose`, as stored (hex).

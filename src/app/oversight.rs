@@ -154,7 +154,7 @@ pub async fn count(
     scope: &Scope,
     period: Period,
 ) -> Result<(Vec<Value>, Option<f64>)> {
-    let rules = EvaluationRules::official();
+    let rules = EvaluationRules::staff();
     let (from, to) = period.months();
     let sums = store.rollup_totals(scope, &from, &to).await?;
     let (first, last) = period.days();
@@ -172,7 +172,7 @@ pub async fn indicators(
     scope: &Scope,
     period: Period,
 ) -> Result<(Vec<Value>, Option<f64>)> {
-    let rules = EvaluationRules::official();
+    let rules = EvaluationRules::staff();
     let sums = totals(app, scope, period).await?;
     let live = live_overdue(app, scope, period).await?;
     let values = evaluation::evaluate(rules, &sums, &live);
@@ -287,7 +287,7 @@ async fn trend(app: &App, scope: &Scope, month: Period) -> Result<Vec<MonthPoint
             Ok::<_, Error>(app.store.rollup_by_month(scope, &from, &to).await?)
         })
         .await?;
-    let rules = EvaluationRules::official();
+    let rules = EvaluationRules::staff();
     Ok(months
         .into_iter()
         .map(|m| {
@@ -541,7 +541,7 @@ fn csv_field(s: &str) -> String {
 
 /// The record as CSV: the indicators, then every act. `english` picks the headings.
 pub fn record_csv(r: &Record, english: bool) -> String {
-    let rules = EvaluationRules::official();
+    let rules = EvaluationRules::staff();
     let mut out = String::new();
     let line = |cells: &[String]| {
         cells

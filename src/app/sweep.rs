@@ -54,6 +54,7 @@ impl Nightly {
         if self.done_on == Some(today) {
             return Ok(());
         }
+        super::statistics::schedule(store).await?;
         if let Some(yesterday) = today.pred_opt() {
             let started = std::time::Instant::now();
             store.recount_rollup_day(yesterday).await?;

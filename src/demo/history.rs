@@ -244,6 +244,7 @@ pub async fn seed(store: &Store, today: NaiveDate, months: u32) -> anyhow::Resul
                     received_at,
                     deadlines: &deadlines,
                     files: &[],
+                    via_partner: None,
                 })
                 .await?;
             if created.is_none() {

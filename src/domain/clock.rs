@@ -116,6 +116,11 @@ impl ClockRules {
         self.rule.iter().find(|r| r.id == id)
     }
 
+    /// The first rule of a clock (`conclusion`…): its limit and citation as the public reads them.
+    pub fn for_clock(&self, clock: &str) -> Option<&ClockRule> {
+        self.rule.iter().find(|r| r.clock == clock)
+    }
+
     /// The rules that start at `start` for a petition of `kind` at an agency of `agency_type`.
     pub fn starting(
         &self,

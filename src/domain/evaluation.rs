@@ -262,6 +262,49 @@ pub struct Indicator {
     /// Only for `Days`: the statutory limit the days are shown against.
     #[serde(default)]
     pub limit_days: Option<u32>,
+    /// Shown on the public statistics (`/statistics`, `domain::statistics`).
+    #[serde(default)]
+    pub public: bool,
+    /// Shown on the staff evaluation pages (true unless the rules say
+    /// otherwise: a breakdown only the public pages need).
+    #[serde(default = "yes")]
+    pub staff: bool,
+}
+
+impl Indicator {
+    /// For a rate of a statutory clock (`clock:<clock>:<round>:on_time`): the clock and round.
+    pub fn clock(&self) -> Option<(&str, &str)> {
+        let Formula::Rate { numerator, .. } = &self.formula else {
+            return None;
+        };
+        let rest = numerator.first()?.strip_prefix("clock:")?;
+        let mut parts = rest.split(':');
+        Some((parts.next()?, parts.next()?))
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self.formula {
+            Formula::Rate { .. } => "rate",
+            Formula::Days { .. } => "days",
+            Formula::Count { .. } => "count",
+        }
+    }
+
+    pub fn name(&self, english: bool) -> &str {
+        if english {
+            &self.name_en
+        } else {
+            &self.name_zh
+        }
+    }
+
+    pub fn explain(&self, english: bool) -> &str {
+        if english {
+            &self.explain_en
+        } else {
+            &self.explain_zh
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -302,6 +345,12 @@ impl EvaluationRules {
                 }
                 _ => {}
             }
+            if !i.staff && i.weight > 0.0 {
+                return Err(format!(
+                    "indicator {}: an indicator the staff pages do not show cannot be scored",
+                    i.id
+                ));
+            }
             if let Some(t) = i.threshold
                 && !(0.0..=1.0).contains(&t)
             {
@@ -333,6 +382,30 @@ impl EvaluationRules {
 
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.id == id)
+    }
+
+    fn only(&self, keep: impl Fn(&Indicator) -> bool) -> EvaluationRules {
+        EvaluationRules {
+            min_sample: self.min_sample,
+            indicators: self
+                .indicators
+                .iter()
+                .filter(|i| keep(i))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The indicators the staff evaluation shows (and scores).
+    pub fn staff() -> &'static EvaluationRules {
+        static RULES: std::sync::OnceLock<EvaluationRules> = std::sync::OnceLock::new();
+        RULES.get_or_init(|| Self::official().only(|i| i.staff))
+    }
+
+    /// The indicators the public statistics show: one computation, two faces.
+    pub fn public() -> &'static EvaluationRules {
+        static RULES: std::sync::OnceLock<EvaluationRules> = std::sync::OnceLock::new();
+        RULES.get_or_init(|| Self::official().only(|i| i.public))
     }
 }
 

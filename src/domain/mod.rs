@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod events;
 pub mod fields;
 pub mod ids;
+pub mod open311;
 pub mod page;
 pub mod petition;
 pub mod procedure;
@@ -19,6 +20,7 @@ pub mod published;
 pub mod redaction;
 pub mod routing;
 pub mod staff;
+pub mod statistics;
 pub mod workflow;
 
 pub use fields::FieldErrors;

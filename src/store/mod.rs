@@ -21,6 +21,7 @@ pub mod petitions;
 pub mod procedures;
 pub mod rollups;
 pub mod staff;
+pub mod statistics;
 pub mod types;
 pub mod workflow;
 

@@ -42,6 +42,8 @@ pub struct NewPetition<'a> {
     pub received_at: DateTime<Utc>,
     pub deadlines: &'a [Deadline],
     pub files: &'a [StoredFile],
+    /// The Open311 partner filing it on the citizen's behalf.
+    pub via_partner: Option<i32>,
 }
 
 /// A petition, as every part of the portal reads it. The complainant's contact
@@ -484,6 +486,7 @@ impl Store {
             version: Set(1),
             received_at: Set(new.received_at),
             updated_at: Set(new.received_at),
+            via_partner_id: Set(new.via_partner),
             ..Default::default()
         }
         .insert(&txn)

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod error;
 pub mod i18n;
 pub mod multipart;
+pub mod open311;
 pub mod public;
 pub mod search_view;
 pub mod session;

@@ -25,7 +25,7 @@ fn at(d: &str, m: i64) -> chrono::DateTime<chrono::Utc> {
     day(d).and_hms_opt(2, 0, 0).unwrap().and_utc() + chrono::Duration::minutes(m)
 }
 
-async fn member(app: &TestApp, agency: &str, role: Role) -> StaffMember {
+pub(crate) async fn member(app: &TestApp, agency: &str, role: Role) -> StaffMember {
     let a = app.store.agency_by_code(agency).await.unwrap();
     app.store
         .agency_staff(a.id, role)
@@ -37,7 +37,7 @@ async fn member(app: &TestApp, agency: &str, role: Role) -> StaffMember {
 }
 
 /// Files a petition at `agency` as received on `received` (10:00 China time).
-async fn filed(app: &TestApp, agency: &str, received: &str, n: usize) -> String {
+pub(crate) async fn filed(app: &TestApp, agency: &str, received: &str, n: usize) -> String {
     let a = app.store.agency_by_code(agency).await.unwrap();
     let calendar = app.store.calendar().await.unwrap();
     let draft = PetitionDraft {
@@ -76,6 +76,7 @@ async fn filed(app: &TestApp, agency: &str, received: &str, n: usize) -> String 
             received_at: at(received, 0),
             deadlines: &deadlines,
             files: &[],
+            via_partner: None,
         })
         .await
         .unwrap()
@@ -115,7 +116,7 @@ fn draft(outcome: Option<ReviewOutcome>) -> Command {
 /// answered, one draft returned first (6 drafts, 1 returned); ratings 满意 ×3,
 /// 基本满意, 不满意; the unsatisfied petitioner asks the city court for a
 /// review, which changes the answer on the 28th.
-async fn november(app: &TestApp) -> Vec<String> {
+pub(crate) async fn november(app: &TestApp) -> Vec<String> {
     let clerk = member(app, "lj-jb-court", Role::IntakeClerk).await;
     let handler = member(app, "lj-jb-court", Role::Handler).await;
     let boss = member(app, "lj-jb-court", Role::Supervisor).await;

@@ -475,6 +475,32 @@ async fn a_supervisor_publishes_a_redacted_answer_the_public_then_finds(app: &Te
     // An answer that is not published does not exist for the public.
     let (status, _) = app.get_text("/answers/999999").await;
     assert_eq!(status, 404);
+    // The list of published answers: there, filtered by agency, kind and year.
+    let year = chrono::Datelike::year(&mingjing::app::today());
+    let (status, list) = app.get_text("/answers").await;
+    assert_eq!(status, 200);
+    assert_translated(&list);
+    assert!(list.contains("关于判决长期未执行的答复"), "{list}");
+    assert!(
+        list.contains(hit["url"].as_str().unwrap()),
+        "links to the answer"
+    );
+    let (_, mine) = app
+        .get_text(&format!("/answers?agency=lj-jb-court&kind=&year={year}"))
+        .await;
+    assert!(mine.contains("关于判决长期未执行的答复"));
+    for other in [
+        "/answers?agency=jn-court".to_owned(),
+        format!("/answers?year={}", year - 1),
+        "/answers?kind=report".to_owned(),
+    ] {
+        let (status, page) = app.get_text(&other).await;
+        assert_eq!(status, 200);
+        assert!(!page.contains("关于判决长期未执行的答复"), "{other}");
+    }
+    let (_, en) = app.get_text("/answers?lang=en").await;
+    assert_translated(&en);
+    assert!(en.contains("Published answers") && en.contains("关于判决长期未执行的答复"));
 }
 db_test!(a_supervisor_publishes_a_redacted_answer_the_public_then_finds);
 

@@ -54,6 +54,8 @@ pub struct Model {
     pub review_outcome: Option<ReviewOutcome>,
     pub received_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The Open311 partner that filed it, if one did.
+    pub via_partner_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

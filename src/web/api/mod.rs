@@ -9,6 +9,7 @@ pub mod petitions;
 pub mod procedures;
 pub mod search;
 pub mod staff;
+pub mod statistics;
 
 use actix_web::web::{self, ServiceConfig, get, post, resource};
 
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/api/v1/procedures", get().to(procedures::list))
         .route("/api/v1/procedures/{id}", get().to(procedures::show))
         .route("/api/v1/search", get().to(search::search))
+        .route("/api/v1/statistics", get().to(statistics::statistics))
         .route("/api/v1/captcha", get().to(petitions::captcha))
         .route("/api/v1/petitions", post().to(petitions::create))
         .route("/api/v1/petitions/{tn}", get().to(petitions::show))

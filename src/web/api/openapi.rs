@@ -18,6 +18,7 @@ use utoipa::OpenApi;
         super::petitions::evidence,
         super::cases::show,
         super::search::search,
+        super::statistics::statistics,
         super::staff::token,
         super::staff::list,
         super::staff::show,

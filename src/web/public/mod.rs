@@ -5,6 +5,7 @@ pub mod home;
 pub mod petitions;
 pub mod procedures;
 pub mod search;
+pub mod statistics;
 pub mod track;
 
 use super::state::AppState;
@@ -53,7 +54,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/cases/lookup", post().to(cases::lookup))
         .route("/cases/{id}", get().to(cases::show))
         .route("/search", get().to(search::page))
-        .route("/answers/{id}", get().to(search::answer));
+        .route("/answers", get().to(statistics::answers))
+        .route("/answers/{id}", get().to(search::answer))
+        .route("/statistics", get().to(statistics::page))
+        .route("/statistics/method", get().to(statistics::method))
+        .route("/statistics/snapshots", get().to(statistics::snapshots))
+        .route(
+            "/statistics/snapshots/{file}",
+            get().to(statistics::snapshot_file),
+        );
 }
 
 /// The cache key of a page addressed by its path alone: only pages without

@@ -62,7 +62,7 @@ struct ValueView {
 }
 
 fn value_views(values: &[Value], lang: Lang) -> Vec<ValueView> {
-    let rules = EvaluationRules::official();
+    let rules = EvaluationRules::staff();
     let english = lang == Lang::En;
     values
         .iter()
@@ -548,7 +548,7 @@ pub async fn method(
     lang: Lang,
     CurrentStaff(staff): CurrentStaff,
 ) -> Result<HttpResponse, AppError> {
-    let rules = EvaluationRules::official();
+    let rules = EvaluationRules::staff();
     let english = lang == Lang::En;
     let page = MethodPage {
         layout: crate::web::layout(&req, lang),

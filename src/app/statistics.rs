@@ -1,0 +1,588 @@
+//! 执法公开: the public statistics of the whole province, an agency type or
+//! one agency over a month, quarter or year (`domain::statistics`, from the
+//! agencies' roll-ups), the signed daily snapshots of all of them, and the
+//! list of published answers.
+//!
+//! Statistics never slow the site: every figure comes from one read of the
+//! agencies' monthly roll-ups and of the clocks open past their last day (the
+//! "base"), kept per node for `SUMS_TTL` (60 s) and refreshed by one request
+//! while the others are served the previous one (`app::cache`); each scope
+//! and period computed from it is kept as long.
+
+use super::cache::{SUMS_TTL, TtlCache};
+use super::{App, Error, Result};
+use crate::domain::agency::AgencyType;
+use crate::domain::evaluation::{EvaluationRules, Period, Totals};
+use crate::domain::ids::AgencyId;
+use crate::domain::page::{PageRequest, Paged};
+use crate::domain::petition::PetitionKind;
+use crate::domain::statistics::{self, Published};
+use crate::store::Store;
+use crate::store::agencies::Agency;
+use crate::store::statistics::{AgencyMonths, AnswerFilter, OverdueMonths, Snapshot};
+use crate::store::workflow::PublicAnswer;
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The figures every statistic is computed from, as read at `read_at`.
+pub struct Base {
+    sums: AgencyMonths,
+    overdue: OverdueMonths,
+    pub read_at: DateTime<Utc>,
+}
+
+/// The cached statistics (see the module doc).
+pub struct Cached {
+    base: TtlCache<(), Base>,
+    computed: TtlCache<(String, String), Statistics>,
+}
+
+impl Default for Cached {
+    fn default() -> Self {
+        Cached {
+            base: TtlCache::new(SUMS_TTL),
+            computed: TtlCache::new(SUMS_TTL),
+        }
+    }
+}
+
+impl Cached {
+    pub fn clear(&self) {
+        self.base.clear();
+        self.computed.clear();
+    }
+}
+
+/// Whose figures: the whole province, every agency of a type, or one agency
+/// (its own petitions, not those of the agencies below it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Province,
+    Type(AgencyType),
+    Agency(AgencyId),
+}
+
+impl Scope {
+    /// `province`, `type:court`, `agency:lj-court` — as in the snapshot and the CSV.
+    pub fn key(&self, agencies: &[Agency]) -> String {
+        match self {
+            Scope::Province => "province".to_owned(),
+            Scope::Type(t) => format!("type:{}", t.as_str()),
+            Scope::Agency(id) => format!(
+                "agency:{}",
+                agencies
+                    .iter()
+                    .find(|a| a.id == *id)
+                    .map_or_else(|| id.0.to_string(), |a| a.code.clone())
+            ),
+        }
+    }
+
+    fn includes(&self, a: &Agency) -> bool {
+        match self {
+            Scope::Province => true,
+            Scope::Type(t) => a.agency_type == *t,
+            Scope::Agency(id) => a.id == *id,
+        }
+    }
+}
+
+/// The scope of a key (`province`, `type:court`, `agency:lj-court`); the
+/// province when empty. An unknown key is not found.
+pub async fn scope(app: &App, key: &str) -> Result<Scope> {
+    let key = key.trim();
+    let (agency, agency_type) = match key.split_once(':') {
+        _ if key.is_empty() || key == "province" => (None, None),
+        Some(("agency", code)) => (Some(code), None),
+        Some(("type", t)) => (None, Some(t)),
+        _ => return Err(Error::NotFound),
+    };
+    if let Some(code) = agency.filter(|c| !c.is_empty()) {
+        let all = app.store.agencies().await?;
+        return all
+            .iter()
+            .find(|a| a.code == code || a.id.0.to_string() == code)
+            .map(|a| Scope::Agency(a.id))
+            .ok_or(Error::NotFound);
+    }
+    if let Some(t) = agency_type.filter(|t| !t.is_empty()) {
+        return AgencyType::parse(t).map(Scope::Type).ok_or(Error::NotFound);
+    }
+    Ok(Scope::Province)
+}
+
+/// One line of the comparison under a scope: an agency type or an agency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    /// The part's scope key (`type:court`, `agency:lj-court`).
+    pub scope: String,
+    /// For a type, its names come from the reader's language files.
+    pub agency_type: Option<AgencyType>,
+    pub name_zh: String,
+    pub name_en: String,
+    pub figures: Vec<statistics::Figure>,
+}
+
+/// The statistics of a scope over a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Statistics {
+    pub scope: String,
+    pub agency_type: Option<AgencyType>,
+    pub name_zh: String,
+    pub name_en: String,
+    #[serde(serialize_with = "period_key")]
+    pub period: Period,
+    pub min_sample: i64,
+    #[serde(flatten)]
+    pub published: Published,
+    /// Under the province, each agency type; under a type, each of its agencies.
+    pub parts: Vec<Part>,
+    /// When the roll-ups these figures come from were read.
+    pub as_of: DateTime<Utc>,
+}
+
+fn period_key<S: serde::Serializer>(p: &Period, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&p.key())
+}
+
+async fn base(app: &App) -> Result<Arc<Base>> {
+    app.statistics
+        .base
+        .get_or((), || async {
+            Ok::<_, Error>(Base {
+                sums: app.store.public_rollups().await?,
+                overdue: app.store.overdue_by_agency_month(super::today()).await?,
+                read_at: Utc::now(),
+            })
+        })
+        .await
+}
+
+/// The sums of `agencies` over the months `from..=to`, by kind; and the open overdue clocks.
+fn sums_of(
+    base: &Base,
+    agencies: &[AgencyId],
+    from: &str,
+    to: &str,
+) -> (BTreeMap<PetitionKind, Totals>, BTreeMap<String, i64>) {
+    let mut by_kind: BTreeMap<PetitionKind, Totals> = BTreeMap::new();
+    let mut live = BTreeMap::new();
+    for a in agencies {
+        if let Some(months) = base.sums.get(a) {
+            for (_, kinds) in months.range(from.to_owned()..=to.to_owned()) {
+                for (kind, metrics) in kinds {
+                    let Some(kind) = PetitionKind::parse(kind) else {
+                        continue;
+                    };
+                    let t = by_kind.entry(kind).or_default();
+                    for (m, v) in metrics {
+                        *t.entry(m.clone()).or_insert(0) += v;
+                    }
+                }
+            }
+        }
+        if let Some(months) = base.overdue.get(a) {
+            for (_, metrics) in months.range(from.to_owned()..=to.to_owned()) {
+                for (m, v) in metrics {
+                    *live.entry(m.clone()).or_insert(0) += v;
+                }
+            }
+        }
+    }
+    (by_kind, live)
+}
+
+fn by_month(base: &Base, agencies: &[AgencyId], period: Period) -> Vec<(String, Totals)> {
+    period
+        .trailing_months(12)
+        .into_iter()
+        .map(|m| {
+            let key = m.key();
+            let (kinds, _) = sums_of(base, agencies, &key, &key);
+            let mut t = Totals::new();
+            for metrics in kinds.values() {
+                for (k, v) in metrics {
+                    *t.entry(k.clone()).or_insert(0) += v;
+                }
+            }
+            (key, t)
+        })
+        .collect()
+}
+
+fn compute(
+    base: &Base,
+    agencies: &[Agency],
+    scope: &Scope,
+    period: Period,
+    with_months: bool,
+) -> Published {
+    let rules = EvaluationRules::public();
+    let ids: Vec<AgencyId> = agencies
+        .iter()
+        .filter(|a| scope.includes(a))
+        .map(|a| a.id)
+        .collect();
+    let (from, to) = period.months();
+    let (by_kind, live) = sums_of(base, &ids, &from, &to);
+    let months = if with_months {
+        by_month(base, &ids, period)
+    } else {
+        Vec::new()
+    };
+    statistics::compute(rules, &by_kind, &live, &months)
+}
+
+fn names(scope: &Scope, agencies: &[Agency]) -> (String, String) {
+    match scope {
+        Scope::Province => ("全省".to_owned(), "Whole province".to_owned()),
+        Scope::Type(_) => (String::new(), String::new()),
+        Scope::Agency(id) => agencies
+            .iter()
+            .find(|a| a.id == *id)
+            .map(|a| (a.name_zh.clone(), a.name_en.clone()))
+            .unwrap_or_default(),
+    }
+}
+
+fn type_of(scope: &Scope) -> Option<AgencyType> {
+    match scope {
+        Scope::Type(t) => Some(*t),
+        _ => None,
+    }
+}
+
+fn parts(base: &Base, agencies: &[Agency], scope: &Scope, period: Period) -> Vec<Part> {
+    let part = |s: Scope| {
+        let (name_zh, name_en) = names(&s, agencies);
+        Part {
+            scope: s.key(agencies),
+            agency_type: type_of(&s),
+            name_zh,
+            name_en,
+            figures: compute(base, agencies, &s, period, false).figures,
+        }
+    };
+    match scope {
+        Scope::Province => AgencyType::ALL
+            .iter()
+            .filter(|t| agencies.iter().any(|a| a.agency_type == **t))
+            .map(|t| part(Scope::Type(*t)))
+            .collect(),
+        Scope::Type(t) => agencies
+            .iter()
+            .filter(|a| a.agency_type == *t)
+            .map(|a| part(Scope::Agency(a.id)))
+            .collect(),
+        Scope::Agency(_) => Vec::new(),
+    }
+}
+
+/// The statistics of `scope` over `period`, as published now.
+pub async fn of(app: &App, scope: &Scope, period: Period) -> Result<Arc<Statistics>> {
+    let agencies = app.store.agencies().await?;
+    let key = (scope.key(&agencies), period.key());
+    app.statistics
+        .computed
+        .get_or(key.clone(), || async {
+            let base = base(app).await?;
+            let (name_zh, name_en) = names(scope, &agencies);
+            Ok::<_, Error>(Statistics {
+                scope: key.0,
+                agency_type: type_of(scope),
+                name_zh,
+                name_en,
+                period,
+                min_sample: EvaluationRules::public().min_sample,
+                published: compute(&base, &agencies, scope, period, true),
+                parts: parts(&base, &agencies, scope, period),
+                as_of: base.read_at,
+            })
+        })
+        .await
+}
+
+/// The periods with figures, newest first: each year, then each month of
+/// the last two years (the pages' choices).
+pub async fn periods(app: &App) -> Result<Vec<Period>> {
+    let base = base(app).await?;
+    let today = super::today();
+    let now = Period::month_of(today);
+    let first = base
+        .sums
+        .values()
+        .filter_map(|m| m.keys().next())
+        .min()
+        .and_then(|m| Period::parse(m))
+        .unwrap_or(now);
+    let year = |p: Period| match p {
+        Period::Month(y, _) | Period::Quarter(y, _) | Period::Year(y) => y,
+    };
+    let mut out: Vec<Period> = (year(first)..=year(now)).rev().map(Period::Year).collect();
+    let mut m = now;
+    for _ in 0..24 {
+        if m.key() < first.key() {
+            break;
+        }
+        out.push(m);
+        m = m.previous();
+    }
+    Ok(out)
+}
+
+/// The CSV of a statistics page: one row per scope (the page's and each part)
+/// and figure. `type_name` names an agency type in the reader's language.
+pub fn csv(s: &Statistics, english: bool, type_name: &dyn Fn(AgencyType) -> String) -> String {
+    let name = |t: Option<AgencyType>, zh: &str, en: &str| match t {
+        Some(t) => type_name(t),
+        None if english => en.to_owned(),
+        None => zh.to_owned(),
+    };
+    let rules = EvaluationRules::public();
+    let esc = |v: &str| {
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v.to_owned()
+        }
+    };
+    let mut out = String::from(
+        "scope,scope_name,period,figure,figure_name,kind,value,numerator,denominator,suppressed\r\n",
+    );
+    let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let own = name(s.agency_type, &s.name_zh, &s.name_en);
+    let mut rows = vec![(s.scope.as_str(), own.clone(), &s.published.figures)];
+    for p in &s.parts {
+        rows.push((
+            p.scope.as_str(),
+            name(p.agency_type, &p.name_zh, &p.name_en),
+            &p.figures,
+        ));
+    }
+    for (scope, name, figures) in rows {
+        for f in figures {
+            let figure_name = rules.indicator(&f.id).map_or("", |i| i.name(english));
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{}\r\n",
+                esc(scope),
+                esc(&name),
+                s.period.key(),
+                f.id,
+                esc(figure_name),
+                f.kind,
+                f.value.map(|v| format!("{v}")).unwrap_or_default(),
+                num(f.numerator),
+                num(f.denominator),
+                f.suppressed
+            ));
+        }
+    }
+    for k in &s.published.by_kind {
+        out.push_str(&format!(
+            "{},{},{},received_by_kind:{},,count,{},{},,{}\r\n",
+            esc(&s.scope),
+            esc(&own),
+            s.period.key(),
+            k.kind.as_str(),
+            num(k.received.value),
+            num(k.received.value),
+            k.received.suppressed
+        ));
+    }
+    out
+}
+
+/// The format line every snapshot starts its JSON with.
+pub const SNAPSHOT_FORMAT: &str = "mingjing-statistics-snapshot/1";
+
+/// The snapshot of `day`: every scope (the province, each type, each agency)
+/// over every year and month with figures, as JSON; its SHA-256 and an
+/// ed25519 signature of its bytes by `key`.
+pub async fn make_snapshot(
+    store: &Store,
+    key: &SigningKey,
+    day: chrono::NaiveDate,
+) -> Result<Snapshot> {
+    // Counted afresh, not from the cache: the file is what the record says now.
+    let base = Base {
+        sums: store.public_rollups().await?,
+        overdue: store.overdue_by_agency_month(day).await?,
+        read_at: Utc::now(),
+    };
+    let agencies = store.agencies().await?;
+    let rules = EvaluationRules::public();
+    let mut scopes = vec![Scope::Province];
+    scopes.extend(
+        AgencyType::ALL
+            .iter()
+            .filter(|t| agencies.iter().any(|a| a.agency_type == **t))
+            .map(|t| Scope::Type(*t)),
+    );
+    scopes.extend(agencies.iter().map(|a| Scope::Agency(a.id)));
+    let first = base
+        .sums
+        .values()
+        .filter_map(|m| m.keys().next())
+        .min()
+        .and_then(|m| Period::parse(m));
+    let now = Period::month_of(day);
+    let mut periods = Vec::new();
+    if let Some(first) = first {
+        let mut m = now;
+        while m.key() >= first.key() {
+            periods.push(m);
+            m = m.previous();
+        }
+        let year = |p: Period| match p {
+            Period::Month(y, _) | Period::Quarter(y, _) | Period::Year(y) => y,
+        };
+        periods.extend((year(first)..=year(now)).rev().map(Period::Year));
+    }
+    let mut out_scopes = Vec::new();
+    for s in &scopes {
+        let (name_zh, name_en) = names(s, &agencies);
+        let mut out_periods = Vec::new();
+        for p in &periods {
+            let published = compute(&base, &agencies, s, *p, false);
+            out_periods.push(serde_json::json!({
+                "period": p.key(),
+                "figures": published.figures,
+                "received_by_kind": published.by_kind,
+            }));
+        }
+        out_scopes.push(serde_json::json!({
+            "scope": s.key(&agencies),
+            "agency_type": type_of(s).map(AgencyType::as_str),
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "periods": out_periods,
+        }));
+    }
+    let method: Vec<_> = rules
+        .indicators
+        .iter()
+        .map(|i| {
+            serde_json::json!({
+                "id": i.id, "kind": i.kind(), "name_zh": i.name_zh, "name_en": i.name_en,
+                "explain_zh": i.explain_zh, "explain_en": i.explain_en,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "format": SNAPSHOT_FORMAT,
+        "day": day.to_string(),
+        "generated_at": base.read_at.to_rfc3339(),
+        "min_sample": rules.min_sample,
+        "method": method,
+        "scopes": out_scopes,
+    });
+    let mut body = serde_json::to_string(&doc).map_err(Error::internal)?;
+    body.push('\n');
+    Ok(Snapshot {
+        day: day.to_string(),
+        sha256: hex::encode(Sha256::digest(body.as_bytes())),
+        signature: hex::encode(key.sign(body.as_bytes()).to_bytes()),
+        public_key: hex::encode(key.verifying_key().to_bytes()),
+        body,
+        created_at: Utc::now(),
+    })
+}
+
+/// The job that makes a day's snapshot.
+pub const SNAPSHOT: &str = "statistics.snapshot";
+
+/// Makes and keeps `day`'s snapshot unless one exists. Returns true when one was written.
+pub async fn snapshot_day(
+    store: &Store,
+    key: &SigningKey,
+    today: chrono::NaiveDate,
+) -> Result<bool> {
+    if store.snapshot(&today.to_string()).await.is_ok() {
+        return Ok(false);
+    }
+    let started = std::time::Instant::now();
+    let s = make_snapshot(store, key, today).await?;
+    let written = store.insert_snapshot(&s).await?;
+    tracing::info!(
+        snapshot.day = %today,
+        snapshot.bytes = s.body.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        written,
+        "statistics snapshot made"
+    );
+    Ok(written)
+}
+
+/// The sweep's part: once a day, enqueue the day's snapshot (the job's
+/// dedupe key names the day, so several nodes enqueue it once).
+pub async fn schedule(store: &Store) -> Result<()> {
+    let today = super::today();
+    if store.snapshot(&today.to_string()).await.is_ok() {
+        return Ok(());
+    }
+    crate::store::outbox::enqueue_job(
+        store.conn(),
+        SNAPSHOT,
+        serde_json::json!({ "day": today.to_string() }),
+        Some(format!("statistics-snapshot:{today}")),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Why a snapshot file does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the signature is not 64 bytes of hex or raw bytes")]
+    BadSignatureFile,
+    #[error(
+        "the signature does not match the file: the file was changed after it was published, or it is not this installation's"
+    )]
+    Mismatch,
+}
+
+/// Reads a signature as published: 128 hex digits, or the 64 raw bytes (`.sig`).
+pub fn read_signature(bytes: &[u8]) -> std::result::Result<Signature, VerifyError> {
+    let text = std::str::from_utf8(bytes).map(str::trim).unwrap_or("");
+    let raw: Vec<u8> = if text.len() == 128 {
+        hex::decode(text).map_err(|_| VerifyError::BadSignatureFile)?
+    } else {
+        bytes.to_vec()
+    };
+    let arr: [u8; 64] = raw.try_into().map_err(|_| VerifyError::BadSignatureFile)?;
+    Ok(Signature::from_bytes(&arr))
+}
+
+/// Checks a snapshot file's bytes against its signature and the installation's key.
+pub fn verify(
+    body: &[u8],
+    signature: &Signature,
+    key: &VerifyingKey,
+) -> std::result::Result<(), VerifyError> {
+    key.verify(body, signature)
+        .map_err(|_| VerifyError::Mismatch)
+}
+
+/// The public key as PEM (SubjectPublicKeyInfo), for `openssl pkeyutl -verify`.
+pub fn public_key_pem(key: &VerifyingKey) -> Result<String> {
+    use ed25519_dalek::pkcs8::EncodePublicKey;
+    key.to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .map_err(Error::internal)
+}
+
+/// Published answers, newest first, filtered.
+pub async fn answers(
+    app: &App,
+    filter: &AnswerFilter,
+    page: PageRequest,
+) -> Result<Paged<PublicAnswer>> {
+    Ok(app.store.published_answers(filter, page).await?)
+}
+
+pub async fn answer_years(app: &App) -> Result<Vec<i32>> {
+    Ok(app.store.published_answer_years().await?)
+}
