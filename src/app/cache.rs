@@ -135,6 +135,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn while_one_request_counts_again_the_others_get_the_last_value() {
+        let cache = Arc::new(TtlCache::<u8, u32>::new(Duration::from_millis(20)));
+        assert_eq!(
+            *cache.get_or(1, || async { Ok::<_, ()>(1) }).await.unwrap(),
+            1
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        let slow = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                cache
+                    .get_or(1, || async {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        Ok::<_, ()>(2)
+                    })
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let started = std::time::Instant::now();
+        let stale = cache.get_or(1, || async { Ok::<_, ()>(3) }).await.unwrap();
+        assert_eq!(*stale, 1, "the expired value, not a wait");
+        assert!(started.elapsed() < Duration::from_millis(100));
+        assert_eq!(*slow.await.unwrap().unwrap(), 2);
+        assert_eq!(
+            *cache.get_or(1, || async { Ok::<_, ()>(4) }).await.unwrap(),
+            2
+        );
+    }
+
+    #[tokio::test]
     async fn a_failed_count_is_not_kept() {
         let cache = TtlCache::<u8, u32>::new(Duration::from_secs(60));
         assert!(

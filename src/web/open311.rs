@@ -173,15 +173,13 @@ fn app_error(format: Format, lang: Lang, e: app::Error) -> HttpResponse {
     }
 }
 
-fn format_or_404(s: &str) -> Result<Format, HttpResponse> {
-    // An unknown format cannot be answered in it: a plain JSON error.
-    format_of(s).ok_or_else(|| {
-        errors(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            vec!["only .json and .xml are offered".to_owned()],
-        )
-    })
+/// An unknown format cannot be answered in it: a plain JSON error.
+fn unknown_format() -> HttpResponse {
+    errors(
+        Format::Json,
+        StatusCode::NOT_FOUND,
+        vec!["only .json and .xml are offered".to_owned()],
+    )
 }
 
 fn service_json(code: ServiceCode, lang: Lang, agency: Option<&str>) -> Value {
@@ -227,9 +225,8 @@ pub async fn services(
     format: web::Path<String>,
     query: web::Query<JurisdictionQuery>,
 ) -> HttpResponse {
-    let format = match format_or_404(&format) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let Some(format) = format_of(&format) else {
+        return unknown_format();
     };
     let agency = match agency_name(&state, lang, &query.jurisdiction_id).await {
         Ok(a) => a,
@@ -275,9 +272,8 @@ fn attribute(
 /// `GET /open311/v2/services/{service_code}.{format}`
 pub async fn definition(lang: Lang, path: web::Path<(String, String)>) -> HttpResponse {
     let (code, format) = path.into_inner();
-    let format = match format_or_404(&format) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let Some(format) = format_of(&format) else {
+        return unknown_format();
     };
     let Some(service) = ServiceCode::parse(&code) else {
         return errors(
@@ -355,9 +351,8 @@ pub async fn create(
     format: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let format = match format_or_404(&format) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let Some(format) = format_of(&format) else {
+        return unknown_format();
     };
     let mut fields: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
@@ -486,9 +481,8 @@ pub async fn request(
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let (id, format) = path.into_inner();
-    let format = match format_or_404(&format) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let Some(format) = format_of(&format) else {
+        return unknown_format();
     };
     match request_json(&state, lang, &id).await {
         Ok(v) => respond(format, StatusCode::OK, "service_requests", json!([v])),
@@ -510,9 +504,8 @@ pub async fn requests(
     format: web::Path<String>,
     query: web::Query<RequestsQuery>,
 ) -> HttpResponse {
-    let format = match format_or_404(&format) {
-        Ok(f) => f,
-        Err(r) => return r,
+    let Some(format) = format_of(&format) else {
+        return unknown_format();
     };
     let ids: Vec<&str> = query
         .service_request_id

@@ -192,7 +192,7 @@ async fn an_open311_client_files_and_follows_a_petition(app: &TestApp) {
     assert_eq!(p["kind"], "complaint");
     let stored = app
         .store
-        .petition_by_tracking_number(&p["tracking_number"].as_str().unwrap().to_owned())
+        .petition_by_tracking_number(p["tracking_number"].as_str().unwrap())
         .await
         .unwrap()
         .unwrap();

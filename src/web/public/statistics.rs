@@ -226,6 +226,16 @@ struct StatsPage {
     as_of: String,
 }
 
+/// The intake counts, in the order a petition goes through them.
+const INTAKE: [&str; 6] = [
+    "received",
+    "accepted",
+    "declined",
+    "transferred",
+    "redirected",
+    "answered",
+];
+
 /// Which figures the comparison table shows, in order.
 const COMPARED: [&str; 4] = [
     "received",
@@ -248,12 +258,15 @@ pub async fn page(
     let (mut counts, mut clocks, mut rates, mut days) = (vec![], vec![], vec![], vec![]);
     for f in all {
         match f.kind {
-            "count" => counts.push(f),
-            "rate" if !f.citation.is_empty() => clocks.push(f),
-            "rate" => rates.push(f),
+            // Ratings and reviews sit with their rates; the rest is intake, in its order.
+            "count" if INTAKE.contains(&f.id.as_str()) => counts.push(f),
+            "count" | "rate" if f.citation.is_empty() => rates.push(f),
+            "rate" => clocks.push(f),
             _ => days.push(f),
         }
     }
+    let place = |id: &str| INTAKE.iter().position(|i| *i == id).unwrap_or(INTAKE.len());
+    counts.sort_by_key(|f| place(&f.id));
     let months: Vec<MonthRow> = s
         .published
         .months
