@@ -574,6 +574,19 @@ pub fn public_key_pem(key: &VerifyingKey) -> Result<String> {
         .map_err(Error::internal)
 }
 
+/// The snapshots, newest first (without their bodies).
+pub async fn snapshots(
+    app: &App,
+    page: PageRequest,
+) -> Result<Paged<crate::store::statistics::SnapshotEntry>> {
+    Ok(app.store.snapshots(page).await?)
+}
+
+/// One day's snapshot, as published.
+pub async fn snapshot(app: &App, day: &str) -> Result<Snapshot> {
+    Ok(app.store.snapshot(day).await?)
+}
+
 /// Published answers, newest first, filtered.
 pub async fn answers(
     app: &App,

@@ -433,12 +433,7 @@ pub async fn snapshots(
     lang: Lang,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let list = state
-        .app
-        .store
-        .snapshots(PageRequest::new(query.page, Some(30)))
-        .await
-        .map_err(crate::app::Error::from)?;
+    let list = stats::snapshots(&state.app, PageRequest::new(query.page, Some(30))).await?;
     let key = state.app.signing_key()?;
     let info = req.connection_info();
     let page = SnapshotsPage {
@@ -472,12 +467,7 @@ pub async fn snapshot_file(
     if chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
         return Err(AppError::NotFound);
     }
-    let s = state
-        .app
-        .store
-        .snapshot(day)
-        .await
-        .map_err(crate::app::Error::from)?;
+    let s = stats::snapshot(&state.app, day).await?;
     // Named as `curl -O` saves it, so `sha256sum -c DAY.json.sha256` finds it.
     let file = format!("{day}.json");
     let attach = |ct: &'static str, file: String, body: Vec<u8>| {
