@@ -501,7 +501,7 @@ pub async fn snapshot_day(
     key: &SigningKey,
     today: chrono::NaiveDate,
 ) -> Result<bool> {
-    if store.snapshot(&today.to_string()).await.is_ok() {
+    if store.has_snapshot(&today.to_string()).await? {
         return Ok(false);
     }
     let started = std::time::Instant::now();
@@ -521,7 +521,7 @@ pub async fn snapshot_day(
 /// dedupe key names the day, so several nodes enqueue it once).
 pub async fn schedule(store: &Store) -> Result<()> {
     let today = super::today();
-    if store.snapshot(&today.to_string()).await.is_ok() {
+    if store.has_snapshot(&today.to_string()).await? {
         return Ok(());
     }
     crate::store::outbox::enqueue_job(

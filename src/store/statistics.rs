@@ -210,6 +210,24 @@ impl Store {
         Ok(Paged::new(items, page, total.max(0) as u64))
     }
 
+    /// Whether `day` has its snapshot (without reading it).
+    pub async fn has_snapshot(&self, day: &str) -> StoreResult<bool> {
+        let backend = self.conn().get_database_backend();
+        let sql = format!(
+            "SELECT 1 AS one FROM statistics_snapshots WHERE day = {}",
+            p(backend, 1)
+        );
+        Ok(self
+            .conn()
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [day.to_owned().into()],
+            ))
+            .await?
+            .is_some())
+    }
+
     pub async fn snapshot(&self, day: &str) -> StoreResult<Snapshot> {
         let backend = self.conn().get_database_backend();
         let sql = format!(

@@ -253,6 +253,22 @@ pub async fn page(
     let scope = stats::scope(&state.app, &query.scope).await?;
     let period = query.period();
     let s = stats::of(&state.app, &scope, period).await?;
+    // The rendered page is kept like the procedure pages (`web::cache`, 5 s)
+    // under its scope and period, when the query holds nothing else: the keys
+    // are bounded by the agencies and periods, not by what clients send.
+    let plain = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .all(|(k, _)| matches!(k.as_ref(), "scope" | "period" | "lang"));
+    let key = plain.then(|| format!("{}:/statistics?{}&{}", lang.tag(), s.scope, period.key()));
+    super::cached_page(&state, key, || render_page(&req, &state, lang, &s, period)).await
+}
+
+async fn render_page(
+    req: &HttpRequest,
+    state: &AppState,
+    lang: Lang,
+    s: &Statistics,
+    period: Period,
+) -> Result<String, AppError> {
     let min = s.min_sample;
     let all = figure_views(&s.published.figures, lang);
     let (mut counts, mut clocks, mut rates, mut days) = (vec![], vec![], vec![], vec![]);
@@ -319,12 +335,12 @@ pub async fn page(
         .map(|p| (p.key(), period_label(lang, p), p == period))
         .collect();
     let page = StatsPage {
-        layout: crate::web::layout(&req, lang),
-        scope_name: scope_name(lang, &s),
+        layout: crate::web::layout(req, lang),
+        scope_name: scope_name(lang, s),
         scope: s.scope.clone(),
         period: period.key(),
         period_label: period_label(lang, period),
-        scope_groups: scope_choices(&state, lang, &s.scope).await?,
+        scope_groups: scope_choices(state, lang, &s.scope).await?,
         periods,
         counts,
         clocks,
@@ -352,10 +368,7 @@ pub async fn page(
             .format("%Y-%m-%d %H:%M")
             .to_string(),
     };
-    Ok(html(
-        StatusCode::OK,
-        state.render("public/statistics.html", &page)?,
-    ))
+    state.render("public/statistics.html", &page)
 }
 
 #[derive(Serialize)]
