@@ -178,6 +178,7 @@ impl Application {
                 .wrap(sessions)
                 .wrap(from_fn(render_errors))
                 .wrap(from_fn(crate::telemetry::log_request))
+                .wrap(from_fn(web::head_as_get))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

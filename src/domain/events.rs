@@ -164,13 +164,14 @@ impl Notice {
 }
 
 /// The notices an event on a petition causes: the petitioner hears of every
-/// public step (if they gave an e-mail address), the staff who act next of theirs.
+/// public step (if they gave an e-mail address) but their own rating, which
+/// they have just given; the staff who act next hear of theirs.
 pub fn notices_of(kind: EventKind, public: bool, petitioner_has_email: bool) -> Vec<Notice> {
     let mut out = Vec::new();
     if kind.who_acts_next().is_some() {
         out.push(Notice::StaffNotice);
     }
-    if public && petitioner_has_email {
+    if public && petitioner_has_email && kind != EventKind::Rated {
         out.push(Notice::PetitionUpdate);
     }
     out
@@ -206,6 +207,11 @@ mod tests {
             vec![Notice::StaffNotice, Notice::PetitionUpdate]
         );
         assert_eq!(notices_of(EventKind::Investigation, false, true), vec![]);
+        assert_eq!(
+            notices_of(EventKind::Rated, true, true),
+            vec![],
+            "nobody is mailed about their own rating"
+        );
     }
 
     #[test]

@@ -349,6 +349,9 @@ pub enum Refusal {
     ClockStopped,
     #[error("the clock is not stopped")]
     ClockRunning,
+    /// One rating per answer: a second would count twice in the satisfaction figures.
+    #[error("this answer has been rated")]
+    AlreadyRated,
 }
 
 impl Refusal {
@@ -368,6 +371,7 @@ impl Refusal {
             Refusal::TextRequired => "refusal-text-required",
             Refusal::ClockStopped => "refusal-clock-stopped",
             Refusal::ClockRunning => "refusal-clock-running",
+            Refusal::AlreadyRated => "refusal-already-rated",
         }
     }
 }
@@ -825,6 +829,9 @@ fn decide_step(
             }
             if !petitioner {
                 return Err(Refusal::WrongRole);
+            }
+            if p.rating.is_some() {
+                return Err(Refusal::AlreadyRated);
             }
             new.rating = Some(*rating);
             Ok(outcome(new, EventKind::Rated, true, String::new()))

@@ -135,8 +135,12 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout of the page at `path?query`.
+    /// The layout of the page at `path?query`. The path is made one that can
+    /// only lead to this site: a request for `//evil.example/x` (or `/\\evil…`)
+    /// must not render a language link a browser reads as another host.
     pub fn for_path(path: &str, query: &str, lang: Lang, captcha_off: bool) -> Self {
+        let path = format!("/{}", path.trim_start_matches(['/', '\\']));
+        let path = path.as_str();
         let other = lang.other();
         let mut query: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
             .filter(|(k, _)| k != "lang")
@@ -168,6 +172,28 @@ mod tests {
     #[test]
     fn every_template_parses() {
         Views::load().unwrap();
+    }
+
+    #[test]
+    fn no_path_makes_a_link_to_another_site() {
+        for path in [
+            "//evil.example/x",
+            "///evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+        ] {
+            let l = Layout::for_path(path, "a=1", Lang::Zh, false);
+            assert!(
+                l.switch_url.starts_with('/') && !l.switch_url.starts_with("//"),
+                "{path}: {}",
+                l.switch_url
+            );
+            assert!(!l.switch_url.starts_with("/\\"), "{path}: {}", l.switch_url);
+        }
+        assert_eq!(
+            Layout::for_path("/procedures", "page=2", Lang::Zh, false).switch_url,
+            "/procedures?page=2&lang=en"
+        );
     }
 
     #[test]

@@ -82,6 +82,19 @@ pub fn no_store(mut response: HttpResponse) -> HttpResponse {
     response
 }
 
+/// `HEAD` is answered wherever `GET` is: the request is routed as a `GET`,
+/// and the HTTP layer sends the headers without the body (it remembers the
+/// request was a `HEAD`).
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}
+
 /// Adds `Retry-After` to a throttled answer.
 pub fn retry_after(mut response: HttpResponse, seconds: u64) -> HttpResponse {
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {

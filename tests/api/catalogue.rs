@@ -174,3 +174,66 @@ async fn an_older_version_stays_readable_with_a_notice(app: &TestApp) {
     assert_eq!(status, 404);
 }
 db_test!(an_older_version_stays_readable_with_a_notice);
+
+/// What crawlers and careful clients ask for: `HEAD` wherever `GET` is,
+/// `robots.txt`, `sitemap.xml`, and no link off the site from any path.
+async fn head_robots_sitemap_and_no_link_off_the_site(app: &TestApp) {
+    app.seed_demo().await;
+    let id = first_procedure_titled(app, "国家赔偿").await;
+    for path in [
+        "/",
+        "/procedures",
+        &format!("/procedures/{id}"),
+        "/statistics",
+        "/answers",
+    ] {
+        let r = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "HEAD {path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "HEAD {path} says what GET would send"
+        );
+        assert!(
+            r.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+    assert_eq!(
+        app.client
+            .head(app.url("/nothing-here"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        404
+    );
+
+    let (status, robots) = app.get_text("/robots.txt").await;
+    assert_eq!(status, 200);
+    assert!(robots.contains("Disallow: /staff") && robots.contains("Disallow: /track"));
+    assert!(robots.contains("Sitemap: http://127.0.0.1:"), "{robots}");
+    let (status, sitemap) = app.get_text("/sitemap.xml").await;
+    assert_eq!(status, 200);
+    assert!(sitemap.starts_with("<?xml") && sitemap.contains("<urlset"));
+    assert!(
+        sitemap.contains(&format!("/procedures/{id}</loc>")),
+        "{sitemap}"
+    );
+    assert!(sitemap.contains("/statistics</loc>") && sitemap.contains("/answers/"));
+    assert!(!sitemap.contains("/staff") && !sitemap.contains("/track/"));
+
+    // A path that starts like another host must not become a link to it.
+    for evil in ["//evil.example/x", "/%2F/evil.example/x"] {
+        let (_, page) = app.get_text(evil).await;
+        assert!(
+            !page.contains("href=\"//evil.example") && !page.contains("href=\"/\\"),
+            "{evil} made an off-site link"
+        );
+    }
+}
+
+db_test!(head_robots_sitemap_and_no_link_off_the_site);

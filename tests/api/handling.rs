@@ -187,6 +187,22 @@ async fn a_petition_goes_through_answer_review_re_review_and_closure_by_api(app:
         "internal notes stay internal"
     );
 
+    let updates = || async {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = app.store.conn().get_database_backend();
+        app.store
+            .conn()
+            .query_one_raw(Statement::from_string(
+                backend,
+                "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'mail.petition_update'",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap()
+    };
+    let before = updates().await;
     assert_eq!(
         petitioner(
             app,
@@ -198,6 +214,15 @@ async fn a_petition_goes_through_answer_review_re_review_and_closure_by_api(app:
         .0,
         200
     );
+    assert_eq!(updates().await, before, "nobody is mailed their own rating");
+    let (status, body) = petitioner(
+        app,
+        &tn,
+        &code,
+        json!({"action": "rate", "rating": "satisfied"}),
+    )
+    .await;
+    assert_eq!(status, 422, "one rating per answer: {body}");
     assert_eq!(
         petitioner(
             app,

@@ -103,7 +103,8 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
   assert.equal(await page.getByText('已与执行法官核实').count(), 0, 'internal notes stay internal');
   await assertAccessible(page, 'status with answer');
   await page.getByRole('button', { name: '基本满意' }).click();
-  await page.getByText('已收到您的补充内容').waitFor();
-  await page.getByText('评价').first().waitFor();
+  await page.getByText('感谢您的评价，已记录。').waitFor();
+  await page.getByText('您对本次答复的评价：基本满意').waitFor();
+  assert.equal(await page.getByRole('button', { name: '满意', exact: true }).count(), 0, 'one rating per answer');
   await assertAccessible(page, 'status after rating');
 });

@@ -5,6 +5,7 @@ pub mod home;
 pub mod petitions;
 pub mod procedures;
 pub mod search;
+pub mod site;
 pub mod statistics;
 pub mod track;
 
@@ -54,6 +55,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/cases/lookup", post().to(cases::lookup))
         .route("/cases/{id}", get().to(cases::show))
         .route("/search", get().to(search::page))
+        .route("/robots.txt", get().to(site::robots))
+        .route("/sitemap.xml", get().to(site::sitemap))
         .route("/answers", get().to(statistics::answers))
         .route("/answers/{id}", get().to(search::answer))
         .route("/statistics", get().to(statistics::page))

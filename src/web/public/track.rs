@@ -232,7 +232,12 @@ pub async fn status(
             url::form_urlencoded::byte_serialize(tn.as_bytes()).collect::<String>()
         )));
     };
-    let flash = (query.done == "sent").then(|| lang.t("flash-follow-up-sent"));
+    let flash = match query.done.as_str() {
+        "sent" => Some(lang.t("flash-follow-up-sent")),
+        "rated" => Some(lang.t("flash-rated")),
+        "review" => Some(lang.t("flash-review-requested")),
+        _ => None,
+    };
     status_page(
         &state,
         &req,
@@ -351,9 +356,14 @@ pub async fn act(
     let Some(command) = crate::web::staff::petitions::command_from_form(&form) else {
         return Err(AppError::BadRequest("error-choose-one"));
     };
+    let done = match command {
+        crate::domain::workflow::Command::Rate { .. } => "rated",
+        crate::domain::workflow::Command::RequestReview { .. } => "review",
+        _ => "sent",
+    };
     match app::handling::petitioner_act(&state.app, &petition, command).await {
         Ok(_) => Ok(see_other(&format!(
-            "/track/{}?done=sent",
+            "/track/{}?done={done}",
             petition.tracking_number
         ))),
         Err(Error::Refused(r)) => {

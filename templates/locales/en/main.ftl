@@ -755,3 +755,7 @@ home-results-statistics = What each body received, answered in time and how sati
 home-results-answers = Answers published after approval
 open311-yes = Yes
 open311-no = No
+flash-rated = Thank you: your rating is recorded.
+flash-review-requested = Your request for a review is received; the body one level up gives its opinion within 30 days.
+rating-given = Your rating of this answer: { $rating }. Each answer is rated once.
+refusal-already-rated = This answer has been rated already; each answer is rated once.

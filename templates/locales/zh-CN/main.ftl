@@ -746,3 +746,7 @@ home-results-statistics = 各机关收件、按期办结、满意率，可下载
 home-results-answers = 经审批公开的答复意见
 open311-yes = 是
 open311-no = 否
+flash-rated = 感谢您的评价，已记录。
+flash-review-requested = 已收到您的复查（复核）请求，上一级机关自收到之日起30日内提出意见。
+rating-given = 您对本次答复的评价：{ $rating }。每次答复只能评价一次。
+refusal-already-rated = 这份答复已经评价过，每次答复只能评价一次。
