@@ -179,6 +179,12 @@ impl Application {
                 .wrap(from_fn(render_errors))
                 .wrap(from_fn(crate::telemetry::log_request))
                 .wrap(from_fn(web::head_as_get))
+                .wrap(from_fn(web::private_no_store))
+                // Over HTTPS, browsers are told to come back only over HTTPS.
+                .wrap(actix_web::middleware::Condition::new(
+                    secure_cookies,
+                    DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")),
+                ))
                 .wrap(
                     DefaultHeaders::new()
                         .add(("X-Content-Type-Options", "nosniff"))

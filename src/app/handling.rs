@@ -16,10 +16,19 @@ use crate::store::workflow::{Queue, QueueItem};
 
 /// The petition if `staff` may see it: their agency's, and not naming them (回避).
 /// `tn` is the stored (canonical) form, as the console's links carry it.
+/// A tracking number in the form stored: the number as printed on the
+/// receipt (`MJ26-CG96C-KAY1W`), with spaces or in lower case, finds the same
+/// petition. A number that is not a valid one is looked up as given.
+pub fn canonical_number(tn: &str) -> String {
+    crate::domain::codes::TrackingNumber::parse(tn)
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_else(|_| tn.trim().to_owned())
+}
+
 pub async fn visible_petition(app: &App, staff: &StaffMember, tn: &str) -> Result<Petition> {
     app.store
         .staff_petitions(staff.agency_id, &staff.name)
-        .by_tracking_number(tn)
+        .by_tracking_number(&canonical_number(tn))
         .await?
         .ok_or(Error::NotFound)
 }
@@ -256,7 +265,7 @@ pub async fn act_at(
 ) -> Result<i32> {
     let p = store
         .staff_petitions(staff.agency_id, &staff.name)
-        .by_tracking_number(tn)
+        .by_tracking_number(&canonical_number(tn))
         .await?
         .ok_or(Error::NotFound)?;
     let actor = Actor::Staff {

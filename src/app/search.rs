@@ -23,8 +23,23 @@ pub async fn public(app: &App, p: &Params, lang: &str) -> Result<Results> {
     app.search.public(p, lang).await.map_err(from_search)
 }
 
-/// The staff scope.
+/// The staff scope. A tracking number as printed on the receipt
+/// (`MJ26-CG96C-KAY1W`, any case, with spaces) is searched as stored.
 pub async fn staff(app: &App, staff: &StaffMember, p: &Params, lang: &str) -> Result<Results> {
+    let number = crate::domain::codes::TrackingNumber::parse(&p.q)
+        .ok()
+        .filter(|tn| tn.as_str() != p.q);
+    let asked;
+    let p = match number {
+        Some(tn) => {
+            asked = Params {
+                q: tn.as_str().to_owned(),
+                ..p.clone()
+            };
+            &asked
+        }
+        None => p,
+    };
     app.search
         .staff(staff, p, super::today(), lang)
         .await

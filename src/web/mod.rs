@@ -95,6 +95,39 @@ pub async fn head_as_get(
     next.call(req).await
 }
 
+/// Whether a path's answers may carry a petitioner's identity, an access
+/// code's grant or a staff member's work: the console, the status pages, the
+/// party's case lookup, the petition and staff API.
+pub fn is_private_path(path: &str) -> bool {
+    [
+        "/staff",
+        "/track",
+        "/cases/lookup",
+        "/api/v1/staff",
+        "/api/v1/petitions",
+        "/api/v1/auth",
+    ]
+    .iter()
+    .any(|p| path.starts_with(p))
+}
+
+/// No cache keeps what [`is_private_path`] answers (`Cache-Control: no-store`),
+/// whatever the handler set.
+pub async fn private_no_store(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let private = is_private_path(req.path());
+    let mut res = next.call(req).await?;
+    if private {
+        res.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res)
+}
+
 /// Adds `Retry-After` to a throttled answer.
 pub fn retry_after(mut response: HttpResponse, seconds: u64) -> HttpResponse {
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&seconds.to_string()) {

@@ -153,6 +153,43 @@ async fn a_petition_goes_through_answer_review_re_review_and_closure_by_api(app:
         "nor act on it"
     );
 
+    // The number as printed on the receipt, in lower case, with spaces: the same petition.
+    let boss = token(app, "supervisor", "lj-jb-court").await;
+    let printed = mingjing::domain::codes::TrackingNumber::parse(&tn)
+        .unwrap()
+        .display();
+    for form in [
+        printed.clone(),
+        printed.to_lowercase(),
+        printed.replace('-', " "),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!(
+                "/api/v1/staff/petitions/{}",
+                form.replace(' ', "%20")
+            )))
+            .bearer_auth(&boss)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{form}");
+    }
+    app.index().await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/search"))
+        .query(&[("q", printed.as_str())])
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap();
+    let found: Value = r.json().await.unwrap();
+    assert_eq!(
+        found["total"], 1,
+        "staff search by the printed number: {found}"
+    );
+
     handle(app, "lj-jb-court", &tn).await;
     let status: Value = app
         .client

@@ -95,3 +95,61 @@ async fn one_client_spraying_many_accounts_is_locked_out(app: &TestApp) {
     assert_eq!(r.status().as_u16(), 429, "the client is throttled");
 }
 db_test!(one_client_spraying_many_accounts_is_locked_out);
+
+/// A CR/LF in `next` is not a 500 after a good login; the console's pages
+/// and the status pages are never cached; HTTPS installations send HSTS.
+async fn a_broken_next_private_pages_and_hsts(app: &TestApp) {
+    app.seed_demo().await;
+    let (_, page) = app.get_text("/staff/login").await;
+    let token = csrf(&page);
+    let r = app
+        .post_form(
+            "/staff/login",
+            &[
+                ("csrf_token", &token),
+                ("email", &demo_email("supervisor", "jn-court")),
+                ("password", DEMO_PASSWORD),
+                ("next", "/staff/petitions\r\nSet-Cookie: evil=1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303, "logged in, not a 500");
+    assert_eq!(r.headers()["location"], "/staff/procedures");
+    for path in ["/staff/petitions", "/staff/procedures"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let r = app.get("/procedures").await;
+    assert_ne!(
+        r.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store"),
+        "public pages may be cached"
+    );
+    assert!(
+        r.headers().get("strict-transport-security").is_none(),
+        "no HSTS over plain HTTP"
+    );
+}
+db_test!(a_broken_next_private_pages_and_hsts);
+
+#[tokio::test]
+async fn an_https_installation_sends_hsts() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, |s| {
+        s.secure_cookies = true;
+    })
+    .await
+    .unwrap();
+    let r = app.get("/").await;
+    assert!(
+        r.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .starts_with("max-age=31536000"),
+        "{:?}",
+        r.headers()
+    );
+    app.teardown().await;
+}

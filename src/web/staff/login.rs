@@ -39,9 +39,14 @@ struct LoginPage<'a> {
     message: Option<String>,
 }
 
-/// Only a path on this site is a safe place to return to after login.
+/// Only a path on this site is a safe place to return to after login; a
+/// control character (CR/LF) could not even be sent back as a header.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with("/staff") && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with("/staff")
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next
     } else {
         "/staff/procedures"
@@ -190,6 +195,8 @@ mod tests {
             "/\\evil",
             "",
             "/procedures",
+            "/staff/x\r\nSet-Cookie: a=b",
+            "/staff/\n",
         ] {
             assert_eq!(safe_next(evil), "/staff/procedures");
         }
