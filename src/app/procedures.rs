@@ -123,7 +123,7 @@ pub async fn set_status(
     let changed = app
         .store
         .agency_procedures(staff.agency_id)
-        .set_status(id, status)
+        .set_status(id, status, staff.id)
         .await?;
     tracing::info!(
         staff.id = %staff.id,

@@ -153,6 +153,7 @@ impl AgencyCases<'_> {
         staff_id: StaffId,
     ) -> StoreResult<CaseView> {
         let now = Utc::now();
+        let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.store.begin_write().await?;
         let inserted = case::ActiveModel {
             agency_id: Set(self.agency_id),
@@ -193,6 +194,21 @@ impl AgencyCases<'_> {
         }
         .insert(&txn)
         .await?;
+        // The query code's hash is not the trail's business; what was disclosed is.
+        crate::audit::append(
+            &txn,
+            &format!("staff:{staff_id}"),
+            "case.disclose",
+            &format!("case:{}", row.id),
+            &serde_json::Value::Null,
+            &serde_json::json!({
+                "case_number": row.case_number,
+                "public": row.public,
+                "stage": CaseStage::Filed.as_str(),
+                "filed_on": filed_on.to_string(),
+            }),
+        )
+        .await?;
         let mut outbox = Outbox::new();
         outbox.index(Indexed::Case(row.id));
         self.store.finish(txn, outbox).await?;
@@ -208,6 +224,7 @@ impl AgencyCases<'_> {
     ) -> StoreResult<()> {
         let case = self.get(case_id).await?;
         let now = Utc::now();
+        let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.store.begin_write().await?;
         case_milestone::ActiveModel {
             case_id: Set(case.id),
@@ -227,6 +244,15 @@ impl AgencyCases<'_> {
             ..Default::default()
         }
         .update(&txn)
+        .await?;
+        crate::audit::append(
+            &txn,
+            &format!("staff:{staff_id}"),
+            "case.milestone",
+            &format!("case:{}", case.id),
+            &serde_json::json!({ "stage": case.stage.as_str() }),
+            &serde_json::json!({ "stage": m.stage.as_str(), "occurred_on": m.occurred_on.to_string(), "note": m.note }),
+        )
         .await?;
         let mut outbox = Outbox::new();
         outbox.index(Indexed::Case(case.id));

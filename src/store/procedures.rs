@@ -298,6 +298,7 @@ impl AgencyProcedures<'_> {
         author_id: Option<StaffId>,
     ) -> StoreResult<ProcedureSummary> {
         let now = Utc::now();
+        let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.store.begin_write().await?;
         let row = procedure::ActiveModel {
             agency_id: Set(self.agency_id),
@@ -316,6 +317,15 @@ impl AgencyProcedures<'_> {
         version_row(row.id, 1, draft, author_id, now)
             .insert(&txn)
             .await?;
+        crate::audit::append(
+            &txn,
+            &actor_of(author_id),
+            "procedure.create",
+            &format!("procedure:{}", row.id),
+            &serde_json::Value::Null,
+            &serde_json::json!({ "version": 1, "title_zh": draft.title_zh, "status": "published" }),
+        )
+        .await?;
         let mut outbox = Outbox::new();
         outbox.index(Indexed::Procedure(row.id));
         self.store.finish(txn, outbox).await?;
@@ -332,6 +342,7 @@ impl AgencyProcedures<'_> {
         author_id: Option<StaffId>,
     ) -> StoreResult<ProcedureSummary> {
         let now = Utc::now();
+        let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.store.begin_write().await?;
         let next = base_version + 1;
         let update = Query::update()
@@ -356,18 +367,30 @@ impl AgencyProcedures<'_> {
         version_row(id, next, draft, author_id, now)
             .insert(&txn)
             .await?;
+        crate::audit::append(
+            &txn,
+            &actor_of(author_id),
+            "procedure.publish",
+            &format!("procedure:{id}"),
+            &serde_json::json!({ "version": base_version }),
+            &serde_json::json!({ "version": next, "title_zh": draft.title_zh }),
+        )
+        .await?;
         let mut outbox = Outbox::new();
         outbox.index(Indexed::Procedure(id));
         self.store.finish(txn, outbox).await?;
         self.get(id).await
     }
 
-    /// Withdraws a procedure from the catalogue, or publishes it again.
+    /// Withdraws a procedure from the catalogue, or publishes it again, with
+    /// its audit entry naming who did it.
     pub async fn set_status(
         &self,
         id: i32,
         status: ProcedureStatus,
+        actor: StaffId,
     ) -> StoreResult<ProcedureSummary> {
+        let before = self.get(id).await?;
         let update = Query::update()
             .table(procedure::Entity)
             .value(procedure::Column::Status, status)
@@ -375,16 +398,35 @@ impl AgencyProcedures<'_> {
             .and_where(procedure::Column::Id.eq(id))
             .and_where(procedure::Column::AgencyId.eq(self.agency_id))
             .to_owned();
+        let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.store.begin_write().await?;
         let result = txn.execute(&update).await?;
         if result.rows_affected() != 1 {
             txn.rollback().await?;
             return Err(StoreError::NotFound);
         }
+        crate::audit::append(
+            &txn,
+            &actor_of(Some(actor)),
+            match status {
+                ProcedureStatus::Withdrawn => "procedure.withdraw",
+                _ => "procedure.restore",
+            },
+            &format!("procedure:{id}"),
+            &serde_json::json!({ "status": before.status.as_str() }),
+            &serde_json::json!({ "status": status.as_str() }),
+        )
+        .await?;
         // Withdrawn: the indexer finds no document and deletes it from the index.
         let mut outbox = Outbox::new();
         outbox.index(Indexed::Procedure(id));
         self.store.finish(txn, outbox).await?;
         self.get(id).await
     }
+}
+
+/// Who an act on a procedure is recorded as: the staff member, or the system
+/// (the demo seeding, which has no author).
+fn actor_of(staff: Option<StaffId>) -> String {
+    staff.map_or_else(|| "system".to_owned(), |s| format!("staff:{s}"))
 }

@@ -108,6 +108,15 @@ async fn a_disclosed_case_is_found_by_its_party_and_listed_redacted_when_public(
         .unwrap();
     assert!(page.contains("公开开庭审理"));
     assert!(page.contains("审理"));
+    // Both acts are in the audit trail, naming who did them; never the query code.
+    let case_id = location.trim_start_matches("/cases/");
+    let entries = mingjing::audit::entries(app.store.conn(), Some(&format!("case:{case_id}")))
+        .await
+        .unwrap();
+    let acts: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(acts, vec!["case.disclose", "case.milestone"]);
+    assert!(entries.iter().all(|e| e.actor.starts_with("staff:")));
+    assert!(entries[1].after.contains("trial"));
 
     // Another agency's staff cannot see it in their console.
     app.login_demo("handler", "qs-court").await;

@@ -132,6 +132,27 @@ async fn a_supervisor_creates_edits_and_withdraws_and_every_version_stays_readab
     assert_eq!(r.status().as_u16(), 303);
     let (_, list) = app.get_text("/procedures?q=%E5%80%BC%E7%8F%AD").await;
     assert!(list.contains("值班律师法律帮助"));
+    // 谁执法、谁负责: every act on it is in the audit trail, naming who did it.
+    let entries = mingjing::audit::entries(app.store.conn(), Some(&format!("procedure:{id}")))
+        .await
+        .unwrap();
+    let acts: Vec<(&str, bool)> = entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.starts_with("staff:")))
+        .collect();
+    assert_eq!(
+        acts,
+        vec![
+            ("procedure.create", true),
+            ("procedure.publish", true),
+            ("procedure.withdraw", true),
+            ("procedure.restore", true)
+        ]
+    );
+    let all = mingjing::audit::entries(app.store.conn(), None)
+        .await
+        .unwrap();
+    assert_eq!(mingjing::audit::verify(&all), Ok(all.len()));
 }
 db_test!(a_supervisor_creates_edits_and_withdraws_and_every_version_stays_readable);
 
