@@ -161,6 +161,9 @@ enum AuditCommand {
         #[arg(long)]
         checkpoint: Option<std::path::PathBuf>,
     },
+    /// Restore the database triggers that keep the trail append-only (the
+    /// server refuses to start without them), then verify the chain.
+    Protect,
     /// Write a signed checkpoint of the chain's head; keep it off this machine.
     Checkpoint {
         #[arg(long)]
@@ -457,6 +460,19 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                             return Ok(ExitCode::FAILURE);
                         }
                         println!("checkpoint of entry {} matches", cp.last_id);
+                    }
+                    println!("audit trail intact: {} entries", entries.len());
+                }
+                AuditCommand::Protect => {
+                    let restored = crate::audit::protect(store.conn()).await?;
+                    if restored.is_empty() {
+                        println!("the audit trail's triggers are all in place");
+                    } else {
+                        println!("restored: {}", restored.join(", "));
+                    }
+                    if let Err(broken) = crate::audit::verify(&entries) {
+                        println!("audit trail BROKEN: {broken}");
+                        return Ok(ExitCode::FAILURE);
                     }
                     println!("audit trail intact: {} entries", entries.len());
                 }

@@ -117,6 +117,16 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("the shipped clock rules do not parse: {e}"))?;
         crate::domain::evaluation::EvaluationRules::shipped()
             .map_err(|e| anyhow::anyhow!("the shipped evaluation rules are not valid: {e}"))?;
+        // A trail that the database no longer guards could be changed without
+        // a trace: never serve on it without saying so — refuse, and say how.
+        let missing = crate::audit::unprotected(store.conn()).await?;
+        if !missing.is_empty() {
+            anyhow::bail!(
+                "the audit trail is not protected: the database trigger(s) {} that refuse UPDATE and DELETE on audit_log are missing or disabled. \
+                 Check the trail with `mingjing audit verify`, then restore them with `mingjing audit protect`.",
+                missing.join(", ")
+            );
+        }
         let calendar = store
             .calendar()
             .await

@@ -217,6 +217,83 @@ pub fn verify(entries: &[Entry]) -> Result<usize, Broken> {
     Ok(entries.len())
 }
 
+/// The database triggers that refuse UPDATE and DELETE on the trail (made by
+/// migration 3), by backend. A trail without them can be changed silently, so
+/// the server refuses to start (`startup`) until `mingjing audit protect`
+/// restores them.
+fn guards(backend: DatabaseBackend) -> &'static [(&'static str, &'static [&'static str])] {
+    match backend {
+        DatabaseBackend::Postgres => &[(
+            "audit_log_append_only",
+            &[
+                "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$ \
+                 BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log \
+                 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+            ],
+        )],
+        _ => &[
+            (
+                "audit_log_no_update",
+                &[
+                    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                ],
+            ),
+            (
+                "audit_log_no_delete",
+                &[
+                    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+                ],
+            ),
+        ],
+    }
+}
+
+/// The trail's guarding triggers that are missing (or, on PostgreSQL, disabled).
+pub async fn unprotected<C: ConnectionTrait>(conn: &C) -> Result<Vec<&'static str>, DbErr> {
+    let backend = conn.get_database_backend();
+    let mut missing = Vec::new();
+    for (name, _) in guards(backend) {
+        let sql = match backend {
+            DatabaseBackend::Postgres => format!(
+                "SELECT 1 AS one FROM pg_trigger WHERE tgname = '{name}' \
+                 AND tgrelid = 'audit_log'::regclass AND tgenabled <> 'D'"
+            ),
+            _ => format!(
+                "SELECT 1 AS one FROM sqlite_master WHERE type = 'trigger' AND name = '{name}' AND tbl_name = 'audit_log'"
+            ),
+        };
+        if conn
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await?
+            .is_none()
+        {
+            missing.push(*name);
+        }
+    }
+    Ok(missing)
+}
+
+/// Restores the missing guards; returns those it restored.
+pub async fn protect<C: ConnectionTrait>(conn: &C) -> Result<Vec<&'static str>, DbErr> {
+    let missing = unprotected(conn).await?;
+    let backend = conn.get_database_backend();
+    for (name, statements) in guards(backend) {
+        if !missing.contains(name) {
+            continue;
+        }
+        if backend == DatabaseBackend::Postgres {
+            // A disabled trigger is dropped and made again.
+            conn.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {name} ON audit_log"))
+                .await?;
+        }
+        for sql in *statements {
+            conn.execute_unprepared(sql).await?;
+        }
+    }
+    Ok(missing)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

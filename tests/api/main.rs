@@ -7,6 +7,7 @@
 mod helpers;
 
 mod api;
+mod audit;
 mod calendar;
 mod cases;
 mod catalogue;
