@@ -109,19 +109,7 @@ pub async fn file(app: &App, partner: &Partner, r: Request, lang: &str) -> Resul
     if !r.address.trim().is_empty() {
         description = format!("{description}\n\n（地点 / Location：{}）", r.address.trim());
     }
-    // GeoReport has no title: the first line of the description stands in.
-    let title = if r.title.trim().is_empty() {
-        r.description
-            .trim()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .take(40)
-            .collect()
-    } else {
-        r.title.trim().to_owned()
-    };
+    let title = crate::domain::open311::title_of(&r.title, &r.description);
     let input = PetitionInput {
         kind: r.service.kind.as_str().to_owned(),
         agency,

@@ -41,6 +41,26 @@ pub struct Cached {
     computed: TtlCache<(String, String), Statistics>,
 }
 
+impl Base {
+    /// Reads the agencies' roll-ups and the clocks open past their last day before `today`.
+    async fn read(store: &Store, today: chrono::NaiveDate) -> Result<Base> {
+        Ok(Base {
+            sums: store.public_rollups().await?,
+            overdue: store.overdue_by_agency_month(today).await?,
+            read_at: Utc::now(),
+        })
+    }
+
+    /// The first month with figures, if any.
+    fn first_month(&self) -> Option<Period> {
+        self.sums
+            .values()
+            .filter_map(|m| m.keys().next())
+            .min()
+            .and_then(|m| Period::parse(m))
+    }
+}
+
 impl Default for Cached {
     fn default() -> Self {
         Cached {
@@ -152,13 +172,7 @@ fn period_key<S: serde::Serializer>(p: &Period, s: S) -> std::result::Result<S::
 async fn base(app: &App) -> Result<Arc<Base>> {
     app.statistics
         .base
-        .get_or((), || async {
-            Ok::<_, Error>(Base {
-                sums: app.store.public_rollups().await?,
-                overdue: app.store.overdue_by_agency_month(super::today()).await?,
-                read_at: Utc::now(),
-            })
-        })
+        .get_or((), || Base::read(&app.store, super::today()))
         .await
 }
 
@@ -312,17 +326,11 @@ pub async fn periods(app: &App) -> Result<Vec<Period>> {
     let base = base(app).await?;
     let today = super::today();
     let now = Period::month_of(today);
-    let first = base
-        .sums
-        .values()
-        .filter_map(|m| m.keys().next())
-        .min()
-        .and_then(|m| Period::parse(m))
-        .unwrap_or(now);
-    let year = |p: Period| match p {
-        Period::Month(y, _) | Period::Quarter(y, _) | Period::Year(y) => y,
-    };
-    let mut out: Vec<Period> = (year(first)..=year(now)).rev().map(Period::Year).collect();
+    let first = base.first_month().unwrap_or(now);
+    let mut out: Vec<Period> = (first.year()..=now.year())
+        .rev()
+        .map(Period::Year)
+        .collect();
     let mut m = now;
     for _ in 0..24 {
         if m.key() < first.key() {
@@ -408,11 +416,7 @@ pub async fn make_snapshot(
     day: chrono::NaiveDate,
 ) -> Result<Snapshot> {
     // Counted afresh, not from the cache: the file is what the record says now.
-    let base = Base {
-        sums: store.public_rollups().await?,
-        overdue: store.overdue_by_agency_month(day).await?,
-        read_at: Utc::now(),
-    };
+    let base = Base::read(store, day).await?;
     let agencies = store.agencies().await?;
     let rules = EvaluationRules::public();
     let mut scopes = vec![Scope::Province];
@@ -423,12 +427,7 @@ pub async fn make_snapshot(
             .map(|t| Scope::Type(*t)),
     );
     scopes.extend(agencies.iter().map(|a| Scope::Agency(a.id)));
-    let first = base
-        .sums
-        .values()
-        .filter_map(|m| m.keys().next())
-        .min()
-        .and_then(|m| Period::parse(m));
+    let first = base.first_month();
     let now = Period::month_of(day);
     let mut periods = Vec::new();
     if let Some(first) = first {
@@ -437,10 +436,7 @@ pub async fn make_snapshot(
             periods.push(m);
             m = m.previous();
         }
-        let year = |p: Period| match p {
-            Period::Month(y, _) | Period::Quarter(y, _) | Period::Year(y) => y,
-        };
-        periods.extend((year(first)..=year(now)).rev().map(Period::Year));
+        periods.extend((first.year()..=now.year()).rev().map(Period::Year));
     }
     let mut out_scopes = Vec::new();
     for s in &scopes {

@@ -591,6 +591,13 @@ impl Period {
         }
     }
 
+    /// The year it falls in.
+    pub fn year(&self) -> i32 {
+        match *self {
+            Period::Month(y, _) | Period::Quarter(y, _) | Period::Year(y) => y,
+        }
+    }
+
     /// The month of `day`.
     pub fn month_of(day: NaiveDate) -> Period {
         use chrono::Datelike;

@@ -39,6 +39,23 @@ impl ServiceCode {
     }
 }
 
+/// GeoReport has no title: when the `title` attribute is empty, the first
+/// line of the description (at most 40 characters) stands in.
+pub fn title_of(title: &str, description: &str) -> String {
+    if title.trim().is_empty() {
+        description
+            .trim()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(40)
+            .collect()
+    } else {
+        title.trim().to_owned()
+    }
+}
+
 /// GeoReport's two statuses: a request is `closed` once the body has
 /// answered it or decided not to handle it (declined, redirected), even though
 /// a review may still be asked for (it then opens again).
@@ -81,5 +98,7 @@ mod tests {
         assert_eq!(status(State::Quarantined), "open");
         assert_eq!(public_stage(State::Quarantined), State::Received);
         assert_eq!(status(State::Declined), "closed");
+        assert_eq!(title_of(" 标题 ", "描述"), "标题");
+        assert_eq!(title_of("", "  第一行\n第二行"), "第一行");
     }
 }

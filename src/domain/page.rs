@@ -48,6 +48,17 @@ impl<T> Paged<T> {
             pages: total.div_ceil(request.per_page).max(1),
         }
     }
+
+    /// The same page with each item turned into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+            pages: self.pages,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -191,6 +191,14 @@ impl Store {
 
 /// Decodes a JSON column written by this application; a failure means the row
 /// was changed outside it, which is reported rather than papered over.
+/// The `n`th bind parameter of a raw statement: `$n` on PostgreSQL, `?n` on SQLite.
+pub(crate) fn param(backend: sea_orm::DatabaseBackend, n: usize) -> String {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => format!("${n}"),
+        _ => format!("?{n}"),
+    }
+}
+
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     value: &serde_json::Value,
     what: &str,

@@ -13,8 +13,8 @@ use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::workflow::State;
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, Value,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement, Value,
 };
 use std::collections::BTreeMap;
 
@@ -51,12 +51,7 @@ pub enum Listing {
     Unsatisfied,
 }
 
-fn p(backend: DatabaseBackend, n: usize) -> String {
-    match backend {
-        DatabaseBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    }
-}
+use super::param as p;
 
 fn id_list(ids: &[AgencyId]) -> String {
     ids.iter()

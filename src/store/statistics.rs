@@ -11,8 +11,8 @@ use crate::domain::page::{PageRequest, Paged};
 use crate::domain::petition::PetitionKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, Value,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, Value,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -23,12 +23,7 @@ pub type AgencyMonths =
 /// Open clocks past their last day: agency → month due → `overdue:<clock>:<round>` → count.
 pub type OverdueMonths = BTreeMap<AgencyId, BTreeMap<String, BTreeMap<String, i64>>>;
 
-fn p(backend: DatabaseBackend, n: usize) -> String {
-    match backend {
-        DatabaseBackend::Postgres => format!("${n}"),
-        _ => format!("?{n}"),
-    }
-}
+use super::param as p;
 
 /// A published statistics snapshot.
 #[derive(Debug, Clone, Serialize)]

@@ -564,36 +564,25 @@ pub async fn answers(
         year: q.year.parse().ok(),
     };
     let paged = stats::answers(&state.app, &filter, PageRequest::new(q.page, Some(20))).await?;
-    let items = paged
-        .items
-        .iter()
-        .map(|a| AnswerRow {
-            id: a.id.0,
-            title: a.title.clone(),
-            excerpt: {
-                let t: String = a.answer.chars().take(120).collect();
-                if a.answer.chars().count() > 120 {
-                    format!("{t}…")
-                } else {
-                    t
-                }
-            },
-            agency_name: agencies
-                .iter()
-                .find(|g| g.id == a.agency_id)
-                .map(|g| g.name(english).to_owned())
-                .unwrap_or_default(),
-            kind: a.kind,
-            published_on: crate::domain::clock::china_date(a.published_at).to_string(),
-        })
-        .collect();
-    let answers = crate::domain::page::Paged {
-        items,
-        page: paged.page,
-        per_page: paged.per_page,
-        total: paged.total,
-        pages: paged.pages,
-    };
+    let answers = paged.map(|a| AnswerRow {
+        id: a.id.0,
+        title: a.title.clone(),
+        excerpt: {
+            let t: String = a.answer.chars().take(120).collect();
+            if a.answer.chars().count() > 120 {
+                format!("{t}…")
+            } else {
+                t
+            }
+        },
+        agency_name: agencies
+            .iter()
+            .find(|g| g.id == a.agency_id)
+            .map(|g| g.name(english).to_owned())
+            .unwrap_or_default(),
+        kind: a.kind,
+        published_on: crate::domain::clock::china_date(a.published_at).to_string(),
+    });
     let years = stats::answer_years(&state.app)
         .await?
         .into_iter()
