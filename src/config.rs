@@ -41,6 +41,16 @@ pub struct Settings {
     /// sweep (`on` by default; several nodes may all run it). Tests that drain
     /// the queue themselves turn it off.
     pub run_worker: bool,
+    /// `MINGJING_FILES`: where evidence is kept — `directory` (default,
+    /// `<data_dir>/files`) or `database` (every node reads the same files).
+    pub files: FilesBackend,
+}
+
+/// Where evidence files are kept (`files::FileStore`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilesBackend {
+    Directory,
+    Database,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -73,6 +83,21 @@ impl Settings {
                 self.data_dir.join("search"),
             )),
         })
+    }
+
+    /// The evidence store these settings name.
+    pub fn file_store(
+        &self,
+        store: &crate::store::Store,
+    ) -> std::sync::Arc<dyn crate::files::FileStore> {
+        match self.files {
+            FilesBackend::Directory => {
+                std::sync::Arc::new(crate::files::Directory::new(self.data_dir.join("files")))
+            }
+            FilesBackend::Database => {
+                std::sync::Arc::new(crate::files::InDatabase::new(store.clone()))
+            }
+        }
     }
 
     pub fn from_env() -> anyhow::Result<Self> {
@@ -108,6 +133,13 @@ impl Settings {
             secure_cookies: flag("MINGJING_SECURE_COOKIES", false)?,
             job_poll: std::time::Duration::from_millis(500),
             run_worker: flag("MINGJING_WORKER", true)?,
+            files: match var("MINGJING_FILES").as_deref() {
+                None | Some("directory") => FilesBackend::Directory,
+                Some("database") => FilesBackend::Database,
+                Some(other) => {
+                    anyhow::bail!("MINGJING_FILES must be directory or database, not {other:?}")
+                }
+            },
             data_dir,
         })
     }

@@ -36,6 +36,9 @@ pub struct Application {
     store: Store,
     worker: Option<(watch::Sender<bool>, JoinHandle<()>)>,
     search: Arc<Search>,
+    /// The heartbeat and the change listener: they end with the server.
+    background: Vec<JoinHandle<()>>,
+    node: crate::app::cluster::Node,
 }
 
 /// The job handlers of every feature; the worker runs jobs of these kinds.
@@ -127,6 +130,15 @@ impl Application {
                 missing.join(", ")
             );
         }
+        // One installation per database: a node with another secret or signing
+        // key would answer "wrong code" for every petition filed elsewhere.
+        let signing_key = crate::audit::checkpoint::signing_key(&settings.data_dir)?;
+        if let Err(mismatch) = crate::app::cluster::claim(&store, &settings.secret, &signing_key)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the installation record: {e}"))?
+        {
+            anyhow::bail!("{mismatch}");
+        }
         let calendar = store
             .calendar()
             .await
@@ -161,6 +173,26 @@ impl Application {
             views,
             pages: Default::default(),
         });
+        let node = state.app.node.clone();
+        let mut background = Vec::new();
+        // Another node's edit reaches this node's caches through the database.
+        let listening = state.clone();
+        background.push(tokio::spawn(store.clone().listen_for_changes(
+            move |topic| {
+                if topic == crate::store::cluster::Topic::Pages {
+                    listening.pages.invalidate_all();
+                }
+            },
+        )));
+        let (beating, beats) = (node.clone(), store.clone());
+        background.push(tokio::spawn(async move {
+            loop {
+                if let Err(e) = beating.beat(&beats).await {
+                    tracing::warn!(error = %e, "heartbeat failed");
+                }
+                tokio::time::sleep(crate::app::cluster::HEARTBEAT).await;
+            }
+        }));
         let session_key = Key::from(&settings.secret.derive("session-cookie"));
         let secure_cookies = settings.secure_cookies;
         let server = HttpServer::new(move || {
@@ -230,6 +262,15 @@ impl Application {
                     if let Err(e) = crate::app::sweep::sweep(&sweeper, today).await {
                         tracing::error!(error = %e, "deadline sweep failed");
                     }
+                    if let Err(e) = sweeper
+                        .prune_throttles(crate::antiabuse::limits::now_ms())
+                        .await
+                    {
+                        tracing::error!(error = %e, "pruning the throttles' counters failed");
+                    }
+                    if let Err(e) = crate::search::outbox::prune(&sweeper).await {
+                        tracing::error!(error = %e, "pruning the search outbox failed");
+                    }
                     if let Err(e) = calendar.run(&sweeper).await {
                         tracing::error!(error = %e, "calendar upkeep failed");
                     }
@@ -252,6 +293,8 @@ impl Application {
             store,
             worker,
             search,
+            background,
+            node,
         })
     }
 
@@ -278,6 +321,12 @@ impl Application {
         if let Some((tx, handle)) = self.worker {
             let _ = tx.send(true);
             let _ = handle.await;
+        }
+        for task in &self.background {
+            task.abort();
+        }
+        if let Err(e) = self.store.forget_node(&self.node.id).await {
+            tracing::warn!(error = %e, "could not take this node off the list");
         }
         result
     }

@@ -16,6 +16,7 @@ mod m20261201_000008_evaluation;
 mod m20261201_000009_agency_clocks;
 mod m20261201_000010_met_deadlines_by_day;
 mod m20261201_000011_open_data;
+mod m20261201_000012_several_nodes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_agency_clocks::Migration),
             Box::new(m20261201_000010_met_deadlines_by_day::Migration),
             Box::new(m20261201_000011_open_data::Migration),
+            Box::new(m20261201_000012_several_nodes::Migration),
         ]
     }
 }

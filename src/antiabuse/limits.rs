@@ -1,68 +1,88 @@
-//! Fixed-window counters keyed by a keyed hash of the client address or the
-//! contact, in memory only: a restart forgets them, nothing reaches the disk.
+//! Fixed-window counters keyed by a keyed hash of the client address, the
+//! contact or the number, kept in the database (`throttle_counters`) so that
+//! every node counts together: two nodes never allow twice the limit. Only the
+//! keyed hash and a count are written; an expired window is pruned by the sweep.
+//! Windows are measured in wall-clock milliseconds, so nodes need synchronised
+//! clocks (NTP), as they already do for the statutory deadlines.
 
 use crate::crypto::Secret;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::store::{Store, StoreResult};
+use std::time::Duration;
 
+/// One counter's state after a hit or a look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    /// Events in the current window (0: no window open).
+    pub count: u32,
+    /// Seconds until the window ends (at least 1 while one is open).
+    pub retry_after: u64,
+}
+
+#[derive(Clone)]
 pub struct RateLimiter {
+    store: Store,
     secret: Secret,
     purpose: &'static str,
     window: Duration,
-    counts: Mutex<HashMap<[u8; 32], (Instant, u32)>>,
+}
+
+/// Milliseconds since the epoch, now.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }
 
 impl RateLimiter {
-    pub fn new(secret: Secret, purpose: &'static str, window: Duration) -> Self {
+    pub fn new(store: Store, secret: Secret, purpose: &'static str, window: Duration) -> Self {
         Self {
+            store,
             secret,
             purpose,
             window,
-            counts: Mutex::new(HashMap::new()),
         }
     }
 
-    fn key(&self, value: &str) -> [u8; 32] {
-        self.secret.keyed_hash(self.purpose, value.as_bytes())
+    fn key(&self, value: &str) -> String {
+        hex::encode(self.secret.keyed_hash(self.purpose, value.as_bytes()))
     }
 
-    /// Counts one event for `value` and returns the count in the current window.
-    pub fn hit(&self, value: &str, now: Instant) -> u32 {
-        let key = self.key(value);
-        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        if counts.len() > 200_000 {
-            let window = self.window;
-            counts.retain(|_, (start, _)| now.saturating_duration_since(*start) < window);
+    fn window_ms(&self) -> i64 {
+        i64::try_from(self.window.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    fn count_of(&self, window: Option<crate::store::cluster::Window>, now_ms: i64) -> Count {
+        match window {
+            None => Count {
+                count: 0,
+                retry_after: 0,
+            },
+            Some(w) => {
+                let left_ms = (w.started_ms + self.window_ms() - now_ms).max(0);
+                Count {
+                    count: w.count,
+                    retry_after: u64::try_from((left_ms + 999) / 1000).unwrap_or(0).max(1),
+                }
+            }
         }
-        let entry = counts.entry(key).or_insert((now, 0));
-        if now.saturating_duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1
+    }
+
+    /// Counts one event for `value`; the count in the current window after it.
+    pub async fn hit(&self, value: &str, now_ms: i64) -> StoreResult<Count> {
+        let w = self
+            .store
+            .throttle_hit(&self.key(value), self.window_ms(), now_ms)
+            .await?;
+        Ok(self.count_of(Some(w), now_ms))
     }
 
     /// The count in the current window, without counting.
-    pub fn count(&self, value: &str, now: Instant) -> u32 {
-        let key = self.key(value);
-        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts
-            .get(&key)
-            .filter(|(start, _)| now.saturating_duration_since(*start) < self.window)
-            .map_or(0, |(_, n)| *n)
+    pub async fn peek(&self, value: &str, now_ms: i64) -> StoreResult<Count> {
+        let w = self.store.throttle_window(&self.key(value), now_ms).await?;
+        Ok(self.count_of(w, now_ms))
     }
 
-    /// Seconds until the window of `value` ends.
-    pub fn retry_after(&self, value: &str, now: Instant) -> u64 {
-        let key = self.key(value);
-        let counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        counts.get(&key).map_or(0, |(start, _)| {
-            self.window
-                .saturating_sub(now.saturating_duration_since(*start))
-                .as_secs()
-                .max(1)
-        })
+    /// Ends `value`'s window.
+    pub async fn clear(&self, value: &str) -> StoreResult<()> {
+        self.store.throttle_clear(&self.key(value)).await
     }
 }
 
@@ -70,15 +90,34 @@ impl RateLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn counts_per_key_within_the_window() {
-        let l = RateLimiter::new(Secret::new(b"k"), "t", Duration::from_secs(60));
-        let now = Instant::now();
-        assert_eq!(l.hit("a", now), 1);
-        assert_eq!(l.hit("a", now), 2);
-        assert_eq!(l.hit("b", now), 1);
-        assert_eq!(l.count("a", now), 2);
-        assert_eq!(l.count("a", now + Duration::from_secs(61)), 0);
-        assert_eq!(l.hit("a", now + Duration::from_secs(61)), 1);
+    #[tokio::test]
+    async fn counts_per_key_within_the_window_on_a_shared_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let l = RateLimiter::new(store, Secret::new(b"k"), "t", Duration::from_secs(60));
+        // A second node: another connection pool on the same database.
+        let other = RateLimiter::new(
+            Store::connect(&url).await.unwrap(),
+            Secret::new(b"k"),
+            "t",
+            Duration::from_secs(60),
+        );
+        let now = 1_000_000;
+        assert_eq!(l.hit("a", now).await.unwrap().count, 1);
+        assert_eq!(other.hit("a", now + 10).await.unwrap().count, 2);
+        assert_eq!(l.hit("b", now).await.unwrap().count, 1);
+        let peek = l.peek("a", now + 30_000).await.unwrap();
+        assert_eq!(
+            peek,
+            Count {
+                count: 2,
+                retry_after: 30
+            }
+        );
+        assert_eq!(l.peek("a", now + 61_000).await.unwrap().count, 0);
+        assert_eq!(l.hit("a", now + 61_000).await.unwrap().count, 1);
+        l.clear("a").await.unwrap();
+        assert_eq!(other.peek("a", now + 61_000).await.unwrap().count, 0);
     }
 }

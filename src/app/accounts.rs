@@ -7,7 +7,6 @@ use crate::domain::staff::Email;
 use crate::store::staff::StaffMember;
 use base64::Engine;
 use sha2::{Digest, Sha256};
-use std::time::Instant;
 
 /// How long an API token lasts.
 pub const TOKEN_LIFETIME_MS: i64 = 8 * 3600 * 1000;
@@ -21,11 +20,13 @@ pub async fn authenticate(
     password: &str,
     client: &str,
 ) -> Result<StaffMember> {
-    let now = Instant::now();
-    if let Some(wait) = app.login_throttle.blocked(email.as_str(), client, now) {
-        return Err(Error::Throttled {
-            retry_after: wait.as_secs().max(1),
-        });
+    let now = crate::antiabuse::limits::now_ms();
+    if let Some(retry_after) = app
+        .login_throttle
+        .blocked(email.as_str(), client, now)
+        .await?
+    {
+        return Err(Error::Throttled { retry_after });
     }
     let credentials = app.store.staff_credentials(email).await?;
     let password = password.to_owned();
@@ -40,13 +41,14 @@ pub async fn authenticate(
     .map_err(Error::internal)?;
     match verified {
         Some(staff) => {
-            app.login_throttle.record_success(email.as_str());
+            app.login_throttle.record_success(email.as_str()).await?;
             tracing::info!(staff.id = %staff.id, "staff logged in");
             Ok(staff)
         }
         None => {
             app.login_throttle
-                .record_failure(email.as_str(), client, now);
+                .record_failure(email.as_str(), client, now)
+                .await?;
             Err(Error::LoginFailed)
         }
     }

@@ -13,7 +13,7 @@ use crate::files::{self, EvidenceError};
 use crate::store::agencies::Agency;
 use crate::store::petitions::{NewPetition, Petition, StoredFile};
 use chrono::Utc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// A file as uploaded, before it is checked.
@@ -60,10 +60,16 @@ pub const LOOKUP_NUMBER_LIMIT: u32 = 10;
 pub const LOOKUP_CLIENT_LIMIT: u32 = 50;
 
 impl Limits {
-    pub fn new(secret: &crate::crypto::Secret) -> Self {
+    pub fn new(store: &crate::store::Store, secret: &crate::crypto::Secret) -> Self {
         use crate::antiabuse::limits::RateLimiter;
-        let limiter =
-            |purpose, secs| RateLimiter::new(secret.clone(), purpose, Duration::from_secs(secs));
+        let limiter = |purpose, secs| {
+            RateLimiter::new(
+                store.clone(),
+                secret.clone(),
+                purpose,
+                Duration::from_secs(secs),
+            )
+        };
         Limits {
             submit_client: limiter("limit:submit-client", 3600),
             submit_contact: limiter("limit:submit-contact", 86_400),
@@ -204,30 +210,33 @@ pub async fn store_uploads(app: &App, uploads: Vec<Upload>) -> Result<Vec<Stored
             key: "error-files-total-too-large",
         });
     }
-    let file_store = app.files.clone();
-    tokio::task::spawn_blocking(move || -> Result<Vec<StoredFile>> {
-        let mut stored = Vec::with_capacity(uploads.len());
-        for upload in uploads {
-            let accepted =
-                files::accept(&upload.name, &upload.bytes).map_err(|e: EvidenceError| {
-                    Error::File {
-                        name: upload.name.clone(),
-                        key: e.message_key(),
-                    }
-                })?;
-            let sha256 = file_store.put(&accepted.bytes).map_err(Error::internal)?;
-            stored.push(StoredFile {
-                sha256,
-                file_name: accepted.file_name,
-                mime: accepted.kind.mime().to_owned(),
-                size: i64::try_from(accepted.bytes.len()).unwrap_or(i64::MAX),
-                metadata_removed: accepted.metadata_removed,
-            });
-        }
-        Ok(stored)
+    // Every file is checked (and stripped) before any is stored.
+    let accepted = tokio::task::spawn_blocking(move || -> Result<Vec<files::AcceptedFile>> {
+        uploads
+            .into_iter()
+            .map(|upload| {
+                files::accept(&upload.name, &upload.bytes).map_err(|e: EvidenceError| Error::File {
+                    name: upload.name.clone(),
+                    key: e.message_key(),
+                })
+            })
+            .collect()
     })
     .await
-    .map_err(Error::internal)?
+    .map_err(Error::internal)??;
+    let mut stored = Vec::with_capacity(accepted.len());
+    for file in accepted {
+        let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
+        let sha256 = app.files.put(file.bytes).await.map_err(Error::internal)?;
+        stored.push(StoredFile {
+            sha256,
+            file_name: file.file_name,
+            mime: file.kind.mime().to_owned(),
+            size,
+            metadata_removed: file.metadata_removed,
+        });
+    }
+    Ok(stored)
 }
 
 /// Who files: a citizen through the site or the JSON API (the honeypot and
@@ -285,11 +294,12 @@ pub async fn submit_via(
     if app.rate_limits_on
         && let Some(client) = client
     {
-        let now = Instant::now();
-        let n = app.limits.submit_client.hit(client, now);
+        let now = crate::antiabuse::limits::now_ms();
+        let hit = app.limits.submit_client.hit(client, now).await?;
+        let n = hit.count;
         if n > CLIENT_HARD_LIMIT {
             return Err(Error::Throttled {
-                retry_after: app.limits.submit_client.retry_after(client, now),
+                retry_after: hit.retry_after,
             });
         }
         if n > CLIENT_SOFT_LIMIT {
@@ -302,7 +312,7 @@ pub async fn submit_via(
                 .map(|e| e.as_str().to_owned())
                 .chain(phone.iter().map(|p| p.as_str().to_owned()))
             {
-                let n = app.limits.submit_contact.hit(&contact, now);
+                let n = app.limits.submit_contact.hit(&contact, now).await?.count;
                 if n > CONTACT_SOFT_LIMIT {
                     quarantine.get_or_insert_with(|| {
                         format!("{n} submissions with one contact within a day")

@@ -10,6 +10,9 @@ pub struct Report {
     /// The job queue; none when the database cannot be read.
     pub queue: Option<crate::jobs::QueueStats>,
     pub search: crate::search::service::Health,
+    /// The nodes serving this database (`app::cluster`), and which one answered.
+    pub nodes: Vec<crate::store::cluster::NodeBeat>,
+    pub node_id: String,
 }
 
 pub async fn check(app: &App) -> Report {
@@ -23,10 +26,19 @@ pub async fn check(app: &App) -> Report {
         Ok(c) => Some((c.last_year, c.warning(super::today()))),
         Err(_) => None,
     };
+    let nodes = if database_ok {
+        super::cluster::live_nodes(&app.store)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Report {
         database_ok,
         calendar,
         queue,
         search: app.search.health().await,
+        nodes,
+        node_id: app.node.id.clone(),
     }
 }

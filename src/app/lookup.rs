@@ -11,22 +11,26 @@ use crate::domain::ids::PetitionId;
 use crate::store::cases::CaseView;
 use crate::store::petitions::{EvidenceFile, Petition, StatusParts, TimelineEvent};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Opens a petition with its tracking number and access code.
 pub async fn open_petition(app: &App, number: &str, code: &str, client: &str) -> Result<Petition> {
     let tn = TrackingNumber::parse(number).map_err(Error::TrackingNumber)?;
-    let now = Instant::now();
+    let now = crate::antiabuse::limits::now_ms();
     let limits = &app.limits;
-    if app.rate_limits_on
-        && (limits.lookup_number.count(tn.as_str(), now) >= LOOKUP_NUMBER_LIMIT
-            || limits.lookup_client.count(client, now) >= LOOKUP_CLIENT_LIMIT)
-    {
-        let retry_after = limits
-            .lookup_number
-            .retry_after(tn.as_str(), now)
-            .max(limits.lookup_client.retry_after(client, now));
-        return Err(Error::Throttled { retry_after });
+    if app.rate_limits_on {
+        let number = limits.lookup_number.peek(tn.as_str(), now).await?;
+        let by_client = limits.lookup_client.peek(client, now).await?;
+        let blocked = [
+            (number, LOOKUP_NUMBER_LIMIT),
+            (by_client, LOOKUP_CLIENT_LIMIT),
+        ]
+        .into_iter()
+        .filter(|(n, limit)| n.count >= *limit)
+        .map(|(n, _)| n.retry_after)
+        .max();
+        if let Some(retry_after) = blocked {
+            return Err(Error::Throttled { retry_after });
+        }
     }
     let record = app.store.petition_by_tracking_number(tn.as_str()).await?;
     // Hash even when there is no such petition, so timing says nothing either.
@@ -36,8 +40,10 @@ pub async fn open_petition(app: &App, number: &str, code: &str, client: &str) ->
     match record {
         Some(r) if hashes_match(&candidate, &r.access_code_hash) => Ok(r),
         _ => {
-            limits.lookup_number.hit(tn.as_str(), now);
-            limits.lookup_client.hit(client, now);
+            if app.rate_limits_on {
+                limits.lookup_number.hit(tn.as_str(), now).await?;
+                limits.lookup_client.hit(client, now).await?;
+            }
             Err(Error::NoMatch)
         }
     }
@@ -131,11 +137,10 @@ pub async fn evidence_file(
         .into_iter()
         .find(|f| f.id == file_id)
         .ok_or(Error::NotFound)?;
-    let files = app.files.clone();
-    let sha = file.sha256.clone();
-    let bytes = tokio::task::spawn_blocking(move || files.read(&sha))
+    let bytes = app
+        .files
+        .read(&file.sha256)
         .await
-        .map_err(Error::internal)?
         .map_err(Error::internal)?;
     Ok((file, bytes))
 }
@@ -151,12 +156,15 @@ pub fn query_code_hash(app: &App, case_number: &str, code: &AccessCode) -> Strin
 /// The case, if `code` is its query code. Unknown number and wrong code are
 /// the same `NoCaseMatch`; failures are throttled per client.
 pub async fn open_case(app: &App, case_number: &str, code: &str, client: &str) -> Result<CaseView> {
-    let now = Instant::now();
+    let now = crate::antiabuse::limits::now_ms();
     let limiter = &app.limits.lookup_client;
-    if app.rate_limits_on && limiter.count(client, now) >= LOOKUP_CLIENT_LIMIT {
-        return Err(Error::Throttled {
-            retry_after: limiter.retry_after(client, now),
-        });
+    if app.rate_limits_on {
+        let n = limiter.peek(client, now).await?;
+        if n.count >= LOOKUP_CLIENT_LIMIT {
+            return Err(Error::Throttled {
+                retry_after: n.retry_after,
+            });
+        }
     }
     let number = crate::domain::case::normalise_case_number(case_number);
     let case = app.store.case_by_number(&number).await?;
@@ -166,7 +174,9 @@ pub async fn open_case(app: &App, case_number: &str, code: &str, client: &str) -
     match case.filter(|c| hashes_match(&candidate, &c.query_code_hash)) {
         Some(c) => Ok(c),
         None => {
-            limiter.hit(client, now);
+            if app.rate_limits_on {
+                limiter.hit(client, now).await?;
+            }
             Err(Error::NoCaseMatch)
         }
     }

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod calendar;
 pub mod cases;
 pub mod catalogue;
+pub mod cluster;
 pub mod filing;
 pub mod handling;
 pub mod health;
@@ -37,7 +38,7 @@ use std::sync::Arc;
 pub struct App {
     pub store: Store,
     pub secret: crate::crypto::Secret,
-    pub files: crate::files::FileStore,
+    pub files: std::sync::Arc<dyn crate::files::FileStore>,
     pub search: Arc<crate::search::Search>,
     /// Rate limits of the public forms.
     pub limits: filing::Limits,
@@ -54,6 +55,8 @@ pub struct App {
     pub partner_limit: crate::antiabuse::limits::RateLimiter,
     /// Where the installation's audit signing key is (`audit::checkpoint`).
     pub data_dir: std::path::PathBuf,
+    /// This node, as `/healthz` and the other nodes see it (`app::cluster`).
+    pub node: cluster::Node,
 }
 
 impl App {
@@ -63,12 +66,13 @@ impl App {
         search: Arc<crate::search::Search>,
     ) -> Self {
         App {
-            store,
+            store: store.clone(),
             secret: settings.secret.clone(),
-            files: crate::files::FileStore::new(settings.data_dir.join("files")),
-            search,
-            limits: filing::Limits::new(&settings.secret),
+            files: settings.file_store(&store),
+            search: search.clone(),
+            limits: filing::Limits::new(&store, &settings.secret),
             login_throttle: crate::auth::throttle::LoginThrottle::new(
+                store.clone(),
                 settings.secret.clone(),
                 crate::auth::throttle::Limits::default(),
             ),
@@ -77,11 +81,13 @@ impl App {
             figures: oversight::Figures::default(),
             statistics: statistics::Cached::default(),
             partner_limit: crate::antiabuse::limits::RateLimiter::new(
+                store.clone(),
                 settings.secret.clone(),
                 "limit:open311-partner",
                 std::time::Duration::from_secs(60),
             ),
             data_dir: settings.data_dir.clone(),
+            node: cluster::Node::new(settings.run_worker, search.engine.name()),
         }
     }
 

@@ -17,7 +17,6 @@ use crate::store::agencies::Agency;
 use crate::store::petitions::{DeadlineView, Petition, TimelineEvent};
 use crate::store::statistics::Partner;
 use sha2::{Digest, Sha256};
-use std::time::Instant;
 
 /// Requests per minute a new partner key allows unless the operator says otherwise.
 pub const DEFAULT_REQUESTS_PER_MINUTE: i32 = 120;
@@ -59,12 +58,13 @@ pub async fn partner(app: &App, key: &str) -> Result<Partner> {
         .await?
         .ok_or(Error::Forbidden)?;
     if app.rate_limits_on {
-        let now = Instant::now();
-        let id = partner.id.to_string();
-        let n = app.partner_limit.hit(&id, now);
-        if n > partner.requests_per_minute.max(1) as u32 {
+        let hit = app
+            .partner_limit
+            .hit(&partner.id.to_string(), crate::antiabuse::limits::now_ms())
+            .await?;
+        if hit.count > partner.requests_per_minute.max(1) as u32 {
             return Err(Error::Throttled {
-                retry_after: app.partner_limit.retry_after(&id, now),
+                retry_after: hit.retry_after,
             });
         }
     }

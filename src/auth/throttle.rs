@@ -1,13 +1,12 @@
 //! Throttling of failed logins, per account and per client. Only keyed hashes
-//! of the e-mail address and the client address are kept, in memory only:
+//! of the e-mail address and the client address are kept, as counters in the
+//! database (`antiabuse::limits`), so every node counts the same failures:
 //! nothing about who tried to log in from where is written anywhere.
 
+use crate::antiabuse::limits::RateLimiter;
 use crate::crypto::Secret;
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
-type Key = [u8; 32];
+use crate::store::{Store, StoreResult};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -28,75 +27,57 @@ impl Default for Limits {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: Instant,
-    failures: u32,
-}
-
 pub struct LoginThrottle {
-    secret: Secret,
     limits: Limits,
-    windows: Mutex<HashMap<Key, Window>>,
+    account: RateLimiter,
+    client: RateLimiter,
 }
 
 impl LoginThrottle {
-    pub fn new(secret: Secret, limits: Limits) -> Self {
+    pub fn new(store: Store, secret: Secret, limits: Limits) -> Self {
         Self {
-            secret,
+            account: RateLimiter::new(
+                store.clone(),
+                secret.clone(),
+                "login-throttle:account",
+                limits.window,
+            ),
+            client: RateLimiter::new(store, secret, "login-throttle:client", limits.window),
             limits,
-            windows: Mutex::new(HashMap::new()),
         }
     }
 
-    fn key(&self, kind: &str, value: &str) -> Key {
-        self.secret
-            .keyed_hash(&format!("login-throttle:{kind}"), value.as_bytes())
+    /// `Some(seconds)` while either the account or the client is locked.
+    pub async fn blocked(
+        &self,
+        account: &str,
+        client: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<u64>> {
+        let a = self.account.peek(account, now_ms).await?;
+        let c = self.client.peek(client, now_ms).await?;
+        Ok([(a, self.limits.per_account), (c, self.limits.per_client)]
+            .into_iter()
+            .filter(|(n, limit)| n.count >= *limit)
+            .map(|(n, _)| n.retry_after)
+            .max())
     }
 
-    /// `Some(wait)` when either the account or the client is locked now.
-    pub fn blocked(&self, account: &str, client: &str, now: Instant) -> Option<Duration> {
-        let windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        [
-            (self.key("account", account), self.limits.per_account),
-            (self.key("client", client), self.limits.per_client),
-        ]
-        .into_iter()
-        .filter_map(|(k, limit)| {
-            let w = windows.get(&k)?;
-            let elapsed = now.saturating_duration_since(w.started);
-            (w.failures >= limit && elapsed < self.limits.window)
-                .then(|| self.limits.window - elapsed)
-        })
-        .max()
-    }
-
-    pub fn record_failure(&self, account: &str, client: &str, now: Instant) {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.len() > 100_000 {
-            let window = self.limits.window;
-            windows.retain(|_, w| now.saturating_duration_since(w.started) < window);
-        }
-        for k in [self.key("account", account), self.key("client", client)] {
-            let w = windows.entry(k).or_insert(Window {
-                started: now,
-                failures: 0,
-            });
-            if now.saturating_duration_since(w.started) >= self.limits.window {
-                *w = Window {
-                    started: now,
-                    failures: 0,
-                };
-            }
-            w.failures += 1;
-        }
+    pub async fn record_failure(
+        &self,
+        account: &str,
+        client: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        self.account.hit(account, now_ms).await?;
+        self.client.hit(client, now_ms).await?;
+        Ok(())
     }
 
     /// A successful login clears the account's failures (not the client's:
     /// an attacker who owns one account must not reset the count for others).
-    pub fn record_success(&self, account: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        windows.remove(&self.key("account", account));
+    pub async fn record_success(&self, account: &str) -> StoreResult<()> {
+        self.account.clear(account).await
     }
 }
 
@@ -104,58 +85,77 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
-    fn throttle() -> LoginThrottle {
-        LoginThrottle::new(
+    async fn throttle() -> (tempfile::TempDir, LoginThrottle) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let t = LoginThrottle::new(
+            store,
             Secret::new(b"k"),
             Limits {
                 per_account: 3,
                 per_client: 5,
                 window: Duration::from_secs(60),
             },
-        )
+        );
+        (dir, t)
     }
 
-    #[test]
-    fn locks_an_account_after_its_limit_and_unlocks_after_the_window() {
-        let t = throttle();
-        let now = Instant::now();
+    #[tokio::test]
+    async fn locks_an_account_after_its_limit_and_unlocks_after_the_window() {
+        let (_dir, t) = throttle().await;
+        let now = 5_000_000;
         for _ in 0..3 {
-            assert!(t.blocked("a@x.cn", "1.1.1.1", now).is_none());
-            t.record_failure("a@x.cn", "1.1.1.1", now);
+            assert!(t.blocked("a@x.cn", "1.1.1.1", now).await.unwrap().is_none());
+            t.record_failure("a@x.cn", "1.1.1.1", now).await.unwrap();
         }
         assert!(
-            t.blocked("a@x.cn", "2.2.2.2", now).is_some(),
+            t.blocked("a@x.cn", "2.2.2.2", now).await.unwrap().is_some(),
             "another client is locked out of the account too"
         );
         assert!(
-            t.blocked("b@x.cn", "1.1.1.1", now).is_none(),
+            t.blocked("b@x.cn", "1.1.1.1", now).await.unwrap().is_none(),
             "other accounts from the client are still open"
         );
         assert!(
-            t.blocked("a@x.cn", "1.1.1.1", now + Duration::from_secs(61))
+            t.blocked("a@x.cn", "1.1.1.1", now + 61_000)
+                .await
+                .unwrap()
                 .is_none()
         );
     }
 
-    #[test]
-    fn locks_a_client_that_sprays_many_accounts() {
-        let t = throttle();
-        let now = Instant::now();
+    #[tokio::test]
+    async fn locks_a_client_that_sprays_many_accounts() {
+        let (_dir, t) = throttle().await;
+        let now = 5_000_000;
         for i in 0..5 {
-            t.record_failure(&format!("u{i}@x.cn"), "9.9.9.9", now);
+            t.record_failure(&format!("u{i}@x.cn"), "9.9.9.9", now)
+                .await
+                .unwrap();
         }
-        assert!(t.blocked("fresh@x.cn", "9.9.9.9", now).is_some());
-        assert!(t.blocked("fresh@x.cn", "8.8.8.8", now).is_none());
+        assert!(
+            t.blocked("fresh@x.cn", "9.9.9.9", now)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            t.blocked("fresh@x.cn", "8.8.8.8", now)
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 
-    #[test]
-    fn success_clears_the_account() {
-        let t = throttle();
-        let now = Instant::now();
+    #[tokio::test]
+    async fn success_clears_the_account() {
+        let (_dir, t) = throttle().await;
+        let now = 5_000_000;
         for _ in 0..3 {
-            t.record_failure("a@x.cn", "1.1.1.1", now);
+            t.record_failure("a@x.cn", "1.1.1.1", now).await.unwrap();
         }
-        t.record_success("a@x.cn");
-        assert!(t.blocked("a@x.cn", "3.3.3.3", now).is_none());
+        t.record_success("a@x.cn").await.unwrap();
+        assert!(t.blocked("a@x.cn", "3.3.3.3", now).await.unwrap().is_none());
     }
 }

@@ -1,12 +1,12 @@
 //! Evidence files: what is accepted (decided by content, never by name), the
 //! metadata removed from the copy that is stored, and the content-addressed
-//! store under `data/files/`.
+//! store ([`FileStore`]: `data/files/` or the database).
 
 pub mod sanitize;
 pub mod store;
 
 pub use sanitize::{AcceptedFile, EvidenceError, FileKind, accept};
-pub use store::FileStore;
+pub use store::{Directory, FileStore, InDatabase};
 
 /// At most this many files with one submission or follow-up.
 pub const MAX_FILES: usize = 10;

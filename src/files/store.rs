@@ -1,28 +1,122 @@
-//! Content-addressed file storage: a file lives at `files/ab/cd/<sha256>`.
-//! Writes go to a temporary file, are flushed to disk and renamed into place,
-//! so a crash never leaves a half-written file under a real address; a file is
-//! always on disk before the database row that points at it is committed.
+//! Content-addressed evidence storage behind one trait, [`FileStore`]: the
+//! address of a file is the SHA-256 of its (metadata-stripped) bytes, storing
+//! the same content twice is a no-op, and `put` returns only once the bytes are
+//! durable — always before the database row that points at them is committed,
+//! so no acknowledged petition points at a file that is not there. (A failed
+//! commit can leave an unreferenced file; that is harmless and never served.)
+//!
+//! Two backends, chosen by `MINGJING_FILES`:
+//! - [`Directory`] (`directory`, the default): `files/ab/cd/<sha256>` under the
+//!   data dir. Writes go to a temporary file, are flushed and renamed into
+//!   place, so a crash never leaves a half-written file under a real address.
+//!   For several nodes only if that directory is shared storage.
+//! - [`InDatabase`] (`database`): the `file_blobs` table, committed before the
+//!   petition's transaction begins; every node reads the same files. Meant for
+//!   several nodes on PostgreSQL (evidence is at most 50 MB per petition).
 
+use crate::store::Store;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Where evidence bytes live.
+#[async_trait::async_trait]
+pub trait FileStore: Send + Sync {
+    /// `directory` or `database`, as `/healthz` and the logs name it.
+    fn name(&self) -> &'static str;
+    /// Stores `bytes` durably and returns their SHA-256 (hex).
+    async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String>;
+    /// The bytes stored under `sha256`; `NotFound` when there are none.
+    async fn read(&self, sha256: &str) -> std::io::Result<Vec<u8>>;
+}
+
+/// The hex SHA-256 address of `bytes`.
+pub fn address(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn valid_address(sha256: &str) -> bool {
+    sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+fn not_found() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")
+}
+
+/// Files in a directory tree (the default).
 #[derive(Debug, Clone)]
-pub struct FileStore {
+pub struct Directory {
     root: PathBuf,
 }
 
-impl FileStore {
+#[async_trait::async_trait]
+impl FileStore for Directory {
+    fn name(&self) -> &'static str {
+        "directory"
+    }
+
+    async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.put_blocking(&bytes))
+            .await
+            .map_err(std::io::Error::other)?
+    }
+
+    async fn read(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
+        let path = self.path(sha256).ok_or_else(not_found)?;
+        tokio::fs::read(path).await
+    }
+}
+
+/// Files in the database's `file_blobs` table.
+#[derive(Debug, Clone)]
+pub struct InDatabase {
+    store: Store,
+}
+
+impl InDatabase {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+#[async_trait::async_trait]
+impl FileStore for InDatabase {
+    fn name(&self) -> &'static str {
+        "database"
+    }
+
+    async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String> {
+        let sha = address(&bytes);
+        self.store
+            .put_blob(&sha, &bytes)
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok(sha)
+    }
+
+    async fn read(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
+        if !valid_address(sha256) {
+            return Err(not_found());
+        }
+        self.store
+            .blob(sha256)
+            .await
+            .map_err(std::io::Error::other)?
+            .ok_or_else(not_found)
+    }
+}
+
+impl Directory {
     pub fn new(root: PathBuf) -> Self {
         Self { root }
     }
 
     pub fn path(&self, sha256: &str) -> Option<PathBuf> {
-        let valid = sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
-        valid.then(|| {
+        valid_address(sha256).then(|| {
             self.root
                 .join(&sha256[..2])
                 .join(&sha256[2..4])
@@ -30,10 +124,8 @@ impl FileStore {
         })
     }
 
-    /// Stores `bytes` durably and returns their SHA-256 (hex). Storing the same
-    /// content twice is a no-op.
-    pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
-        let sha = hex::encode(Sha256::digest(bytes));
+    fn put_blocking(&self, bytes: &[u8]) -> std::io::Result<String> {
+        let sha = address(bytes);
         let Some(path) = self.path(&sha) else {
             return Err(std::io::Error::other("bad hash"));
         };
@@ -52,16 +144,6 @@ impl FileStore {
         sync_dir(&dir)?;
         Ok(sha)
     }
-
-    pub fn read(&self, sha256: &str) -> std::io::Result<Vec<u8>> {
-        match self.path(sha256) {
-            Some(p) => std::fs::read(p),
-            None => Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "bad hash",
-            )),
-        }
-    }
 }
 
 /// Makes a rename durable: the directory entry itself is flushed.
@@ -77,17 +159,25 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn stores_by_content() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = FileStore::new(dir.path().to_path_buf());
-        let a = store.put(b"hello").unwrap();
+    async fn stores_by_content(store: &dyn FileStore) {
+        let a = store.put(b"hello".to_vec()).await.unwrap();
         assert_eq!(
             a,
             "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
         );
-        assert_eq!(store.put(b"hello").unwrap(), a);
-        assert_eq!(store.read(&a).unwrap(), b"hello");
-        assert!(store.path("../../etc/passwd").is_none());
+        assert_eq!(store.put(b"hello".to_vec()).await.unwrap(), a);
+        assert_eq!(store.read(&a).await.unwrap(), b"hello");
+        let missing = store.read(&"0".repeat(64)).await.unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        let bad = store.read("../../etc/passwd").await.unwrap_err();
+        assert_eq!(bad.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[tokio::test]
+    async fn both_backends_store_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        stores_by_content(&Directory::new(dir.path().join("files"))).await;
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        stores_by_content(&InDatabase::new(Store::connect(&url).await.unwrap())).await;
     }
 }

@@ -525,6 +525,21 @@ impl Tantivy {
 
 #[async_trait::async_trait]
 impl super::Engine for Embedded {
+    /// Each index directory is its own reader of the log, named by a random id
+    /// kept in the directory (a copied or new directory gets its own).
+    fn consumer(&self) -> Result<String, SearchError> {
+        let path = self.dir.join("consumer-id");
+        match std::fs::read_to_string(&path) {
+            Ok(id) if !id.trim().is_empty() => Ok(format!("embedded:{}", id.trim())),
+            _ => {
+                std::fs::create_dir_all(&self.dir).map_err(engine_err)?;
+                let id = hex::encode(rand::random::<[u8; 8]>());
+                std::fs::write(&path, &id).map_err(engine_err)?;
+                Ok(format!("embedded:{id}"))
+            }
+        }
+    }
+
     fn name(&self) -> &'static str {
         "embedded"
     }

@@ -152,6 +152,11 @@ impl super::Engine for Meili {
         "meilisearch"
     }
 
+    /// One index for all nodes, so one position in the log.
+    fn consumer(&self) -> Result<String, SearchError> {
+        Ok(format!("meilisearch:{}", self.prefix))
+    }
+
     async fn prepare(&self, defs: &Definitions) -> Result<Vec<String>, SearchError> {
         let mut fresh = Vec::new();
         for def in defs.all() {

@@ -105,6 +105,9 @@ impl From<sea_orm::DbErr> for SearchError {
 #[async_trait::async_trait]
 pub trait Engine: Send + Sync {
     fn name(&self) -> &'static str;
+    /// Who reads the outbox log for this engine's indexes (`search_cursors`):
+    /// one id per embedded index directory, one per Meilisearch server and prefix.
+    fn consumer(&self) -> Result<String, SearchError>;
     /// Creates the indexes and applies the definitions; returns the indexes that
     /// were created empty (so the caller fills them from the database).
     async fn prepare(&self, defs: &Definitions) -> Result<Vec<String>, SearchError>;
@@ -152,6 +155,9 @@ impl Switchable {
 impl Engine for Switchable {
     fn name(&self) -> &'static str {
         self.inner.name()
+    }
+    fn consumer(&self) -> Result<String, SearchError> {
+        self.inner.consumer()
     }
     async fn prepare(&self, defs: &Definitions) -> Result<Vec<String>, SearchError> {
         self.check()?;

@@ -154,13 +154,11 @@ impl Search {
         }
     }
 
-    /// Opens the engine's indexes; an index created empty is filled from the
-    /// database through the outbox.
+    /// Opens the engine's indexes and brings them to the outbox log: an index
+    /// created empty, or one too far behind, is filled from the database.
     pub async fn prepare(&self) -> Result<(), SearchError> {
-        for index in self.engine.prepare(&DEFINITIONS).await? {
-            let n = super::outbox::enqueue_all(self.store.conn(), &index).await?;
-            tracing::info!(index, documents = n, "search index created; filling it");
-        }
+        let fresh = self.engine.prepare(&DEFINITIONS).await?;
+        self.indexer.open(&fresh).await?;
         self.store.search_changed();
         Ok(())
     }
@@ -170,20 +168,11 @@ impl Search {
     /// Rows changed while it runs are queued again at the end, so a change that
     /// raced the rebuild is not left stale.
     pub async fn rebuild(&self) -> Result<usize, SearchError> {
-        const BATCH: usize = 5_000;
         let started = chrono::Utc::now();
         let mut total = 0;
         for def in DEFINITIONS.all() {
             self.engine.clear(def).await?;
-            let ids = super::documents::all_ids(&self.store, &def.name).await?;
-            for chunk in ids.chunks(BATCH) {
-                let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-                let docs = super::documents::load(&self.store, &def.name, &refs).await?;
-                total += docs.len();
-                self.engine
-                    .apply(def, docs.into_values().map(super::Op::Upsert).collect())
-                    .await?;
-            }
+            total += super::outbox::fill(&self.store, &*self.engine, def).await?;
             super::outbox::enqueue_changed_since(self.store.conn(), &def.name, started).await?;
         }
         self.indexer.drain().await?;
@@ -221,7 +210,7 @@ impl Search {
             engine: self.engine.name(),
             status: if error.is_some() { "unavailable" } else { "ok" },
             error,
-            lag: super::outbox::lag(&self.store).await.ok(),
+            lag: self.indexer.lag().await.ok(),
         }
     }
 

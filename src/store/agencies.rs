@@ -88,7 +88,7 @@ impl AgencyCache {
         *self.inner.write().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), list));
     }
 
-    fn clear(&self) {
+    pub(super) fn clear(&self) {
         *self.inner.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
@@ -147,7 +147,8 @@ impl Store {
         }
         .insert(self.conn())
         .await?;
-        self.agency_cache.clear();
+        self.forget_cached(super::cluster::Topic::Agencies);
+        self.announce(super::cluster::Topic::Agencies).await?;
         Ok(model.into())
     }
 }

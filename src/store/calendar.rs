@@ -27,7 +27,7 @@ const CALENDAR_CACHE_TTL: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Default)]
 pub struct CalendarCache {
-    inner: RwLock<Option<(Instant, Arc<Calendar>)>>,
+    pub(super) inner: RwLock<Option<(Instant, Arc<Calendar>)>>,
 }
 
 /// A year an operator loaded, as the calendar lists it.
@@ -154,11 +154,8 @@ impl Store {
             .await?;
         }
         txn.commit().await?;
-        *self
-            .calendar_cache
-            .inner
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = None;
+        self.forget_cached(super::cluster::Topic::Calendar);
+        self.announce(super::cluster::Topic::Calendar).await?;
         Ok(())
     }
 

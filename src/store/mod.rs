@@ -14,6 +14,7 @@ pub mod bulletins;
 pub mod calendar;
 pub mod captchas;
 pub mod cases;
+pub mod cluster;
 pub mod entities;
 pub mod outbox;
 pub mod oversight;

@@ -4,9 +4,10 @@
 //! map lookup.
 //!
 //! Correctness on edit: every write to procedures calls `invalidate_all` in the
-//! same process, before the writer's response goes out. With several app nodes,
-//! another node's copy can be stale for at most `TTL`; that bound is the price of
-//! not asking the database on every read.
+//! same process, before the writer's response goes out, and announces it
+//! (`AppState::pages_changed`); on PostgreSQL every other node hears it within
+//! milliseconds (LISTEN/NOTIFY) and drops its copies. `TTL` stays as the
+//! bound should an announcement be lost.
 
 use actix_web::web::Bytes;
 use std::collections::HashMap;

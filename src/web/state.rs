@@ -11,6 +11,21 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// After a write that changes public pages: this node's copies go now,
+    /// before the writer's answer; every other node's within a second (the
+    /// announcement), or at the latest when their copy's TTL ends.
+    pub async fn pages_changed(&self) {
+        self.pages.invalidate_all();
+        if let Err(e) = self
+            .app
+            .store
+            .announce(crate::store::cluster::Topic::Pages)
+            .await
+        {
+            tracing::warn!(error = %e, "could not tell the other nodes that pages changed");
+        }
+    }
+
     /// Renders `template` with `page` (a page struct bound to it).
     pub fn render<T: serde::Serialize>(
         &self,

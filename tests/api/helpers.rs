@@ -16,6 +16,8 @@ pub struct TestApp {
     pub address: String,
     pub store: Store,
     pub search: std::sync::Arc<mingjing::search::Search>,
+    /// The evidence store the app writes to (its settings' backend).
+    pub files: std::sync::Arc<dyn mingjing::files::FileStore>,
     pub client: reqwest::Client,
     pub _dir: TempDir,
     handle: actix_web::dev::ServerHandle,
@@ -23,7 +25,33 @@ pub struct TestApp {
 }
 
 /// Runs a scenario against SQLite, and against PostgreSQL when configured.
+/// `db_test!(module => scenario, |settings| …)` runs it with changed settings.
 macro_rules! db_test {
+    ($module:ident => $name:ident, $adjust:expr) => {
+        mod $module {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, $adjust)
+                    .await
+                    .unwrap();
+                super::$name(&app).await;
+                app.teardown().await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let Some(app) =
+                    crate::helpers::spawn_app_with(crate::helpers::Backend::Postgres, $adjust)
+                        .await
+                else {
+                    eprintln!("skipped: MINGJING_TEST_POSTGRES_URL is not set");
+                    return;
+                };
+                super::$name(&app).await;
+                app.teardown().await;
+            }
+        }
+    };
     ($name:ident) => {
         mod $name {
             #[tokio::test]
@@ -72,6 +100,7 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         secure_cookies: false,
         job_poll: std::time::Duration::from_millis(50),
         run_worker: false,
+        files: mingjing::config::FilesBackend::Directory,
     }
 }
 
@@ -130,6 +159,7 @@ pub async fn spawn_app_with_engine(
         .await
         .expect("opening the database");
     let engine = wrap(settings.search_engine().expect("the search engine"));
+    let files = settings.file_store(&store);
     let app = Application::build_with_engine(settings, store, None, engine)
         .await
         .expect("building the app");
@@ -147,6 +177,7 @@ pub async fn spawn_app_with_engine(
         address,
         store,
         search,
+        files,
         client,
         _dir: dir,
         handle,

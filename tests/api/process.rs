@@ -272,7 +272,7 @@ async fn acknowledged_submissions_survive_repeated_sigkill() {
     )
     .await
     .unwrap();
-    let store = mingjing::files::FileStore::new(dir.path().join("data/files"));
+    let store = mingjing::files::Directory::new(dir.path().join("data/files"));
     assert!(rows.len() >= acknowledged.len());
     let distinct: std::collections::HashSet<String> = rows
         .iter()

@@ -21,6 +21,12 @@ pub struct Health {
     /// What an operator should act on although the node serves (the calendar
     /// ending within 60 days, …); `status` stays `ok` for these.
     pub warnings: Vec<String>,
+    /// The node that answered.
+    pub node: String,
+    /// Every node that beat within the last 15 s: id, version, role
+    /// (`web` or `web+worker`), search engine, started, last seen — so an
+    /// operator sees a stale node or one on another version.
+    pub nodes: Vec<crate::store::cluster::NodeBeat>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -45,6 +51,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         queue,
         search,
         calendar,
+        nodes,
+        node_id,
     } = crate::app::health::check(&state.app).await;
     let calendar = calendar.map(|(last_year, warning)| CalendarHealth {
         last_year,
@@ -75,6 +83,8 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         queue,
         calendar,
         warnings,
+        node: node_id,
+        nodes,
     };
     if healthy {
         HttpResponse::Ok().json(body)

@@ -225,7 +225,7 @@ pub async fn create(
     verify_csrf(&session, &form.csrf_token)?;
     match app::procedures::create(&state.app, &staff, &form.input).await {
         Ok(_) => {
-            state.pages.invalidate_all();
+            state.pages_changed().await;
             Ok(see_other("/staff/procedures?done=created"))
         }
         Err(Error::Fields(errors)) => form_page(
@@ -296,7 +296,7 @@ pub async fn update(
     let base_version = form.base_version.trim().parse::<i32>().ok();
     match app::procedures::publish(&state.app, &staff, id, base_version, &form.input).await {
         Ok(_) => {
-            state.pages.invalidate_all();
+            state.pages_changed().await;
             Ok(see_other("/staff/procedures?done=published"))
         }
         Err(Error::Fields(errors)) => form_page(
@@ -347,7 +347,7 @@ async fn set_status(
 ) -> Result<(), AppError> {
     verify_csrf(session, csrf)?;
     app::procedures::set_status(&state.app, staff, id, status).await?;
-    state.pages.invalidate_all();
+    state.pages_changed().await;
     Ok(())
 }
 
