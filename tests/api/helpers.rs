@@ -12,13 +12,31 @@ pub enum Backend {
     Postgres,
 }
 
-pub struct TestApp {
+/// A browser-like client of one running portal: its address and a cookie jar.
+pub struct Browser {
     pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    /// A client with its own cookies that does not follow redirects (tests look at them).
+    pub fn new(address: String) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { address, client }
+    }
+}
+
+/// A test app derefs to its [`Browser`] (`app.client`, `app.get_text(…)`).
+pub struct TestApp {
+    pub browser: Browser,
     pub store: Store,
     pub search: std::sync::Arc<mingjing::search::Search>,
     /// The evidence store the app writes to (its settings' backend).
     pub files: std::sync::Arc<dyn mingjing::files::FileStore>,
-    pub client: reqwest::Client,
     pub _dir: TempDir,
     handle: actix_web::dev::ServerHandle,
     postgres: Option<(String, String)>,
@@ -105,7 +123,7 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
 }
 
 /// A fresh database on the PostgreSQL of `MINGJING_TEST_POSTGRES_URL`; returns (its URL, the admin URL, its name).
-async fn fresh_postgres() -> Option<(String, String, String)> {
+pub async fn fresh_postgres() -> Option<(String, String, String)> {
     let admin = std::env::var("MINGJING_TEST_POSTGRES_URL")
         .ok()
         .filter(|u| !u.is_empty())?;
@@ -168,17 +186,11 @@ pub async fn spawn_app_with_engine(
     let search = app.search();
     let handle = app.server_handle();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
     Some(TestApp {
-        address,
+        browser: Browser::new(address),
         store,
         search,
         files,
-        client,
         _dir: dir,
         handle,
         postgres,
@@ -206,6 +218,22 @@ impl TestApp {
         self.search.indexer.drain().await.expect("indexing");
     }
 
+    pub async fn seed_demo(&self) {
+        mingjing::demo::seed(&self.store)
+            .await
+            .unwrap()
+            .expect("an empty database");
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+impl Browser {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -226,13 +254,6 @@ impl TestApp {
             .send()
             .await
             .unwrap()
-    }
-
-    pub async fn seed_demo(&self) {
-        mingjing::demo::seed(&self.store)
-            .await
-            .unwrap()
-            .expect("an empty database");
     }
 
     /// Logs in through the login form, as a browser would.

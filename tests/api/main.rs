@@ -17,6 +17,7 @@ mod handling;
 mod jobs;
 mod layers;
 mod login;
+mod nodes;
 mod open311;
 mod oversight;
 mod petitions;

@@ -4,12 +4,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Served {
-    child: Child,
+pub(crate) struct Served {
+    pub(crate) child: Child,
     /// The child's log, read on a thread as it comes: a chatty start (the demo's
     /// year of handling logs every act) must never block on a full pipe.
     stderr: std::thread::JoinHandle<String>,
-    address: String,
+    pub(crate) address: String,
 }
 
 /// Starts `mingjing serve` in `dir` and waits for its "serving on" line.
@@ -17,16 +17,21 @@ fn serve(dir: &std::path::Path, extra_args: &[&str]) -> Served {
     serve_with_env(dir, extra_args, &[])
 }
 
-fn serve_with_env(dir: &std::path::Path, extra_args: &[&str], env: &[(&str, &str)]) -> Served {
+/// `env` is applied last, so it may name the database (`MINGJING_DATABASE_URL`).
+pub(crate) fn serve_with_env(
+    dir: &std::path::Path,
+    extra_args: &[&str],
+    env: &[(&str, &str)],
+) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mingjing"))
         .arg("serve")
         .args(extra_args)
-        .envs(env.iter().copied())
         .current_dir(dir)
         .env_remove("MINGJING_DATABASE_URL")
         .env_remove("MINGJING_DATA_DIR")
         .env("MINGJING_BIND", "127.0.0.1:0")
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -57,7 +62,7 @@ fn serve_with_env(dir: &std::path::Path, extra_args: &[&str], env: &[(&str, &str
     }
 }
 
-fn terminate(mut served: Served) -> (std::process::ExitStatus, String) {
+pub(crate) fn terminate(mut served: Served) -> (std::process::ExitStatus, String) {
     let _ = Command::new("kill")
         .arg("-TERM")
         .arg(served.child.id().to_string())
@@ -159,7 +164,7 @@ async fn a_broken_database_gives_a_clean_500_page_and_a_logged_cause() {
 
 /// Submits petitions with a photo until the server stops answering; returns
 /// what was acknowledged (tracking number, access code).
-async fn burst(address: String, client_no: usize) -> Vec<(String, String)> {
+pub(crate) async fn burst(address: String, client_no: usize) -> Vec<(String, String)> {
     let client = reqwest::Client::new();
     let mut acknowledged = Vec::new();
     for i in 0.. {

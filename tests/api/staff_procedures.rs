@@ -2,7 +2,7 @@
 
 use crate::helpers::{TestApp, assert_translated};
 
-const NEW_PROCEDURE: &[(&str, &str)] = &[
+pub(crate) const NEW_PROCEDURE: &[(&str, &str)] = &[
     ("category", "legal_aid"),
     ("title_zh", "值班律师法律帮助"),
     ("title_en", "Duty lawyer assistance"),
@@ -23,7 +23,7 @@ const NEW_PROCEDURE: &[(&str, &str)] = &[
     ("change_note", ""),
 ];
 
-fn with<'a>(
+pub(crate) fn with<'a>(
     base: &[(&'a str, &'a str)],
     changes: &[(&'a str, &'a str)],
     csrf: &'a str,
