@@ -30,6 +30,10 @@ pub struct FieldDef {
     /// Returned with a hit. Long texts are searched but not returned.
     #[serde(default = "yes")]
     pub stored: bool,
+    /// A number people copy (a tracking or case number): matched as typed,
+    /// never with a typo forgiven.
+    #[serde(default)]
+    pub identifier: bool,
 }
 
 fn one() -> f32 {

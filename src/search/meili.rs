@@ -85,13 +85,159 @@ impl Meili {
                 .filter(|f| f.stored)
                 .map(|f| f.name.clone()),
         );
+        // A mistyped tracking or case number must find nothing, not a neighbour.
+        let typo_tolerance = meilisearch_sdk::settings::TypoToleranceSettings {
+            enabled: Some(true),
+            disable_on_attributes: Some(
+                def.fields
+                    .iter()
+                    .filter(|f| f.identifier)
+                    .map(|f| f.name.clone())
+                    .collect(),
+            ),
+            disable_on_numbers: Some(true),
+            ..Default::default()
+        };
         Settings::new()
+            .with_typo_tolerance(typo_tolerance)
             .with_searchable_attributes(searchable)
             .with_filterable_attributes(filterable)
             .with_sortable_attributes(sortable)
             .with_displayed_attributes(displayed)
             .with_synonyms(synonyms)
             .with_stop_words(defs.common.stop_words.clone())
+    }
+}
+
+/// One query's settings, owned, so that several can be sent in one request.
+struct Plan {
+    index: meilisearch_sdk::indexes::Index,
+    filter: String,
+    facets: Vec<String>,
+    highlight: Vec<String>,
+    sort: Option<String>,
+}
+
+/// The borrowed lists the SDK's query builder takes.
+struct Borrowed<'a> {
+    facets: Vec<&'a str>,
+    highlight: Vec<&'a str>,
+    crop: Vec<(&'a str, Option<usize>)>,
+    sort: Vec<&'a str>,
+}
+
+impl Plan {
+    fn new(index: meilisearch_sdk::indexes::Index, def: &IndexDef, q: &IndexQuery) -> Self {
+        Self {
+            index,
+            filter: filter_expression(def, &q.filters),
+            facets: def.facets().map(|f| f.name.clone()).collect(),
+            highlight: def
+                .searchable()
+                .into_iter()
+                .filter(|f| f.stored)
+                .map(|f| f.name.clone())
+                .collect(),
+            sort: match &q.order {
+                Order::Relevance => None,
+                Order::Field { field, descending } => Some(format!(
+                    "{field}:{}",
+                    if *descending { "desc" } else { "asc" }
+                )),
+            },
+        }
+    }
+
+    fn borrowed(&self) -> Borrowed<'_> {
+        let highlight: Vec<&str> = self.highlight.iter().map(String::as_str).collect();
+        Borrowed {
+            facets: self.facets.iter().map(String::as_str).collect(),
+            // Long texts come back as a window around the matches, like the embedded snippets.
+            crop: highlight.iter().map(|f| (*f, None)).collect(),
+            highlight,
+            sort: self.sort.iter().map(String::as_str).collect(),
+        }
+    }
+
+    fn query<'a>(
+        &'a self,
+        b: &'a Borrowed<'a>,
+        q: &'a IndexQuery,
+    ) -> meilisearch_sdk::search::SearchQuery<'a, meilisearch_sdk::DefaultHttpClient> {
+        let mut query = meilisearch_sdk::search::SearchQuery::new(&self.index);
+        query
+            .with_query(&q.text)
+            // Page mode, for an exact total (offset mode only estimates it); every
+            // caller asks for whole pages.
+            .with_page(q.offset / q.limit.max(1) + 1)
+            .with_hits_per_page(q.limit.max(1))
+            .with_facets(Selectors::Some(&b.facets))
+            .with_attributes_to_highlight(Selectors::Some(&b.highlight))
+            .with_attributes_to_crop(Selectors::Some(&b.crop))
+            .with_crop_length(60)
+            .with_highlight_pre_tag(PRE)
+            .with_highlight_post_tag(POST)
+            .with_show_ranking_score(true)
+            .with_matching_strategy(MatchingStrategies::ALL);
+        if !self.filter.is_empty() {
+            query.with_filter(&self.filter);
+        }
+        if !b.sort.is_empty() {
+            query.with_sort(&b.sort);
+        }
+        query
+    }
+
+    fn result(&self, r: meilisearch_sdk::search::SearchResults<Document>) -> IndexResult {
+        let hits = r
+            .hits
+            .into_iter()
+            .map(|h| {
+                let mut highlights = BTreeMap::new();
+                if let Some(formatted) = &h.formatted_result {
+                    for name in &self.highlight {
+                        if let Some(html) = formatted
+                            .get(name)
+                            .and_then(|v| v.as_str())
+                            .and_then(marked)
+                        {
+                            highlights.insert(name.clone(), html);
+                        }
+                    }
+                }
+                EngineHit {
+                    id: h
+                        .result
+                        .get("id")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    score: h.ranking_score.unwrap_or(0.0) as f32,
+                    fields: h.result,
+                    highlights,
+                }
+            })
+            .collect();
+        let facets = r
+            .facet_distribution
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, values)| {
+                (
+                    name,
+                    values
+                        .into_iter()
+                        .filter(|(_, c)| *c > 0)
+                        .map(|(v, c)| (v, c as u64))
+                        .collect(),
+                )
+            })
+            .collect();
+        IndexResult {
+            total: r.total_hits.or(r.estimated_total_hits).unwrap_or(0),
+            hits,
+            facets,
+        }
     }
 }
 
@@ -141,9 +287,15 @@ pub fn filter_expression(def: &IndexDef, filters: &[Filter]) -> String {
 }
 
 /// Meilisearch's highlighted text (our markers) as escaped HTML with `<mark>`.
+/// Meilisearch marks each token on its own, so a compound word it cut in two
+/// (国家赔偿 → 国家 + 赔偿) comes back as two touching marks; they are one
+/// match to the reader, as the embedded engine shows it.
 fn marked(text: &str) -> Option<String> {
-    text.contains(PRE)
-        .then(|| escape(text).replace(PRE, "<mark>").replace(POST, "</mark>"))
+    text.contains(PRE).then(|| {
+        escape(&text.replace(&format!("{POST}{PRE}"), ""))
+            .replace(PRE, "<mark>")
+            .replace(POST, "</mark>")
+    })
 }
 
 #[async_trait::async_trait]
@@ -209,96 +361,33 @@ impl super::Engine for Meili {
     }
 
     async fn search(&self, def: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
-        let index = self.client.index(self.uid(def));
-        let filter = filter_expression(def, &q.filters);
-        let facets: Vec<&str> = def.facets().map(|f| f.name.as_str()).collect();
-        let highlight: Vec<&str> = def
-            .searchable()
-            .into_iter()
-            .filter(|f| f.stored)
-            .map(|f| f.name.as_str())
+        let mut results = self.search_many(&[(def, q.clone())]).await?;
+        results
+            .pop()
+            .ok_or_else(|| SearchError::Engine("no result for the query".into()))
+    }
+
+    /// The queries in one `/multi-search` round trip (the public scope asks three indexes).
+    async fn search_many(
+        &self,
+        queries: &[(&IndexDef, IndexQuery)],
+    ) -> Result<Vec<IndexResult>, SearchError> {
+        let plans: Vec<Plan> = queries
+            .iter()
+            .map(|(def, q)| Plan::new(self.client.index(self.uid(def)), def, q))
             .collect();
-        let sort = match &q.order {
-            Order::Relevance => None,
-            Order::Field { field, descending } => Some(format!(
-                "{field}:{}",
-                if *descending { "desc" } else { "asc" }
-            )),
-        };
-        let sort_list: Vec<&str> = sort.iter().map(String::as_str).collect();
-        // Long texts come back as a window around the matches, like the embedded snippets.
-        let crop: Vec<(&str, Option<usize>)> = highlight.iter().map(|f| (*f, None)).collect();
-        let mut query = index.search();
-        query
-            .with_query(&q.text)
-            // Page mode, for an exact total (offset mode only estimates it); every
-            // caller asks for whole pages.
-            .with_page(q.offset / q.limit.max(1) + 1)
-            .with_hits_per_page(q.limit.max(1))
-            .with_facets(Selectors::Some(&facets))
-            .with_attributes_to_highlight(Selectors::Some(&highlight))
-            .with_attributes_to_crop(Selectors::Some(&crop))
-            .with_crop_length(60)
-            .with_highlight_pre_tag(PRE)
-            .with_highlight_post_tag(POST)
-            .with_show_ranking_score(true)
-            .with_matching_strategy(MatchingStrategies::ALL);
-        if !filter.is_empty() {
-            query.with_filter(&filter);
+        let borrowed: Vec<Borrowed<'_>> = plans.iter().map(Plan::borrowed).collect();
+        let mut multi = self.client.multi_search();
+        for ((plan, b), (_, q)) in plans.iter().zip(&borrowed).zip(queries) {
+            multi.with_search_query(plan.query(b, q));
         }
-        if !sort_list.is_empty() {
-            query.with_sort(&sort_list);
-        }
-        let r = query.execute::<Document>().await.map_err(unavailable)?;
-        let hits = r
-            .hits
+        let response = multi.execute::<Document>().await.map_err(unavailable)?;
+        Ok(response
+            .results
             .into_iter()
-            .map(|h| {
-                let mut highlights = BTreeMap::new();
-                if let Some(formatted) = &h.formatted_result {
-                    for name in &highlight {
-                        if let Some(html) = formatted
-                            .get(*name)
-                            .and_then(|v| v.as_str())
-                            .and_then(marked)
-                        {
-                            highlights.insert((*name).to_owned(), html);
-                        }
-                    }
-                }
-                EngineHit {
-                    id: h
-                        .result
-                        .get("id")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_owned(),
-                    score: h.ranking_score.unwrap_or(0.0) as f32,
-                    fields: h.result,
-                    highlights,
-                }
-            })
-            .collect();
-        let facets = r
-            .facet_distribution
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(name, values)| {
-                (
-                    name,
-                    values
-                        .into_iter()
-                        .filter(|(_, c)| *c > 0)
-                        .map(|(v, c)| (v, c as u64))
-                        .collect(),
-                )
-            })
-            .collect();
-        Ok(IndexResult {
-            total: r.total_hits.or(r.estimated_total_hits).unwrap_or(0),
-            hits,
-            facets,
-        })
+            .zip(&plans)
+            .map(|(r, plan)| plan.result(r))
+            .collect())
     }
 
     async fn versions(&self, def: &IndexDef) -> Result<BTreeMap<String, i64>, SearchError> {
@@ -347,6 +436,22 @@ impl super::Engine for Meili {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn touching_marks_of_a_cut_compound_are_one() {
+        use super::{POST, PRE};
+        let text = format!("{PRE}国家{POST}{PRE}赔偿{POST}的申请与<审查>");
+        assert_eq!(
+            super::marked(&text).unwrap(),
+            "<mark>国家赔偿</mark>的申请与&lt;审查&gt;"
+        );
+        let apart = format!("{PRE}国家{POST}与{PRE}赔偿{POST}");
+        assert_eq!(
+            super::marked(&apart).unwrap(),
+            "<mark>国家</mark>与<mark>赔偿</mark>"
+        );
+        assert_eq!(super::marked("无"), None);
+    }
+
     use super::*;
     use crate::search::DEFINITIONS;
 

@@ -118,6 +118,18 @@ pub trait Engine: Send + Sync {
         index: &IndexDef,
         query: &IndexQuery,
     ) -> Result<IndexResult, SearchError>;
+    /// Several queries at once, answered in order (one round trip where the
+    /// engine can: the public scope asks three indexes).
+    async fn search_many(
+        &self,
+        queries: &[(&IndexDef, IndexQuery)],
+    ) -> Result<Vec<IndexResult>, SearchError> {
+        let mut out = Vec::with_capacity(queries.len());
+        for (def, q) in queries {
+            out.push(self.search(def, q).await?);
+        }
+        Ok(out)
+    }
     /// Every document's id and version, to compare with the database.
     async fn versions(&self, index: &IndexDef) -> Result<BTreeMap<String, i64>, SearchError>;
     async fn clear(&self, index: &IndexDef) -> Result<(), SearchError>;
@@ -170,6 +182,13 @@ impl Engine for Switchable {
     async fn search(&self, index: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
         self.check()?;
         self.inner.search(index, q).await
+    }
+    async fn search_many(
+        &self,
+        queries: &[(&IndexDef, IndexQuery)],
+    ) -> Result<Vec<IndexResult>, SearchError> {
+        self.check()?;
+        self.inner.search_many(queries).await
     }
     async fn versions(&self, index: &IndexDef) -> Result<BTreeMap<String, i64>, SearchError> {
         self.check()?;

@@ -239,15 +239,15 @@ impl Search {
         let wanted = some(&p.kind_of_result);
         let mut results: Vec<(&IndexDef, super::IndexResult)> = Vec::new();
         let mut type_counts: BTreeMap<String, u64> = BTreeMap::new();
-        for def in [
+        let queries: Vec<(&IndexDef, IndexQuery)> = [
             &DEFINITIONS.procedures,
             &DEFINITIONS.cases,
             &DEFINITIONS.answers,
-        ] {
-            // An index without a filtered field has nothing that matches it.
-            if filters.iter().any(|(f, _)| def.field(f).is_none()) {
-                continue;
-            }
+        ]
+        .into_iter()
+        // An index without a filtered field has nothing that matches it.
+        .filter(|def| filters.iter().all(|(f, _)| def.field(f).is_some()))
+        .map(|def| {
             let query = IndexQuery {
                 text: p.q.clone(),
                 filters: filters.iter().map(|(_, f)| f.clone()).collect(),
@@ -255,7 +255,12 @@ impl Search {
                 offset: 0,
                 limit: page * PUBLIC_PER_PAGE,
             };
-            let r = self.engine.search(def, &query).await?;
+            (def, query)
+        })
+        .collect();
+        let answers = self.engine.search_many(&queries).await?;
+        for ((def, _), r) in queries.iter().zip(answers) {
+            let def: &IndexDef = def;
             if r.total > 0 {
                 type_counts.insert(def.name.clone(), r.total as u64);
             }
