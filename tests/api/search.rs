@@ -560,3 +560,81 @@ async fn the_search_pages_work_without_javascript_in_both_languages(app: &TestAp
     assert_translated(&page);
 }
 db_test!(the_search_pages_work_without_javascript_in_both_languages);
+
+/// Where README says the two engines agree: the public scope's totals and
+/// facet counts for every query of the relevance table, on the same data —
+/// except the compounds README names, for which Meilisearch also accepts the
+/// word's halves apart (a superset of the embedded engine's results).
+/// Runs when a Meilisearch server is given (`MINGJING_TEST_MEILI_URL`).
+#[tokio::test]
+async fn both_engines_give_the_same_totals_and_facets() {
+    if std::env::var("MINGJING_TEST_MEILI_URL").map_or(true, |u| u.is_empty()) {
+        eprintln!("skipped: MINGJING_TEST_MEILI_URL is not set");
+        return;
+    }
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .unwrap();
+    app.seed_demo().await;
+    app.index().await;
+    let dir = tempfile::tempdir().unwrap();
+    let embedded = mingjing::search::Search::new(
+        app.store.clone(),
+        std::sync::Arc::new(mingjing::search::embedded::Embedded::new(
+            dir.path().join("search"),
+        )),
+    );
+    embedded.prepare().await.unwrap();
+    let mut queries: Vec<(&str, &str)> = Vec::new();
+    for (params, _, _) in RELEVANCE {
+        let q = params
+            .iter()
+            .find(|(k, _)| *k == "q")
+            .map_or("", |(_, v)| *v);
+        let lang = params
+            .iter()
+            .find(|(k, _)| *k == "lang")
+            .map_or("zh-CN", |(_, v)| *v);
+        if !queries.contains(&(q, lang)) {
+            queries.push((q, lang));
+        }
+    }
+    let counts = |r: &mingjing::search::service::Results| {
+        let facets: Vec<(String, String, u64)> = r
+            .facets
+            .iter()
+            .flat_map(|f| {
+                f.values
+                    .iter()
+                    .map(|v| (f.name.clone(), v.value.clone(), v.count))
+            })
+            .collect();
+        (r.total, facets)
+    };
+    let mut differ = Vec::new();
+    for (q, lang) in queries {
+        let p = mingjing::search::service::Params {
+            q: q.to_owned(),
+            ..Default::default()
+        };
+        let a = counts(&embedded.public(&p, lang).await.unwrap());
+        let b = counts(&app.search.public(&p, lang).await.unwrap());
+        let documented = ["国家赔偿", "强制执行", "行政复议"].contains(&q);
+        if documented {
+            assert!(
+                b.0 >= a.0,
+                "{q}: Meilisearch finds fewer ({} < {})",
+                b.0,
+                a.0
+            );
+        } else if a != b {
+            differ.push(format!("{q} ({lang}): embedded {a:?}\n  meilisearch {b:?}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "the engines differ:\n{}",
+        differ.join("\n")
+    );
+    app.teardown().await;
+}
