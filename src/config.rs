@@ -44,6 +44,10 @@ pub struct Settings {
     /// `MINGJING_FILES`: where evidence is kept — `directory` (default,
     /// `<data_dir>/files`) or `database` (every node reads the same files).
     pub files: FilesBackend,
+    /// `MINGJING_TRUSTED_PROXIES`: comma-separated addresses of the reverse
+    /// proxies in front of the nodes; from them, `X-Forwarded-For` names the
+    /// client that rate limits count (from anyone else it is ignored).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Where evidence files are kept (`files::FileStore`).
@@ -133,6 +137,17 @@ impl Settings {
             secure_cookies: flag("MINGJING_SECURE_COOKIES", false)?,
             job_poll: std::time::Duration::from_millis(500),
             run_worker: flag("MINGJING_WORKER", true)?,
+            trusted_proxies: var("MINGJING_TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().with_context(|| {
+                        format!("MINGJING_TRUSTED_PROXIES: {s:?} is not an IP address")
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
             files: match var("MINGJING_FILES").as_deref() {
                 None | Some("directory") => FilesBackend::Directory,
                 Some("database") => FilesBackend::Database,

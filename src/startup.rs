@@ -172,6 +172,7 @@ impl Application {
             app: crate::app::App::new(store.clone(), &settings, search.clone()),
             views,
             pages: Default::default(),
+            trusted_proxies: settings.trusted_proxies.clone(),
         });
         let node = state.app.node.clone();
         let mut background = Vec::new();

@@ -67,10 +67,76 @@ pub fn layout(req: &HttpRequest, lang: Lang) -> Layout {
 }
 
 /// The key rate limits count a client by: its address (hashed before it is kept).
+/// Behind a reverse proxy listed in `MINGJING_TRUSTED_PROXIES`, the address is
+/// the last one in `X-Forwarded-For` that is not itself a trusted proxy; a
+/// header from anyone else is ignored (it could name any address).
 pub fn client_key(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+    let peer = req.peer_addr().map(|a| a.ip());
+    let trusted: &[std::net::IpAddr] = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .map_or(&[], |s| s.trusted_proxies.as_slice());
+    client_address(
+        peer,
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok()),
+        trusted,
+    )
+    .map(|ip| ip.to_string())
+    .unwrap_or_default()
+}
+
+fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[std::net::IpAddr],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    for hop in forwarded_for.unwrap_or_default().rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    Some(client)
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_address;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1")];
+        let header = Some("6.6.6.6, 203.0.113.7");
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), header, &proxy),
+            Some(ip("203.0.113.7"))
+        );
+        assert_eq!(
+            client_address(Some(ip("198.51.100.2")), header, &proxy),
+            Some(ip("198.51.100.2")),
+            "a client cannot choose its own address"
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), None, &proxy),
+            Some(ip("10.0.0.1"))
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), Some("203.0.113.7, 10.0.0.1"), &proxy),
+            Some(ip("203.0.113.7"))
+        );
+    }
 }
 
 /// Marks a response as one no cache may keep (an access code, a complainant's identity).

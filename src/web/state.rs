@@ -8,6 +8,8 @@ pub struct AppState {
     pub app: crate::app::App,
     pub views: std::sync::Arc<Views>,
     pub pages: PageCache,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`MINGJING_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {

@@ -119,6 +119,7 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         job_poll: std::time::Duration::from_millis(50),
         run_worker: false,
         files: mingjing::config::FilesBackend::Directory,
+        trusted_proxies: Vec::new(),
     }
 }
 
