@@ -513,13 +513,40 @@ impl Tantivy {
         self.reader.reload().map_err(engine_err)
     }
 
-    fn clear(&self) -> Result<(), SearchError> {
+    /// Deletes everything and adds what arrives on `batches`, in one commit: the
+    /// readers see the old index until the commit, then the whole new one.
+    fn replace(
+        &self,
+        def: &IndexDef,
+        batches: std::sync::mpsc::Receiver<Option<Vec<super::Document>>>,
+    ) -> Result<usize, SearchError> {
         let _one = self.writing.lock().map_err(engine_err)?;
         let mut writer = self.writer()?;
         writer.delete_all_documents().map_err(engine_err)?;
+        let mut added = 0;
+        loop {
+            match batches.recv() {
+                Ok(Some(docs)) => {
+                    for doc in &docs {
+                        writer
+                            .add_document(to_tantivy(self, def, doc)?)
+                            .map_err(engine_err)?;
+                    }
+                    added += docs.len();
+                }
+                // The end: make it all visible at once.
+                Ok(None) => break,
+                // The sender gave up (the database failed): keep the old index.
+                Err(_) => {
+                    writer.rollback().map_err(engine_err)?;
+                    return Err(SearchError::Engine("the rebuild was interrupted".into()));
+                }
+            }
+        }
         writer.commit().map_err(engine_err)?;
         writer.wait_merging_threads().map_err(engine_err)?;
-        self.reader.reload().map_err(engine_err)
+        self.reader.reload().map_err(engine_err)?;
+        Ok(added)
     }
 }
 
@@ -590,11 +617,33 @@ impl super::Engine for Embedded {
         Ok(out)
     }
 
-    async fn clear(&self, def: &IndexDef) -> Result<(), SearchError> {
+    async fn replace(
+        &self,
+        _defs: &Definitions,
+        def: &IndexDef,
+        batches: &mut dyn super::Batches,
+    ) -> Result<usize, SearchError> {
         let t = self.get(&def.name)?;
-        tokio::task::spawn_blocking(move || t.clear())
-            .await
-            .map_err(engine_err)?
+        let owned = def.clone();
+        // The writer lives on a blocking thread; batches reach it two at a time.
+        let (tx, rx) = std::sync::mpsc::sync_channel(2);
+        let writer = tokio::task::spawn_blocking(move || t.replace(&owned, rx));
+        let fed = async {
+            while let Some(docs) = batches.next().await? {
+                if tx.send(Some(docs)).is_err() {
+                    break;
+                }
+            }
+            Ok::<(), SearchError>(())
+        }
+        .await;
+        if fed.is_ok() {
+            let _ = tx.send(None);
+        }
+        drop(tx);
+        let written = writer.await.map_err(engine_err)?;
+        fed?;
+        written
     }
 
     async fn health(&self) -> Result<(), SearchError> {

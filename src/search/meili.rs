@@ -418,14 +418,58 @@ impl super::Engine for Meili {
         }
     }
 
-    async fn clear(&self, def: &IndexDef) -> Result<(), SearchError> {
+    /// Builds the new contents in a second index with the same settings, then
+    /// swaps the two in one task and deletes the old one.
+    async fn replace(
+        &self,
+        defs: &Definitions,
+        def: &IndexDef,
+        batches: &mut dyn super::Batches,
+    ) -> Result<usize, SearchError> {
+        let live = self.uid(def);
+        let staging = format!("{live}__rebuild");
+        if let Ok(task) = self.client.delete_index(&staging).await {
+            // Left over from an interrupted rebuild, or absent: either is fine.
+            let _ = self.wait(task).await;
+        }
         let task = self
             .client
-            .index(self.uid(def))
-            .delete_all_documents()
+            .create_index(&staging, Some("id"))
             .await
             .map_err(unavailable)?;
-        self.wait(task).await
+        self.wait(task).await?;
+        let index = self.client.index(&staging);
+        let task = index
+            .set_settings(&Self::settings(defs, def))
+            .await
+            .map_err(unavailable)?;
+        self.wait(task).await?;
+        let mut added = 0;
+        while let Some(docs) = batches.next().await? {
+            added += docs.len();
+            let task = index
+                .add_or_replace(&docs, Some("id"))
+                .await
+                .map_err(unavailable)?;
+            self.wait(task).await?;
+        }
+        let swap = meilisearch_sdk::client::SwapIndexes {
+            indexes: (live, staging.clone()),
+            rename: None,
+        };
+        let task = self
+            .client
+            .swap_indexes([&swap])
+            .await
+            .map_err(unavailable)?;
+        self.wait(task).await?;
+        let task = self
+            .client
+            .delete_index(&staging)
+            .await
+            .map_err(unavailable)?;
+        self.wait(task).await?;
+        Ok(added)
     }
 
     async fn health(&self) -> Result<(), SearchError> {

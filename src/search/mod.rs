@@ -132,8 +132,23 @@ pub trait Engine: Send + Sync {
     }
     /// Every document's id and version, to compare with the database.
     async fn versions(&self, index: &IndexDef) -> Result<BTreeMap<String, i64>, SearchError>;
-    async fn clear(&self, index: &IndexDef) -> Result<(), SearchError>;
+    /// Replaces everything in `index` with the documents `batches` yields (a
+    /// rebuild). Searches see the old contents until the new ones are complete,
+    /// then all of them at once; on an error the old contents stay.
+    async fn replace(
+        &self,
+        defs: &Definitions,
+        index: &IndexDef,
+        batches: &mut dyn Batches,
+    ) -> Result<usize, SearchError>;
     async fn health(&self) -> Result<(), SearchError>;
+}
+
+/// The documents of a rebuild, a batch at a time.
+#[async_trait::async_trait]
+pub trait Batches: Send {
+    /// The next batch; `None` when there are no more.
+    async fn next(&mut self) -> Result<Option<Vec<Document>>, SearchError>;
 }
 
 /// An engine that can be switched off, for outage drills: it passes every call to
@@ -194,9 +209,14 @@ impl Engine for Switchable {
         self.check()?;
         self.inner.versions(index).await
     }
-    async fn clear(&self, index: &IndexDef) -> Result<(), SearchError> {
+    async fn replace(
+        &self,
+        defs: &Definitions,
+        index: &IndexDef,
+        batches: &mut dyn Batches,
+    ) -> Result<usize, SearchError> {
         self.check()?;
-        self.inner.clear(index).await
+        self.inner.replace(defs, index, batches).await
     }
     async fn health(&self) -> Result<(), SearchError> {
         self.check()?;

@@ -169,7 +169,8 @@ impl Indexer {
                     .into_iter()
                     .filter(|d| fresh.contains(&d.name))
                 {
-                    let n = fill(&self.store, &*self.engine, def).await?;
+                    let mut batches = FromDatabase::new(&self.store, def).await?;
+                    let n = self.engine.replace(&DEFINITIONS, def, &mut batches).await?;
                     tracing::info!(
                         index = def.name,
                         documents = n,
@@ -183,11 +184,10 @@ impl Indexer {
                 // committed when the fill read the tables: start before them.
                 let cutoff = Utc::now() - chrono::TimeDelta::from_std(SETTLE).unwrap_or_default();
                 let start = self.store.outbox_settled_through(cutoff).await?.max(pruned);
+                // Replaced, not emptied first: searches see the old contents meanwhile.
                 for def in DEFINITIONS.all() {
-                    if known.is_some() {
-                        self.engine.clear(def).await?;
-                    }
-                    let n = fill(&self.store, &*self.engine, def).await?;
+                    let mut batches = FromDatabase::new(&self.store, def).await?;
+                    let n = self.engine.replace(&DEFINITIONS, def, &mut batches).await?;
                     tracing::info!(
                         index = def.name,
                         documents = n,
@@ -335,22 +335,36 @@ impl Indexer {
     }
 }
 
-/// Upserts every document of `def` from the database, in large batches; how many.
-pub(super) async fn fill(
-    store: &Store,
-    engine: &dyn Engine,
-    def: &IndexDef,
-) -> Result<usize, SearchError> {
-    const BATCH: usize = 5_000;
-    let mut total = 0;
-    let ids = documents::all_ids(store, &def.name).await?;
-    for chunk in ids.chunks(BATCH) {
-        let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-        let docs = documents::load(store, &def.name, &refs).await?;
-        total += docs.len();
-        engine
-            .apply(def, docs.into_values().map(Op::Upsert).collect())
-            .await?;
+/// The documents of one index, read from the database a page of ids at a time.
+pub(super) struct FromDatabase {
+    store: Store,
+    index: String,
+    ids: Vec<String>,
+    at: usize,
+}
+
+impl FromDatabase {
+    pub(super) async fn new(store: &Store, def: &IndexDef) -> Result<Self, SearchError> {
+        Ok(Self {
+            ids: documents::all_ids(store, &def.name).await?,
+            store: store.clone(),
+            index: def.name.clone(),
+            at: 0,
+        })
     }
-    Ok(total)
+}
+
+#[async_trait::async_trait]
+impl super::Batches for FromDatabase {
+    async fn next(&mut self) -> Result<Option<Vec<super::Document>>, SearchError> {
+        const BATCH: usize = 5_000;
+        if self.at >= self.ids.len() {
+            return Ok(None);
+        }
+        let end = (self.at + BATCH).min(self.ids.len());
+        let refs: Vec<&str> = self.ids[self.at..end].iter().map(String::as_str).collect();
+        let docs = documents::load(&self.store, &self.index, &refs).await?;
+        self.at = end;
+        Ok(Some(docs.into_values().collect()))
+    }
 }

@@ -163,16 +163,18 @@ impl Search {
         Ok(())
     }
 
-    /// Empties every index and fills it again from the database (`mingjing reindex`),
-    /// reading the rows directly in large batches rather than through the outbox.
-    /// Rows changed while it runs are queued again at the end, so a change that
+    /// Builds every index anew from the database (`mingjing reindex`), reading
+    /// the rows directly in large batches rather than through the outbox, and
+    /// puts each in place of the live one when it is complete (`Engine::replace`):
+    /// searches meanwhile see the old index, never a half-filled one. Rows
+    /// changed while it runs are queued again at the end, so a change that
     /// raced the rebuild is not left stale.
     pub async fn rebuild(&self) -> Result<usize, SearchError> {
         let started = chrono::Utc::now();
         let mut total = 0;
         for def in DEFINITIONS.all() {
-            self.engine.clear(def).await?;
-            total += super::outbox::fill(&self.store, &*self.engine, def).await?;
+            let mut batches = super::outbox::FromDatabase::new(&self.store, def).await?;
+            total += self.engine.replace(&DEFINITIONS, def, &mut batches).await?;
             super::outbox::enqueue_changed_since(self.store.conn(), &def.name, started).await?;
         }
         self.indexer.drain().await?;

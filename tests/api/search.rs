@@ -638,3 +638,57 @@ async fn both_engines_give_the_same_totals_and_facets() {
     );
     app.teardown().await;
 }
+
+/// Hands the engine no documents, but first searches the live index: a rebuild
+/// in progress must show the old contents, never a half-filled index.
+struct SearchMeanwhile<'a> {
+    search: &'a mingjing::search::Search,
+    seen: Option<usize>,
+}
+
+#[async_trait::async_trait]
+impl mingjing::search::Batches for SearchMeanwhile<'_> {
+    async fn next(
+        &mut self,
+    ) -> Result<Option<Vec<mingjing::search::Document>>, mingjing::search::SearchError> {
+        let p = mingjing::search::service::Params {
+            q: "国家赔偿".into(),
+            kind_of_result: "procedures".into(),
+            ..Default::default()
+        };
+        self.seen = Some(self.search.public(&p, "zh-CN").await?.total);
+        Ok(None)
+    }
+}
+
+async fn a_rebuild_swaps_in_a_complete_index(app: &TestApp) {
+    app.seed_demo().await;
+    app.index().await;
+    let p = mingjing::search::service::Params {
+        q: "国家赔偿".into(),
+        kind_of_result: "procedures".into(),
+        ..Default::default()
+    };
+    let before = app.search.public(&p, "zh-CN").await.unwrap().total;
+    assert!(before > 0);
+    // Replaced by an empty set: the old documents stay visible until the end.
+    let mut probe = SearchMeanwhile {
+        search: &app.search,
+        seen: None,
+    };
+    app.search
+        .engine
+        .replace(&DEFINITIONS, &DEFINITIONS.procedures, &mut probe)
+        .await
+        .unwrap();
+    assert_eq!(
+        probe.seen,
+        Some(before),
+        "a search during the rebuild saw a partial index"
+    );
+    assert_eq!(app.search.public(&p, "zh-CN").await.unwrap().total, 0);
+    // `mingjing reindex` brings everything back.
+    app.search.rebuild().await.unwrap();
+    assert_eq!(app.search.public(&p, "zh-CN").await.unwrap().total, before);
+}
+db_test!(a_rebuild_swaps_in_a_complete_index);
