@@ -4,11 +4,14 @@
 # at 16 concurrent clients, on SQLite (synchronous=FULL) and, when
 # MINGJING_BENCH_POSTGRES_URL is set, on PostgreSQL.
 # Usage: bench/petitions.sh [seconds]   (needs wrk). Only 127.0.0.1 is loaded.
+# MINGJING_BIN=path runs that binary instead of building this tree (to compare
+# two versions); BENCH_ENV='MINGJING_WORKER=off' adds settings to the server's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --locked --bin mingjing >/dev/null 2>&1
+BIN="${MINGJING_BIN:-./target/release/mingjing}"
+[ -n "${MINGJING_BIN:-}" ] || cargo build --release --locked --bin mingjing >/dev/null 2>&1
 WORK="$(mktemp -d)"
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -24,8 +27,8 @@ run_backend() {
   local name="$1" url="$2"
   rm -rf "$WORK/data"
   # Captcha and rate limits off: this measures the durable write path, not the anti-abuse refusals.
-  env MINGJING_DATA_DIR="$WORK/data" MINGJING_BIND=127.0.0.1:0 MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off RUST_LOG=warn \
-    ${url:+MINGJING_DATABASE_URL=$url} ./target/release/mingjing serve --demo >"$WORK/out.log" 2>"$WORK/err.log" &
+  env MINGJING_DATA_DIR="$WORK/data" MINGJING_BIND=127.0.0.1:0 ${BENCH_ENV:-} MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off RUST_LOG=warn \
+    ${url:+MINGJING_DATABASE_URL=$url} "$BIN" serve --demo >"$WORK/out.log" 2>"$WORK/err.log" &
   PID=$!
   for _ in $(seq 1 200); do grep -q "serving on" "$WORK/out.log" 2>/dev/null && break; sleep 0.1; done
   local addr; addr="$(sed -n 's/^Mingjing is serving on //p' "$WORK/out.log")"

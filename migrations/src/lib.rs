@@ -17,6 +17,7 @@ mod m20261201_000009_agency_clocks;
 mod m20261201_000010_met_deadlines_by_day;
 mod m20261201_000011_open_data;
 mod m20261201_000012_several_nodes;
+mod m20261201_000013_rollup_shards;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_met_deadlines_by_day::Migration),
             Box::new(m20261201_000011_open_data::Migration),
             Box::new(m20261201_000012_several_nodes::Migration),
+            Box::new(m20261201_000013_rollup_shards::Migration),
         ]
     }
 }

@@ -60,7 +60,7 @@ fn placeholders(backend: DatabaseBackend, rows: usize, cols: usize) -> String {
     let mut n = 0;
     (0..rows)
         .map(|_| {
-            let cells: Vec<String> = (0..cols)
+            let mut cells: Vec<String> = (0..cols)
                 .map(|_| {
                     n += 1;
                     match backend {
@@ -69,13 +69,42 @@ fn placeholders(backend: DatabaseBackend, rows: usize, cols: usize) -> String {
                     }
                 })
                 .collect();
+            cells.push(shard_of(backend).to_owned());
             format!("({})", cells.join(", "))
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
+/// Which shard of a roll-up row a write adds to (migration 13). On PostgreSQL
+/// the connection's backend: the same for every write of one transaction (so
+/// a transaction's rows are still locked in key order), different for
+/// transactions on other connections, which so no longer queue on one row.
+/// SQLite serialises writers anyway: one shard.
+fn shard_of(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "(pg_backend_pid() % 16)",
+        _ => "0",
+    }
+}
+
+/// The key a roll-up row is unique by, for `ON CONFLICT`.
+fn day_key(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "day, agency_id, staff_id, kind, category, metric, shard",
+        _ => "agency_id, staff_id, day, kind, category, metric",
+    }
+}
+
+fn month_key(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => "agency_id, staff_id, month, kind, metric, shard",
+        _ => "agency_id, staff_id, month, kind, metric",
+    }
+}
+
 /// Adds (or, with `replace`, writes) the rows, a few hundred per statement.
+/// Replacing is done only after the rows were deleted, so no other shard holds a value.
 async fn write<C: ConnectionTrait>(
     conn: &C,
     days: BTreeMap<DayKey, i64>,
@@ -104,9 +133,10 @@ async fn write<C: ConnectionTrait>(
             "rollup_days.value + excluded.value"
         };
         let sql = format!(
-            "INSERT INTO rollup_days (agency_id, staff_id, day, kind, category, metric, value) VALUES {} \
-             ON CONFLICT (agency_id, staff_id, day, kind, category, metric) DO UPDATE SET value = {conflict}",
-            placeholders(backend, chunk.len(), 7)
+            "INSERT INTO rollup_days (agency_id, staff_id, day, kind, category, metric, value, shard) VALUES {} \
+             ON CONFLICT ({}) DO UPDATE SET value = {conflict}",
+            placeholders(backend, chunk.len(), 7),
+            day_key(backend)
         );
         conn.execute_raw(Statement::from_sql_and_values(
             backend,
@@ -128,9 +158,10 @@ async fn write<C: ConnectionTrait>(
             "rollup_months.value + excluded.value"
         };
         let sql = format!(
-            "INSERT INTO rollup_months (agency_id, staff_id, month, kind, metric, value) VALUES {} \
-             ON CONFLICT (agency_id, staff_id, month, kind, metric) DO UPDATE SET value = {conflict}",
-            placeholders(backend, chunk.len(), 6)
+            "INSERT INTO rollup_months (agency_id, staff_id, month, kind, metric, value, shard) VALUES {} \
+             ON CONFLICT ({}) DO UPDATE SET value = {conflict}",
+            placeholders(backend, chunk.len(), 6),
+            month_key(backend)
         );
         conn.execute_raw(Statement::from_sql_and_values(
             backend,
@@ -245,7 +276,8 @@ impl Store {
             .conn()
             .query_all_raw(Statement::from_string(
                 backend,
-                "SELECT agency_id, staff_id, day, kind, category, metric, value FROM rollup_days",
+                "SELECT agency_id, staff_id, day, kind, category, metric, CAST(SUM(value) AS BIGINT) AS value FROM rollup_days \
+                 GROUP BY agency_id, staff_id, day, kind, category, metric",
             ))
             .await?
         {
@@ -268,7 +300,8 @@ impl Store {
             .conn()
             .query_all_raw(Statement::from_string(
                 backend,
-                "SELECT agency_id, staff_id, month, kind, metric, value FROM rollup_months",
+                "SELECT agency_id, staff_id, month, kind, metric, CAST(SUM(value) AS BIGINT) AS value FROM rollup_months \
+                 GROUP BY agency_id, staff_id, month, kind, metric",
             ))
             .await?
         {

@@ -83,7 +83,8 @@ impl Store {
             .conn()
             .query_all_raw(Statement::from_string(
                 backend,
-                "SELECT agency_id, month, kind, metric, value FROM rollup_months WHERE staff_id = 0",
+                "SELECT agency_id, month, kind, metric, CAST(SUM(value) AS BIGINT) AS value FROM rollup_months \
+                 WHERE staff_id = 0 GROUP BY agency_id, month, kind, metric",
             ))
             .await?;
         let mut out = AgencyMonths::new();

@@ -8,8 +8,18 @@ pub(crate) struct Served {
     pub(crate) child: Child,
     /// The child's log, read on a thread as it comes: a chatty start (the demo's
     /// year of handling logs every act) must never block on a full pipe.
-    stderr: std::thread::JoinHandle<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
     pub(crate) address: String,
+}
+
+/// A test that fails midway must not leave its server running.
+impl Drop for Served {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 /// Starts `mingjing serve` in `dir` and waits for its "serving on" line.
@@ -58,7 +68,7 @@ pub(crate) fn serve_with_env(
     Served {
         child,
         address,
-        stderr,
+        stderr: Some(stderr),
     }
 }
 
@@ -68,7 +78,12 @@ pub(crate) fn terminate(mut served: Served) -> (std::process::ExitStatus, String
         .arg(served.child.id().to_string())
         .status();
     let status = served.child.wait().unwrap();
-    (status, served.stderr.join().unwrap())
+    let log = served
+        .stderr
+        .take()
+        .map(|t| t.join().unwrap())
+        .unwrap_or_default();
+    (status, log)
 }
 
 #[tokio::test]
