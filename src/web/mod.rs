@@ -110,35 +110,6 @@ fn client_address(
     Some(client)
 }
 
-#[cfg(test)]
-mod client_tests {
-    use super::client_address;
-
-    #[test]
-    fn forwarded_addresses_count_only_from_a_trusted_proxy() {
-        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
-        let proxy = [ip("10.0.0.1")];
-        let header = Some("6.6.6.6, 203.0.113.7");
-        assert_eq!(
-            client_address(Some(ip("10.0.0.1")), header, &proxy),
-            Some(ip("203.0.113.7"))
-        );
-        assert_eq!(
-            client_address(Some(ip("198.51.100.2")), header, &proxy),
-            Some(ip("198.51.100.2")),
-            "a client cannot choose its own address"
-        );
-        assert_eq!(
-            client_address(Some(ip("10.0.0.1")), None, &proxy),
-            Some(ip("10.0.0.1"))
-        );
-        assert_eq!(
-            client_address(Some(ip("10.0.0.1")), Some("203.0.113.7, 10.0.0.1"), &proxy),
-            Some(ip("203.0.113.7"))
-        );
-    }
-}
-
 /// Marks a response as one no cache may keep (an access code, a complainant's identity).
 pub fn no_store(mut response: HttpResponse) -> HttpResponse {
     response.headers_mut().insert(
@@ -202,4 +173,33 @@ pub fn retry_after(mut response: HttpResponse, seconds: u64) -> HttpResponse {
             .insert(actix_web::http::header::RETRY_AFTER, v);
     }
     response
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_address;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1")];
+        let header = Some("6.6.6.6, 203.0.113.7");
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), header, &proxy),
+            Some(ip("203.0.113.7"))
+        );
+        assert_eq!(
+            client_address(Some(ip("198.51.100.2")), header, &proxy),
+            Some(ip("198.51.100.2")),
+            "a client cannot choose its own address"
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), None, &proxy),
+            Some(ip("10.0.0.1"))
+        );
+        assert_eq!(
+            client_address(Some(ip("10.0.0.1")), Some("203.0.113.7, 10.0.0.1"), &proxy),
+            Some(ip("203.0.113.7"))
+        );
+    }
 }
