@@ -36,8 +36,18 @@ pub fn signing_key(data_dir: &Path) -> anyhow::Result<SigningKey> {
             let mut seed = [0u8; 32];
             rand::RngCore::fill_bytes(&mut rand::rng(), &mut seed);
             let key = SigningKey::from_bytes(&seed);
-            std::fs::write(&path, hex::encode(key.to_bytes()))
+            // Readable by the portal's user only, like secret.key: whoever reads
+            // it can sign checkpoints and snapshots in the installation's name.
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(&path)
                 .with_context(|| format!("writing {}", path.display()))?;
+            std::io::Write::write_all(&mut file, hex::encode(key.to_bytes()).as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            file.sync_all()?;
             Ok(key)
         }
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),

@@ -92,6 +92,16 @@ async fn serve_in_an_empty_directory_creates_and_migrates_the_database_and_stops
     let served = serve(dir.path(), &[]);
     assert!(dir.path().join("data/mingjing.db").exists());
     assert!(dir.path().join("data/secret.key").exists());
+    // The installation's keys are readable by its own user only.
+    #[cfg(unix)]
+    for key in ["data/secret.key", "data/audit-signing.key"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(key))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{key} is readable by others ({mode:o})");
+    }
     let health: serde_json::Value = reqwest::get(format!("{}/healthz", served.address))
         .await
         .unwrap()
