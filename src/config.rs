@@ -175,16 +175,8 @@ fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Secret> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut bytes = [0u8; 64];
             rand::rng().fill_bytes(&mut bytes);
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            use std::io::Write;
-            let mut file = options
-                .open(&path)
+            crate::crypto::create_key_file(&path, &hex::encode(bytes))
                 .with_context(|| format!("creating {}", path.display()))?;
-            file.write_all(hex::encode(bytes).as_bytes())?;
-            file.sync_all()?;
             Ok(Secret::new(&bytes))
         }
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),

@@ -5,6 +5,19 @@
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha512};
 
+/// Writes a new key file readable by its owner only (0600), flushed to disk;
+/// fails if the file exists (a key is never overwritten).
+pub fn create_key_file(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
 #[derive(Clone)]
 pub struct Secret(Vec<u8>);
 

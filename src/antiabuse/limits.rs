@@ -18,6 +18,15 @@ pub struct Count {
     pub retry_after: u64,
 }
 
+/// Seconds to wait when any of `counts` has reached its limit (the longest wait), else `None`.
+pub fn blocked(counts: &[(Count, u32)]) -> Option<u64> {
+    counts
+        .iter()
+        .filter(|(n, limit)| n.count >= *limit)
+        .map(|(n, _)| n.retry_after)
+        .max()
+}
+
 #[derive(Clone)]
 pub struct RateLimiter {
     store: Store,

@@ -20,14 +20,10 @@ pub async fn open_petition(app: &App, number: &str, code: &str, client: &str) ->
     if app.rate_limits_on {
         let number = limits.lookup_number.peek(tn.as_str(), now).await?;
         let by_client = limits.lookup_client.peek(client, now).await?;
-        let blocked = [
+        let blocked = crate::antiabuse::limits::blocked(&[
             (number, LOOKUP_NUMBER_LIMIT),
             (by_client, LOOKUP_CLIENT_LIMIT),
-        ]
-        .into_iter()
-        .filter(|(n, limit)| n.count >= *limit)
-        .map(|(n, _)| n.retry_after)
-        .max();
+        ]);
         if let Some(retry_after) = blocked {
             return Err(Error::Throttled { retry_after });
         }
@@ -160,10 +156,8 @@ pub async fn open_case(app: &App, case_number: &str, code: &str, client: &str) -
     let limiter = &app.limits.lookup_client;
     if app.rate_limits_on {
         let n = limiter.peek(client, now).await?;
-        if n.count >= LOOKUP_CLIENT_LIMIT {
-            return Err(Error::Throttled {
-                retry_after: n.retry_after,
-            });
+        if let Some(retry_after) = crate::antiabuse::limits::blocked(&[(n, LOOKUP_CLIENT_LIMIT)]) {
+            return Err(Error::Throttled { retry_after });
         }
     }
     let number = crate::domain::case::normalise_case_number(case_number);

@@ -38,16 +38,8 @@ pub fn signing_key(data_dir: &Path) -> anyhow::Result<SigningKey> {
             let key = SigningKey::from_bytes(&seed);
             // Readable by the portal's user only, like secret.key: whoever reads
             // it can sign checkpoints and snapshots in the installation's name.
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(&path)
+            crate::crypto::create_key_file(&path, &hex::encode(key.to_bytes()))
                 .with_context(|| format!("writing {}", path.display()))?;
-            std::io::Write::write_all(&mut file, hex::encode(key.to_bytes()).as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
-            file.sync_all()?;
             Ok(key)
         }
         Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),

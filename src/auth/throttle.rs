@@ -56,11 +56,10 @@ impl LoginThrottle {
     ) -> StoreResult<Option<u64>> {
         let a = self.account.peek(account, now_ms).await?;
         let c = self.client.peek(client, now_ms).await?;
-        Ok([(a, self.limits.per_account), (c, self.limits.per_client)]
-            .into_iter()
-            .filter(|(n, limit)| n.count >= *limit)
-            .map(|(n, _)| n.retry_after)
-            .max())
+        Ok(crate::antiabuse::limits::blocked(&[
+            (a, self.limits.per_account),
+            (c, self.limits.per_client),
+        ]))
     }
 
     pub async fn record_failure(

@@ -35,6 +35,8 @@ const WRITER_BYTES: usize = 64 * 1024 * 1024;
 pub struct Embedded {
     dir: PathBuf,
     indexes: RwLock<HashMap<String, Arc<Tantivy>>>,
+    /// The directory's reader id, read (or made) once.
+    consumer: std::sync::OnceLock<String>,
 }
 
 struct Tantivy {
@@ -55,6 +57,7 @@ impl Embedded {
         Self {
             dir,
             indexes: RwLock::new(HashMap::new()),
+            consumer: std::sync::OnceLock::new(),
         }
     }
 
@@ -555,16 +558,20 @@ impl super::Engine for Embedded {
     /// Each index directory is its own reader of the log, named by a random id
     /// kept in the directory (a copied or new directory gets its own).
     fn consumer(&self) -> Result<String, SearchError> {
+        if let Some(id) = self.consumer.get() {
+            return Ok(id.clone());
+        }
         let path = self.dir.join("consumer-id");
-        match std::fs::read_to_string(&path) {
-            Ok(id) if !id.trim().is_empty() => Ok(format!("embedded:{}", id.trim())),
+        let id = match std::fs::read_to_string(&path) {
+            Ok(id) if !id.trim().is_empty() => format!("embedded:{}", id.trim()),
             _ => {
                 std::fs::create_dir_all(&self.dir).map_err(engine_err)?;
                 let id = hex::encode(rand::random::<[u8; 8]>());
                 std::fs::write(&path, &id).map_err(engine_err)?;
-                Ok(format!("embedded:{id}"))
+                format!("embedded:{id}")
             }
-        }
+        };
+        Ok(self.consumer.get_or_init(|| id).clone())
     }
 
     fn name(&self) -> &'static str {

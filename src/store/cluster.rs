@@ -4,9 +4,9 @@
 //! the outbox log, and each node's heartbeat. Raw statements, because each is
 //! one upsert or one range that both backends take in the same words.
 
-use super::{Store, StoreError, StoreResult, param as p};
+use super::{Store, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, QueryResult, Statement, Value};
 use serde::Serialize;
 
 /// What the database says the installation is.
@@ -36,53 +36,61 @@ pub struct Window {
 }
 
 impl Store {
-    fn backend(&self) -> sea_orm::DatabaseBackend {
-        self.conn().get_database_backend()
+    /// `sql` written with `$n` parameters, numbered as this backend takes them
+    /// (SQLite: `?n`; none of these statements holds a literal `$`).
+    fn statement(&self, sql: &str, values: Vec<Value>) -> Statement {
+        let sql = if self.is_postgres() {
+            sql.to_owned()
+        } else {
+            sql.replace('$', "?")
+        };
+        Statement::from_sql_and_values(self.conn().get_database_backend(), sql, values)
     }
 
-    fn statement(&self, sql: String, values: Vec<Value>) -> Statement {
-        Statement::from_sql_and_values(self.backend(), sql, values)
+    /// One write, queued behind the other writers on SQLite; the rows it touched.
+    async fn write_one(&self, sql: &str, values: Vec<Value>) -> StoreResult<u64> {
+        let _guard = self.write_guard().await;
+        Ok(self
+            .conn()
+            .execute_raw(self.statement(sql, values))
+            .await?
+            .rows_affected())
+    }
+
+    /// The first row a statement returns (a write's `RETURNING` takes the write guard first).
+    async fn row(&self, sql: &str, values: Vec<Value>) -> StoreResult<Option<QueryResult>> {
+        Ok(self
+            .conn()
+            .query_one_raw(self.statement(sql, values))
+            .await?)
     }
 
     /// The installation row, creating it from `mine` when the database has none
     /// (the first node to start on a new database defines the installation).
     /// The signing key is recorded when first seen, too.
     pub async fn claim_installation(&self, mine: &Installation) -> StoreResult<Installation> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        self.conn()
-            .execute_raw(self.statement(
-                format!(
-                    "INSERT INTO installation (id, secret_fingerprint, signing_public_key, created_at) \
-                     VALUES (1, {}, {}, {}) ON CONFLICT (id) DO NOTHING",
-                    p(b, 1),
-                    p(b, 2),
-                    p(b, 3)
-                ),
-                vec![
-                    mine.secret_fingerprint.clone().into(),
-                    mine.signing_public_key.clone().into(),
-                    Utc::now().into(),
-                ],
-            ))
-            .await?;
+        self.write_one(
+            "INSERT INTO installation (id, secret_fingerprint, signing_public_key, created_at) \
+             VALUES (1, $1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            vec![
+                mine.secret_fingerprint.clone().into(),
+                mine.signing_public_key.clone().into(),
+                Utc::now().into(),
+            ],
+        )
+        .await?;
         if let Some(key) = &mine.signing_public_key {
-            self.conn()
-                .execute_raw(self.statement(
-                    format!(
-                        "UPDATE installation SET signing_public_key = {} WHERE id = 1 AND signing_public_key IS NULL",
-                        p(b, 1)
-                    ),
-                    vec![key.clone().into()],
-                ))
-                .await?;
+            self.write_one(
+                "UPDATE installation SET signing_public_key = $1 WHERE id = 1 AND signing_public_key IS NULL",
+                vec![key.clone().into()],
+            )
+            .await?;
         }
         let row = self
-            .conn()
-            .query_one_raw(Statement::from_string(
-                b,
+            .row(
                 "SELECT secret_fingerprint, signing_public_key FROM installation WHERE id = 1",
-            ))
+                vec![],
+            )
             .await?
             .ok_or_else(|| StoreError::Corrupt("the installation row vanished".into()))?;
         Ok(Installation {
@@ -100,139 +108,87 @@ impl Store {
         window_ms: i64,
         now_ms: i64,
     ) -> StoreResult<Window> {
-        let b = self.backend();
+        // $2 is now, $3 the end of a window that starts now; a window whose
+        // end has passed starts again at 1.
         let _guard = self.write_guard().await;
-        // $3 is the end of a window that starts now; a window whose end has
-        // passed starts again at 1.
-        let sql = format!(
-            "INSERT INTO throttle_counters (key, window_start, count, expires_at) VALUES ({k}, {now}, 1, {end}) \
-             ON CONFLICT (key) DO UPDATE SET \
-               count = CASE WHEN throttle_counters.expires_at <= {now} THEN 1 ELSE throttle_counters.count + 1 END, \
-               window_start = CASE WHEN throttle_counters.expires_at <= {now} THEN {now} ELSE throttle_counters.window_start END, \
-               expires_at = CASE WHEN throttle_counters.expires_at <= {now} THEN {end} ELSE throttle_counters.expires_at END \
-             RETURNING count, window_start",
-            k = p(b, 1),
-            now = p(b, 2),
-            end = p(b, 3),
-        );
         let row = self
-            .conn()
-            .query_one_raw(self.statement(
-                sql,
+            .row(
+                "INSERT INTO throttle_counters (key, window_start, count, expires_at) VALUES ($1, $2, 1, $3) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                   count = CASE WHEN throttle_counters.expires_at <= $2 THEN 1 ELSE throttle_counters.count + 1 END, \
+                   window_start = CASE WHEN throttle_counters.expires_at <= $2 THEN $2 ELSE throttle_counters.window_start END, \
+                   expires_at = CASE WHEN throttle_counters.expires_at <= $2 THEN $3 ELSE throttle_counters.expires_at END \
+                 RETURNING count, window_start",
                 vec![key.into(), now_ms.into(), (now_ms + window_ms).into()],
-            ))
+            )
             .await?
             .ok_or_else(|| StoreError::Corrupt("an upsert returned no row".into()))?;
-        let count: i32 = row.try_get("", "count")?;
-        Ok(Window {
-            count: u32::try_from(count).unwrap_or(0),
-            started_ms: row.try_get("", "window_start")?,
-        })
+        window_of(&row)
     }
 
     /// The current window of `key`, if one is open at `now_ms`.
     pub async fn throttle_window(&self, key: &str, now_ms: i64) -> StoreResult<Option<Window>> {
-        let b = self.backend();
-        let row = self
-            .conn()
-            .query_one_raw(self.statement(
-                format!(
-                    "SELECT count, window_start FROM throttle_counters WHERE key = {} AND expires_at > {}",
-                    p(b, 1),
-                    p(b, 2)
-                ),
-                vec![key.into(), now_ms.into()],
-            ))
-            .await?;
-        row.map(|r| {
-            let count: i32 = r.try_get("", "count")?;
-            Ok(Window {
-                count: u32::try_from(count).unwrap_or(0),
-                started_ms: r.try_get("", "window_start")?,
-            })
-        })
+        self.row(
+            "SELECT count, window_start FROM throttle_counters WHERE key = $1 AND expires_at > $2",
+            vec![key.into(), now_ms.into()],
+        )
+        .await?
+        .map(|r| window_of(&r))
         .transpose()
     }
 
     /// Forgets `key`'s window (a successful login clears its account's failures).
     pub async fn throttle_clear(&self, key: &str) -> StoreResult<()> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        self.conn()
-            .execute_raw(self.statement(
-                format!("DELETE FROM throttle_counters WHERE key = {}", p(b, 1)),
-                vec![key.into()],
-            ))
-            .await?;
+        self.write_one(
+            "DELETE FROM throttle_counters WHERE key = $1",
+            vec![key.into()],
+        )
+        .await?;
         Ok(())
     }
 
     /// Deletes the windows that ended before `now_ms`; how many.
     pub async fn prune_throttles(&self, now_ms: i64) -> StoreResult<u64> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        let r = self
-            .conn()
-            .execute_raw(self.statement(
-                format!(
-                    "DELETE FROM throttle_counters WHERE expires_at <= {}",
-                    p(b, 1)
-                ),
-                vec![now_ms.into()],
-            ))
-            .await?;
-        Ok(r.rows_affected())
+        self.write_one(
+            "DELETE FROM throttle_counters WHERE expires_at <= $1",
+            vec![now_ms.into()],
+        )
+        .await
     }
 
     /// Stores a file's bytes under their SHA-256 (once: the same content again is a no-op).
     pub async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> StoreResult<()> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        self.conn()
-            .execute_raw(self.statement(
-                format!(
-                    "INSERT INTO file_blobs (sha256, bytes, size, created_at) VALUES ({}, {}, {}, {}) \
-                     ON CONFLICT (sha256) DO NOTHING",
-                    p(b, 1),
-                    p(b, 2),
-                    p(b, 3),
-                    p(b, 4)
-                ),
-                vec![
-                    sha256.into(),
-                    bytes.to_vec().into(),
-                    i64::try_from(bytes.len()).unwrap_or(i64::MAX).into(),
-                    Utc::now().into(),
-                ],
-            ))
-            .await?;
+        self.write_one(
+            "INSERT INTO file_blobs (sha256, bytes, size, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (sha256) DO NOTHING",
+            vec![
+                sha256.into(),
+                bytes.to_vec().into(),
+                i64::try_from(bytes.len()).unwrap_or(i64::MAX).into(),
+                Utc::now().into(),
+            ],
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn blob(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>> {
-        let b = self.backend();
         let row = self
-            .conn()
-            .query_one_raw(self.statement(
-                format!("SELECT bytes FROM file_blobs WHERE sha256 = {}", p(b, 1)),
+            .row(
+                "SELECT bytes FROM file_blobs WHERE sha256 = $1",
                 vec![sha256.into()],
-            ))
+            )
             .await?;
         Ok(row.map(|r| r.try_get("", "bytes")).transpose()?)
     }
 
     /// Where `consumer` (one search index) has read the outbox up to, if it has.
     pub async fn search_cursor(&self, consumer: &str) -> StoreResult<Option<i64>> {
-        let b = self.backend();
         let row = self
-            .conn()
-            .query_one_raw(self.statement(
-                format!(
-                    "SELECT position FROM search_cursors WHERE consumer = {}",
-                    p(b, 1)
-                ),
+            .row(
+                "SELECT position FROM search_cursors WHERE consumer = $1",
                 vec![consumer.into()],
-            ))
+            )
             .await?;
         Ok(row.map(|r| r.try_get("", "position")).transpose()?)
     }
@@ -240,73 +196,46 @@ impl Store {
     /// Records that `consumer` has applied every outbox row up to `position`
     /// (and is alive now). A position never moves back.
     pub async fn set_search_cursor(&self, consumer: &str, position: i64) -> StoreResult<()> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        self.conn()
-            .execute_raw(self.statement(
-                format!(
-                    "INSERT INTO search_cursors (consumer, position, seen_at) VALUES ({c}, {pos}, {now}) \
-                     ON CONFLICT (consumer) DO UPDATE SET seen_at = {now}, \
-                     position = CASE WHEN search_cursors.position > {pos} THEN search_cursors.position ELSE {pos} END",
-                    c = p(b, 1),
-                    pos = p(b, 2),
-                    now = p(b, 3)
-                ),
-                vec![consumer.into(), position.into(), Utc::now().into()],
-            ))
-            .await?;
+        self.write_one(
+            "INSERT INTO search_cursors (consumer, position, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (consumer) DO UPDATE SET seen_at = $3, \
+             position = CASE WHEN search_cursors.position > $2 THEN search_cursors.position ELSE $2 END",
+            vec![consumer.into(), position.into(), Utc::now().into()],
+        )
+        .await?;
         Ok(())
     }
 
     /// Moves `consumer` to exactly `position` (a rebuilt index starts over).
     pub async fn reset_search_cursor(&self, consumer: &str, position: i64) -> StoreResult<()> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        self.conn()
-            .execute_raw(self.statement(
-                format!(
-                    "INSERT INTO search_cursors (consumer, position, seen_at) VALUES ({c}, {pos}, {now}) \
-                     ON CONFLICT (consumer) DO UPDATE SET seen_at = {now}, position = {pos}",
-                    c = p(b, 1),
-                    pos = p(b, 2),
-                    now = p(b, 3)
-                ),
-                vec![consumer.into(), position.into(), Utc::now().into()],
-            ))
-            .await?;
+        self.write_one(
+            "INSERT INTO search_cursors (consumer, position, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (consumer) DO UPDATE SET seen_at = $3, position = $2",
+            vec![consumer.into(), position.into(), Utc::now().into()],
+        )
+        .await?;
         Ok(())
     }
 
     /// The lowest position of the consumers seen since `live_since`: every live
     /// index has applied the outbox up to it.
     pub async fn slowest_live_cursor(&self, live_since: DateTime<Utc>) -> StoreResult<Option<i64>> {
-        let b = self.backend();
         let row = self
-            .conn()
-            .query_one_raw(self.statement(
-                format!(
-                    "SELECT MIN(position) AS position FROM search_cursors WHERE seen_at >= {} AND consumer <> {}",
-                    p(b, 1),
-                    p(b, 2)
-                ),
+            .row(
+                "SELECT MIN(position) AS position FROM search_cursors WHERE seen_at >= $1 AND consumer <> $2",
                 vec![live_since.into(), PRUNED.into()],
-            ))
+            )
             .await?;
         Ok(row.and_then(|r| r.try_get::<Option<i64>>("", "position").ok().flatten()))
     }
 
     /// The highest outbox id among rows written at or before `cutoff`.
     pub async fn outbox_settled_through(&self, cutoff: DateTime<Utc>) -> StoreResult<i64> {
-        let b = self.backend();
         let row = self
-            .conn()
-            .query_one_raw(self.statement(
-                format!(
-                    "SELECT COALESCE(MAX(id), 0) AS head FROM search_outbox WHERE created_at <= {}",
-                    p(b, 1)
-                ),
+            .row(
+                "SELECT COALESCE(MAX(id), 0) AS head FROM search_outbox WHERE created_at <= $1",
                 vec![cutoff.into()],
-            ))
+            )
             .await?;
         Ok(row.map(|r| r.try_get("", "head")).transpose()?.unwrap_or(0))
     }
@@ -318,63 +247,38 @@ impl Store {
 
     /// Deletes the outbox rows up to `through` and records that it did.
     pub async fn prune_outbox(&self, through: i64) -> StoreResult<u64> {
-        let b = self.backend();
-        let deleted = {
-            let _guard = self.write_guard().await;
-            self.conn()
-                .execute_raw(self.statement(
-                    format!("DELETE FROM search_outbox WHERE id <= {}", p(b, 1)),
-                    vec![through.into()],
-                ))
-                .await?
-                .rows_affected()
-        };
+        let deleted = self
+            .write_one(
+                "DELETE FROM search_outbox WHERE id <= $1",
+                vec![through.into()],
+            )
+            .await?;
         self.set_search_cursor(PRUNED, through).await?;
         Ok(deleted)
     }
 
     /// Records that node `beat.id` is alive now.
     pub async fn heartbeat(&self, beat: &NodeBeat) -> StoreResult<()> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        self.conn()
-            .execute_raw(self.statement(
-                format!(
-                    "INSERT INTO nodes (id, version, role, search_engine, started_at, seen_at) \
-                     VALUES ({}, {}, {}, {}, {}, {}) \
-                     ON CONFLICT (id) DO UPDATE SET seen_at = {}, version = {}, role = {}",
-                    p(b, 1),
-                    p(b, 2),
-                    p(b, 3),
-                    p(b, 4),
-                    p(b, 5),
-                    p(b, 6),
-                    p(b, 6),
-                    p(b, 2),
-                    p(b, 3)
-                ),
-                vec![
-                    beat.id.clone().into(),
-                    beat.version.clone().into(),
-                    beat.role.clone().into(),
-                    beat.search_engine.clone().into(),
-                    beat.started_at.into(),
-                    beat.seen_at.into(),
-                ],
-            ))
-            .await?;
+        self.write_one(
+            "INSERT INTO nodes (id, version, role, search_engine, started_at, seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (id) DO UPDATE SET seen_at = $6, version = $2, role = $3",
+            vec![
+                beat.id.clone().into(),
+                beat.version.clone().into(),
+                beat.role.clone().into(),
+                beat.search_engine.clone().into(),
+                beat.started_at.into(),
+                beat.seen_at.into(),
+            ],
+        )
+        .await?;
         Ok(())
     }
 
     /// A node stopping cleanly takes itself off the list.
     pub async fn forget_node(&self, id: &str) -> StoreResult<()> {
-        let b = self.backend();
-        let _guard = self.write_guard().await;
-        self.conn()
-            .execute_raw(self.statement(
-                format!("DELETE FROM nodes WHERE id = {}", p(b, 1)),
-                vec![id.into()],
-            ))
+        self.write_one("DELETE FROM nodes WHERE id = $1", vec![id.into()])
             .await?;
         Ok(())
     }
@@ -386,24 +290,16 @@ impl Store {
         since: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> StoreResult<Vec<NodeBeat>> {
-        let b = self.backend();
-        {
-            let _guard = self.write_guard().await;
-            self.conn()
-                .execute_raw(self.statement(
-                    format!("DELETE FROM nodes WHERE seen_at < {}", p(b, 1)),
-                    vec![forget_before.into()],
-                ))
-                .await?;
-        }
+        self.write_one(
+            "DELETE FROM nodes WHERE seen_at < $1",
+            vec![forget_before.into()],
+        )
+        .await?;
         let rows = self
             .conn()
             .query_all_raw(self.statement(
-                format!(
-                    "SELECT id, version, role, search_engine, started_at, seen_at FROM nodes \
-                     WHERE seen_at >= {} ORDER BY started_at DESC, id",
-                    p(b, 1)
-                ),
+                "SELECT id, version, role, search_engine, started_at, seen_at FROM nodes \
+                 WHERE seen_at >= $1 ORDER BY started_at DESC, id",
                 vec![since.into()],
             ))
             .await?;
@@ -429,7 +325,7 @@ impl Store {
         if self.is_postgres() {
             self.conn()
                 .execute_raw(self.statement(
-                    "SELECT pg_notify($1, $2)".to_owned(),
+                    "SELECT pg_notify($1, $2)",
                     vec![CHANGES_CHANNEL.into(), topic.as_str().into()],
                 ))
                 .await?;
@@ -527,6 +423,14 @@ impl Topic {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
     }
+}
+
+fn window_of(row: &QueryResult) -> StoreResult<Window> {
+    let count: i32 = row.try_get("", "count")?;
+    Ok(Window {
+        count: u32::try_from(count).unwrap_or(0),
+        started_ms: row.try_get("", "window_start")?,
+    })
 }
 
 /// The channel on which nodes announce changes to what they cache.

@@ -123,6 +123,15 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
     }
 }
 
+/// Drops a database made by [`fresh_postgres`] (connections to it are ended).
+pub async fn drop_postgres(admin: &str, name: &str) {
+    let conn = Database::connect(admin).await.unwrap();
+    let _ = conn
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+    let _ = conn.close().await;
+}
+
 /// A fresh database on the PostgreSQL of `MINGJING_TEST_POSTGRES_URL`; returns (its URL, the admin URL, its name).
 pub async fn fresh_postgres() -> Option<(String, String, String)> {
     let admin = std::env::var("MINGJING_TEST_POSTGRES_URL")
@@ -206,11 +215,7 @@ impl TestApp {
         } = self;
         let _ = store.close().await;
         if let Some((admin, name)) = postgres {
-            let conn = Database::connect(&admin).await.unwrap();
-            let _ = conn
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-            let _ = conn.close().await;
+            drop_postgres(&admin, &name).await;
         }
     }
 

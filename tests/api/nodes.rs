@@ -3,7 +3,7 @@
 //! load balancer (README, "Running several nodes"). What one node takes in,
 //! stores, indexes, counts or edits, the other serves the same way.
 
-use crate::helpers::{Browser, code_in, demo_email, fresh_postgres, smtp_listener};
+use crate::helpers::{Browser, code_in, demo_email, drop_postgres, fresh_postgres, smtp_listener};
 use crate::process::{Served, burst, serve_with_env, terminate};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use std::path::Path;
@@ -25,6 +25,18 @@ async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
         .unwrap()
         .unwrap();
     row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// Runs `mingjing serve` in `dir` expecting it to refuse; its output.
+fn refused_start(dir: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mingjing"))
+        .arg("serve")
+        .current_dir(dir)
+        .env_remove("MINGJING_DATA_DIR")
+        .env("MINGJING_BIND", "127.0.0.1:0")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
 }
 
 async fn health(address: &str) -> serde_json::Value {
@@ -352,10 +364,7 @@ async fn two_nodes_on_one_postgres_database_are_one_portal() {
     let (status, stderr) = terminate(b);
     assert!(status.success(), "{stderr}");
     db.close().await.unwrap();
-    let admin = Database::connect(&admin).await.unwrap();
-    let _ = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await;
+    drop_postgres(&admin, &name).await;
 }
 
 #[tokio::test]
@@ -371,14 +380,7 @@ async fn a_node_with_another_secret_refuses_to_start_and_says_how_to_fix_it() {
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = serve_with_env(dir_a.path(), &[], &env);
     // B generates its own secret.key: it must not serve this database with it.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mingjing"))
-        .arg("serve")
-        .current_dir(dir_b.path())
-        .env_remove("MINGJING_DATA_DIR")
-        .env("MINGJING_BIND", "127.0.0.1:0")
-        .envs(env)
-        .output()
-        .unwrap();
+    let out = refused_start(dir_b.path(), &env);
     assert!(!out.status.success(), "B started with another secret");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -391,14 +393,7 @@ async fn a_node_with_another_secret_refuses_to_start_and_says_how_to_fix_it() {
         dir_b.path().join("data/secret.key"),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mingjing"))
-        .arg("serve")
-        .current_dir(dir_b.path())
-        .env_remove("MINGJING_DATA_DIR")
-        .env("MINGJING_BIND", "127.0.0.1:0")
-        .envs(env)
-        .output()
-        .unwrap();
+    let out = refused_start(dir_b.path(), &env);
     assert!(!out.status.success(), "B started with another signing key");
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("audit-signing.key"),
@@ -414,8 +409,5 @@ async fn a_node_with_another_secret_refuses_to_start_and_says_how_to_fix_it() {
     );
     terminate(b);
     terminate(a);
-    let admin = Database::connect(&admin).await.unwrap();
-    let _ = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await;
+    drop_postgres(&admin, &name).await;
 }
