@@ -191,6 +191,20 @@ impl Deadline {
     }
 }
 
+/// The petitioner's own clock to ask for a review: not an agency deadline, so
+/// never the petition's next agency due date.
+pub const PETITIONER_CLOCK: &str = "review_request";
+
+/// The nearest agency deadline of a petition whose clocks are `open` — what
+/// `petitions.next_due_on` holds. A new petition is written with it, so the
+/// database trigger that keeps the column true afterwards has nothing to change.
+pub fn next_agency_due<'a>(open: impl IntoIterator<Item = &'a Deadline>) -> Option<NaiveDate> {
+    open.into_iter()
+        .filter(|d| d.clock != PETITIONER_CLOCK)
+        .map(|d| d.due_on)
+        .min()
+}
+
 /// The deadlines that start when `start` happens on `on` (a date in China time).
 pub fn deadlines_starting(
     rules: &ClockRules,
@@ -238,11 +252,14 @@ pub fn recount(rules: &ClockRules, calendar: &Calendar, d: Counted<'_>) -> Optio
     Some(due.max(d.due_on))
 }
 
+/// China Standard Time (UTC+8), the agencies' own clock.
+pub fn china_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"))
+}
+
 /// Today's date in China Standard Time, the agencies' own calendar.
 pub fn china_date(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    let offset =
-        chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is valid"));
-    t.with_timezone(&offset).date_naive()
+    t.with_timezone(&china_offset()).date_naive()
 }
 
 #[cfg(test)]
@@ -251,6 +268,26 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_next_agency_due_date_leaves_out_the_petitioners_own_clock() {
+        let at = |clock: &str, due: &str| Deadline {
+            rule_id: clock.to_owned(),
+            clock: clock.to_owned(),
+            started_on: d("2026-12-01"),
+            due_on: d(due),
+            citation_zh: String::new(),
+            citation_en: String::new(),
+            calendar_year: 2026,
+        };
+        let open = [
+            at("conclusion", "2027-02-20"),
+            at(PETITIONER_CLOCK, "2026-12-20"),
+            at("acceptance", "2026-12-16"),
+        ];
+        assert_eq!(next_agency_due(&open), Some(d("2026-12-16")));
+        assert_eq!(next_agency_due(&open[1..2]), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ struct TemplateFiles;
 
 /// China Standard Time: dates on the site are the dates of the agencies' own calendar.
 fn china_time() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("+08:00 is a valid offset"))
+    crate::domain::clock::china_offset()
 }
 
 /// `{{ t | local_time }}` renders an RFC 3339 timestamp as `2026-11-26 18:04` in China time;

@@ -487,6 +487,9 @@ impl Store {
             received_at: Set(new.received_at),
             updated_at: Set(new.received_at),
             via_partner_id: Set(new.via_partner),
+            next_due_on: Set(
+                crate::domain::clock::next_agency_due(new.deadlines).map_or(Day::NONE, Day)
+            ),
             ..Default::default()
         }
         .insert(&txn)
