@@ -83,6 +83,22 @@ enum Command {
         #[command(subcommand)]
         command: PartnerCommand,
     },
+    /// Back up the installation while it serves: the database (SQLite snapshot
+    /// or pg_dump), the evidence files and the keys, into a new directory.
+    /// Keep it as secret as the database: it opens every petition.
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty data directory (MINGJING_DATA_DIR) and
+    /// an empty database (MINGJING_DATABASE_URL), then verify its audit trail.
+    /// Run `mingjing reindex` afterwards to rebuild search.
+    Restore { from: std::path::PathBuf },
+    /// The job queue: mail, reminders, bulletins and snapshots waiting or given up.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Generate the monthly bulletin (执法情况通报) of every agency for a month
     /// (one that exists stays as it was) and queue its mail.
     Bulletin {
@@ -154,6 +170,29 @@ enum PartnerCommand {
 }
 
 #[derive(Subcommand)]
+enum JobsCommand {
+    /// The jobs given up (dead) and those waiting, the dead first.
+    List {
+        /// Only the dead ones.
+        #[arg(long)]
+        dead: bool,
+        #[arg(long, default_value_t = 200)]
+        limit: u64,
+    },
+    /// Put a dead job (or all of them) back in the queue to run now; audited.
+    Retry {
+        /// The job's id, as `jobs list` shows it.
+        #[arg(required_unless_present = "all_dead", conflicts_with = "all_dead")]
+        id: Option<i64>,
+        #[arg(long)]
+        all_dead: bool,
+        /// Who requeues, for the audit trail (default: the login name).
+        #[arg(long)]
+        by: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Prove the chain intact (exit 0) or name the first entry that is not (exit 1).
     Verify {
@@ -213,6 +252,32 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    // A restore needs the data directory empty: before a secret is generated into it.
+    if let Command::Restore { from } = &command {
+        let (data_dir, database_url) = Settings::locations_from_env();
+        let r = crate::backup::restore(from, &data_dir, &database_url).await?;
+        println!(
+            "restored the backup of {} ({} database, {} evidence file(s)) into {}; the audit trail verifies ({} entries, head at backup {}).",
+            r.manifest
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            r.manifest.database,
+            r.files,
+            data_dir.display(),
+            r.audit_entries,
+            r.manifest
+                .audit_head
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), |(id, _)| format!("#{id}")),
+        );
+        if !r.manifest.secret_included {
+            println!(
+                "the secret was not in the backup (it came from MINGJING_SECRET): set the same MINGJING_SECRET before serving"
+            );
+        }
+        println!("next: `mingjing reindex` to rebuild search, then `mingjing serve`");
+        return Ok(ExitCode::SUCCESS);
+    }
     let settings = Settings::from_env()?;
     match command {
         Command::Serve { demo } => {
@@ -406,6 +471,37 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("say what to do: --rebuild, --day YYYY-MM-DD or --check");
             }
         }
+        Command::Jobs { command } => return jobs(&settings, command).await,
+        Command::Backup { out } => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            let started = std::time::Instant::now();
+            let m = crate::backup::backup(
+                &store,
+                &settings.data_dir,
+                &settings.database_url,
+                crate::config::secret_from_env(),
+                &out,
+            )
+            .await?;
+            println!(
+                "backed up the {} database, {} evidence file(s) ({} bytes) and the keys into {} in {:.1} s; audit head #{}",
+                m.database,
+                m.files,
+                m.file_bytes,
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                m.audit_head.as_ref().map_or(0, |(id, _)| *id)
+            );
+            if !m.secret_included {
+                println!(
+                    "the secret comes from MINGJING_SECRET and is not in the backup: keep it with the backup, apart"
+                );
+            }
+            println!("keep this directory as secret as the database: it opens every petition");
+        }
+        Command::Restore { .. } => unreachable!("handled before the settings are read"),
         Command::Bulletin { month } => {
             let store = Store::connect(&settings.database_url)
                 .await
@@ -492,6 +588,80 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     );
                 }
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn jobs(settings: &Settings, command: JobsCommand) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(&settings.database_url)
+        .await
+        .context("opening the database")?;
+    match command {
+        JobsCommand::List { dead, limit } => {
+            let jobs = crate::app::queue::list(&store, dead, limit).await?;
+            if jobs.is_empty() {
+                println!(
+                    "{}",
+                    if dead {
+                        "no dead jobs"
+                    } else {
+                        "no jobs waiting or dead"
+                    }
+                );
+            }
+            for j in jobs {
+                let when = match (&j.given_up_at, &j.next_attempt) {
+                    (Some(at), _) => format!("given up {}", at.format("%Y-%m-%d %H:%M")),
+                    (None, Some(at)) => format!("next {}", at.format("%Y-%m-%d %H:%M:%S")),
+                    (None, None) => String::new(),
+                };
+                let error: String = j
+                    .last_error
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .take(100)
+                    .collect();
+                println!(
+                    "{:>8}  {:<26} {:<7} attempts {:>3}  queued {}  {}  {}",
+                    j.id,
+                    j.kind,
+                    j.status,
+                    j.attempts,
+                    j.created_at.format("%Y-%m-%d %H:%M"),
+                    when,
+                    error
+                );
+            }
+        }
+        JobsCommand::Retry { id, all_dead, by } => {
+            let which = match (id, all_dead) {
+                (Some(id), false) => crate::store::queue::Requeue::One(id),
+                _ => crate::store::queue::Requeue::AllDead,
+            };
+            let requeued = crate::app::queue::retry(&store, which, &operator(by)).await?;
+            if requeued.is_empty() {
+                println!(
+                    "{}",
+                    match which {
+                        crate::store::queue::Requeue::One(id) =>
+                            format!("job {id} is not dead; nothing requeued"),
+                        crate::store::queue::Requeue::AllDead =>
+                            "no dead jobs; nothing requeued".to_owned(),
+                    }
+                );
+                return Ok(ExitCode::from(if id.is_some() { 1 } else { 0 }));
+            }
+            println!(
+                "requeued {} job(s): {}",
+                requeued.len(),
+                requeued
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -48,6 +48,10 @@ pub struct Settings {
     /// proxies in front of the nodes; from them, `X-Forwarded-For` names the
     /// client that rate limits count (from anyone else it is ignored).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `MINGJING_MAIL_RETRY_DAYS` (default 5, at least 1): how long a mail
+    /// that cannot be delivered is retried before it is parked as dead
+    /// (`domain::retry`).
+    pub mail_retry_days: u32,
 }
 
 /// Where evidence files are kept (`files::FileStore`).
@@ -55,6 +59,17 @@ pub struct Settings {
 pub enum FilesBackend {
     Directory,
     Database,
+}
+
+/// `MINGJING_DATABASE_URL`, or SQLite in the data directory.
+fn database_url_for(data_dir: &Path) -> String {
+    var("MINGJING_DATABASE_URL")
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("mingjing.db").display()))
+}
+
+/// Whether the installation secret comes from `MINGJING_SECRET` rather than `secret.key`.
+pub fn secret_from_env() -> bool {
+    var("MINGJING_SECRET").is_some()
 }
 
 fn var(name: &str) -> Option<String> {
@@ -105,16 +120,22 @@ impl Settings {
     }
 
     pub fn from_env() -> anyhow::Result<Self> {
+        Self::for_data_dir(Self::locations_from_env().0)
+    }
+
+    /// The data directory and database URL the environment names, without
+    /// creating anything (a restore needs them empty, before a secret exists).
+    pub fn locations_from_env() -> (PathBuf, String) {
         let data_dir = PathBuf::from(var("MINGJING_DATA_DIR").unwrap_or_else(|| "data".to_owned()));
-        Self::for_data_dir(data_dir)
+        let database_url = database_url_for(&data_dir);
+        (data_dir, database_url)
     }
 
     /// Settings for `data_dir`, with the rest taken from the environment.
     pub fn for_data_dir(data_dir: PathBuf) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&data_dir)
             .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
-        let database_url = var("MINGJING_DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("mingjing.db").display()));
+        let database_url = database_url_for(&data_dir);
         let secret = match var("MINGJING_SECRET") {
             Some(s) => Secret::new(s.as_bytes()),
             None => load_or_create_secret(&data_dir)?,
@@ -154,6 +175,15 @@ impl Settings {
                 Some(other) => {
                     anyhow::bail!("MINGJING_FILES must be directory or database, not {other:?}")
                 }
+            },
+            mail_retry_days: match var("MINGJING_MAIL_RETRY_DAYS") {
+                None => crate::domain::retry::DEFAULT_MAIL_RETRY_DAYS,
+                Some(days) => match days.parse::<u32>() {
+                    Ok(n) if (1..=365).contains(&n) => n,
+                    _ => anyhow::bail!(
+                        "MINGJING_MAIL_RETRY_DAYS must be a whole number of days from 1 to 365, not {days:?}"
+                    ),
+                },
             },
             data_dir,
         })

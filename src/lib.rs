@@ -5,6 +5,7 @@ pub mod antiabuse;
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod crypto;

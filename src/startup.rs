@@ -48,7 +48,7 @@ pub fn job_handlers(
     views: Arc<Views>,
 ) -> anyhow::Result<Handlers> {
     let mut handlers = Handlers::default();
-    let mailer = Arc::new(Mailer::from_settings(settings)?);
+    let mailer = Arc::new(Mailer::from_settings(settings)?.reporting_to(store.clone()));
     let url = settings.public_url.clone();
     let deps = move || (store.clone(), views.clone(), mailer.clone(), url.clone());
     // The monthly bulletins, generated once per month (the job's dedupe key).
@@ -250,7 +250,9 @@ impl Application {
 
         let worker = settings.run_worker.then(|| {
             let (tx, rx) = watch::channel(false);
-            let queue = Queue::new(store.clone(), handlers);
+            let queue = Queue::new(store.clone(), handlers).with_policies(
+                crate::domain::retry::RetryPolicies::with_mail_days(settings.mail_retry_days),
+            );
             let poll = settings.job_poll;
             // The deadline sweep runs beside the worker, once a minute.
             let sweeper = store.clone();

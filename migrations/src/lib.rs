@@ -18,6 +18,7 @@ mod m20261201_000010_met_deadlines_by_day;
 mod m20261201_000011_open_data;
 mod m20261201_000012_several_nodes;
 mod m20261201_000013_rollup_shards;
+mod m20261201_000014_job_retries;
 mod m20261201_000015_next_due_per_statement;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_open_data::Migration),
             Box::new(m20261201_000012_several_nodes::Migration),
             Box::new(m20261201_000013_rollup_shards::Migration),
+            Box::new(m20261201_000014_job_retries::Migration),
             Box::new(m20261201_000015_next_due_per_statement::Migration),
         ]
     }

@@ -1,5 +1,10 @@
 //! What `/healthz` reports: the database, the job queue and search.
 
+/// Mail that has been failing for longer than this degrades the health: a
+/// relay that refuses for a minute is routine, one that refuses for this long
+/// needs an operator.
+pub const MAIL_FAILING_GRACE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
 use super::App;
 
 /// The parts of the installation and how they are.
@@ -13,6 +18,23 @@ pub struct Report {
     /// The nodes serving this database (`app::cluster`), and which one answered.
     pub nodes: Vec<crate::store::cluster::NodeBeat>,
     pub node_id: String,
+    /// Dead jobs by kind (given up; `mingjing jobs retry`).
+    pub dead_jobs: Vec<(String, i64)>,
+    /// The mail transport as the last delivery found it.
+    pub mail: Option<crate::store::queue::TransportHealth>,
+}
+
+impl Report {
+    /// Since when mail has been failing, once that is longer than [`MAIL_FAILING_GRACE`].
+    pub fn mail_failing_since(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.mail
+            .as_ref()
+            .and_then(|m| m.failing_since)
+            .filter(|since| now - *since > MAIL_FAILING_GRACE)
+    }
 }
 
 pub async fn check(app: &App) -> Report {
@@ -33,7 +55,21 @@ pub async fn check(app: &App) -> Report {
     } else {
         Vec::new()
     };
+    let (dead_jobs, mail) = if database_ok {
+        (
+            app.store.dead_jobs_by_kind().await.unwrap_or_default(),
+            app.store
+                .transport_health(crate::store::queue::MAIL_TRANSPORT)
+                .await
+                .ok()
+                .flatten(),
+        )
+    } else {
+        (Vec::new(), None)
+    };
     Report {
+        dead_jobs,
+        mail,
         database_ok,
         calendar,
         queue,

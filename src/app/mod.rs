@@ -23,6 +23,7 @@ pub mod lookup;
 pub mod open311;
 pub mod oversight;
 pub mod procedures;
+pub mod queue;
 pub mod search;
 pub mod statistics;
 pub mod sweep;

@@ -45,6 +45,14 @@ pub fn may_disclose_cases(role: Role) -> bool {
     matches!(role, Role::Handler | Role::Supervisor | Role::Admin)
 }
 
+/// Who sees the installation's job queue and requeues given-up jobs from the
+/// console: administrators. The queue serves every agency, but what the page
+/// shows of a job is its kind, times and error with personal identifiers
+/// masked — nothing of the petition — so any administrator may run it.
+pub fn may_run_the_queue(role: Role) -> bool {
+    role == Role::Admin
+}
+
 /// A staff member as access to figures sees them.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {

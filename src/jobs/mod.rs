@@ -21,16 +21,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// After this many failed attempts a job is parked as `dead` for an operator.
-pub const MAX_ATTEMPTS: i32 = 12;
 /// How long a claimed job is reserved for the worker that claimed it.
 pub const LEASE: Duration = Duration::from_secs(120);
 
-/// Waiting time before attempt `attempts + 1`: exponential from 2 s, capped at one hour.
-pub fn backoff(attempts: i32) -> Duration {
-    let exp = u32::try_from(attempts.clamp(0, 11)).unwrap_or(0);
-    Duration::from_secs((2u64 << exp).min(3600))
-}
+pub use crate::domain::retry::{AfterFailure, RetryPolicies, RetryPolicy};
 
 fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
@@ -53,6 +47,8 @@ pub struct ClaimedJob {
     pub payload: serde_json::Value,
     /// Attempts including this one.
     pub attempts: i32,
+    /// When it was queued, or requeued by an operator (ms): its give-up age counts from here.
+    pub queued_ms: i64,
 }
 
 /// What a handler does with a job's payload. An `Err` schedules a retry.
@@ -86,11 +82,22 @@ pub struct QueueStats {
 pub struct Queue {
     store: Store,
     handlers: Handlers,
+    policies: RetryPolicies,
 }
 
 impl Queue {
+    /// A queue with the shipped retry policies (`domain::retry`).
     pub fn new(store: Store, handlers: Handlers) -> Self {
-        Self { store, handlers }
+        Self {
+            store,
+            handlers,
+            policies: RetryPolicies::default(),
+        }
+    }
+
+    pub fn with_policies(mut self, policies: RetryPolicies) -> Self {
+        self.policies = policies;
+        self
     }
 
     /// Reserves the next due job, if any.
@@ -104,14 +111,14 @@ impl Queue {
                  WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_at_ms <= $2 \
                    AND (locked_until_ms IS NULL OR locked_until_ms < $2) \
                    ORDER BY run_at_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, kind, payload, attempts"
+                 RETURNING id, kind, payload, attempts, COALESCE(requeued_at, created_at) AS queued_at"
             }
             _ => {
                 "UPDATE jobs SET locked_until_ms = ?1, attempts = attempts + 1 \
                  WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_at_ms <= ?2 \
                    AND (locked_until_ms IS NULL OR locked_until_ms < ?2) \
                    ORDER BY run_at_ms, id LIMIT 1) \
-                 RETURNING id, kind, payload, attempts"
+                 RETURNING id, kind, payload, attempts, COALESCE(requeued_at, created_at) AS queued_at"
             }
         };
         let row = self
@@ -138,6 +145,7 @@ impl Queue {
             kind: row.try_get("", "kind")?,
             payload,
             attempts: row.try_get("", "attempts")?,
+            queued_ms: queued_at(&row)?,
         }))
     }
 
@@ -155,11 +163,16 @@ impl Queue {
             }
             Err(error) => {
                 update.last_error = Set(Some(error));
-                if job.attempts >= MAX_ATTEMPTS {
-                    update.status = Set("dead".to_owned());
-                    update.finished_at = Set(Some(Utc::now()));
-                } else {
-                    update.run_at_ms = Set(now_ms() + millis(backoff(job.attempts)));
+                let policy = self.policies.for_kind(&job.kind);
+                match policy.after_failure(job.attempts, job.queued_ms, now_ms()) {
+                    AfterFailure::RetryAt(at) => update.run_at_ms = Set(at),
+                    AfterFailure::GiveUp => {
+                        tracing::error!(job.id = job.id, job.kind = %job.kind, job.attempts = job.attempts,
+                            "job given up after failing for {} hours; `mingjing jobs retry {}` requeues it",
+                            policy.give_up_after.as_secs() / 3600, job.id);
+                        update.status = Set("dead".to_owned());
+                        update.finished_at = Set(Some(Utc::now()));
+                    }
                 }
             }
         }
@@ -247,15 +260,8 @@ pub async fn stats(store: &Store) -> Result<QueueStats, DbErr> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert_eq!(backoff(1), Duration::from_secs(4));
-        assert!(backoff(5) > backoff(4));
-        assert_eq!(backoff(30), Duration::from_secs(3600));
-        assert_eq!(backoff(-1), Duration::from_secs(2));
-    }
+/// The claim's `queued_at` in ms.
+fn queued_at(row: &sea_orm::QueryResult) -> Result<i64, DbErr> {
+    let at: chrono::DateTime<Utc> = row.try_get("", "queued_at")?;
+    Ok(at.timestamp_millis())
 }

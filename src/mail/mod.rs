@@ -5,6 +5,7 @@
 pub mod jobs;
 
 use crate::config::Settings;
+use crate::store::queue::MAIL_TRANSPORT as TRANSPORT;
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -17,6 +18,8 @@ enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    /// Where every delivery's outcome is recorded for `/healthz` on all nodes.
+    health: Option<crate::store::Store>,
 }
 
 /// A rendered message in one language.
@@ -49,7 +52,18 @@ impl Mailer {
                 settings.mail_from
             )
         })?;
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            health: None,
+        })
+    }
+
+    /// Records whether each delivery worked in `store`, shared by every node:
+    /// `/healthz` reports mail that has been failing for a while.
+    pub fn reporting_to(mut self, store: crate::store::Store) -> Self {
+        self.health = Some(store);
+        self
     }
 
     pub async fn send(&self, mail: Outgoing) -> anyhow::Result<()> {
@@ -61,14 +75,25 @@ impl Mailer {
                 .with_context(|| format!("recipient {:?}", mail.to))?)
             .subject(mail.subject)
             .multipart(MultiPart::alternative_plain_html(mail.text, mail.html))?;
-        match &self.transport {
-            Transport::Smtp(t) => {
-                t.send(message).await.context("SMTP delivery")?;
-            }
-            Transport::Files(t) => {
-                t.send(message).await.context("writing the .eml file")?;
+        // Only the transport's own outcome counts: a bad address or a
+        // template fault above is the message's problem, not the relay's.
+        let delivered = match &self.transport {
+            Transport::Smtp(t) => t.send(message).await.map(drop).context("SMTP delivery"),
+            Transport::Files(t) => t
+                .send(message)
+                .await
+                .map(drop)
+                .context("writing the .eml file"),
+        };
+        if let Some(store) = &self.health {
+            let recorded = match &delivered {
+                Ok(()) => store.transport_worked(TRANSPORT).await,
+                Err(e) => store.transport_failed(TRANSPORT, &format!("{e:#}")).await,
+            };
+            if let Err(e) = recorded {
+                tracing::warn!(error = %e, "recording the mail transport's health failed");
             }
         }
-        Ok(())
+        delivered
     }
 }

@@ -38,7 +38,7 @@ pub struct Window {
 impl Store {
     /// `sql` written with `$n` parameters, numbered as this backend takes them
     /// (SQLite: `?n`; none of these statements holds a literal `$`).
-    fn statement(&self, sql: &str, values: Vec<Value>) -> Statement {
+    pub(super) fn statement(&self, sql: &str, values: Vec<Value>) -> Statement {
         let sql = if self.is_postgres() {
             sql.to_owned()
         } else {
@@ -48,7 +48,7 @@ impl Store {
     }
 
     /// One write, queued behind the other writers on SQLite; the rows it touched.
-    async fn write_one(&self, sql: &str, values: Vec<Value>) -> StoreResult<u64> {
+    pub(super) async fn write_one(&self, sql: &str, values: Vec<Value>) -> StoreResult<u64> {
         let _guard = self.write_guard().await;
         Ok(self
             .conn()
@@ -58,7 +58,11 @@ impl Store {
     }
 
     /// The first row a statement returns (a write's `RETURNING` takes the write guard first).
-    async fn row(&self, sql: &str, values: Vec<Value>) -> StoreResult<Option<QueryResult>> {
+    pub(super) async fn row(
+        &self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> StoreResult<Option<QueryResult>> {
         Ok(self
             .conn()
             .query_one_raw(self.statement(sql, values))

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod oversight;
 pub mod petitions;
 pub mod procedures;
+pub mod queue;
 pub mod rollups;
 pub mod staff;
 pub mod statistics;

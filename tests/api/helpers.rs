@@ -38,6 +38,8 @@ pub struct TestApp {
     /// The evidence store the app writes to (its settings' backend).
     pub files: std::sync::Arc<dyn mingjing::files::FileStore>,
     pub _dir: TempDir,
+    /// What `MINGJING_DATABASE_URL` is for this app (the command-line tests use it).
+    pub database_url: String,
     handle: actix_web::dev::ServerHandle,
     postgres: Option<(String, String)>,
 }
@@ -120,6 +122,7 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         run_worker: false,
         files: mingjing::config::FilesBackend::Directory,
         trusted_proxies: Vec::new(),
+        mail_retry_days: mingjing::domain::retry::DEFAULT_MAIL_RETRY_DAYS,
     }
 }
 
@@ -188,6 +191,7 @@ pub async fn spawn_app_with_engine(
         .expect("opening the database");
     let engine = wrap(settings.search_engine().expect("the search engine"));
     let files = settings.file_store(&store);
+    let database_url = settings.database_url.clone();
     let app = Application::build_with_engine(settings, store, None, engine)
         .await
         .expect("building the app");
@@ -202,6 +206,7 @@ pub async fn spawn_app_with_engine(
         search,
         files,
         _dir: dir,
+        database_url,
         handle,
         postgres,
     })
@@ -364,6 +369,15 @@ pub fn code_in(page: &str, id: &str) -> String {
 /// A real SMTP listener on loopback: enough of RFC 5321 for lettre to deliver
 /// to it. Received messages (raw DATA) arrive on the returned channel.
 pub async fn smtp_listener() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    smtp_listener_refusing(Default::default()).await
+}
+
+/// [`smtp_listener`] that, while `refusing` is set, greets every connection
+/// with `421` (service not available) and closes it, as a relay that is down
+/// for maintenance does.
+pub async fn smtp_listener_refusing(
+    refusing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -374,8 +388,15 @@ pub async fn smtp_listener() -> (u16, tokio::sync::mpsc::UnboundedReceiver<Strin
                 return;
             };
             let tx = tx.clone();
+            let refusing = refusing.clone();
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
+                if refusing.load(std::sync::atomic::Ordering::SeqCst) {
+                    let _ = write
+                        .write_all(b"421 4.3.2 test.mingjing service not available\r\n")
+                        .await;
+                    return;
+                }
                 let mut lines = BufReader::new(read).lines();
                 let _ = write.write_all(b"220 test.mingjing ESMTP\r\n").await;
                 let mut data: Option<String> = None;

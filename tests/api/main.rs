@@ -8,6 +8,7 @@ mod helpers;
 
 mod api;
 mod audit;
+mod backup;
 mod calendar;
 mod cases;
 mod catalogue;

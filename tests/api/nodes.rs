@@ -49,7 +49,7 @@ async fn health(address: &str) -> serde_json::Value {
 }
 
 /// Files a named complaint with a photo through the public form of `node`.
-async fn file_with_photo(node: &Browser, agency: &str, email: &str) -> (String, String) {
+pub(crate) async fn file_with_photo(node: &Browser, agency: &str, email: &str) -> (String, String) {
     let form = reqwest::multipart::Form::new()
         .text("kind", "complaint")
         .text("agency", agency.to_owned())
@@ -86,7 +86,7 @@ async fn file_with_photo(node: &Browser, agency: &str, email: &str) -> (String, 
     )
 }
 
-async fn staff_token(node: &Browser, role: &str, agency: &str) -> String {
+pub(crate) async fn staff_token(node: &Browser, role: &str, agency: &str) -> String {
     let r = node
         .client
         .post(node.url("/api/v1/auth/token"))

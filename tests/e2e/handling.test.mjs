@@ -108,3 +108,15 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
   assert.equal(await page.getByRole('button', { name: '满意', exact: true }).count(), 0, 'one rating per answer');
   await assertAccessible(page, 'status after rating');
 });
+
+test('an administrator reads the job queue, by keyboard and in English too', async () => {
+  await asStaff('admin', async (page) => {
+    await page.getByRole('link', { name: '任务队列' }).click();
+    await page.getByRole('heading', { level: 1, name: '任务队列' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: /已停止重试的任务/ }).waitFor();
+    await assertAccessible(page, 'job queue');
+    await page.goto(`${server.address}/staff/queue?lang=en`);
+    await page.getByRole('heading', { level: 1, name: 'Job queue' }).waitFor();
+    await assertAccessible(page, 'job queue (en)');
+  });
+});

@@ -21,12 +21,29 @@ pub struct Health {
     /// What an operator should act on although the node serves (the calendar
     /// ending within 60 days, …); `status` stays `ok` for these.
     pub warnings: Vec<String>,
+    /// Why `status` is `degraded`, each with what to do: dead jobs by kind,
+    /// mail failing for more than five minutes, search down. The node still
+    /// serves (HTTP 200): a load balancer keeps sending citizens to it.
+    pub problems: Vec<String>,
+    /// The mail transport: `ok`, `failing` (for more than five minutes) or
+    /// `unknown` (nothing sent yet), with the last error and the last success.
+    pub mail: MailHealth,
     /// The node that answered.
     pub node: String,
     /// Every node that beat within the last 15 s: id, version, role
     /// (`web` or `web+worker`), search engine, started, last seen — so an
     /// operator sees a stale node or one on another version.
     pub nodes: Vec<crate::store::cluster::NodeBeat>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailHealth {
+    pub status: &'static str,
+    #[schema(value_type = Option<String>)]
+    pub failing_since: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_error: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub last_ok: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,9 +60,54 @@ pub struct CalendarHealth {
 
 /// The state of the database, search engine and job queue.
 #[utoipa::path(get, path = "/healthz", tag = "health",
-    responses((status = 200, description = "The node serves (status `degraded` when only search is down)", body = Health),
+    responses((status = 200, description = "The node serves (status `degraded` when search is down, a job was given up or mail has been failing; `problems` says which)", body = Health),
                (status = 503, description = "The database or the job queue is down", body = Health)))]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let report = crate::app::health::check(&state.app).await;
+    let mail_failing = report.mail_failing_since(chrono::Utc::now());
+    let mut problems = Vec::new();
+    if !report.dead_jobs.is_empty() {
+        let total: i64 = report.dead_jobs.iter().map(|(_, n)| n).sum();
+        let kinds: Vec<String> = report
+            .dead_jobs
+            .iter()
+            .map(|(kind, n)| format!("{kind} ×{n}"))
+            .collect();
+        problems.push(format!(
+            "{total} job(s) given up ({}): see `mingjing jobs list --dead`, then requeue with `mingjing jobs retry --all-dead` once the cause is fixed",
+            kinds.join(", ")
+        ));
+    }
+    let mail = match &report.mail {
+        None => MailHealth {
+            status: "unknown",
+            failing_since: None,
+            last_error: None,
+            last_ok: None,
+        },
+        Some(m) => MailHealth {
+            status: if mail_failing.is_some() {
+                "failing"
+            } else {
+                "ok"
+            },
+            failing_since: m.failing_since,
+            // This page is public: a relay's refusal may quote a recipient.
+            last_error: m
+                .last_error
+                .as_deref()
+                .map(|e| crate::domain::redaction::redact(e, &[])),
+            last_ok: m.last_ok,
+        },
+    };
+    if let Some(since) = mail_failing {
+        problems.push(format!(
+            "mail delivery has failed since {} ({} min): {}; mail waits in the queue and is sent when the transport works (check MINGJING_SMTP_URL and the relay)",
+            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            (chrono::Utc::now() - since).num_minutes(),
+            mail.last_error.as_deref().unwrap_or("no error recorded")
+        ));
+    }
     let crate::app::health::Report {
         database_ok,
         queue,
@@ -53,7 +115,14 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         calendar,
         nodes,
         node_id,
-    } = crate::app::health::check(&state.app).await;
+        ..
+    } = report;
+    if search.status != "ok" {
+        problems.push(format!(
+            "the search engine ({}) does not answer: petitions are still taken and the index catches up when it is back",
+            search.engine
+        ));
+    }
     let calendar = calendar.map(|(last_year, warning)| CalendarHealth {
         last_year,
         ends_on: chrono::NaiveDate::from_ymd_opt(last_year, 12, 31).unwrap_or_default(),
@@ -73,11 +142,13 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     // A search outage degrades the node but does not take it out of service:
     // petitions are still taken and the index catches up afterwards.
     let body = Health {
-        status: if healthy && search.status == "ok" {
+        status: if healthy && problems.is_empty() {
             "ok"
         } else {
             "degraded"
         },
+        problems,
+        mail,
         database: if database_ok { "ok" } else { "error" },
         search,
         queue,

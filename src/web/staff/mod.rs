@@ -6,6 +6,7 @@ pub mod login;
 pub mod oversight;
 pub mod petitions;
 pub mod procedures;
+pub mod queue;
 pub mod search;
 
 use super::see_other;
@@ -27,6 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             post().to(petitions::publish),
         )
         .route("/staff/search", get().to(search::page))
+        .route("/staff/queue", get().to(queue::page))
+        .route("/staff/queue/retry", post().to(queue::retry))
         .route("/staff/oversight", get().to(oversight::overview))
         .route("/staff/oversight/list", get().to(oversight::list))
         .route(

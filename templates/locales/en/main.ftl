@@ -759,3 +759,26 @@ flash-rated = Thank you: your rating is recorded.
 flash-review-requested = Your request for a review is received; the body one level up gives its opinion within 30 days.
 rating-given = Your rating of this answer: { $rating }. Each answer is rated once.
 refusal-already-rated = This answer has been rated already; each answer is rated once.
+
+## Job queue (administrators)
+nav-staff-queue = Job queue
+queue-title = Job queue
+queue-lead = Mail, reminders, bulletins and statistics snapshots are sent and made by the job queue. A job that fails is retried: mail for 5 days by default, other jobs for 3 days; a job still failing after that is given up and listed below for you to act on.
+queue-dead = Given-up jobs
+queue-none-dead = No job has been given up.
+queue-dead-hint = Fix the cause first (a mail server that is down, say), then requeue. Every requeue is recorded in the audit trail.
+queue-retry-all = Requeue all ({ $count })
+queue-retry = Requeue
+queue-requeued = { $count ->
+    [one] 1 job requeued; it runs now.
+   *[other] { $count } jobs requeued; they run now.
+}
+queue-pending = Waiting jobs
+queue-none-pending = No job is waiting.
+queue-job = No.
+queue-kind = Kind
+queue-attempts = Attempts
+queue-queued = Queued
+queue-given-up = Given up
+queue-next = Next attempt
+queue-error = Last error

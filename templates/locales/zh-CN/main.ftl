@@ -750,3 +750,23 @@ flash-rated = 感谢您的评价，已记录。
 flash-review-requested = 已收到您的复查（复核）请求，上一级机关自收到之日起30日内提出意见。
 rating-given = 您对本次答复的评价：{ $rating }。每次答复只能评价一次。
 refusal-already-rated = 这份答复已经评价过，每次答复只能评价一次。
+
+## 任务队列（管理员）
+nav-staff-queue = 任务队列
+queue-title = 任务队列
+queue-lead = 邮件、提醒、通报和统计快照由任务队列发送和生成。发送失败的任务会按策略重试：邮件默认重试 5 天，其他任务重试 3 天；超过期限的任务停止重试，列在下面，等待处理。
+queue-dead = 已停止重试的任务
+queue-none-dead = 没有停止重试的任务。
+queue-dead-hint = 请先排除故障原因（例如邮件服务器不可用），再重新排队。每次重新排队都记入审计日志。
+queue-retry-all = 全部重新排队（{ $count } 个）
+queue-retry = 重新排队
+queue-requeued = 已重新排队 { $count } 个任务，将立即执行。
+queue-pending = 等待执行的任务
+queue-none-pending = 没有等待执行的任务。
+queue-job = 编号
+queue-kind = 类型
+queue-attempts = 尝试次数
+queue-queued = 排队时间
+queue-given-up = 停止时间
+queue-next = 下次尝试
+queue-error = 最近的错误
