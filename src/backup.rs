@@ -177,13 +177,6 @@ async fn run(program: &str, args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn audit_head(store: &Store) -> anyhow::Result<Option<(i64, String)>> {
-    Ok(crate::audit::entries(store.conn(), None)
-        .await?
-        .last()
-        .map(|e| (e.id, e.hash.clone())))
-}
-
 /// Backs up the installation of `data_dir` and `database_url` (its secret in
 /// `secret.key`, unless `secret_from_env`) into `out`, which must not exist or be empty.
 pub async fn backup(
@@ -199,7 +192,7 @@ pub async fn backup(
         out.display()
     );
     create_private_dir(out)?;
-    let audit_head = audit_head(store).await?;
+    let audit_head = crate::audit::head(store.conn()).await?;
     let database = backend_of(database_url);
     if database == "sqlite" {
         let target = out.join(SQLITE_FILE);

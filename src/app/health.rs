@@ -35,6 +35,48 @@ impl Report {
             .and_then(|m| m.failing_since)
             .filter(|since| now - *since > MAIL_FAILING_GRACE)
     }
+
+    /// The mail transport's last error, masked: `/healthz` is public and a
+    /// relay's refusal may quote a recipient.
+    pub fn mail_error(&self) -> Option<String> {
+        self.mail
+            .as_ref()
+            .and_then(|m| m.last_error.as_deref())
+            .map(|e| crate::domain::redaction::redact(e, &[]))
+    }
+
+    /// Why the node is degraded although it serves, each with what to do:
+    /// given-up jobs, mail failing for longer than the grace, search down.
+    pub fn problems(&self, now: chrono::DateTime<chrono::Utc>) -> Vec<String> {
+        let mut problems = Vec::new();
+        if !self.dead_jobs.is_empty() {
+            let total: i64 = self.dead_jobs.iter().map(|(_, n)| n).sum();
+            let kinds: Vec<String> = self
+                .dead_jobs
+                .iter()
+                .map(|(kind, n)| format!("{kind} ×{n}"))
+                .collect();
+            problems.push(format!(
+                "{total} job(s) given up ({}): see `mingjing jobs list --dead`, then requeue with `mingjing jobs retry --all-dead` once the cause is fixed",
+                kinds.join(", ")
+            ));
+        }
+        if let Some(since) = self.mail_failing_since(now) {
+            problems.push(format!(
+                "mail delivery has failed since {} ({} min): {}; mail waits in the queue and is sent when the transport works (check MINGJING_SMTP_URL and the relay)",
+                since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                (now - since).num_minutes(),
+                self.mail_error().as_deref().unwrap_or("no error recorded")
+            ));
+        }
+        if self.search.status != "ok" {
+            problems.push(format!(
+                "the search engine ({}) does not answer: petitions are still taken and the index catches up when it is back",
+                self.search.engine
+            ));
+        }
+        problems
+    }
 }
 
 pub async fn check(app: &App) -> Report {

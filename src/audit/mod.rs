@@ -77,17 +77,8 @@ pub async fn append<C: ConnectionTrait>(
         conn.execute_unprepared("SELECT pg_advisory_xact_lock(7201358)")
             .await?;
     }
-    let last = conn
-        .query_one_raw(Statement::from_string(
-            backend,
-            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
-        ))
-        .await?;
-    let (id, prev_hash) = match last {
-        Some(row) => (
-            row.try_get::<i64>("", "id")? + 1,
-            row.try_get::<String>("", "hash")?,
-        ),
+    let (id, prev_hash) = match head(conn).await? {
+        Some((last, hash)) => (last + 1, hash),
         None => (1, GENESIS.to_owned()),
     };
     let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
@@ -128,6 +119,18 @@ pub async fn append<C: ConnectionTrait>(
         prev_hash,
         hash,
     })
+}
+
+/// The chain's last entry, (id, hash); none while the trail is empty.
+pub async fn head<C: ConnectionTrait>(conn: &C) -> Result<Option<(i64, String)>, DbErr> {
+    let last = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        ))
+        .await?;
+    last.map(|row| Ok((row.try_get("", "id")?, row.try_get("", "hash")?)))
+        .transpose()
 }
 
 /// Every entry in order of id (the order the chain was written in).

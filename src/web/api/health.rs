@@ -64,20 +64,8 @@ pub struct CalendarHealth {
                (status = 503, description = "The database or the job queue is down", body = Health)))]
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let report = crate::app::health::check(&state.app).await;
-    let mail_failing = report.mail_failing_since(chrono::Utc::now());
-    let mut problems = Vec::new();
-    if !report.dead_jobs.is_empty() {
-        let total: i64 = report.dead_jobs.iter().map(|(_, n)| n).sum();
-        let kinds: Vec<String> = report
-            .dead_jobs
-            .iter()
-            .map(|(kind, n)| format!("{kind} ×{n}"))
-            .collect();
-        problems.push(format!(
-            "{total} job(s) given up ({}): see `mingjing jobs list --dead`, then requeue with `mingjing jobs retry --all-dead` once the cause is fixed",
-            kinds.join(", ")
-        ));
-    }
+    let now = chrono::Utc::now();
+    let problems = report.problems(now);
     let mail = match &report.mail {
         None => MailHealth {
             status: "unknown",
@@ -86,28 +74,16 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
             last_ok: None,
         },
         Some(m) => MailHealth {
-            status: if mail_failing.is_some() {
+            status: if report.mail_failing_since(now).is_some() {
                 "failing"
             } else {
                 "ok"
             },
             failing_since: m.failing_since,
-            // This page is public: a relay's refusal may quote a recipient.
-            last_error: m
-                .last_error
-                .as_deref()
-                .map(|e| crate::domain::redaction::redact(e, &[])),
+            last_error: report.mail_error(),
             last_ok: m.last_ok,
         },
     };
-    if let Some(since) = mail_failing {
-        problems.push(format!(
-            "mail delivery has failed since {} ({} min): {}; mail waits in the queue and is sent when the transport works (check MINGJING_SMTP_URL and the relay)",
-            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            (chrono::Utc::now() - since).num_minutes(),
-            mail.last_error.as_deref().unwrap_or("no error recorded")
-        ));
-    }
     let crate::app::health::Report {
         database_ok,
         queue,
@@ -117,12 +93,6 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         node_id,
         ..
     } = report;
-    if search.status != "ok" {
-        problems.push(format!(
-            "the search engine ({}) does not answer: petitions are still taken and the index catches up when it is back",
-            search.engine
-        ));
-    }
     let calendar = calendar.map(|(last_year, warning)| CalendarHealth {
         last_year,
         ends_on: chrono::NaiveDate::from_ymd_opt(last_year, 12, 31).unwrap_or_default(),

@@ -17,41 +17,11 @@ struct QueuePage {
     layout: Layout,
     staff: StaffMember,
     csrf_token: String,
-    dead: Vec<JobRow>,
-    pending: Vec<JobRow>,
+    /// Times as RFC 3339; the template shows them in China time (`local_time`).
+    dead: Vec<JobSummary>,
+    pending: Vec<JobSummary>,
     /// How many were just requeued (after the button).
     requeued: Option<usize>,
-}
-
-#[derive(Serialize)]
-struct JobRow {
-    id: i64,
-    kind: String,
-    attempts: i32,
-    queued: String,
-    /// The next attempt (waiting) or when it was given up (dead).
-    when: String,
-    error: String,
-}
-
-fn row(j: JobSummary) -> JobRow {
-    let china = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&crate::domain::clock::china_offset())
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    };
-    JobRow {
-        id: j.id,
-        queued: china(j.requeued_at.unwrap_or(j.created_at)),
-        when: j
-            .given_up_at
-            .or(j.next_attempt)
-            .map(china)
-            .unwrap_or_default(),
-        kind: j.kind,
-        attempts: j.attempts,
-        error: j.last_error.unwrap_or_default(),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,8 +44,8 @@ pub async fn page(
     let page = QueuePage {
         layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
-        dead: dead.into_iter().map(row).collect(),
-        pending: pending.into_iter().map(row).collect(),
+        dead,
+        pending,
         requeued: query.requeued,
         staff,
     };
