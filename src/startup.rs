@@ -185,13 +185,18 @@ impl Application {
                 }
             },
         )));
+        // The first beat is written before the node answers, so a node that
+        // serves is already on every node's /healthz list.
+        if let Err(e) = node.beat(&store).await {
+            tracing::warn!(error = %e, "heartbeat failed");
+        }
         let (beating, beats) = (node.clone(), store.clone());
         background.push(tokio::spawn(async move {
             loop {
+                tokio::time::sleep(crate::app::cluster::HEARTBEAT).await;
                 if let Err(e) = beating.beat(&beats).await {
                     tracing::warn!(error = %e, "heartbeat failed");
                 }
-                tokio::time::sleep(crate::app::cluster::HEARTBEAT).await;
             }
         }));
         let session_key = Key::from(&settings.secret.derive("session-cookie"));
