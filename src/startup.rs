@@ -82,6 +82,17 @@ pub fn job_handlers(
             Ok(())
         }
     });
+    // The retention schedule, run once a day (the job's dedupe key names the day).
+    let (s, files) = (store.clone(), settings.file_store(store));
+    handlers.register(crate::app::retention::RUN, move |_payload| {
+        let (store, files) = (s.clone(), files.clone());
+        async move {
+            crate::app::retention::run_today(&store, files.as_ref())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(())
+        }
+    });
     // Every notice the domain can cause has its mail job.
     for notice in Notice::ALL {
         let (s, v, m, u) = deps();

@@ -131,7 +131,7 @@ pub async fn evidence_file(
         .petition_files(petition)
         .await?
         .into_iter()
-        .find(|f| f.id == file_id)
+        .find(|f| f.id == file_id && !f.deleted)
         .ok_or(Error::NotFound)?;
     let bytes = app
         .files

@@ -24,6 +24,7 @@ pub mod open311;
 pub mod oversight;
 pub mod procedures;
 pub mod queue;
+pub mod retention;
 pub mod search;
 pub mod statistics;
 pub mod sweep;

@@ -41,7 +41,8 @@ pub async fn sweep(store: &Store, today: NaiveDate) -> StoreResult<SweepReport> 
 
 /// The nightly part of the sweep, per node: once a day, recount yesterday's
 /// roll-ups from the record (they are kept current as acts happen; this makes
-/// sure), and enqueue the monthly bulletins when they are due.
+/// sure), enqueue the day's statistics snapshot and retention run (one job a
+/// day whichever node enqueues it), and the monthly bulletins when they are due.
 #[derive(Debug, Default)]
 pub struct Nightly {
     done_on: Option<NaiveDate>,
@@ -55,6 +56,7 @@ impl Nightly {
             return Ok(());
         }
         super::statistics::schedule(store).await?;
+        super::retention::schedule(store).await?;
         if let Some(yesterday) = today.pred_opt() {
             let started = std::time::Instant::now();
             store.recount_rollup_day(yesterday).await?;

@@ -46,6 +46,26 @@ pub fn entry_hash(
     hex::encode(h.finalize())
 }
 
+/// What an audit entry keeps of a free text (a note, a reason, an answer):
+/// SHA-256 over a random salt and the text, never the text itself. The text
+/// stays with its record (the timeline event, with the salt), so the entry
+/// proves what was written without holding a petitioner's words or contact
+/// details — which the retention schedule must be able to erase while the
+/// chain stays intact. Erasing a text replaces its salt too, so the old
+/// commitment cannot be tested against guesses (a phone number has few).
+pub fn commitment(salt: &str, text: &str) -> String {
+    let mut h = Sha256::new();
+    h.update((salt.len() as u64).to_be_bytes());
+    h.update(salt.as_bytes());
+    h.update(text.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// A new random salt for [`commitment`] (128 bits, hex).
+pub fn new_salt() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
     pub id: i64,

@@ -53,6 +53,12 @@ pub fn may_run_the_queue(role: Role) -> bool {
     role == Role::Admin
 }
 
+/// Who places or lifts a legal hold on a petition (retention then waits):
+/// the supervisors who answer for it and the auditors who watch it.
+pub fn may_hold(role: Role) -> bool {
+    matches!(role, Role::Supervisor | Role::Auditor)
+}
+
 /// A staff member as access to figures sees them.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {

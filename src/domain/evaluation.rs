@@ -146,6 +146,7 @@ pub fn of_event(e: &EventFact<'_>) -> Vec<Contribution> {
         K::Accepted => out.push(here("accepted", e.officer)),
         K::Declined => out.push(here("declined", e.officer)),
         K::Redirected => out.push(here("redirected", e.officer)),
+        K::Merged => out.push(here("merged", e.officer)),
         K::Transferred => {
             out.push(here("transferred_out", e.officer));
             if let Some(to) = e.other_agency {
@@ -192,6 +193,8 @@ pub fn of_event(e: &EventFact<'_>) -> Vec<Contribution> {
         | K::ExtensionRefused
         | K::ClockResumed
         | K::Closed
+        | K::MergedIn
+        | K::Linked
         | K::DeadlineMoved => {}
     }
     out

@@ -45,6 +45,12 @@ event_kinds! {
     Declined => "declined",
     Transferred => "transferred",
     Redirected => "redirected",
+    // 重复信访: merged into the original (public, on the duplicate); a
+    // duplicate merged into this one, and a link between two petitions of
+    // the same matter (internal, on both).
+    Merged => "merged",
+    MergedIn => "merged_in",
+    Linked => "linked",
     Assigned => "assigned",
     Investigation => "investigation",
     Question => "question",

@@ -18,6 +18,7 @@ pub mod petition;
 pub mod procedure;
 pub mod published;
 pub mod redaction;
+pub mod retention;
 pub mod retry;
 pub mod routing;
 pub mod staff;

@@ -61,7 +61,9 @@ pub fn title_of(title: &str, description: &str) -> String {
 /// a review may still be asked for (it then opens again).
 pub fn status(state: State) -> &'static str {
     match state {
-        State::Answered | State::Declined | State::Redirected | State::Closed => "closed",
+        State::Answered | State::Declined | State::Redirected | State::Closed | State::Merged => {
+            "closed"
+        }
         _ => "open",
     }
 }

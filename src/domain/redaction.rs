@@ -53,6 +53,32 @@ pub fn redact(text: &str, names: &[String]) -> String {
     out
 }
 
+/// The text with a person's identity erased, as the retention schedule
+/// anonymises a concluded petition: each of `values` (their name, phone,
+/// e-mail as given) becomes `[信访人信息]`, and every identity-card number,
+/// e-mail address and telephone number becomes a placeholder — in full, not
+/// masked the way [`redact`] keeps a mobile's first and last digits. Values
+/// shorter than two characters are not matched (one character would erase
+/// that character everywhere).
+pub fn anonymise(text: &str, values: &[String]) -> String {
+    let mut out = text.to_owned();
+    let mut values: Vec<&str> = values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| v.chars().count() >= 2)
+        .collect();
+    // The longest first, so a name inside an e-mail address goes with it.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for v in values {
+        out = out.replace(v, "[信访人信息]");
+    }
+    let p = patterns();
+    out = p.id_card.replace_all(&out, "[身份证号]").into_owned();
+    out = p.email.replace_all(&out, "[电子邮箱]").into_owned();
+    out = p.mobile.replace_all(&out, "[电话]").into_owned();
+    p.landline.replace_all(&out, "[电话]").into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +97,23 @@ mod tests {
     fn leaves_case_numbers_and_dates_alone() {
         let text = "（2025）江01刑初123号案件于2025年3月1日立案。";
         assert_eq!(redact(text, &[]), text);
+    }
+
+    #[test]
+    fn anonymising_erases_the_person_and_every_identifier_in_full() {
+        let text = "本人张三丰，电话13912345678，邮箱zsf@example.cn，身份证110101199003071234，曾向张警官反映。";
+        let out = anonymise(
+            text,
+            &[
+                "张三丰".to_owned(),
+                "zsf@example.cn".to_owned(),
+                "张".to_owned(),
+            ],
+        );
+        assert_eq!(
+            out,
+            "本人[信访人信息]，电话[电话]，邮箱[信访人信息]，身份证[身份证号]，曾向张警官反映。"
+        );
+        assert!(!out.contains("5678"));
     }
 }

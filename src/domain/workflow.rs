@@ -46,10 +46,13 @@ pub enum State {
     Redirected,
     /// 终结
     Closed,
+    /// 合并办理 — the same matter as an earlier petition (重复信访), handled
+    /// once, under the earlier number
+    Merged,
 }
 
 impl State {
-    pub const ALL: [State; 11] = [
+    pub const ALL: [State; 12] = [
         State::Quarantined,
         State::Received,
         State::Accepted,
@@ -61,6 +64,7 @@ impl State {
         State::Declined,
         State::Redirected,
         State::Closed,
+        State::Merged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +80,7 @@ impl State {
             State::Declined => "declined",
             State::Redirected => "redirected",
             State::Closed => "closed",
+            State::Merged => "merged",
         }
     }
 
@@ -120,7 +125,10 @@ impl State {
 
     /// Nothing more can happen.
     pub fn is_terminal(self) -> bool {
-        matches!(self, State::Declined | State::Redirected | State::Closed)
+        matches!(
+            self,
+            State::Declined | State::Redirected | State::Closed | State::Merged
+        )
     }
 
     /// Its answer may be published (redacted) to the public.
@@ -249,6 +257,13 @@ pub enum Command {
         procedure: String,
         citation: String,
     },
+    /// 合并办理: the same matter as the petition `original` (its number as
+    /// printed), which handles it; this one ends, and the petitioner is told
+    /// which number to follow.
+    Merge {
+        original: String,
+        reason: String,
+    },
     Assign {
         handler_id: StaffId,
     },
@@ -300,6 +315,7 @@ impl Command {
             Command::Decline { .. } => "decline",
             Command::Transfer { .. } => "transfer",
             Command::Redirect { .. } => "redirect",
+            Command::Merge { .. } => "merge",
             Command::Assign { .. } => "assign",
             Command::RecordInvestigation { .. } => "record_investigation",
             Command::AskPetitioner { .. } => "ask_petitioner",
@@ -583,6 +599,28 @@ fn decide_step(
             }
             new.state = S::Received;
             Ok(outcome(new, EventKind::Released, false, String::new()))
+        }
+        C::Merge { original, reason } => {
+            // An intake decision on a new petition: a review belongs to its own matter.
+            if p.state != S::Received {
+                return Err(Refusal::WrongState(p.state));
+            }
+            if !intake {
+                return Err(Refusal::WrongRole);
+            }
+            need_text(original)?;
+            need_text(reason)?;
+            new.state = S::Merged;
+            let mut o = outcome(
+                new,
+                EventKind::Merged,
+                true,
+                format!("{original}\n{reason}"),
+            );
+            // The petitioner is told within the acceptance period where their
+            // matter is handled: the intake decision is made.
+            o.stop_clocks = vec!["acceptance", "procedural_reply", "result_reply"];
+            Ok(o)
         }
         C::Accept | C::Decline { .. } | C::Transfer { .. } | C::Redirect { .. } => {
             if !matches!(p.state, S::Received | S::ReviewRequested) {
@@ -970,6 +1008,10 @@ mod tests {
                 procedure: "申请再审".into(),
                 citation: "《民事诉讼法》第二百一十条".into(),
             },
+            Command::Merge {
+                original: "MJ26-K3FQ9-X2MAP".into(),
+                reason: "同一信访人就同一事项重复提出".into(),
+            },
             Command::Assign {
                 handler_id: HANDLER,
             },
@@ -1044,6 +1086,7 @@ mod tests {
         let working = [Accepted, Assigned, Investigating, Drafted].contains(&state);
         match command {
             "release" => state == Quarantined && intake,
+            "merge" => state == Received && intake,
             "accept" | "decline" | "transfer" | "redirect" => {
                 [Received, ReviewRequested].contains(&state) && intake
             }
@@ -1079,7 +1122,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 11 * 19 * 7);
+        assert_eq!(checked, 12 * 20 * 7);
     }
 
     #[test]

@@ -28,6 +28,16 @@ pub trait FileStore: Send + Sync {
     async fn put(&self, bytes: Vec<u8>) -> std::io::Result<String>;
     /// The bytes stored under `sha256`; `NotFound` when there are none.
     async fn read(&self, sha256: &str) -> std::io::Result<Vec<u8>>;
+    /// Deletes the bytes under `sha256` unless they were stored (again) at or
+    /// after `stored_before`; whether this call removed them. The caller decided that no
+    /// row refers to them; a petition storing the same content since then may
+    /// not have committed its row yet, so its `put` — which renews the time —
+    /// keeps the bytes, and a later run deletes them if they are still unused.
+    async fn delete(
+        &self,
+        sha256: &str,
+        stored_before: chrono::DateTime<chrono::Utc>,
+    ) -> std::io::Result<bool>;
 }
 
 /// The hex SHA-256 address of `bytes`.
@@ -69,6 +79,33 @@ impl FileStore for Directory {
         let path = self.path(sha256).ok_or_else(not_found)?;
         tokio::fs::read(path).await
     }
+
+    async fn delete(
+        &self,
+        sha256: &str,
+        stored_before: chrono::DateTime<chrono::Utc>,
+    ) -> std::io::Result<bool> {
+        let Some(path) = self.path(sha256) else {
+            return Ok(false);
+        };
+        tokio::task::spawn_blocking(move || {
+            let modified = match std::fs::metadata(&path) {
+                Ok(m) => chrono::DateTime::<chrono::Utc>::from(m.modified()?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+                Err(e) => return Err(e),
+            };
+            if modified >= stored_before {
+                return Ok(false);
+            }
+            std::fs::remove_file(&path)?;
+            if let Some(dir) = path.parent() {
+                sync_dir(dir)?;
+            }
+            Ok(true)
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
 }
 
 /// Files in the database's `file_blobs` table.
@@ -108,6 +145,20 @@ impl FileStore for InDatabase {
             .map_err(std::io::Error::other)?
             .ok_or_else(not_found)
     }
+
+    async fn delete(
+        &self,
+        sha256: &str,
+        stored_before: chrono::DateTime<chrono::Utc>,
+    ) -> std::io::Result<bool> {
+        if !valid_address(sha256) {
+            return Ok(false);
+        }
+        self.store
+            .delete_blob(sha256, stored_before)
+            .await
+            .map_err(std::io::Error::other)
+    }
 }
 
 impl Directory {
@@ -130,6 +181,11 @@ impl Directory {
             return Err(std::io::Error::other("bad hash"));
         };
         if path.exists() {
+            // Stored again: renew its time, so a deletion decided before now spares it.
+            std::fs::File::options()
+                .write(true)
+                .open(&path)?
+                .set_modified(std::time::SystemTime::now())?;
             return Ok(sha);
         }
         let dir = path.parent().unwrap_or(&self.root).to_path_buf();
@@ -171,6 +227,16 @@ mod tests {
         assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
         let bad = store.read("../../etc/passwd").await.unwrap_err();
         assert_eq!(bad.kind(), std::io::ErrorKind::NotFound);
+        // Stored again after the deletion was decided: it stays.
+        let decided = chrono::Utc::now();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        store.put(b"hello".to_vec()).await.unwrap();
+        assert!(!store.delete(&a, decided).await.unwrap());
+        assert_eq!(store.read(&a).await.unwrap(), b"hello");
+        let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+        assert!(store.delete(&a, later).await.unwrap());
+        let gone = store.read(&a).await.unwrap_err();
+        assert_eq!(gone.kind(), std::io::ErrorKind::NotFound);
     }
 
     #[tokio::test]

@@ -163,8 +163,10 @@ impl Store {
     /// Stores a file's bytes under their SHA-256 (once: the same content again is a no-op).
     pub async fn put_blob(&self, sha256: &str, bytes: &[u8]) -> StoreResult<()> {
         self.write_one(
+            // Storing it again renews `created_at`: deletion spares a blob
+            // stored since it decided (`FileStore::delete`).
             "INSERT INTO file_blobs (sha256, bytes, size, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (sha256) DO NOTHING",
+             ON CONFLICT (sha256) DO UPDATE SET created_at = $4",
             vec![
                 sha256.into(),
                 bytes.to_vec().into(),
@@ -174,6 +176,21 @@ impl Store {
         )
         .await?;
         Ok(())
+    }
+
+    /// Deletes a blob not stored again since `stored_before`; whether it did.
+    pub async fn delete_blob(
+        &self,
+        sha256: &str,
+        stored_before: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .write_one(
+                "DELETE FROM file_blobs WHERE sha256 = $1 AND created_at < $2",
+                vec![sha256.into(), stored_before.into()],
+            )
+            .await?
+            > 0)
     }
 
     pub async fn blob(&self, sha256: &str) -> StoreResult<Option<Vec<u8>>> {

@@ -21,6 +21,7 @@ pub mod oversight;
 pub mod petitions;
 pub mod procedures;
 pub mod queue;
+pub mod retention;
 pub mod rollups;
 pub mod staff;
 pub mod statistics;

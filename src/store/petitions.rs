@@ -99,6 +99,14 @@ pub struct Petition {
     pub reviewed_agency_id: Option<AgencyId>,
     pub reviewed_handler_id: Option<StaffId>,
     pub review_outcome: Option<crate::domain::evaluation::ReviewOutcome>,
+    /// The day it reached its last state (the retention schedule counts from it).
+    pub concluded_on: Option<NaiveDate>,
+    /// When the retention schedule erased the petitioner's identity.
+    pub anonymised_at: Option<DateTime<Utc>>,
+    /// A legal hold (retention waits while it lasts): since when, why, by whom.
+    pub held_since: Option<DateTime<Utc>>,
+    pub hold_reason: Option<String>,
+    pub held_by: Option<String>,
 }
 
 impl From<petition::Model> for Petition {
@@ -142,6 +150,11 @@ impl From<petition::Model> for Petition {
             reviewed_agency_id: m.reviewed_agency_id,
             reviewed_handler_id: m.reviewed_handler_id,
             review_outcome: m.review_outcome,
+            concluded_on: m.concluded_on.and_then(|d| d.date()),
+            anonymised_at: m.anonymised_at,
+            held_since: m.held_since,
+            hold_reason: m.hold_reason,
+            held_by: m.held_by,
         }
     }
 }
@@ -210,6 +223,8 @@ pub struct EvidenceFile {
     pub sha256: String,
     #[serde(skip)]
     pub event_id: Option<i64>,
+    /// Deleted under the retention schedule: listed, no longer served.
+    pub deleted: bool,
 }
 
 impl From<evidence::Model> for EvidenceFile {
@@ -222,6 +237,7 @@ impl From<evidence::Model> for EvidenceFile {
             metadata_removed: m.metadata_removed,
             sha256: m.sha256,
             event_id: m.event_id,
+            deleted: m.deleted_at.is_some(),
         }
     }
 }
@@ -304,6 +320,7 @@ impl EventRow<'_> {
             other_officer_id: Set(a.other_officer),
             round: Set(Some(self.petition.round)),
             detail: Set(a.detail),
+            body_salt: Set((!self.body.is_empty()).then(crate::audit::new_salt)),
             ..Default::default()
         }
         .insert(conn)

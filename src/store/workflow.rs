@@ -183,6 +183,10 @@ impl Store {
             .value(petition::Column::ReviewedAgencyId, n.reviewed_agency_id)
             .value(petition::Column::ReviewedHandlerId, n.reviewed_handler_id)
             .value(petition::Column::ReviewOutcome, n.review_outcome)
+            .value(
+                petition::Column::ConcludedOn,
+                crate::domain::retention::concluded_on(n.state, n.answered_on, outcome.on).map(Day),
+            )
             .value(petition::Column::Version, p.version + 1)
             .value(petition::Column::UpdatedAt, now)
             .and_where(petition::Column::Id.eq(p.id))
@@ -271,7 +275,10 @@ impl Store {
             .await?;
         }
         let before = serde_json::json!({ "status": p.status, "agency_id": p.agency_id, "handler_id": p.handler_id, "version": p.version });
-        let after = serde_json::json!({ "status": n.state, "agency_id": n.agency_id, "handler_id": n.handler_id, "version": p.version + 1, "event": event.id, "body": outcome.body });
+        // The text is committed to, not copied (`audit::commitment`).
+        let body =
+            crate::audit::commitment(event.body_salt.as_deref().unwrap_or_default(), &event.body);
+        let after = serde_json::json!({ "status": n.state, "agency_id": n.agency_id, "handler_id": n.handler_id, "version": p.version + 1, "event": event.id, "body_sha256": body });
         crate::audit::append(
             &txn,
             actor,

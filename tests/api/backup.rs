@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 /// Runs the `mingjing` binary with `env` (off the async threads, so the
 /// in-process portal keeps serving meanwhile): success and output.
-async fn cli(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+pub(crate) async fn cli(args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let env: Vec<(String, String)> = env
         .iter()

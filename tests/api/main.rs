@@ -23,6 +23,7 @@ mod open311;
 mod oversight;
 mod petitions;
 mod process;
+mod retention;
 mod search;
 mod staff_procedures;
 mod statistics;

@@ -50,26 +50,46 @@ async fn health(address: &str) -> serde_json::Value {
 
 /// Files a named complaint with a photo through the public form of `node`.
 pub(crate) async fn file_with_photo(node: &Browser, agency: &str, email: &str) -> (String, String) {
-    let form = reqwest::multipart::Form::new()
+    file_with_photo_as(
+        node,
+        agency,
+        &[
+            ("title", "多节点：户籍窗口拒绝一次性告知"),
+            (
+                "description",
+                "2026年11月20日上午在户籍窗口办理业务，工作人员拒绝一次性告知所需材料，要求我往返三次。",
+            ),
+            ("contact_name", "张三"),
+            ("contact_email", email),
+        ],
+        crate::fixtures::jpeg_with_metadata(),
+    )
+    .await
+}
+
+/// [`file_with_photo`] with `fields` (title, description, contacts) and the photo as given.
+pub(crate) async fn file_with_photo_as(
+    node: &Browser,
+    agency: &str,
+    fields: &[(&str, &str)],
+    photo: Vec<u8>,
+) -> (String, String) {
+    let mut form = reqwest::multipart::Form::new()
         .text("kind", "complaint")
         .text("agency", agency.to_owned())
         .text("category", "conduct")
         .text("subject", "江北分局户籍窗口")
-        .text("title", "多节点：户籍窗口拒绝一次性告知")
-        .text(
-            "description",
-            "2026年11月20日上午在户籍窗口办理业务，工作人员拒绝一次性告知所需材料，要求我往返三次。",
-        )
-        .text("contact_name", "张三")
-        .text("contact_email", email.to_owned())
-        .text("website", "")
-        .part(
-            "evidence",
-            reqwest::multipart::Part::bytes(crate::fixtures::jpeg_with_metadata())
-                .file_name("现场照片.jpg")
-                .mime_str("image/jpeg")
-                .unwrap(),
-        );
+        .text("website", "");
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    let form = form.part(
+        "evidence",
+        reqwest::multipart::Part::bytes(photo)
+            .file_name("现场照片.jpg")
+            .mime_str("image/jpeg")
+            .unwrap(),
+    );
     let r = node
         .client
         .post(node.url("/petitions"))

@@ -14,6 +14,8 @@ pub struct Model {
     pub size: i64,
     pub metadata_removed: bool,
     pub created_at: DateTimeUtc,
+    /// Deleted under the retention schedule: the row says there was a file.
+    pub deleted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -56,6 +56,14 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The Open311 partner that filed it, if one did.
     pub via_partner_id: Option<i32>,
+    /// The day it reached its last state (retention counts from it; migration 16).
+    pub concluded_on: Option<Day>,
+    /// When the retention schedule erased the petitioner's identity.
+    pub anonymised_at: Option<DateTimeUtc>,
+    /// A legal hold: since when, why, by whom (retention waits while it lasts).
+    pub held_since: Option<DateTimeUtc>,
+    pub hold_reason: Option<String>,
+    pub held_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,6 +21,8 @@ pub struct Model {
     pub other_officer_id: Option<StaffId>,
     pub round: Option<Round>,
     pub detail: Option<String>,
+    /// The salt of the body's commitment in the audit trail (`audit::commitment`).
+    pub body_salt: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

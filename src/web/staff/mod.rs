@@ -27,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/staff/petitions/{tn}/publish",
             post().to(petitions::publish),
         )
+        .route("/staff/petitions/{tn}/hold", post().to(petitions::hold))
         .route("/staff/search", get().to(search::page))
         .route("/staff/queue", get().to(queue::page))
         .route("/staff/queue/retry", post().to(queue::retry))

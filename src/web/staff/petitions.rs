@@ -102,6 +102,8 @@ struct DetailPage {
     publish: Option<PublishTexts>,
     /// The answer draft, started from a template the handler picks (a link: no JavaScript).
     draft: DraftView,
+    /// May place or lift a legal hold (retention waits while it lasts).
+    may_hold: bool,
 }
 
 #[derive(Serialize)]
@@ -223,6 +225,7 @@ async fn detail(
         ..
     } = record;
     let page = DetailPage {
+        may_hold: crate::domain::access::may_hold(staff.role),
         draft,
         publish,
         audit,
@@ -396,6 +399,50 @@ pub async fn act(
         Ok(_) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
         Err(e) => explain(lang, e)?,
     };
+    detail(
+        &state,
+        &req,
+        &session,
+        lang,
+        status,
+        staff,
+        &tn,
+        Some(message),
+        None,
+        None,
+        "",
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct HoldForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    hold_reason: String,
+    /// `on` to lift the hold.
+    #[serde(default)]
+    lift: String,
+}
+
+/// A legal hold placed or lifted (retention waits while one lasts).
+pub async fn hold(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+    form: web::Form<HoldForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let reason = (form.lift != "on").then_some(form.hold_reason.as_str());
+    let (status, message) =
+        match crate::app::retention::set_hold(&state.app, &staff, &tn, reason).await {
+            Ok(()) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1#hold-h"))),
+            Err(e) => explain(lang, e)?,
+        };
     detail(
         &state,
         &req,
