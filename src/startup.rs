@@ -131,6 +131,10 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("the shipped clock rules do not parse: {e}"))?;
         crate::domain::evaluation::EvaluationRules::shipped()
             .map_err(|e| anyhow::anyhow!("the shipped evaluation rules are not valid: {e}"))?;
+        crate::domain::duplicates::DuplicateRules::shipped()
+            .map_err(|e| anyhow::anyhow!("the shipped duplicate rules are not valid: {e}"))?;
+        crate::domain::retention::Schedule::shipped()
+            .map_err(|e| anyhow::anyhow!("the shipped retention schedule is not valid: {e}"))?;
         // A trail that the database no longer guards could be changed without
         // a trace: never serve on it without saying so — refuse, and say how.
         let missing = crate::audit::unprotected(store.conn()).await?;
@@ -196,6 +200,15 @@ impl Application {
                 }
             },
         )));
+        // Petitions from before duplicate detection (or the demo's) get their keys once.
+        let (keys_store, keys_secret) = (store.clone(), settings.secret.clone());
+        background.push(tokio::spawn(async move {
+            if let Err(e) =
+                crate::app::duplicates::derive_missing_keys(&keys_store, &keys_secret).await
+            {
+                tracing::error!(error = %e, "deriving duplicate detection keys failed");
+            }
+        }));
         // The first beat is written before the node answers, so a node that
         // serves is already on every node's /healthz list.
         if let Err(e) = node.beat(&store).await {

@@ -338,6 +338,7 @@ pub async fn submit_via(
     } else {
         State::Received
     };
+    let keys = super::duplicates::keys_of_draft(&app.secret, &draft);
     let mut rng = super::os_rng();
     for _ in 0..5 {
         let tracking_number =
@@ -357,6 +358,7 @@ pub async fn submit_via(
                 deadlines: &deadlines,
                 files: &files,
                 via_partner,
+                keys: &keys,
             })
             .await?;
         if let Some(petition) = created {

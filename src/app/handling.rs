@@ -86,6 +86,8 @@ pub struct Record {
     pub files: Vec<EvidenceFile>,
     /// The petition's audit entries, for those who watch it (`access::may_see_audit_trail`).
     pub audit: Vec<crate::audit::Entry>,
+    /// Its links to other petitions of the same matter (重复信访).
+    pub links: Vec<crate::store::duplicates::Link>,
 }
 
 pub async fn record(app: &App, staff: &StaffMember, tn: &str) -> Result<Record> {
@@ -100,6 +102,7 @@ pub async fn record(app: &App, staff: &StaffMember, tn: &str) -> Result<Record> 
         deadlines: app.store.petition_deadlines(petition.id).await?,
         timeline: app.store.petition_timeline(petition.id, false).await?,
         files: app.store.petition_files(petition.id).await?,
+        links: app.store.petition_links(petition.id).await?,
         complainant,
         audit,
         petition,
@@ -162,7 +165,8 @@ pub async fn transfer_targets(app: &App, p: &Petition) -> Result<(Vec<Agency>, V
     Ok((suggested, others))
 }
 
-/// Decides `command` by `actor` on `p` at `at` and stores the outcome.
+/// Decides `command` by `actor` on `p` at `at` and stores the outcome (with
+/// `link`, the link to another petition that the decision makes: a merge).
 #[allow(clippy::too_many_arguments)]
 async fn apply(
     store: &crate::store::Store,
@@ -172,6 +176,7 @@ async fn apply(
     actor_name: Option<&str>,
     command: Command,
     expected_version: Option<i32>,
+    link: Option<crate::store::duplicates::NewLink<'_>>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32> {
     if let Some(v) = expected_version
@@ -223,7 +228,7 @@ async fn apply(
         },
     )?;
     let version = store
-        .apply_outcome(p, actor_label, command.name(), &outcome, at)
+        .apply_outcome(p, actor_label, command.name(), &outcome, link.as_ref(), at)
         .await?;
     tracing::info!(
         petition.id = %p.id,
@@ -234,7 +239,8 @@ async fn apply(
     Ok(version)
 }
 
-/// A staff member acts on a petition in their scope.
+/// A staff member acts on a petition in their scope. A merge names another
+/// petition, which `app::duplicates::merge` finds and checks first.
 pub async fn act(
     app: &App,
     staff: &StaffMember,
@@ -242,6 +248,9 @@ pub async fn act(
     command: Command,
     expected_version: Option<i32>,
 ) -> Result<i32> {
+    if let Command::Merge { original, reason } = &command {
+        return super::duplicates::merge(app, staff, tn, original, reason, expected_version).await;
+    }
     act_at(
         &app.store,
         staff,
@@ -263,25 +272,56 @@ pub async fn act_at(
     expected_version: Option<i32>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i32> {
+    if matches!(command, Command::Merge { .. }) {
+        // Only through `act`, which finds the original and writes the link.
+        return Err(Error::Invalid("error-merge-unknown"));
+    }
     let p = store
         .staff_petitions(staff.agency_id, &staff.name)
         .by_tracking_number(&canonical_number(tn))
         .await?
         .ok_or(Error::NotFound)?;
-    let actor = Actor::Staff {
-        id: staff.id,
-        role: staff.role,
-        agency_id: staff.agency_id,
-    };
     apply(
         store,
         &p,
-        actor,
+        staff_actor(staff),
         &staff.actor(),
         Some(&staff.name),
         command,
         expected_version,
+        None,
         at,
+    )
+    .await
+}
+
+fn staff_actor(staff: &StaffMember) -> Actor {
+    Actor::Staff {
+        id: staff.id,
+        role: staff.role,
+        agency_id: staff.agency_id,
+    }
+}
+
+/// [`act`] on a petition already found in scope, writing `link` with the decision.
+pub(super) async fn act_with_link(
+    app: &App,
+    staff: &StaffMember,
+    p: &Petition,
+    command: Command,
+    expected_version: Option<i32>,
+    link: Option<crate::store::duplicates::NewLink<'_>>,
+) -> Result<i32> {
+    apply(
+        &app.store,
+        p,
+        staff_actor(staff),
+        &staff.actor(),
+        Some(&staff.name),
+        command,
+        expected_version,
+        link,
+        chrono::Utc::now(),
     )
     .await
 }
@@ -313,6 +353,7 @@ pub async fn petitioner_act_at(
         "petitioner",
         None,
         command,
+        None,
         None,
         at,
     )

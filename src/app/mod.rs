@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod cluster;
+pub mod duplicates;
 pub mod filing;
 pub mod handling;
 pub mod health;

@@ -353,6 +353,7 @@ pub async fn petition(app: &App, staff: &StaffMember, tn: &str) -> Result<super:
         timeline: app.store.petition_timeline(p.id, false).await?,
         files: app.store.petition_files(p.id).await?,
         audit: crate::audit::entries(app.store.conn(), Some(&format!("petition:{}", p.id))).await?,
+        links: app.store.petition_links(p.id).await?,
         complainant: None,
         petition: p,
     })

@@ -245,6 +245,7 @@ pub async fn seed(store: &Store, today: NaiveDate, months: u32) -> anyhow::Resul
                     deadlines: &deadlines,
                     files: &[],
                     via_partner: None,
+                    keys: &[],
                 })
                 .await?;
             if created.is_none() {

@@ -212,7 +212,7 @@ fn from_tantivy(t: &Tantivy, doc: &TantivyDocument) -> Document {
 }
 
 /// The query for `text` over the index's text fields, weighted; `None` for no words.
-fn text_query(t: &Tantivy, def: &IndexDef, text: &str) -> Option<Box<dyn Query>> {
+fn text_query(t: &Tantivy, def: &IndexDef, text: &str, any_word: bool) -> Option<Box<dyn Query>> {
     let parts = parse_query(text);
     if parts.is_empty() {
         return None;
@@ -281,7 +281,7 @@ fn text_query(t: &Tantivy, def: &IndexDef, text: &str) -> Option<Box<dyn Query>>
                         .collect(),
                 )) as Box<dyn Query>,
             };
-            (Occur::Must, q)
+            (if any_word { Occur::Should } else { Occur::Must }, q)
         })
         .collect();
     Some(Box::new(BooleanQuery::new(must)))
@@ -350,7 +350,7 @@ fn json_key(v: &serde_json::Value) -> String {
 impl Tantivy {
     fn search(&self, def: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let text = text_query(self, def, &q.text);
+        let text = text_query(self, def, &q.text, q.any_word);
         let has_text = text.is_some();
         clauses.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
         for f in &q.filters {

@@ -31,6 +31,56 @@ fn unavailable(e: impl std::fmt::Display) -> SearchError {
 }
 
 impl Meili {
+    /// Documents matching any of the query's words, those matching more of
+    /// them first (then by score): one query per word in one `/multi-search`
+    /// round trip. Meilisearch's own matching strategies keep a prefix of the
+    /// words (`last`) or the rarest ones (`frequency`), so a document missing
+    /// the first or the rarest word would never be found. No facets.
+    async fn any_word(&self, def: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
+        let words: Vec<&str> = q.text.split_whitespace().take(32).collect();
+        let queries: Vec<(&IndexDef, IndexQuery)> = words
+            .iter()
+            .map(|w| {
+                (
+                    def,
+                    IndexQuery {
+                        text: (*w).to_owned(),
+                        any_word: false,
+                        offset: 0,
+                        limit: q.offset + q.limit,
+                        ..q.clone()
+                    },
+                )
+            })
+            .collect();
+        let mut found: BTreeMap<String, (usize, f32, EngineHit)> = BTreeMap::new();
+        for r in super::Engine::search_many(self, &queries).await? {
+            for hit in r.hits {
+                let entry = found
+                    .entry(hit.id.clone())
+                    .or_insert_with(|| (0, 0.0, hit.clone()));
+                entry.0 += 1;
+                entry.1 += hit.score;
+            }
+        }
+        let total = found.len();
+        let mut ranked: Vec<(usize, f32, EngineHit)> = found.into_values().collect();
+        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        Ok(IndexResult {
+            total,
+            hits: ranked
+                .into_iter()
+                .skip(q.offset)
+                .take(q.limit)
+                .map(|(n, score, mut hit)| {
+                    hit.score = n as f32 + score / (words.len().max(1) as f32);
+                    hit
+                })
+                .collect(),
+            facets: BTreeMap::new(),
+        })
+    }
+
     pub fn new(url: &str, key: Option<&str>, prefix: &str) -> Result<Self, SearchError> {
         Ok(Self {
             client: Client::new(url, key).map_err(unavailable)?,
@@ -361,6 +411,9 @@ impl super::Engine for Meili {
     }
 
     async fn search(&self, def: &IndexDef, q: &IndexQuery) -> Result<IndexResult, SearchError> {
+        if q.any_word {
+            return self.any_word(def, q).await;
+        }
         let mut results = self.search_many(&[(def, q.clone())]).await?;
         results
             .pop()

@@ -62,6 +62,9 @@ pub struct IndexQuery {
     pub order: Order,
     pub offset: usize,
     pub limit: usize,
+    /// Any of the words may match, the more the better (finding similar
+    /// texts); a user's query needs all of them.
+    pub any_word: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -256,6 +256,7 @@ impl Search {
                 order: order_of(def, &sort),
                 offset: 0,
                 limit: page * PUBLIC_PER_PAGE,
+                any_word: false,
             };
             (def, query)
         })
@@ -274,6 +275,43 @@ impl Search {
         out.facets
             .insert(0, facet("type", type_counts, wanted.unwrap_or_default()));
         Ok(out)
+    }
+
+    /// Petitions of `agencies` that do not name staff member `viewer`, sharing
+    /// words with `words`, the most alike first: the candidates of duplicate
+    /// detection (重复信访), which the caller compares in full.
+    pub async fn similar_petitions(
+        &self,
+        viewer: crate::domain::ids::StaffId,
+        agencies: &[crate::domain::ids::AgencyId],
+        words: &[String],
+        limit: usize,
+    ) -> Result<Vec<crate::domain::ids::PetitionId>, SearchError> {
+        if words.is_empty() || agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = IndexQuery {
+            text: words.join(" "),
+            filters: vec![
+                Filter::AnyOf {
+                    field: "agency_id".into(),
+                    values: agencies.iter().map(ToString::to_string).collect(),
+                },
+                Filter::NoneOf {
+                    field: "recused".into(),
+                    values: vec![viewer.to_string()],
+                },
+            ],
+            order: super::Order::Relevance,
+            offset: 0,
+            limit,
+            any_word: true,
+        };
+        let r = self.engine.search(&DEFINITIONS.petitions, &query).await?;
+        Ok(r.hits
+            .iter()
+            .filter_map(|h| h.id.parse().ok().map(crate::domain::ids::PetitionId))
+            .collect())
     }
 
     /// The staff scope: petitions of the staff member's agency that do not name them.
@@ -338,6 +376,7 @@ impl Search {
             order: order_of(def, &sort),
             offset: (page - 1) * STAFF_PER_PAGE,
             limit: STAFF_PER_PAGE,
+            any_word: false,
         };
         let r = self.engine.search(def, &query).await?;
         let total = r.total;

@@ -44,6 +44,8 @@ pub struct NewPetition<'a> {
     pub files: &'a [StoredFile],
     /// The Open311 partner filing it on the citizen's behalf.
     pub via_partner: Option<i32>,
+    /// The keyed hashes it is recognised by (重复信访: `domain::duplicates`).
+    pub keys: &'a [String],
 }
 
 /// A petition, as every part of the portal reads it. The complainant's contact
@@ -549,6 +551,7 @@ impl Store {
                 .await?;
         }
         insert_files(&txn, row.id, event.id, new.files, new.received_at).await?;
+        self.keep_petition_keys(&txn, row.id, new.keys).await?;
         super::rollups::add(&txn, &received.contributions()).await?;
         let mut outbox = Outbox::new();
         if email.is_some() && new.status == State::Received {

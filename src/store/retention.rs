@@ -231,6 +231,27 @@ impl Store {
             vec![id.0.into()],
         ))
         .await?;
+        // Staff's reasons for linking it to another petition may name the petitioner too.
+        let links = txn
+            .query_all_raw(self.statement(
+                "SELECT id, reason FROM petition_links WHERE petition_id = $1 OR other_id = $1",
+                vec![id.0.into()],
+            ))
+            .await?;
+        for l in links {
+            let (link_id, reason): (i32, String) = (l.try_get("", "id")?, l.try_get("", "reason")?);
+            let new = anonymise(&reason, &values);
+            if new != reason {
+                txn.execute_raw(self.statement(
+                    "UPDATE petition_links SET reason = $1 WHERE id = $2",
+                    vec![new.into(), link_id.into()],
+                ))
+                .await?;
+                if !done.fields.contains(&"link_reason") {
+                    done.fields.push("link_reason");
+                }
+            }
+        }
         crate::audit::append(
             &txn,
             actor,

@@ -148,12 +148,14 @@ impl StaffPetitions<'_> {
 
 impl Store {
     /// Applies `outcome` if the petition is still at `p.version`; `Conflict` otherwise.
+    /// `link`: a link to the other petition written with it (a merge).
     pub async fn apply_outcome(
         &self,
         p: &Petition,
         actor: &str,
         command: &str,
         outcome: &Outcome,
+        link: Option<&super::duplicates::NewLink<'_>>,
         now: chrono::DateTime<Utc>,
     ) -> StoreResult<i32> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
@@ -207,6 +209,9 @@ impl Store {
             attribution: Some(&outcome.attribution),
         };
         let event = row.insert(&txn).await?;
+        if let Some(link) = link {
+            self.write_link(&txn, p, link, actor, now).await?;
+        }
         let mut contributions = row.contributions();
         let open = |clock: sea_orm::Condition| {
             Query::update()
@@ -301,8 +306,14 @@ impl Store {
             // A petition's state is searched by staff; a published answer moves with a review.
             .index(Indexed::Petition(p.id))
             .index(Indexed::Answer(p.id));
+        if let Some(link) = link {
+            outbox.index(Indexed::Petition(link.other.id));
+        }
         self.finish(txn, outbox).await?;
         self.invalidate_status(p.id);
+        if let Some(link) = link {
+            self.invalidate_status(link.other.id);
+        }
         Ok(p.version + 1)
     }
 

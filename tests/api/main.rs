@@ -12,6 +12,7 @@ mod backup;
 mod calendar;
 mod cases;
 mod catalogue;
+mod duplicates;
 mod errors;
 mod fixtures;
 mod handling;

@@ -77,6 +77,7 @@ pub(crate) async fn filed(app: &TestApp, agency: &str, received: &str, n: usize)
             deadlines: &deadlines,
             files: &[],
             via_partner: None,
+            keys: &[],
         })
         .await
         .unwrap()

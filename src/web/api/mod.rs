@@ -46,6 +46,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/api/v1/staff/petitions/{tn}/actions",
             post().to(staff::action),
         )
+        .route(
+            "/api/v1/staff/petitions/{tn}/duplicates",
+            get().to(staff::duplicates),
+        )
+        .route("/api/v1/staff/petitions/{tn}/links", post().to(staff::link))
         .route("/api/v1/staff/oversight", get().to(oversight::overview))
         .route("/api/v1/staff/oversight/list", get().to(oversight::list))
         .route(

@@ -23,6 +23,8 @@ use utoipa::OpenApi;
         super::staff::list,
         super::staff::show,
         super::staff::action,
+        super::staff::duplicates,
+        super::staff::link,
         super::staff::petitioner_action,
         super::oversight::overview,
         super::oversight::list,

@@ -97,6 +97,8 @@ pub struct StaffPetitionOut {
     pub complainant: Option<handling::Identity>,
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<TimelineEvent>,
+    /// Links to other petitions of the same matter (重复信访).
+    pub links: Vec<crate::store::duplicates::Link>,
 }
 
 /// A petition in scope with its whole timeline.
@@ -112,6 +114,7 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(StaffPetitionOut {
         deadlines: r.deadlines,
         timeline: r.timeline,
+        links: r.links,
         complainant: r.complainant,
         petition: r.petition,
     }))
@@ -143,6 +146,44 @@ pub async fn action(
         .ok();
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({ "version": version, "status": p.map(|p| p.status) })))
+}
+
+/// Earlier petitions that may be the same matter (重复信访), for intake clerks
+/// and supervisors: likely the same matter, other matters of the same
+/// petitioner, and the refusal to offer after a re-review. Never an identity.
+#[utoipa::path(get, path = "/api/v1/staff/petitions/{tracking_number}/duplicates", tag = "staff",
+    params(("tracking_number" = String, Path)),
+    responses((status = 200, body = Object), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn duplicates(
+    state: web::Data<AppState>,
+    ApiStaff(staff): ApiStaff,
+    tn: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let p = handling::visible_petition(&state.app, &staff, &tn).await?;
+    let s = app::duplicates::suggestions(&state.app, &staff, &p).await?;
+    Ok(HttpResponse::Ok().json(s))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LinkIn {
+    /// The other petition's tracking number (any form).
+    pub other: String,
+    pub reason: String,
+}
+
+/// Records two petitions as the same matter (关联); both go on. To merge one
+/// into the other, use the `merge` action.
+#[utoipa::path(post, path = "/api/v1/staff/petitions/{tracking_number}/links", tag = "staff",
+    params(("tracking_number" = String, Path)), request_body = LinkIn,
+    responses((status = 201, body = Object), (status = 403, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn link(
+    state: web::Data<AppState>,
+    ApiStaff(staff): ApiStaff,
+    tn: web::Path<String>,
+    body: web::Json<LinkIn>,
+) -> Result<HttpResponse, AppError> {
+    app::duplicates::link(&state.app, &staff, &tn, &body.other, &body.reason).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({ "linked": true })))
 }
 
 /// The petitioner's own actions (rate, request_review, close) with `X-Access-Code`.

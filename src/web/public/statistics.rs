@@ -227,12 +227,13 @@ struct StatsPage {
 }
 
 /// The intake counts, in the order a petition goes through them.
-const INTAKE: [&str; 6] = [
+const INTAKE: [&str; 7] = [
     "received",
     "accepted",
     "declined",
     "transferred",
     "redirected",
+    "merged",
     "answered",
 ];
 

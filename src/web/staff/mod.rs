@@ -28,6 +28,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             post().to(petitions::publish),
         )
         .route("/staff/petitions/{tn}/hold", post().to(petitions::hold))
+        .route(
+            "/staff/petitions/{tn}/same-matter",
+            post().to(petitions::same_matter),
+        )
         .route("/staff/search", get().to(search::page))
         .route("/staff/queue", get().to(queue::page))
         .route("/staff/queue/retry", post().to(queue::retry))

@@ -104,6 +104,12 @@ struct DetailPage {
     draft: DraftView,
     /// May place or lift a legal hold (retention waits while it lasts).
     may_hold: bool,
+    /// 重复信访: earlier petitions that may be the same matter (at intake).
+    duplicates: Option<crate::app::duplicates::Suggestions>,
+    /// Its links to other petitions of the same matter.
+    links: Vec<crate::store::duplicates::Link>,
+    /// The decline form's reason and basis, filled when the matter was re-reviewed before.
+    decline: (String, String),
 }
 
 #[derive(Serialize)]
@@ -216,15 +222,35 @@ async fn detail(
             .unwrap_or_default(),
         basis: chosen.map(|t| t.basis.clone()).unwrap_or_default(),
     };
+    let duplicates = if p.status.awaits_intake() && crate::app::duplicates::may_see(staff.role) {
+        Some(crate::app::duplicates::suggestions(&state.app, &staff, p).await?)
+    } else {
+        None
+    };
+    let decline = duplicates
+        .as_ref()
+        .and_then(|d| d.refused_again.as_ref())
+        .map(|r| {
+            if english {
+                (r.reason_en.clone(), r.citation_en.clone())
+            } else {
+                (r.reason_zh.clone(), r.citation_zh.clone())
+            }
+        })
+        .unwrap_or_default();
     let handling::Record {
         petition,
         complainant,
         deadlines,
         timeline,
         audit,
+        links,
         ..
     } = record;
     let page = DetailPage {
+        duplicates,
+        links,
+        decline,
         may_hold: crate::domain::access::may_hold(staff.role),
         draft,
         publish,
@@ -352,6 +378,10 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
             rating: Rating::Unsatisfied,
         },
         "request_review" => Command::RequestReview { reason: text },
+        "merge" => Command::Merge {
+            original: f.target.trim().to_owned(),
+            reason: text,
+        },
         "close" => Command::Close,
         _ => return None,
     })
@@ -397,6 +427,73 @@ pub async fn act(
     let version = form.version.trim().parse().ok();
     let (status, message) = match handling::act(&state.app, &staff, &tn, command, version).await {
         Ok(_) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
+        Err(e) => explain(lang, e)?,
+    };
+    detail(
+        &state,
+        &req,
+        &session,
+        lang,
+        status,
+        staff,
+        &tn,
+        Some(message),
+        None,
+        None,
+        "",
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SameMatterForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// `merge` or `link`.
+    #[serde(default)]
+    r#do: String,
+    #[serde(default)]
+    version: String,
+    /// A suggested petition's number, or `other` for `target_other`.
+    #[serde(default)]
+    target: String,
+    #[serde(default)]
+    target_other: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// 重复信访: merges this petition into an earlier one, or links the two as one matter.
+pub async fn same_matter(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+    form: web::Form<SameMatterForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let target = match form.target.trim() {
+        "" | "other" => form.target_other.trim(),
+        chosen => chosen,
+    };
+    let done = match form.r#do.as_str() {
+        "merge" => crate::app::duplicates::merge(
+            &state.app,
+            &staff,
+            &tn,
+            target,
+            &form.text,
+            form.version.trim().parse().ok(),
+        )
+        .await
+        .map(|_| ()),
+        "link" => crate::app::duplicates::link(&state.app, &staff, &tn, target, &form.text).await,
+        _ => Err(crate::app::Error::Invalid("error-choose-one")),
+    };
+    let (status, message) = match done {
+        Ok(()) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
         Err(e) => explain(lang, e)?,
     };
     detail(
