@@ -21,7 +21,7 @@ echo "== suggestions on a portal with $COUNT petitions =="
 cargo build --release --locked --bin mingjing >/dev/null 2>&1
 WORK="$(mktemp -d)"
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export MINGJING_DATA_DIR="$WORK/data" RUST_LOG=warn MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off
+export MINGJING_DATA_DIR="$WORK/data" RUST_LOG=warn MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off MINGJING_SECOND_FACTOR=none
 BIN=./target/release/mingjing
 $BIN seed-demo >/dev/null
 $BIN bench-seed --petitions "$COUNT" >/dev/null

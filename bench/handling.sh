@@ -10,7 +10,7 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 cargo build --release --locked --bin mingjing >/dev/null 2>&1
 WORK="$(mktemp -d)"
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-export MINGJING_DATA_DIR="$WORK/data" RUST_LOG=warn MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off
+export MINGJING_DATA_DIR="$WORK/data" RUST_LOG=warn MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off MINGJING_SECOND_FACTOR=none
 ./target/release/mingjing seed-demo >/dev/null
 ./target/release/mingjing bench-seed --petitions "$COUNT"
 # The reads are measured on a node without the worker (as a web-only node would run);

@@ -12,7 +12,7 @@ cargo build --release --locked --bin mingjing >/dev/null 2>&1
 WORK="$(mktemp -d)"
 trap 'kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PID=0
-export MINGJING_DATA_DIR="$WORK/data" RUST_LOG=warn MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off
+export MINGJING_DATA_DIR="$WORK/data" RUST_LOG=warn MINGJING_CAPTCHA=off MINGJING_RATE_LIMITS=off MINGJING_SECOND_FACTOR=none
 ./target/release/mingjing seed-demo >/dev/null
 ./target/release/mingjing bench-seed --petitions "$COUNT"
 ./target/release/mingjing reindex

@@ -593,6 +593,16 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                         }
                         println!("checkpoint of entry {} matches", cp.last_id);
                     }
+                    // An intact chain on an unguarded table is not a trail to rely on.
+                    let missing = crate::audit::unprotected(store.conn()).await?;
+                    if !missing.is_empty() {
+                        println!(
+                            "audit trail UNPROTECTED: the trigger(s) {} that refuse UPDATE and DELETE on audit_log are missing or disabled; the chain verifies as far as it goes ({} entries). Restore them with `mingjing audit protect`.",
+                            missing.join(", "),
+                            entries.len()
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
                     println!("audit trail intact: {} entries", entries.len());
                 }
                 AuditCommand::Protect => {
@@ -854,6 +864,9 @@ async fn seed_and_print(store: &Store, database_url: &str) -> anyhow::Result<()>
                 history.petitions,
                 history.acts,
                 started.elapsed().as_secs_f64()
+            );
+            println!(
+                "Supervisors, auditors and administrators set up a second factor (a TOTP authenticator app) at first sign-in; MINGJING_SECOND_FACTOR=none skips it for a quick look."
             );
         }
         None => println!("the database already holds agencies; demo data not added"),

@@ -52,6 +52,9 @@ pub struct Settings {
     /// that cannot be delivered is retried before it is parked as dead
     /// (`domain::retry`).
     pub mail_retry_days: u32,
+    /// `MINGJING_SECOND_FACTOR`: the roles that must pass a TOTP second factor
+    /// (`supervisor,auditor,admin` by default; `all` or `none`).
+    pub second_factor: crate::domain::staff::SecondFactorPolicy,
 }
 
 /// Where evidence files are kept (`files::FileStore`).
@@ -184,6 +187,14 @@ impl Settings {
                         "MINGJING_MAIL_RETRY_DAYS must be a whole number of days from 1 to 365, not {days:?}"
                     ),
                 },
+            },
+            second_factor: match var("MINGJING_SECOND_FACTOR") {
+                None => crate::domain::staff::SecondFactorPolicy::default(),
+                Some(raw) => crate::domain::staff::SecondFactorPolicy::parse(&raw).with_context(|| {
+                    format!(
+                        "MINGJING_SECOND_FACTOR must be none, all, or roles like supervisor,auditor,admin, not {raw:?}"
+                    )
+                })?,
             },
             data_dir,
         })

@@ -49,6 +49,38 @@ impl Secret {
         mac.finalize().into_bytes().into()
     }
 
+    /// `plaintext` encrypted and authenticated for `purpose` (ChaCha20-Poly1305
+    /// under a key derived for it; a random nonce), as hex: for the few values
+    /// the portal must read back, such as a staff member's TOTP key, so that a
+    /// copy of the database alone does not give them away.
+    pub fn seal(&self, purpose: &str, plaintext: &[u8]) -> String {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        let key = self.derive(purpose);
+        let cipher =
+            chacha20poly1305::ChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..32]));
+        let nonce: [u8; 12] = rand::random();
+        let sealed = match cipher.encrypt(chacha20poly1305::Nonce::from_slice(&nonce), plaintext) {
+            Ok(c) => c,
+            Err(_) => unreachable!("encryption of a short value in memory does not fail"),
+        };
+        hex::encode([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// The plaintext of [`Secret::seal`], or `None` when it was not sealed
+    /// with this secret and purpose (or was changed).
+    pub fn open(&self, purpose: &str, sealed: &str) -> Option<Vec<u8>> {
+        use chacha20poly1305::aead::{Aead, KeyInit};
+        let bytes = hex::decode(sealed).ok()?;
+        if bytes.len() < 12 + 16 {
+            return None;
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let key = self.derive(purpose);
+        chacha20poly1305::ChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..32]))
+            .decrypt(chacha20poly1305::Nonce::from_slice(nonce), body)
+            .ok()
+    }
+
     /// A keyed hash of `value` for `purpose`: what is stored instead of the value.
     pub fn keyed_hash(&self, purpose: &str, value: &[u8]) -> [u8; 32] {
         let key = self.derive(purpose);
@@ -70,6 +102,27 @@ mod tests {
         assert_ne!(
             s.keyed_hash("p", b"x"),
             Secret::new(b"other").keyed_hash("p", b"x")
+        );
+    }
+
+    #[test]
+    fn sealed_values_open_only_with_their_secret_and_purpose() {
+        let s = Secret::new(b"secret");
+        let sealed = s.seal("totp", b"key bytes");
+        assert_ne!(
+            sealed,
+            s.seal("totp", b"key bytes"),
+            "a fresh nonce each time"
+        );
+        assert_eq!(s.open("totp", &sealed).unwrap(), b"key bytes");
+        assert!(s.open("other", &sealed).is_none());
+        assert!(Secret::new(b"another").open("totp", &sealed).is_none());
+        let mut changed = sealed.clone().into_bytes();
+        let last = changed.len() - 1;
+        changed[last] = if changed[last] == b'0' { b'1' } else { b'0' };
+        assert!(
+            s.open("totp", &String::from_utf8(changed).unwrap())
+                .is_none()
         );
     }
 }

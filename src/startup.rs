@@ -188,6 +188,7 @@ impl Application {
             views,
             pages: Default::default(),
             trusted_proxies: settings.trusted_proxies.clone(),
+            secure_cookies: settings.secure_cookies,
         });
         let node = state.app.node.clone();
         let mut background = Vec::new();
@@ -294,11 +295,12 @@ impl Application {
                     if let Err(e) = crate::app::sweep::sweep(&sweeper, today).await {
                         tracing::error!(error = %e, "deadline sweep failed");
                     }
-                    if let Err(e) = sweeper
-                        .prune_throttles(crate::antiabuse::limits::now_ms())
-                        .await
-                    {
+                    let now_ms = crate::antiabuse::limits::now_ms();
+                    if let Err(e) = sweeper.prune_throttles(now_ms).await {
                         tracing::error!(error = %e, "pruning the throttles' counters failed");
+                    }
+                    if let Err(e) = sweeper.prune_backoff(now_ms).await {
+                        tracing::error!(error = %e, "pruning the login backoff counters failed");
                     }
                     if let Err(e) = crate::search::outbox::prune(&sweeper).await {
                         tracing::error!(error = %e, "pruning the search outbox failed");

@@ -21,6 +21,7 @@ mod m20261201_000013_rollup_shards;
 mod m20261201_000014_job_retries;
 mod m20261201_000015_next_due_per_statement;
 mod m20261204_000016_life_of_the_data;
+mod m20261204_000017_staff_accounts;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_job_retries::Migration),
             Box::new(m20261201_000015_next_due_per_statement::Migration),
             Box::new(m20261204_000016_life_of_the_data::Migration),
+            Box::new(m20261204_000017_staff_accounts::Migration),
         ]
     }
 }

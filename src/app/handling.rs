@@ -384,6 +384,17 @@ pub async fn publish_answer(
     Ok(())
 }
 
+/// Every agency's name in the reader's language, by id (for pages that list them).
+pub async fn agency_names(app: &App, english: bool) -> Result<Vec<(AgencyId, String)>> {
+    Ok(app
+        .store
+        .agencies()
+        .await?
+        .iter()
+        .map(|a| (a.id, a.name(english).to_owned()))
+        .collect())
+}
+
 /// The agency a petition is with (for pages that name it).
 pub async fn agency(app: &App, id: AgencyId) -> Result<Agency> {
     Ok(app.store.agency(id).await?)

@@ -60,6 +60,8 @@ pub struct App {
     pub data_dir: std::path::PathBuf,
     /// This node, as `/healthz` and the other nodes see it (`app::cluster`).
     pub node: cluster::Node,
+    /// The roles that must pass a second factor (`MINGJING_SECOND_FACTOR`).
+    pub second_factor: crate::domain::staff::SecondFactorPolicy,
 }
 
 impl App {
@@ -91,6 +93,7 @@ impl App {
             ),
             data_dir: settings.data_dir.clone(),
             node: cluster::Node::new(settings.run_worker, search.engine.name()),
+            second_factor: settings.second_factor.clone(),
         }
     }
 

@@ -59,6 +59,29 @@ pub fn may_hold(role: Role) -> bool {
     matches!(role, Role::Supervisor | Role::Auditor)
 }
 
+/// Whether `admin` may manage the account of `target` (of `target_agency`):
+/// an administrator, within their agency tree; never their own role or
+/// activity (`changes_standing`), so nobody locks themself out or raises themself.
+pub fn may_administer(
+    admin: &Viewer,
+    target: StaffId,
+    target_agency: AgencyId,
+    changes_standing: bool,
+    hierarchy: &Hierarchy,
+) -> Result<(), super::staff::AdminRefusal> {
+    use super::staff::AdminRefusal;
+    if admin.role != Role::Admin {
+        return Err(AdminRefusal::NotAnAdmin);
+    }
+    if !hierarchy.is_within(target_agency, admin.agency) {
+        return Err(AdminRefusal::OutOfTree);
+    }
+    if changes_standing && admin.id == target {
+        return Err(AdminRefusal::Themself);
+    }
+    Ok(())
+}
+
 /// A staff member as access to figures sees them.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer {
@@ -106,6 +129,41 @@ mod tests {
         assert!(names("", "关于张三的投诉", "张三"));
         assert!(!names("举报张三受贿", "", "张"));
         assert!(!names("举报李四", "投诉", "张三"));
+    }
+
+    #[test]
+    fn administrators_manage_accounts_in_their_tree_but_not_their_own_standing() {
+        use super::super::staff::AdminRefusal;
+        let h = tree();
+        let admin = Viewer {
+            id: StaffId(1),
+            role: Role::Admin,
+            agency: AgencyId(2),
+        };
+        assert_eq!(
+            may_administer(&admin, StaffId(5), AgencyId(4), true, &h),
+            Ok(())
+        );
+        assert_eq!(
+            may_administer(&admin, StaffId(5), AgencyId(1), false, &h),
+            Err(AdminRefusal::OutOfTree)
+        );
+        assert_eq!(
+            may_administer(&admin, StaffId(1), AgencyId(2), true, &h),
+            Err(AdminRefusal::Themself)
+        );
+        assert_eq!(
+            may_administer(&admin, StaffId(1), AgencyId(2), false, &h),
+            Ok(())
+        );
+        let clerk = Viewer {
+            role: Role::Supervisor,
+            ..admin
+        };
+        assert_eq!(
+            may_administer(&clerk, StaffId(5), AgencyId(4), false, &h),
+            Err(AdminRefusal::NotAnAdmin)
+        );
     }
 
     #[test]

@@ -142,10 +142,12 @@ pub enum Notice {
     /// A monthly bulletin (执法情况通报), to the supervisors of its agency and
     /// of the agency above.
     Bulletin,
+    /// A one-time link to set a password, to a staff member.
+    PasswordReset,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 7] = [
+    pub const ALL: [Notice; 8] = [
         Notice::PetitionAck,
         Notice::PetitionUpdate,
         Notice::StaffNotice,
@@ -153,6 +155,7 @@ impl Notice {
         Notice::Deadline(Escalation::Urge),
         Notice::Deadline(Escalation::List),
         Notice::Bulletin,
+        Notice::PasswordReset,
     ];
 
     /// The job kind its rows carry; stable, since queued rows outlive a release.
@@ -165,6 +168,7 @@ impl Notice {
             Notice::Deadline(Escalation::Urge) => "deadline.urge",
             Notice::Deadline(Escalation::List) => "deadline.list_for_auditor",
             Notice::Bulletin => "mail.bulletin",
+            Notice::PasswordReset => "mail.password_reset",
         }
     }
 }

@@ -93,9 +93,119 @@ pub fn password_is_acceptable(password: &str) -> bool {
     (12..=256).contains(&n)
 }
 
+/// Which roles must pass a second factor (TOTP) to use the console
+/// (`MINGJING_SECOND_FACTOR`): by default those who approve, watch and run
+/// accounts — supervisors, auditors, administrators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondFactorPolicy {
+    roles: Vec<Role>,
+}
+
+impl Default for SecondFactorPolicy {
+    fn default() -> Self {
+        Self {
+            roles: vec![Role::Supervisor, Role::Auditor, Role::Admin],
+        }
+    }
+}
+
+impl SecondFactorPolicy {
+    /// `none`, `all`, or a comma-separated list of roles.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        match raw {
+            "none" | "off" => Some(Self { roles: vec![] }),
+            "all" => Some(Self {
+                roles: Role::ALL.to_vec(),
+            }),
+            _ => raw
+                .split(',')
+                .map(|r| Role::parse(r.trim()))
+                .collect::<Option<Vec<Role>>>()
+                .map(|roles| Self { roles }),
+        }
+    }
+
+    pub fn requires(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// Failed logins per account and client that cost nothing.
+pub const FREE_FAILURES: u32 = 3;
+/// The longest wait between two attempts of one client on one account.
+pub const MAX_BACKOFF_SECS: u64 = 15 * 60;
+
+/// How long one client waits before its next attempt on one account after
+/// `failures` wrong passwords: nothing for the first three, then 1 s, 2 s,
+/// 4 s … doubling up to a quarter of an hour. A guesser is slowed to a few
+/// attempts an hour; someone who mistyped waits seconds, and nobody else —
+/// the real user on their own device — waits at all.
+pub fn backoff(failures: u32) -> std::time::Duration {
+    if failures <= FREE_FAILURES {
+        return std::time::Duration::ZERO;
+    }
+    let exp = (failures - FREE_FAILURES - 1).min(20);
+    std::time::Duration::from_secs((1u64 << exp).min(MAX_BACKOFF_SECS))
+}
+
+/// What an administrator may not do to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AdminRefusal {
+    #[error("only administrators manage accounts")]
+    NotAnAdmin,
+    #[error("the account is outside the administrator's agency tree")]
+    OutOfTree,
+    /// Their own role and activity: nobody locks themself out or raises themself.
+    #[error("administrators do not change their own role or activity")]
+    Themself,
+}
+
+impl AdminRefusal {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            AdminRefusal::NotAnAdmin => "error-forbidden",
+            AdminRefusal::OutOfTree => "error-forbidden",
+            AdminRefusal::Themself => "error-admin-themself",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_second_factor_policy_parses() {
+        let d = SecondFactorPolicy::default();
+        assert!(
+            d.requires(Role::Supervisor) && d.requires(Role::Admin) && d.requires(Role::Auditor)
+        );
+        assert!(!d.requires(Role::Handler) && !d.requires(Role::IntakeClerk));
+        assert!(
+            !SecondFactorPolicy::parse("none")
+                .unwrap()
+                .requires(Role::Admin)
+        );
+        assert!(
+            SecondFactorPolicy::parse("all")
+                .unwrap()
+                .requires(Role::Handler)
+        );
+        assert!(
+            SecondFactorPolicy::parse("admin, handler")
+                .unwrap()
+                .requires(Role::Handler)
+        );
+        assert!(SecondFactorPolicy::parse("admin,boss").is_none());
+    }
+
+    #[test]
+    fn backoff_doubles_after_three_free_failures_up_to_a_quarter_hour() {
+        let secs: Vec<u64> = (1..=8).map(|n| backoff(n).as_secs()).collect();
+        assert_eq!(secs, vec![0, 0, 0, 1, 2, 4, 8, 16]);
+        assert_eq!(backoff(40).as_secs(), MAX_BACKOFF_SECS);
+    }
 
     #[test]
     fn only_supervisors_and_admins_edit_procedures() {

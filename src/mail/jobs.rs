@@ -71,7 +71,54 @@ pub async fn send(
             send_deadline_step(&store, &views, &mailer, public_url, step, &payload).await
         }
         Notice::Bulletin => send_bulletin(&store, &views, &mailer, public_url, &payload).await,
+        Notice::PasswordReset => {
+            send_password_reset(&store, &views, &mailer, public_url, &payload).await
+        }
     }
+}
+
+#[derive(Serialize)]
+struct ResetMail<'a> {
+    name: &'a str,
+    link: String,
+    hours: i64,
+}
+
+/// A one-time link to set a password, to the account's owner, in both
+/// languages (a staff member has no language of record). The link is made
+/// now, so no usable token waits in the queue; a retry makes another.
+async fn send_password_reset(
+    store: &Store,
+    views: &Views,
+    mailer: &Mailer,
+    public_url: &str,
+    payload: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let id = crate::domain::ids::StaffId(i32::try_from(payload_id(payload, "staff_id")?)?);
+    let Some(account) = store.account(id).await? else {
+        return Ok(());
+    };
+    if !account.active {
+        return Ok(());
+    }
+    let requested_by = payload["requested_by"].as_str().unwrap_or("system");
+    let token =
+        crate::auth::reset::make_token(store, id, requested_by, crate::auth::reset::LIFETIME)
+            .await?;
+    let page = ResetMail {
+        name: &account.member.name,
+        link: format!("{public_url}/staff/reset/{token}"),
+        hours: crate::auth::reset::LIFETIME.num_hours(),
+    };
+    send_rendered(
+        views,
+        mailer,
+        account.member.email.clone(),
+        "明镜：设置密码 / Mingjing: set your password".to_owned(),
+        "password_reset",
+        &page,
+    )
+    .await
 }
 
 #[derive(Serialize)]

@@ -24,6 +24,7 @@ pub mod procedures;
 pub mod queue;
 pub mod retention;
 pub mod rollups;
+pub mod sessions;
 pub mod staff;
 pub mod statistics;
 pub mod types;

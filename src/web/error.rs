@@ -40,6 +40,12 @@ pub enum AppError {
     Forbidden,
     #[error("login required")]
     LoginRequired,
+    /// Signed in with the password; the second factor is still to come.
+    #[error("second factor required")]
+    SecondFactorRequired,
+    /// The role requires a second factor the account has not enrolled.
+    #[error("second factor enrolment required")]
+    EnrolRequired,
     #[error("bearer token missing or invalid")]
     Unauthorized,
     #[error("login failed")]
@@ -83,9 +89,11 @@ impl AppError {
         match self {
             AppError::NotFound | AppError::NoMatch(_) => "not_found",
             AppError::Forbidden => "forbidden",
-            AppError::LoginRequired | AppError::Unauthorized | AppError::LoginFailed => {
-                "unauthorized"
-            }
+            AppError::LoginRequired
+            | AppError::SecondFactorRequired
+            | AppError::EnrolRequired
+            | AppError::Unauthorized
+            | AppError::LoginFailed => "unauthorized",
             AppError::Csrf => "csrf_rejected",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::BadRequest(_) => "bad_request",
@@ -106,7 +114,10 @@ impl AppError {
             AppError::NotFound => "error-not-found",
             AppError::NoMatch(key) => key,
             AppError::Forbidden => "error-forbidden",
-            AppError::LoginRequired | AppError::Unauthorized => "error-unauthorized",
+            AppError::LoginRequired
+            | AppError::SecondFactorRequired
+            | AppError::EnrolRequired
+            | AppError::Unauthorized => "error-unauthorized",
             AppError::LoginFailed => "login-failed",
             AppError::Csrf => "error-csrf",
             AppError::PayloadTooLarge => "error-payload-too-large",
@@ -195,7 +206,9 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound | AppError::NoMatch(_) => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::LoginRequired => StatusCode::SEE_OTHER,
+            AppError::LoginRequired | AppError::SecondFactorRequired | AppError::EnrolRequired => {
+                StatusCode::SEE_OTHER
+            }
             AppError::Unauthorized | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::FileRefused { key, .. } if *key == "error-files-total-too-large" => {
@@ -289,12 +302,18 @@ fn render(cx: &ErrorContext, status: StatusCode, error: Option<&AppError>) -> Ht
     if let Some(AppError::Internal(cause)) = error {
         tracing::error!(http.path = %cx.path, error = %format!("{cause:#}"), "request failed");
     }
-    if let Some(AppError::LoginRequired) = error
+    let step = match error {
+        Some(AppError::LoginRequired) => Some("/staff/login"),
+        Some(AppError::SecondFactorRequired) => Some("/staff/login/second-factor"),
+        Some(AppError::EnrolRequired) => Some("/staff/account/second-factor"),
+        _ => None,
+    };
+    if let Some(step) = step
         && !is_api_path(&cx.path)
     {
         let next = url::form_urlencoded::byte_serialize(cx.uri.as_bytes()).collect::<String>();
         return HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/staff/login?next={next}")))
+            .insert_header((header::LOCATION, format!("{step}?next={next}")))
             .finish();
     }
     let (code, key) = match error {

@@ -10,6 +10,8 @@ pub struct AppState {
     pub pages: PageCache,
     /// Reverse proxies whose `X-Forwarded-For` names the client (`MINGJING_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Cookies only over HTTPS (`MINGJING_SECURE_COOKIES`).
+    pub secure_cookies: bool,
 }
 
 impl AppState {

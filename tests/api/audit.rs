@@ -26,6 +26,17 @@ async fn a_database_whose_trail_is_unguarded_is_not_served(app: &TestApp) {
         "{why}"
     );
 
+    // `audit verify` says so too, and fails.
+    let env = [
+        ("MINGJING_DATA_DIR", app._dir.path().to_str().unwrap()),
+        ("MINGJING_DATABASE_URL", app.database_url.as_str()),
+    ];
+    let (ok, out) = crate::backup::cli(&["audit", "verify"], &env).await;
+    assert!(
+        !ok && out.contains("UNPROTECTED") && out.contains("audit protect"),
+        "{out}"
+    );
+
     let restored = mingjing::audit::protect(conn).await.unwrap();
     assert_eq!(restored.len(), 1, "{restored:?}");
     assert!(mingjing::audit::unprotected(conn).await.unwrap().is_empty());
@@ -35,6 +46,8 @@ async fn a_database_whose_trail_is_unguarded_is_not_served(app: &TestApp) {
             .is_err(),
         "the trail refuses a DELETE again"
     );
+    let (ok, out) = crate::backup::cli(&["audit", "verify"], &env).await;
+    assert!(ok && out.contains("intact"), "{out}");
     let started = Application::build_with(settings(), app.store.clone(), None)
         .await
         .expect("starts once the trail is guarded");

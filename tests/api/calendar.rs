@@ -19,22 +19,6 @@ fn year_of(date: &Value) -> i32 {
     date.as_str().unwrap()[..4].parse().unwrap()
 }
 
-/// Runs every due job (mail) now, through the real SMTP transport of `port`.
-async fn drain_mail(app: &TestApp, port: u16) {
-    let mut settings = crate::helpers::test_settings(app._dir.path().to_path_buf(), String::new());
-    settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
-    let handlers = mingjing::startup::job_handlers(
-        &settings,
-        &app.store,
-        std::sync::Arc::new(mingjing::render::Views::load().unwrap()),
-    )
-    .unwrap();
-    mingjing::jobs::Queue::new(app.store.clone(), handlers)
-        .drain()
-        .await
-        .unwrap();
-}
-
 async fn sql(app: &TestApp, sql: String) {
     let backend = app.store.conn().get_database_backend();
     app.store
@@ -98,7 +82,7 @@ async fn marked_provisional_then_counted_again(backend: Backend) {
     );
 
     // The acknowledgement mail says so, in the petitioner's language.
-    drain_mail(&app, port).await;
+    crate::helpers::drain_mail(&app, port).await;
     let ack = inbox.recv().await.unwrap();
     let ack = mailparse::parse_mail(ack.as_bytes()).unwrap();
     let bodies: Vec<String> = ack.subparts.iter().map(|p| p.get_body().unwrap()).collect();
@@ -247,7 +231,7 @@ async fn marked_provisional_then_counted_again(backend: Backend) {
         page.contains("moves from 2027-03-01 to 2027-03-02"),
         "the moved date on the status page: {page}"
     );
-    drain_mail(&app, port).await;
+    crate::helpers::drain_mail(&app, port).await;
     let mut told = false;
     while let Ok(raw) = inbox.try_recv() {
         let mail = mailparse::parse_mail(raw.as_bytes()).unwrap();

@@ -123,6 +123,9 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         files: mingjing::config::FilesBackend::Directory,
         trusted_proxies: Vec::new(),
         mail_retry_days: mingjing::domain::retry::DEFAULT_MAIL_RETRY_DAYS,
+        // The demo accounts have no second factor; the tests of the second
+        // factor turn the policy on (`tests/api/accounts.rs`).
+        second_factor: mingjing::domain::staff::SecondFactorPolicy::parse("none").unwrap(),
     }
 }
 
@@ -364,6 +367,22 @@ pub fn code_in(page: &str, id: &str) -> String {
         .unwrap_or_else(|| panic!("no {id} in page:\n{page}"))
         + marker.len();
     page[start..].split('<').next().unwrap().trim().to_owned()
+}
+
+/// Runs every due job (mail) now, through the real SMTP transport of `port`.
+pub async fn drain_mail(app: &TestApp, port: u16) {
+    let mut settings = test_settings(app._dir.path().to_path_buf(), String::new());
+    settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    let handlers = mingjing::startup::job_handlers(
+        &settings,
+        &app.store,
+        std::sync::Arc::new(mingjing::render::Views::load().unwrap()),
+    )
+    .unwrap();
+    mingjing::jobs::Queue::new(app.store.clone(), handlers)
+        .drain()
+        .await
+        .unwrap();
 }
 
 /// A real SMTP listener on loopback: enough of RFC 5321 for lettre to deliver

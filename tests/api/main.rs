@@ -6,6 +6,7 @@
 #[macro_use]
 mod helpers;
 
+mod accounts;
 mod api;
 mod audit;
 mod backup;

@@ -145,6 +145,8 @@ async fn two_nodes_on_one_postgres_database_are_one_portal() {
         ("MINGJING_FILES", "database"),
         ("MINGJING_CAPTCHA", "off"),
         ("MINGJING_SMTP_URL", smtp.as_str()),
+        // The demo accounts have no second factor (tests/api/accounts.rs covers it).
+        ("MINGJING_SECOND_FACTOR", "none"),
         ("RUST_LOG", "warn"),
     ];
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
@@ -214,6 +216,47 @@ async fn two_nodes_on_one_postgres_database_are_one_portal() {
         on_b.status().as_u16(),
         200,
         "A's session opens the page on B"
+    );
+
+    // A console session made on A works on B until it is ended on A; then on neither.
+    let clerk_a = Browser::new(a.address.clone());
+    let r = clerk_a
+        .login(
+            &demo_email("intake-clerk", "lj-jb-psb"),
+            mingjing::demo::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let staff_cookie = crate::login::session_cookie(&r);
+    let staff_on_b = |cookie: String| {
+        let url = node_b.url("/staff/petitions");
+        async move {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .get(url)
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(
+        staff_on_b(staff_cookie.clone()).await,
+        200,
+        "A's console session on B"
+    );
+    let token = crate::helpers::csrf(&clerk_a.get_text("/staff/petitions").await.1);
+    clerk_a
+        .post_form("/staff/logout", &[("csrf_token", &token)])
+        .await;
+    assert_eq!(
+        staff_on_b(staff_cookie).await,
+        303,
+        "ended on A, refused on B"
     );
 
     // Staff search on B finds what A indexed (each node's embedded index reads the outbox log).

@@ -17,10 +17,12 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const DEMO_PASSWORD = 'mingjing-demo-2026';
 export const demoEmail = (role, agency) => `${role}@${agency}.demo.mingjing.example`;
 
-export async function startServer() {
+// The demo accounts have no second factor; the tests of the second factor
+// set `extraEnv` to require it.
+export async function startServer(extraEnv = { MINGJING_SECOND_FACTOR: 'none' }) {
   const bin = process.env.MINGJING_BIN ?? join(here, '..', '..', 'target', 'debug', 'mingjing');
   const dir = mkdtempSync(join(tmpdir(), 'mingjing-e2e-'));
-  const env = { ...process.env, MINGJING_BIND: '127.0.0.1:0', MINGJING_DATA_DIR: join(dir, 'data') };
+  const env = { ...process.env, MINGJING_BIND: '127.0.0.1:0', MINGJING_DATA_DIR: join(dir, 'data'), ...extraEnv };
   delete env.MINGJING_DATABASE_URL;
   const child = spawn(bin, ['serve', '--demo'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const address = await new Promise((resolve, reject) => {

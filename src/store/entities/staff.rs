@@ -15,6 +15,14 @@ pub struct Model {
     pub password_hash: String,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// The TOTP key, sealed (`crypto::Secret::seal`); none until enrolled.
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last TOTP time step accepted: a code is used once.
+    pub totp_last_step: Option<i64>,
+    pub password_changed_at: Option<DateTimeUtc>,
+    pub deactivated_at: Option<DateTimeUtc>,
+    pub deactivated_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -44,6 +44,10 @@ impl FromRequest for ApiStaff {
 pub struct TokenIn {
     pub email: String,
     pub password: String,
+    /// The current code of the account's second factor (or a recovery code),
+    /// when it has one.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -52,7 +56,8 @@ pub struct TokenOut {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// A bearer token for a staff member (8 hours). Failed attempts are throttled like the login form.
+/// A bearer token for a staff member (8 hours). Failed attempts are throttled
+/// like the login form; an account with a second factor gives its `code` too.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "staff", request_body = TokenIn,
     responses((status = 200, body = TokenOut), (status = 401, body = crate::web::error::ErrorBody), (status = 429, body = crate::web::error::ErrorBody)))]
 pub async fn token(
@@ -61,9 +66,10 @@ pub async fn token(
     body: web::Json<TokenIn>,
 ) -> Result<HttpResponse, AppError> {
     let email = Email::parse(&body.email).ok_or(AppError::LoginFailed)?;
-    let staff =
-        accounts::authenticate(&state.app, &email, &body.password, &client_key(&req)).await?;
-    let (token, expires) = accounts::issue_token(&state.app, &staff).await?;
+    let client = client_key(&req);
+    let staff = accounts::authenticate(&state.app, &email, &body.password, &client, None).await?;
+    let (token, expires) =
+        accounts::issue_token(&state.app, &staff, body.code.as_deref(), &client).await?;
     Ok(HttpResponse::Ok().json(TokenOut {
         token,
         expires_at: chrono::DateTime::from_timestamp_millis(expires).unwrap_or_default(),

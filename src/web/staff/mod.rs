@@ -1,6 +1,8 @@
 //! The staff console. Every page here takes `CurrentStaff`, so an anonymous
 //! request is redirected to the login page before a handler runs.
 
+pub mod account;
+pub mod accounts;
 pub mod cases;
 pub mod login;
 pub mod oversight;
@@ -20,6 +22,37 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/staff/login", get().to(login::show))
         .route("/staff/login", post().to(login::submit))
         .route("/staff/logout", post().to(login::logout))
+        .route("/staff/login/second-factor", get().to(login::second_factor))
+        .route(
+            "/staff/login/second-factor",
+            post().to(login::second_factor_submit),
+        )
+        .route("/staff/reset/{token}", get().to(login::reset))
+        .route("/staff/reset/{token}", post().to(login::reset_submit))
+        .route("/staff/account", get().to(account::show))
+        .route("/staff/account/password", post().to(account::password))
+        .route("/staff/account/second-factor", get().to(account::enrol))
+        .route(
+            "/staff/account/second-factor",
+            post().to(account::enrol_submit),
+        )
+        .route(
+            "/staff/account/recovery-codes",
+            post().to(account::recovery_codes),
+        )
+        .route(
+            "/staff/account/sessions/{id}/revoke",
+            post().to(account::revoke),
+        )
+        .route("/staff/accounts", get().to(accounts::list))
+        .route("/staff/accounts", post().to(accounts::create))
+        .route("/staff/accounts/{id}/role", post().to(accounts::role))
+        .route("/staff/accounts/{id}/active", post().to(accounts::active))
+        .route("/staff/accounts/{id}/reset", post().to(accounts::reset))
+        .route(
+            "/staff/accounts/{id}/sessions/{sid}/revoke",
+            post().to(accounts::revoke),
+        )
         .route("/staff/petitions", get().to(petitions::queue))
         .route("/staff/petitions/{tn}", get().to(petitions::show))
         .route("/staff/petitions/{tn}/actions", post().to(petitions::act))
@@ -75,5 +108,5 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// `/staff`: the console's front door.
 pub async fn index(_staff: CurrentStaff) -> HttpResponse {
-    see_other("/staff/procedures")
+    see_other("/staff/petitions")
 }
