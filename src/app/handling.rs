@@ -33,13 +33,185 @@ pub async fn visible_petition(app: &App, staff: &StaffMember, tn: &str) -> Resul
         .ok_or(Error::NotFound)
 }
 
-/// One of the caller's queues.
-pub async fn queue(app: &App, staff: &StaffMember, queue: Queue) -> Result<Vec<QueueItem>> {
+/// A queue's row as the console and the API list it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueueRow {
+    #[serde(flatten)]
+    pub item: QueueItem,
+    /// As printed (`MJ26-K3FQ9-X2MAP`).
+    pub number: String,
+    pub handler: Option<String>,
+    /// Days until the nearest deadline (negative: days overdue); none without one.
+    pub days_left: Option<i64>,
+    pub overdue: bool,
+    /// The nearest deadline falls in a year whose holidays are not yet published.
+    pub provisional: bool,
+}
+
+/// One page of one of the caller's queues, and how many rows it holds.
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// One page of one of the caller's queues.
+pub async fn queue(
+    app: &App,
+    staff: &StaffMember,
+    queue: Queue,
+    sort: Option<crate::store::workflow::Sort>,
+    page: u64,
+) -> Result<QueuePage> {
+    let today = super::today();
+    let page = page.max(1);
+    let (items, total) = app
+        .store
+        .staff_petitions(staff.agency_id, &staff.name)
+        .queue(queue, staff.id, today, sort, page)
+        .await?;
+    let handlers = app.store.agency_members(staff.agency_id).await?;
+    let rows = items
+        .into_iter()
+        .map(|item| {
+            let due = item.next_due_on.date();
+            QueueRow {
+                number: crate::domain::codes::TrackingNumber::parse(&item.tracking_number)
+                    .map_or_else(|_| item.tracking_number.clone(), |t| t.display()),
+                handler: item
+                    .handler_id
+                    .and_then(|h| handlers.iter().find(|m| m.id == h))
+                    .map(|m| m.name.clone()),
+                days_left: due.map(|d| (d - today).num_days()),
+                overdue: due.is_some_and(|d| d < today),
+                provisional: due.is_some_and(|d| super::calendar::is_provisional(app, d)),
+                item,
+            }
+        })
+        .collect();
+    let per = crate::store::workflow::QUEUE_PAGE;
+    Ok(QueuePage {
+        rows,
+        total,
+        page,
+        pages: total.div_ceil(per).max(1),
+    })
+}
+
+/// How many petitions each of the caller's queues holds (the dashboard).
+pub async fn queue_counts(app: &App, staff: &StaffMember) -> Result<Vec<(Queue, u64)>> {
     Ok(app
         .store
         .staff_petitions(staff.agency_id, &staff.name)
-        .queue(queue, staff.id, super::today())
+        .queue_counts(staff.id, super::today())
         .await?)
+}
+
+/// The actions `staff` may take on `p` now, the next step first (the
+/// domain's `workflow::available`): the console offers nothing else.
+pub async fn offered(app: &App, staff: &StaffMember, p: &Petition) -> Result<Vec<&'static str>> {
+    let agency = app.store.agency(p.agency_id).await?;
+    let deadlines = app.store.petition_deadlines(p.id).await?;
+    let mut state = p.workflow_state(if p.names(&staff.name) {
+        vec![staff.id]
+    } else {
+        Vec::new()
+    });
+    state.conclusion_due_on = deadlines
+        .iter()
+        .find(|d| d.clock == "conclusion" && d.status == crate::domain::clock::DeadlineStatus::Open)
+        .map(|d| d.due_on);
+    let calendar = app.store.calendar().await?;
+    Ok(crate::domain::workflow::available(
+        &state,
+        &staff_actor(staff),
+        &Context {
+            today: super::today(),
+            kind: p.kind,
+            agency_type: agency.agency_type,
+            parent_agency: agency.parent_id,
+            rules: ClockRules::official(),
+            calendar: &calendar,
+        },
+    ))
+}
+
+/// One petition's outcome in a bulk action.
+#[derive(Debug)]
+pub struct BulkOutcome {
+    /// As printed.
+    pub number: String,
+    pub title: String,
+    /// Why the act was not done on this one.
+    pub refused: Option<Error>,
+}
+
+/// The petitions of a bulk action, looked up in the caller's scope before
+/// anything is done (the confirmation page lists them); a number out of
+/// scope or unknown is left out.
+pub async fn bulk_selection(
+    app: &App,
+    staff: &StaffMember,
+    numbers: &[String],
+) -> Result<Vec<Petition>> {
+    let mut out: Vec<Petition> = Vec::new();
+    for n in numbers {
+        match visible_petition(app, staff, n).await {
+            Ok(p) if !out.iter().any(|q| q.id == p.id) => out.push(p),
+            Ok(_) | Err(Error::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// 批量分办 / 批量转送: the same command on each chosen petition, each one
+/// decided, committed and audited on its own (one refused leaves the others
+/// done), at the version the confirmation page showed.
+pub async fn act_on_many(
+    app: &App,
+    staff: &StaffMember,
+    chosen: &[(String, Option<i32>)],
+    command: &Command,
+) -> Result<Vec<BulkOutcome>> {
+    let mut out = Vec::new();
+    for (number, version) in chosen {
+        let Ok(p) = visible_petition(app, staff, number).await else {
+            continue;
+        };
+        let refused = match act(app, staff, &p.tracking_number, command.clone(), *version).await {
+            Ok(_) => None,
+            Err(e @ (Error::Internal(_) | Error::SearchUnavailable(_))) => return Err(e),
+            Err(e) => Some(e),
+        };
+        out.push(BulkOutcome {
+            number: p.display_number(),
+            title: p.title,
+            refused,
+        });
+    }
+    Ok(out)
+}
+
+/// An evidence file of a petition in scope, for staff: each read is an audit
+/// entry naming the reader before the bytes go out.
+pub async fn staff_file(
+    app: &App,
+    staff: &StaffMember,
+    tn: &str,
+    file_id: i32,
+) -> Result<(EvidenceFile, Vec<u8>)> {
+    let p = visible_petition(app, staff, tn).await?;
+    let (file, bytes) = super::lookup::evidence_file(app, p.id, file_id).await?;
+    app.store
+        .audit_read(
+            &staff.actor(),
+            "read_file",
+            &format!("petition:{}/file:{}", p.id, file.id),
+        )
+        .await?;
+    Ok((file, bytes))
 }
 
 /// A named complainant's contact details, as those who handle the petition see them.

@@ -59,6 +59,13 @@ pub fn may_hold(role: Role) -> bool {
     matches!(role, Role::Supervisor | Role::Auditor)
 }
 
+/// Who registers a petition received at the counter (来访), by letter (来信)
+/// or by phone on the petitioner's behalf: the intake clerks who take them
+/// and the supervisors who stand in for them.
+pub fn may_register(role: Role) -> bool {
+    matches!(role, Role::IntakeClerk | Role::Supervisor)
+}
+
 /// Whether `admin` may manage the account of `target` (of `target_agency`):
 /// an administrator, within their agency tree; never their own role or
 /// activity (`changes_standing`), so nobody locks themself out or raises themself.

@@ -941,6 +941,89 @@ fn decide_step(
     }
 }
 
+/// The commands a staff console offers, in the order it offers them: the
+/// step that usually comes next first (so the first one available is the
+/// page's primary action), the ways out of the normal path last.
+pub const CONSOLE_ORDER: [&str; 18] = [
+    "release",
+    "accept",
+    "assign",
+    "draft_answer",
+    "approve",
+    "approve_extension",
+    "resume_clock",
+    "record_investigation",
+    "ask_petitioner",
+    "return_draft",
+    "refuse_extension",
+    "request_extension",
+    "stop_clock",
+    "decline",
+    "transfer",
+    "redirect",
+    "merge",
+    "close",
+];
+
+/// A command of `name` with stand-in texts and targets, to ask [`decide`]
+/// whether it would be allowed (`None` for a name that is no command).
+fn stand_in(name: &str, p: &PetitionState) -> Option<Command> {
+    let text = || "…".to_owned();
+    Some(match name {
+        "release" => Command::Release,
+        "accept" => Command::Accept,
+        "decline" => Command::Decline {
+            reason: text(),
+            citation: text(),
+        },
+        "transfer" => Command::Transfer {
+            to_agency_id: AgencyId(0),
+            reason: text(),
+        },
+        "redirect" => Command::Redirect {
+            procedure: text(),
+            citation: text(),
+        },
+        "merge" => Command::Merge {
+            original: text(),
+            reason: text(),
+        },
+        "assign" => Command::Assign {
+            handler_id: p.handler_id.unwrap_or(StaffId(0)),
+        },
+        "record_investigation" => Command::RecordInvestigation { note: text() },
+        "ask_petitioner" => Command::AskPetitioner { question: text() },
+        "draft_answer" => Command::DraftAnswer {
+            text: text(),
+            legal_basis: text(),
+            review_outcome: None,
+        },
+        "approve" => Command::Approve,
+        "return_draft" => Command::ReturnDraft { comments: text() },
+        "request_extension" => Command::RequestExtension {
+            days: MAX_EXTENSION_DAYS,
+            reason: text(),
+        },
+        "approve_extension" => Command::ApproveExtension,
+        "refuse_extension" => Command::RefuseExtension { reason: text() },
+        "stop_clock" => Command::StopClock { reason: text() },
+        "resume_clock" => Command::ResumeClock,
+        "close" => Command::Close,
+        _ => return None,
+    })
+}
+
+/// The commands `actor` may give on `p` now, in [`CONSOLE_ORDER`]: each is
+/// decided with stand-in texts, so the state, the role, recusal, the author
+/// of a draft and the clocks decide — the console offers nothing it would
+/// then refuse.
+pub fn available(p: &PetitionState, actor: &Actor, cx: &Context<'_>) -> Vec<&'static str> {
+    CONSOLE_ORDER
+        .into_iter()
+        .filter(|name| stand_in(name, p).is_some_and(|c| decide(p, &c, actor, cx).is_ok()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1123,6 +1206,50 @@ mod tests {
             }
         }
         assert_eq!(checked, 12 * 20 * 7);
+    }
+
+    #[test]
+    fn the_console_offers_exactly_what_the_workflow_allows_the_next_step_first() {
+        for state in State::ALL {
+            for (role, actor) in actors() {
+                let p = petition(state, &Command::Accept);
+                let offered = available(&p, &actor, &cx());
+                for name in CONSOLE_ORDER {
+                    // What the fixture's petition holds besides state and role:
+                    // no extension pending, the clock running, another's draft.
+                    let conditions = match name {
+                        "approve_extension" | "refuse_extension" => p.extension_pending,
+                        "resume_clock" => p.clock_stopped_on.is_some(),
+                        _ => true,
+                    };
+                    assert_eq!(
+                        offered.contains(&name),
+                        legal(state, name, role) && conditions,
+                        "{state:?} × {name} × {role}: {offered:?}"
+                    );
+                }
+            }
+        }
+        let handler = Actor::Staff {
+            id: HANDLER,
+            role: Role::Handler,
+            agency_id: AGENCY,
+        };
+        let p = petition(State::Investigating, &Command::Accept);
+        assert_eq!(available(&p, &handler, &cx())[0], "draft_answer");
+        let clerk = Actor::Staff {
+            id: CLERK,
+            role: Role::IntakeClerk,
+            agency_id: AGENCY,
+        };
+        let p = petition(State::Received, &Command::Accept);
+        assert_eq!(
+            available(&p, &clerk, &cx()),
+            vec!["accept", "decline", "transfer", "redirect", "merge"]
+        );
+        // A handler is offered no approval.
+        let p = petition(State::Drafted, &Command::Accept);
+        assert!(!available(&p, &handler, &cx()).contains(&"approve"));
     }
 
     #[test]

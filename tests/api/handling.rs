@@ -651,7 +651,10 @@ async fn the_console_takes_a_petition_from_intake_through_review_to_closure(app:
     app.login_demo("intake-clerk", "qs-dh-court").await;
     let (status, queue) = app.get_text("/staff/petitions?queue=new").await;
     assert_eq!(status, 200);
-    assert!(queue.contains(&tn));
+    let shown = mingjing::domain::codes::TrackingNumber::parse(&tn)
+        .unwrap()
+        .display();
+    assert!(queue.contains(&shown), "listed as printed");
     let due: Value = app
         .client
         .get(app.url(&format!("/api/v1/petitions/{tn}")))
@@ -694,6 +697,28 @@ async fn the_console_takes_a_petition_from_intake_through_review_to_closure(app:
                 ("version", version),
             ];
             form.extend(extra);
+            // The primary action of this role is the one it takes next.
+            assert!(
+                page.contains(&format!("id=\"act-{action}\"")),
+                "{role} is offered {action}"
+            );
+            if action == "approve" {
+                // An approval asks first, and nothing is done until confirmed.
+                let r = app
+                    .client
+                    .post(app.url(&format!("/staff/petitions/{tn}/actions")))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+                let asked = r.text().await.unwrap();
+                assert!(
+                    asked.contains("确认审批通过")
+                        && asked.contains("name=\"confirm\" value=\"yes\"")
+                );
+                form.push(("confirm", "yes".to_owned()));
+            }
             let r = app
                 .client
                 .post(app.url(&format!("/staff/petitions/{tn}/actions")))
@@ -878,7 +903,10 @@ async fn audit_verify_catches_an_edit_a_deletion_a_swap_and_a_rewrite() {
     restore(conn, snapshot.clone()).await;
     // The chain verifies again; the command still fails, naming the missing triggers.
     let (ok, out) = cli(&["audit", "verify"]);
-    assert!(!ok && !out.contains("BROKEN") && out.contains("UNPROTECTED"), "{out}");
+    assert!(
+        !ok && !out.contains("BROKEN") && out.contains("UNPROTECTED"),
+        "{out}"
+    );
     // A deleted row.
     conn.execute_unprepared("DELETE FROM audit_log WHERE id = 2")
         .await

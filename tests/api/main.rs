@@ -13,6 +13,7 @@ mod backup;
 mod calendar;
 mod cases;
 mod catalogue;
+mod console;
 mod duplicates;
 mod errors;
 mod fixtures;

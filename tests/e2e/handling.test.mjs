@@ -34,6 +34,9 @@ async function fileComplaint() {
   return r.json();
 }
 
+// The tracking number as printed on receipts and shown in the console.
+const printed = (tn) => tn.replace(/^(.{4})(.{5})(.{5})$/, '$1-$2-$3');
+
 async function asStaff(role, fn) {
   const page = await newPage(browser, 'zh-CN');
   await page.goto(`${server.address}/staff/login`);
@@ -47,11 +50,12 @@ async function asStaff(role, fn) {
 
 test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, petitioner rates', async () => {
   const { tracking_number: tn, access_code: code } = await fileComplaint();
+  const shown = printed(tn);
 
   await asStaff('intake-clerk', async (page) => {
     await page.goto(`${server.address}/staff/petitions?queue=new`);
     await assertAccessible(page, 'queue: new');
-    await page.getByRole('link', { name: tn }).click();
+    await page.getByRole('link', { name: shown }).click();
     await page.getByRole('heading', { level: 1, name: '执行款迟迟未发放' }).waitFor();
     await assertAccessible(page, 'petition (clerk)');
     await page.getByRole('button', { name: '受理', exact: true }).click();
@@ -68,7 +72,9 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
   await asStaff('handler', async (page) => {
     await page.goto(`${server.address}/staff/petitions?queue=mine`);
     await assertAccessible(page, 'queue: mine');
-    await page.getByRole('link', { name: tn }).click();
+    await page.getByRole('link', { name: shown }).click();
+    // The next step is the draft; the other actions are folded away.
+    await page.locator('summary', { hasText: '记录调查情况' }).click();
     await page.getByLabel('调查记录（内部）').fill('已与执行法官核实，执行款已到账。');
     await page.getByRole('button', { name: '记录调查情况' }).click();
     await page.getByText('已办理。').waitFor();
@@ -82,8 +88,12 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
   await asStaff('supervisor', async (page) => {
     await page.goto(`${server.address}/staff/petitions?queue=approval`);
     await assertAccessible(page, 'queue: approval');
-    await page.getByRole('link', { name: tn }).click();
+    await page.getByRole('link', { name: shown }).click();
     await page.getByRole('button', { name: '审批通过并答复' }).click();
+    // An approval asks first.
+    await page.getByRole('heading', { level: 1, name: '确认审批通过' }).waitFor();
+    await assertAccessible(page, 'confirm approval');
+    await page.getByRole('button', { name: '确认：审批通过并答复' }).click();
     await page.getByText('已办理。').waitFor();
     // 答复公开: the form starts from a redacted text; publishing it is one button.
     await assertAccessible(page, 'petition (supervisor, answered, publish form)');
@@ -118,5 +128,54 @@ test('an administrator reads the job queue, by keyboard and in English too', asy
     await page.goto(`${server.address}/staff/queue?lang=en`);
     await page.getByRole('heading', { level: 1, name: 'Job queue' }).waitFor();
     await assertAccessible(page, 'job queue (en)');
+  });
+});
+
+test('a day at the console: dashboard, queue, go-to-number and bulk assignment, at 1280 and 375 px, by keyboard', async () => {
+  const filed = [await fileComplaint(), await fileComplaint()];
+  await asStaff('intake-clerk', async (page) => {
+    // Login lands on the dashboard.
+    await page.getByRole('heading', { level: 1, name: '工作台' }).waitFor();
+    await assertAccessible(page, 'dashboard (clerk)');
+    // By keyboard: the go-to box takes the number as read out on the phone.
+    await page.getByLabel('按信访编号查找').focus();
+    await page.keyboard.type(printed(filed[0].tracking_number).toLowerCase().replaceAll('-', ' '));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: '执行款迟迟未发放' }).waitFor();
+    assert.ok(page.url().endsWith(printed(filed[0].tracking_number)), page.url());
+    // Accept both, by keyboard: the primary action is the first button after the facts.
+    for (const f of filed) {
+      await page.goto(`${server.address}/staff/petitions/${printed(f.tracking_number)}`);
+      await page.getByRole('button', { name: '受理', exact: true }).focus();
+      await page.keyboard.press('Enter');
+      await page.getByText('已办理。').waitFor();
+    }
+  });
+  await asStaff('supervisor', async (page) => {
+    await page.getByRole('heading', { level: 1, name: '工作台' }).waitFor();
+    await assertAccessible(page, 'dashboard (supervisor)');
+    await page.getByRole('link', { name: /待分办/ }).first().click();
+    await page.getByRole('heading', { level: 1, name: '信访办理' }).waitFor();
+    await assertAccessible(page, 'queue: to assign');
+    for (const f of filed) {
+      await page.getByRole('checkbox', { name: new RegExp(printed(f.tracking_number)) }).check();
+    }
+    await page.getByRole('button', { name: '下一步：核对所选事项' }).click();
+    await page.getByRole('heading', { level: 1, name: '确认批量办理' }).waitFor();
+    await assertAccessible(page, 'bulk confirmation');
+    await page.getByRole('button', { name: '确认分办 2 件' }).click();
+    await page.getByText('已办理 2 件，共 2 件').waitFor();
+    await assertAccessible(page, 'bulk outcome');
+    // At 375 px the queue still reads row by row, and nothing fails axe.
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${server.address}/staff/petitions?queue=all`);
+    await assertAccessible(page, 'queue (375 px)');
+    const caption = await page.locator('caption').first().boundingBox();
+    assert.ok(caption.height < 60, `the caption does not wrap a character per line (${caption.height}px)`);
+    await page.goto(`${server.address}/staff/petitions/${printed(filed[0].tracking_number)}`);
+    await assertAccessible(page, 'petition (375 px)');
+    await page.goto(`${server.address}/staff?lang=en`);
+    await page.getByRole('heading', { level: 1, name: 'My work' }).waitFor();
+    await assertAccessible(page, 'dashboard (en, 375 px)');
   });
 });

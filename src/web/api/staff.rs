@@ -80,11 +80,19 @@ pub async fn token(
 pub struct QueueQuery {
     #[serde(default)]
     queue: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    page: Option<u64>,
 }
 
-/// The petitions in one of the caller's queues: new, mine, approval, due, overdue (or all).
+/// The petitions in one of the caller's queues (new, to_assign, mine,
+/// approval, due, overdue, or all), 50 a page; `X-Total-Count` says how many
+/// the queue holds.
 #[utoipa::path(get, path = "/api/v1/staff/petitions", tag = "staff",
-    params(("queue" = Option<String>, Query, description = "new, mine, approval, due, overdue; empty for all in scope")),
+    params(("queue" = Option<String>, Query, description = "new, to_assign, mine, approval, due, overdue; empty for all in scope"),
+           ("sort" = Option<String>, Query, description = "due, received or newest; the queue's own order when empty"),
+           ("page" = Option<u64>, Query, description = "from 1")),
     responses((status = 200, body = [Object]), (status = 401, body = crate::web::error::ErrorBody)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -92,8 +100,11 @@ pub async fn list(
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
     let queue = Queue::parse(&query.queue).unwrap_or(Queue::All);
-    let items = handling::queue(&state.app, &staff, queue).await?;
-    Ok(HttpResponse::Ok().json(items))
+    let sort = crate::store::workflow::Sort::parse(&query.sort);
+    let page = handling::queue(&state.app, &staff, queue, sort, query.page.unwrap_or(1)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("X-Total-Count", page.total.to_string()))
+        .json(page.rows))
 }
 
 #[derive(Serialize)]

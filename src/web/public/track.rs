@@ -328,16 +328,32 @@ pub async fn serve_evidence(
     file_id: i32,
 ) -> Result<HttpResponse, AppError> {
     let (file, bytes) = lookup::evidence_file(&state.app, petition_id, file_id).await?;
+    Ok(evidence_response(&file, bytes, false))
+}
+
+/// An evidence file's answer: a download, or for an image the staff page
+/// shows, inline; never run as a page (`sandbox`), never cached.
+pub fn evidence_response(
+    file: &crate::store::petitions::EvidenceFile,
+    bytes: Vec<u8>,
+    inline: bool,
+) -> HttpResponse {
     let disposition = format!(
-        "attachment; filename=\"evidence-{}\"; filename*=UTF-8''{}",
+        "{}; filename=\"evidence-{}\"; filename*=UTF-8''{}",
+        if inline { "inline" } else { "attachment" },
         file.id,
         url::form_urlencoded::byte_serialize(file.file_name.as_bytes()).collect::<String>()
     );
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type(file.mime.as_str())
         .insert_header((header::CONTENT_DISPOSITION, disposition))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; sandbox",
+        ))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(bytes)
 }
 
 /// The petitioner rates the answer, asks for a review, or closes the matter.

@@ -10,15 +10,13 @@ pub mod petitions;
 pub mod procedures;
 pub mod queue;
 pub mod search;
+pub mod work;
 
-use super::see_other;
-use super::session::CurrentStaff;
-use actix_web::HttpResponse;
 use actix_web::web::{ServiceConfig, get, post};
 
 /// The staff console's routes, all under `/staff`.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.route("/staff", get().to(index))
+    cfg.route("/staff", get().to(work::dashboard))
         .route("/staff/login", get().to(login::show))
         .route("/staff/login", post().to(login::submit))
         .route("/staff/logout", post().to(login::logout))
@@ -53,9 +51,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/staff/accounts/{id}/sessions/{sid}/revoke",
             post().to(accounts::revoke),
         )
-        .route("/staff/petitions", get().to(petitions::queue))
+        .route("/staff/petitions", get().to(work::queue))
+        .route("/staff/petitions/go", get().to(work::go))
+        .route("/staff/petitions/bulk", post().to(work::bulk))
         .route("/staff/petitions/{tn}", get().to(petitions::show))
         .route("/staff/petitions/{tn}/actions", post().to(petitions::act))
+        .route(
+            "/staff/petitions/{tn}/draft-template",
+            post().to(petitions::draft_template),
+        )
+        .route(
+            "/staff/petitions/{tn}/files/{id}",
+            get().to(petitions::file),
+        )
         .route(
             "/staff/petitions/{tn}/publish",
             post().to(petitions::publish),
@@ -104,9 +112,4 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/staff/procedures/{id}/restore",
             post().to(procedures::restore),
         );
-}
-
-/// `/staff`: the console's front door.
-pub async fn index(_staff: CurrentStaff) -> HttpResponse {
-    see_other("/staff/petitions")
 }

@@ -6,74 +6,12 @@ use crate::domain::workflow::{Command, Rating};
 use crate::render::Layout;
 use crate::store::petitions::{DeadlineView, Petition, TimelineEvent};
 use crate::store::staff::StaffMember;
-use crate::store::workflow::Queue;
 use crate::web::session::{CurrentStaff, csrf_token, verify_csrf};
 use crate::web::{AppError, AppState, Lang, html, see_other};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
-
-#[derive(Deserialize)]
-pub struct QueueQuery {
-    #[serde(default)]
-    queue: String,
-}
-
-#[derive(Serialize)]
-struct QueuePage {
-    layout: Layout,
-    staff: StaffMember,
-    csrf_token: String,
-    queue: &'static str,
-    queues: Vec<&'static str>,
-    petitions: Vec<QueueRow>,
-}
-
-#[derive(Serialize)]
-struct QueueRow {
-    #[serde(flatten)]
-    item: crate::store::workflow::QueueItem,
-    /// Its nearest deadline has passed (China's date).
-    overdue: bool,
-    /// Its nearest deadline falls in a year whose holidays are not yet published.
-    provisional: bool,
-}
-
-pub async fn queue(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: Session,
-    lang: Lang,
-    CurrentStaff(staff): CurrentStaff,
-    query: web::Query<QueueQuery>,
-) -> Result<HttpResponse, AppError> {
-    let queue = Queue::parse(&query.queue).unwrap_or(Queue::New);
-    let today = crate::app::today();
-    let petitions = handling::queue(&state.app, &staff, queue).await?;
-    let page = QueuePage {
-        layout: crate::web::layout(&req, lang),
-        csrf_token: csrf_token(&session)?,
-        staff,
-        queue: queue.as_str(),
-        queues: Queue::ALL.map(Queue::as_str).to_vec(),
-        petitions: petitions
-            .into_iter()
-            .map(|item| QueueRow {
-                overdue: item.next_due_on.date().is_some_and(|d| d < today),
-                provisional: item
-                    .next_due_on
-                    .date()
-                    .is_some_and(|d| crate::app::calendar::is_provisional(&state.app, d)),
-                item,
-            })
-            .collect(),
-    };
-    Ok(html(
-        StatusCode::OK,
-        state.render("staff/petitions.html", &page)?,
-    ))
-}
 
 #[derive(Serialize)]
 struct HandlerOption {
@@ -110,12 +48,43 @@ struct DetailPage {
     links: Vec<crate::store::duplicates::Link>,
     /// The decline form's reason and basis, filled when the matter was re-reviewed before.
     decline: (String, String),
+    /// The actions this staff member may take now, the next step first.
+    offered: Vec<&'static str>,
+    /// The evidence files: images shown inline, others linked; each read audited.
+    files: Vec<FileView>,
+    /// The input of a refused action, given back in its form (empty otherwise).
+    kept: ActionForm,
+    /// What was typed in the draft before another template was chosen.
+    earlier_draft: Option<String>,
+    /// As printed on the receipt.
+    number: String,
+}
+
+#[derive(Serialize)]
+struct FileView {
+    id: i32,
+    file_name: String,
+    size_kb: i64,
+    image: bool,
+    deleted: bool,
+}
+
+/// What a page shows besides the petition's record: the outcome of what was
+/// just done and the input to give back.
+#[derive(Default)]
+struct Shown {
+    message: Option<String>,
+    flash: Option<String>,
+    publish_input: Option<(String, String)>,
+    template: String,
+    kept: Option<ActionForm>,
+    earlier_draft: Option<String>,
 }
 
 #[derive(Serialize)]
 struct TemplateLink {
     label: String,
-    url: String,
+    key: String,
     current: bool,
 }
 
@@ -142,12 +111,19 @@ async fn detail(
     status: StatusCode,
     staff: StaffMember,
     tn: &str,
-    message: Option<String>,
-    flash: Option<String>,
-    publish_input: Option<(String, String)>,
-    template: &str,
+    shown: Shown,
 ) -> Result<HttpResponse, AppError> {
+    let Shown {
+        message,
+        flash,
+        publish_input,
+        template,
+        kept,
+        earlier_draft,
+    } = shown;
+    let template = template.as_str();
     let record = handling::record(&state.app, &staff, tn).await?;
+    let offered = handling::offered(&state.app, &staff, &record.petition).await?;
     let p = &record.petition;
     let handlers = handling::assignable_handlers(&state.app, p)
         .await?
@@ -198,27 +174,31 @@ async fn detail(
     let english = lang == Lang::En;
     let chosen = crate::domain::answer_template::pick(template);
     let received = crate::domain::clock::china_date(p.received_at);
+    let date = if english {
+        received.format("%Y-%m-%d").to_string()
+    } else {
+        received.format("%Y年%-m月%-d日").to_string()
+    };
+    // What was typed before another template was chosen, unless it was
+    // only a template's own text, untouched.
+    let earlier_draft = earlier_draft.filter(|typed| {
+        let typed = typed.trim();
+        !typed.is_empty()
+            && !crate::domain::answer_template::all()
+                .iter()
+                .any(|t| t.render(english, &p.title, &date).trim() == typed)
+    });
     let draft = DraftView {
         templates: crate::domain::answer_template::all()
             .iter()
             .map(|t| TemplateLink {
                 label: t.label(english).to_owned(),
-                url: format!(
-                    "/staff/petitions/{}?template={}#draft-h",
-                    p.tracking_number, t.key
-                ),
+                key: t.key.clone(),
                 current: chosen.is_some_and(|c| c.key == t.key),
             })
             .collect(),
         text: chosen
-            .map(|t| {
-                let date = if english {
-                    received.format("%Y-%m-%d").to_string()
-                } else {
-                    received.format("%Y年%-m月%-d日").to_string()
-                };
-                t.render(english, &p.title, &date)
-            })
+            .map(|t| t.render(english, &p.title, &date))
             .unwrap_or_default(),
         basis: chosen.map(|t| t.basis.clone()).unwrap_or_default(),
     };
@@ -245,9 +225,24 @@ async fn detail(
         timeline,
         audit,
         links,
-        ..
+        files,
     } = record;
+    let files = files
+        .into_iter()
+        .map(|f| FileView {
+            image: is_inline_image(&f.mime),
+            id: f.id,
+            file_name: f.file_name,
+            size_kb: (f.size + 1023) / 1024,
+            deleted: f.deleted,
+        })
+        .collect();
     let page = DetailPage {
+        number: petition.display_number(),
+        offered,
+        files,
+        kept: kept.unwrap_or_default(),
+        earlier_draft,
         duplicates,
         links,
         decline,
@@ -298,17 +293,18 @@ pub async fn show(
         StatusCode::OK,
         staff,
         &tn,
-        None,
-        flash,
-        None,
-        &query.template,
+        Shown {
+            flash,
+            template: query.template.clone(),
+            ..Shown::default()
+        },
     )
     .await
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
 pub struct ActionForm {
-    #[serde(default)]
+    #[serde(default, skip_serializing)]
     pub csrf_token: String,
     #[serde(default)]
     action: String,
@@ -325,6 +321,21 @@ pub struct ActionForm {
     /// A review round's draft: `upheld` or `changed`.
     #[serde(default)]
     review_outcome: String,
+    /// `yes` once the confirmation page of an approval or a decline was seen.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Acts that cannot be taken back ask first: an approval sends the answer
+/// to the petitioner, a decline ends the matter at intake.
+fn needs_confirmation(f: &ActionForm) -> bool {
+    f.confirm != "yes"
+        && match f.action.as_str() {
+            "approve" => true,
+            // An empty reason is refused with the input kept; no need to ask.
+            "decline" => !f.text.trim().is_empty() && !f.citation.trim().is_empty(),
+            _ => false,
+        }
 }
 
 /// The command a console form asks for; its fields are shared by the forms.
@@ -408,6 +419,7 @@ pub async fn act(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
+    let form = form.into_inner();
     let Some(command) = command_from_form(&form) else {
         return detail(
             &state,
@@ -417,16 +429,23 @@ pub async fn act(
             StatusCode::UNPROCESSABLE_ENTITY,
             staff,
             &tn,
-            Some(lang.t("error-choose-one")),
-            None,
-            None,
-            "",
+            Shown {
+                message: Some(lang.t("error-choose-one")),
+                kept: Some(form),
+                ..Shown::default()
+            },
         )
         .await;
     };
+    if needs_confirmation(&form) {
+        return confirm(&state, &req, &session, lang, staff, &tn, form).await;
+    }
     let version = form.version.trim().parse().ok();
     let (status, message) = match handling::act(&state.app, &staff, &tn, command, version).await {
-        Ok(_) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
+        Ok(_) => {
+            let shown = handling::canonical_number(&tn);
+            return Ok(see_other(&format!("/staff/petitions/{shown}?done=1")));
+        }
         Err(e) => explain(lang, e)?,
     };
     detail(
@@ -437,12 +456,119 @@ pub async fn act(
         status,
         staff,
         &tn,
-        Some(message),
-        None,
-        None,
-        "",
+        Shown {
+            message: Some(message),
+            kept: Some(form),
+            ..Shown::default()
+        },
     )
     .await
+}
+
+#[derive(Serialize)]
+struct ConfirmPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    petition: Petition,
+    number: String,
+    form: ActionForm,
+}
+
+/// The page that asks before an approval or a decline, the form's input
+/// carried in hidden fields; "back" returns to the petition unchanged.
+async fn confirm(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    lang: Lang,
+    staff: StaffMember,
+    tn: &str,
+    form: ActionForm,
+) -> Result<HttpResponse, AppError> {
+    let petition = handling::visible_petition(&state.app, &staff, tn).await?;
+    let page = ConfirmPage {
+        layout: crate::web::layout(req, lang),
+        csrf_token: csrf_token(session)?,
+        number: petition.display_number(),
+        petition,
+        form,
+        staff,
+    };
+    Ok(html(
+        StatusCode::OK,
+        state.render("staff/confirm.html", &page)?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TemplateForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    template: String,
+    /// What had been typed in the draft: shown beside the template's text.
+    #[serde(default)]
+    text: String,
+}
+
+/// Another answer template chosen for the draft (a button in the draft
+/// form: no JavaScript); what had been typed is given back beside it.
+pub async fn draft_template(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+    form: web::Form<TemplateForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    detail(
+        &state,
+        &req,
+        &session,
+        lang,
+        StatusCode::OK,
+        staff,
+        &tn,
+        Shown {
+            template: form.template.clone(),
+            earlier_draft: Some(form.text.clone()),
+            ..Shown::default()
+        },
+    )
+    .await
+}
+
+/// The types a browser shows inline on the staff page; anything else
+/// (PDF, office files) is a download.
+fn is_inline_image(mime: &str) -> bool {
+    matches!(
+        mime,
+        "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+    )
+}
+
+#[derive(Deserialize)]
+pub struct FileQuery {
+    #[serde(default)]
+    inline: Option<String>,
+}
+
+/// An evidence file for staff in scope; each read is an audit entry.
+pub async fn file(
+    state: web::Data<AppState>,
+    CurrentStaff(staff): CurrentStaff,
+    path: web::Path<(String, i32)>,
+    query: web::Query<FileQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (tn, id) = path.into_inner();
+    let (file, bytes) = handling::staff_file(&state.app, &staff, &tn, id).await?;
+    let inline = query.inline.is_some() && is_inline_image(&file.mime);
+    Ok(crate::web::public::track::evidence_response(
+        &file, bytes, inline,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -504,10 +630,10 @@ pub async fn same_matter(
         status,
         staff,
         &tn,
-        Some(message),
-        None,
-        None,
-        "",
+        Shown {
+            message: Some(message),
+            ..Shown::default()
+        },
     )
     .await
 }
@@ -548,10 +674,10 @@ pub async fn hold(
         status,
         staff,
         &tn,
-        Some(message),
-        None,
-        None,
-        "",
+        Shown {
+            message: Some(message),
+            ..Shown::default()
+        },
     )
     .await
 }
@@ -597,10 +723,11 @@ pub async fn publish(
         status,
         staff,
         &tn,
-        Some(message),
-        None,
-        Some((form.public_title.clone(), form.public_answer.clone())),
-        "",
+        Shown {
+            message: Some(message),
+            publish_input: Some((form.public_title.clone(), form.public_answer.clone())),
+            ..Shown::default()
+        },
     )
     .await
 }

@@ -375,6 +375,76 @@ queue-due = Due within 3 days
 queue-overdue = Overdue
 queue-all = All in my agency
 queue-next-due = Next time limit
+approve-hint = Once approved, the answer goes to the petitioner and cannot be taken back; the next page asks you to confirm.
+actions-none = Your role has nothing to do on this petition now.
+actions-next = Next step:
+actions-other = Other actions
+kept-input = What you typed is kept in the form.
+merge-original = Tracking number of the earlier petition
+staff-files = Evidence
+staff-files-none = The petitioner attached no files.
+staff-files-audited = Each view or download of a file is recorded in the audit log.
+answer-template-keeps = Choosing another template keeps what you typed below it, to copy from.
+answer-earlier-draft = What you typed before (not saved)
+confirm-title-approve = Confirm the approval
+confirm-title-decline = Confirm not accepting
+confirm-approve = Once approved, the answer below goes to the petitioner and the time to request a review starts. This cannot be undone.
+confirm-decline = The petitioner will receive the reason and legal basis below, and the petition ends at intake. This cannot be undone.
+confirm-yes-approve = Confirm: approve and answer
+confirm-yes-decline = Confirm: do not accept
+confirm-back = Go back without changing anything
+queue-to_assign = To assign
+queue-new-hint = Registered, waiting for a decision to accept
+queue-to_assign-hint = Accepted, no handler yet
+queue-mine-hint = Assigned to me and not yet answered
+queue-approval-hint = Answers drafted by others, waiting for my approval
+queue-due-hint = Deadlines within three working days
+queue-overdue-hint = Past a deadline: act now
+queue-all-hint = Every petition of my agency
+queue-handler = Handler
+queue-days-left = Time left
+queue-showing = { $total } in all, page { $page } of { $pages }
+queue-sort = Sort:
+sort-due = Nearest deadline
+sort-received = Oldest first
+sort-newest = Newest first
+days-left = { $n ->
+    [0] Due today
+    [one] 1 day left
+   *[other] { $n } days left
+}
+days-overdue = { $n ->
+    [one] 1 day overdue
+   *[other] { $n } days overdue
+}
+dashboard-title = My work
+dashboard-lead = What waits in each queue, the most pressing first.
+dashboard-clear = Nothing waits in any of your queues.
+go-label = Go to a tracking number
+go-hint = Type it as printed on the receipt; case, spaces and dashes do not matter, e.g. MJ26-K3FQ9-X2MAP.
+go-button = Open
+error-number-required = Enter a tracking number.
+error-number-not-found = There is no petition with that tracking number in your agency. Check it and try again.
+title-error-prefix = Error:
+bulk-choose = Choose
+bulk-title = Act on the chosen petitions
+bulk-hint = Tick petitions in the table, then choose what to do; the next page lists them, and nothing happens until you confirm.
+bulk-reason = Reason (required to transfer)
+bulk-review = Next: check the chosen petitions
+bulk-confirm-title = Confirm the bulk action
+bulk-confirm-assign = Assign these { $count } petitions to { $target }.
+bulk-confirm-transfer = Transfer these { $count } petitions to { $target }.
+bulk-confirm-assign-button = Assign { $count }
+bulk-confirm-transfer-button = Transfer { $count }
+bulk-done-title = Bulk action: outcome
+bulk-done = { $done } of { $total } done. Those not done say why.
+bulk-outcome = Outcome
+bulk-ok = Done
+bulk-refused = Not done:
+bulk-back = Back to the queue
+error-bulk-none-chosen = Tick at least one petition.
+error-bulk-no-action = Choose what to do and to whom (a handler or an agency).
+error-reason-required = Give a reason.
 queue-empty = Nothing in this queue.
 round-original = (first handling)
 round-review = (review)
