@@ -243,8 +243,74 @@ pub async fn store_uploads(app: &App, uploads: Vec<Upload>) -> Result<Vec<Stored
 /// the per-client and per-contact limits apply), or an Open311 partner on a
 /// citizen's behalf (its key was checked and its own rate limit counted).
 pub enum Channel<'a> {
-    Public { honeypot: &'a str, client: &'a str },
+    Public {
+        honeypot: &'a str,
+        client: &'a str,
+    },
     Partner(i32),
+    /// Registered by a clerk for a petitioner at the counter (来访), from a
+    /// letter (来信) or a call (来电): received on `received_on` (a letter's
+    /// day of arrival counts for the clocks), the clerk named in the audit
+    /// trail. No captcha or limits: the clerk is signed in and accountable.
+    Registered {
+        staff: &'a crate::store::staff::StaffMember,
+        via: crate::domain::petition::Channel,
+        received_on: chrono::NaiveDate,
+    },
+}
+
+/// 登记 — a clerk registers a petition received at the counter, by letter or
+/// by phone, for their own agency (one that belongs elsewhere is then
+/// transferred as any other). `received_on` is the form's text (empty: today).
+pub async fn register(
+    app: &App,
+    staff: &crate::store::staff::StaffMember,
+    input: &PetitionInput,
+    via: &str,
+    received_on: &str,
+    lang: &str,
+) -> Result<Receipt> {
+    use crate::domain::petition::{Channel as Via, receipt_day};
+    if !crate::domain::access::may_register(staff.role) {
+        return Err(Error::Forbidden);
+    }
+    let mut errors = FieldErrors::new();
+    let via = Via::parse(via).filter(|v| Via::REGISTERED.contains(v));
+    if via.is_none() {
+        errors.add("channel", "error-choose-one");
+    }
+    let given = match received_on.trim() {
+        "" => Ok(None),
+        text => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| "error-date"),
+    };
+    let day = given.and_then(|d| receipt_day(d, super::today()));
+    if let Err(key) = day {
+        errors.add("received_on", key);
+    }
+    let mut input = input.clone();
+    input.agency = staff.agency_id.to_string();
+    if let Err(draft_errors) = PetitionDraft::parse(&input) {
+        for (field, key) in draft_errors.iter() {
+            errors.add(field, key);
+        }
+    }
+    let (Some(via), Ok(received_on), true) = (via, day, errors.is_empty()) else {
+        return Err(Error::Fields(errors));
+    };
+    submit_via(
+        app,
+        &input,
+        Vec::new(),
+        Channel::Registered {
+            staff,
+            via,
+            received_on,
+        },
+        lang,
+    )
+    .await
 }
 
 /// Files a petition. Everything the receipt promises is committed before this
@@ -287,6 +353,15 @@ pub async fn submit_via(
     let (honeypot, client, via_partner) = match channel {
         Channel::Public { honeypot, client } => (honeypot, Some(client), None),
         Channel::Partner(id) => ("", None, Some(id)),
+        Channel::Registered { .. } => ("", None, None),
+    };
+    let (via, registered_by, received_on) = match channel {
+        Channel::Registered {
+            staff,
+            via,
+            received_on,
+        } => (via, Some((staff.id, staff.actor())), Some(received_on)),
+        _ => (crate::domain::petition::Channel::Online, None, None),
     };
     if !honeypot.trim().is_empty() {
         quarantine = Some("honeypot field filled".to_owned());
@@ -323,7 +398,14 @@ pub async fn submit_via(
     }
 
     let files = store_uploads(app, uploads).await?;
-    let received_at = Utc::now();
+    // A letter that arrived on an earlier day was received that day, at the
+    // start of office hours (09:00 China time), for the clocks and the register.
+    let received_at = match received_on {
+        Some(day) if day != china_date(Utc::now()) => day
+            .and_hms_opt(1, 0, 0)
+            .map_or_else(Utc::now, |t| t.and_utc()),
+        _ => Utc::now(),
+    };
     let calendar = app.store.calendar().await?;
     let deadlines = deadlines_starting(
         ClockRules::official(),
@@ -359,6 +441,8 @@ pub async fn submit_via(
                 files: &files,
                 via_partner,
                 keys: &keys,
+                channel: via,
+                registered_by: registered_by.clone(),
             })
             .await?;
         if let Some(petition) = created {

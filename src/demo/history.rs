@@ -245,6 +245,8 @@ pub async fn seed(store: &Store, today: NaiveDate, months: u32) -> anyhow::Resul
                     deadlines: &deadlines,
                     files: &[],
                     via_partner: None,
+                    channel: crate::domain::petition::Channel::Online,
+                    registered_by: None,
                     keys: &[],
                 })
                 .await?;

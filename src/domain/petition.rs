@@ -319,6 +319,63 @@ pub fn parse_message(raw: &str) -> Result<String, FieldErrors> {
     e.into_result(body)
 }
 
+/// How a petition reached the agency (信访形式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 网上信访 — the site, the API, or an Open311 partner.
+    Online,
+    /// 来访 — in person at the counter.
+    Counter,
+    /// 来信 — by letter; the day it arrived is the day of receipt.
+    Letter,
+    /// 来电 — by telephone.
+    Phone,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::Online,
+        Channel::Counter,
+        Channel::Letter,
+        Channel::Phone,
+    ];
+    /// The channels staff register on a petitioner's behalf.
+    pub const REGISTERED: [Channel; 3] = [Channel::Counter, Channel::Letter, Channel::Phone];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Online => "online",
+            Channel::Counter => "counter",
+            Channel::Letter => "letter",
+            Channel::Phone => "phone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// How far back a registration may date its receipt: a letter that waited
+/// in the post room longer than this is registered with the day it is found,
+/// and the delay is the agency's, not the petitioner's.
+pub const BACKDATE_DAYS: i64 = 30;
+
+/// The day of receipt a clerk gives when registering: not in the future,
+/// not more than [`BACKDATE_DAYS`] ago (the error key says which).
+pub fn receipt_day(
+    given: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, &'static str> {
+    match given {
+        None => Ok(today),
+        Some(d) if d > today => Err("error-received-future"),
+        Some(d) if (today - d).num_days() > BACKDATE_DAYS => Err("error-received-too-old"),
+        Some(d) => Ok(d),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,6 +475,23 @@ mod tests {
         }
         for bad in ["12345", "12800138000", "138001380001", "abc", "0012345678"] {
             assert!(Phone::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_registration_dates_its_receipt_within_a_month_and_never_ahead() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        assert_eq!(receipt_day(None, today), Ok(today));
+        let letter = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(receipt_day(Some(letter), today), Ok(letter));
+        assert_eq!(
+            receipt_day(today.succ_opt(), today),
+            Err("error-received-future")
+        );
+        let old = today - chrono::Days::new(31);
+        assert_eq!(receipt_day(Some(old), today), Err("error-received-too-old"));
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
         }
     }
 }

@@ -46,6 +46,10 @@ pub struct NewPetition<'a> {
     pub via_partner: Option<i32>,
     /// The keyed hashes it is recognised by (重复信访: `domain::duplicates`).
     pub keys: &'a [String],
+    /// How it arrived, and the clerk who registered it on the petitioner's
+    /// behalf (an audit entry names them, in the same transaction).
+    pub channel: crate::domain::petition::Channel,
+    pub registered_by: Option<(StaffId, String)>,
 }
 
 /// A petition, as every part of the portal reads it. The complainant's contact
@@ -109,6 +113,10 @@ pub struct Petition {
     pub held_since: Option<DateTime<Utc>>,
     pub hold_reason: Option<String>,
     pub held_by: Option<String>,
+    /// How it arrived: online, or registered by staff at the counter, from a letter or a call.
+    pub channel: crate::domain::petition::Channel,
+    /// The staff member who registered it (none when the petitioner filed it).
+    pub registered_by: Option<StaffId>,
 }
 
 impl From<petition::Model> for Petition {
@@ -157,6 +165,8 @@ impl From<petition::Model> for Petition {
             held_since: m.held_since,
             hold_reason: m.hold_reason,
             held_by: m.held_by,
+            channel: m.channel,
+            registered_by: m.registered_by,
         }
     }
 }
@@ -478,6 +488,14 @@ impl Store {
                 phone.as_ref().map(|p| p.as_str().to_owned()),
             ),
         };
+        // A registration by staff is an audit entry: the audit lock is held
+        // from before the transaction begins (`audit::append`). On SQLite the
+        // write guard below is that lock already.
+        let _audit = if new.registered_by.is_some() && self.is_postgres() {
+            Some(crate::audit::APPEND_LOCK.lock().await)
+        } else {
+            None
+        };
         let _queue = self.write_guard().await;
         let txn = self.begin_write().await?;
         let inserted = petition::ActiveModel {
@@ -506,6 +524,8 @@ impl Store {
             received_at: Set(new.received_at),
             updated_at: Set(new.received_at),
             via_partner_id: Set(new.via_partner),
+            channel: Set(new.channel),
+            registered_by: Set(new.registered_by.as_ref().map(|(id, _)| *id)),
             next_due_on: Set(
                 crate::domain::clock::next_agency_due(new.deadlines).map_or(Day::NONE, Day)
             ),
@@ -526,7 +546,11 @@ impl Store {
             petition: &as_read,
             kind: EventKind::Received,
             public: true,
-            actor: "petitioner",
+            actor: if new.registered_by.is_some() {
+                "staff"
+            } else {
+                "petitioner"
+            },
             body: String::new(),
             at: new.received_at,
             attribution: None,
@@ -552,6 +576,20 @@ impl Store {
         }
         insert_files(&txn, row.id, event.id, new.files, new.received_at).await?;
         self.keep_petition_keys(&txn, row.id, new.keys).await?;
+        if let Some((_, actor)) = &new.registered_by {
+            crate::audit::append(
+                &txn,
+                actor,
+                "register",
+                &format!("petition:{}", row.id),
+                &serde_json::Value::Null,
+                &serde_json::json!({
+                    "channel": new.channel.as_str(),
+                    "received_on": crate::domain::clock::china_date(new.received_at).to_string(),
+                }),
+            )
+            .await?;
+        }
         super::rollups::add(&txn, &received.contributions()).await?;
         let mut outbox = Outbox::new();
         if email.is_some() && new.status == State::Received {

@@ -161,6 +161,11 @@ text_column!(Round, |v| v.as_str().to_owned(), Round::parse);
 text_column!(Rating, |v| v.as_str().to_owned(), Rating::parse);
 text_column!(PetitionKind, |v| v.as_str().to_owned(), PetitionKind::parse);
 text_column!(
+    crate::domain::petition::Channel,
+    |v| v.as_str().to_owned(),
+    crate::domain::petition::Channel::parse
+);
+text_column!(
     PetitionCategory,
     |v| v.as_str().to_owned(),
     PetitionCategory::parse

@@ -423,3 +423,123 @@ async fn declining_asks_for_confirmation_with_the_reason_shown(app: &TestApp) {
     assert_eq!(status().await, "declined");
 }
 db_test!(declining_asks_for_confirmation_with_the_reason_shown);
+
+async fn a_clerk_registers_a_letter_with_its_day_of_arrival_and_prints_the_receipt(app: &TestApp) {
+    app.seed_demo().await;
+    let agency = "qs-dh-court";
+    app.login_demo("intake-clerk", agency).await;
+    let (status, page) = app.get_text("/staff/register").await;
+    assert_eq!(status, 200);
+    let token_ = csrf(&page);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
+    let arrived = (today - chrono::Days::new(3)).to_string();
+    let form = vec![
+        ("csrf_token", token_.clone()),
+        ("channel", "letter".to_owned()),
+        ("received_on", arrived.clone()),
+        ("kind", "litigation".to_owned()),
+        ("category", "enforcement".to_owned()),
+        ("subject", "东湖区人民法院执行局".to_owned()),
+        ("related_case_number", "（2025）江0102执123号".to_owned()),
+        ("title", "来信反映执行款未发放".to_owned()),
+        (
+            "description",
+            "来信称判决生效后执行款一直未发放，请求尽快处理。".to_owned(),
+        ),
+        ("contact_name", "王五".to_owned()),
+        ("contact_phone", "13800138000".to_owned()),
+        ("petitioner_lang", "zh-CN".to_owned()),
+    ];
+    // A date in the future is refused beside the field, with everything typed kept.
+    let mut wrong = form.clone();
+    wrong[2].1 = (today + chrono::Days::new(1)).to_string();
+    let r = app
+        .client
+        .post(app.url("/staff/register"))
+        .form(&wrong)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let again = r.text().await.unwrap();
+    assert!(again.contains("收到日期不能晚于今天") && again.contains("来信反映执行款未发放"));
+    assert!(again.contains("<title>错误："));
+
+    let r = app
+        .client
+        .post(app.url("/staff/register"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/staff/register/receipt");
+    // The receipt survives a refresh: read it twice.
+    let (_, receipt) = app.get_text("/staff/register/receipt").await;
+    let (status, again) = app.get_text("/staff/register/receipt").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        crate::helpers::code_in(&receipt, "access-code"),
+        crate::helpers::code_in(&again, "access-code")
+    );
+    let number = crate::helpers::code_in(&receipt, "tracking-number");
+    let code = crate::helpers::code_in(&receipt, "access-code");
+    assert!(receipt.contains("来信") && receipt.contains("信访事项登记回执"));
+    // The visitor follows it with the receipt's number and code.
+    let status: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/petitions/{number}")))
+        .header("X-Access-Code", &code)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["status"], "received");
+    // The clocks count from the day the letter arrived: the acceptance limit
+    // is the same as for a petition filed online that day.
+    let calendar = app.store.calendar().await.unwrap();
+    let expected = mingjing::domain::clock::deadlines_starting(
+        mingjing::domain::clock::ClockRules::official(),
+        &calendar,
+        mingjing::domain::clock::ClockStart::Received,
+        "litigation",
+        "court",
+        arrived.parse().unwrap(),
+    );
+    assert_eq!(
+        status["deadlines"][0]["due_on"],
+        expected[0].due_on.to_string(),
+        "counted from {arrived}"
+    );
+    // The clerk is named: the channel on the staff page, the act in the audit trail.
+    let (_, staff_page) = app.get_text(&format!("/staff/petitions/{number}")).await;
+    assert!(staff_page.contains("来信"));
+    let clerk_id = id_of(app, "intake-clerk", agency).await;
+    let registered: Vec<_> = mingjing::audit::entries(app.store.conn(), None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "register")
+        .collect();
+    assert_eq!(registered.len(), 1);
+    assert_eq!(registered[0].actor, format!("staff:{clerk_id}"));
+    assert!(registered[0].after.contains(&arrived));
+    // Handed over: the code leaves the session and the receipt page with it.
+    let r = app
+        .post_form(
+            "/staff/register/receipt/done",
+            &[("csrf_token", token_.as_str())],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let r = app.get("/staff/register/receipt").await;
+    assert_eq!(r.status().as_u16(), 303);
+    // A handler may not register.
+    app.login_demo("handler", agency).await;
+    assert_eq!(app.get("/staff/register").await.status().as_u16(), 403);
+}
+db_test!(a_clerk_registers_a_letter_with_its_day_of_arrival_and_prints_the_receipt);

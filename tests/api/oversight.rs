@@ -78,6 +78,8 @@ pub(crate) async fn filed(app: &TestApp, agency: &str, received: &str, n: usize)
             files: &[],
             via_partner: None,
             keys: &[],
+            channel: mingjing::domain::petition::Channel::Online,
+            registered_by: None,
         })
         .await
         .unwrap()

@@ -64,6 +64,10 @@ pub struct Model {
     pub held_since: Option<DateTimeUtc>,
     pub hold_reason: Option<String>,
     pub held_by: Option<String>,
+    /// How it arrived (migration 18).
+    pub channel: crate::domain::petition::Channel,
+    /// The staff member who registered it on the petitioner's behalf.
+    pub registered_by: Option<StaffId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ pub mod oversight;
 pub mod petitions;
 pub mod procedures;
 pub mod queue;
+pub mod register;
 pub mod search;
 pub mod work;
 
@@ -51,6 +52,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/staff/accounts/{id}/sessions/{sid}/revoke",
             post().to(accounts::revoke),
         )
+        .route("/staff/register", get().to(register::new))
+        .route("/staff/register", post().to(register::create))
+        .route("/staff/register/receipt", get().to(register::receipt))
+        .route("/staff/register/receipt/done", post().to(register::done))
         .route("/staff/petitions", get().to(work::queue))
         .route("/staff/petitions/go", get().to(work::go))
         .route("/staff/petitions/bulk", post().to(work::bulk))
