@@ -179,3 +179,64 @@ test('a day at the console: dashboard, queue, go-to-number and bulk assignment, 
     await assertAccessible(page, 'dashboard (en, 375 px)');
   });
 });
+
+test('a clerk registers a letter and prints the receipt; account pages pass axe at 1280 and 375 px, in both languages', async () => {
+  await asStaff('intake-clerk', async (page) => {
+    await page.getByRole('link', { name: '登记来访、来信、来电' }).click();
+    await page.getByRole('heading', { level: 1, name: '登记来访、来信、来电' }).waitFor();
+    await assertAccessible(page, 'registration form');
+    await page.getByLabel('来信').check();
+    await page.getByLabel('事项类别').selectOption('enforcement');
+    await page.locator('#kind').selectOption('complaint');
+    await page.getByLabel('被反映的单位或人员（可选）').fill('东湖区人民法院执行局');
+    await page.locator('#title').fill('来信反映执行款迟迟未发放');
+    // Submitted without a description: the error comes back with the input kept, and says so in the title.
+    await page.getByRole('button', { name: '登记并生成回执' }).click();
+    await page.locator('.error-summary').waitFor();
+    assert.match(await page.title(), /^错误：/);
+    assert.equal(await page.locator('#title').inputValue(), '来信反映执行款迟迟未发放');
+    await assertAccessible(page, 'registration form with errors');
+    await page.locator('#description').fill('来信称判决生效后执行款一直未发放，请求尽快处理。');
+    await page.locator('#contact_name').fill('王五');
+    await page.locator('#contact_phone').fill('13800138000');
+    await page.getByRole('button', { name: '登记并生成回执' }).click();
+    await page.getByRole('heading', { level: 1, name: '信访事项登记回执' }).waitFor();
+    const code = (await page.locator('#access-code').textContent()).trim();
+    // A refresh shows the same receipt: nothing registered twice, the code not lost.
+    await page.reload();
+    assert.equal((await page.locator('#access-code').textContent()).trim(), code);
+    await assertAccessible(page, 'registration receipt');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await assertAccessible(page, 'registration receipt (375 px)');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: '回执已交给来访人或已寄出' }).click();
+    await page.getByRole('heading', { level: 1, name: '来信反映执行款迟迟未发放' }).waitFor();
+    // Declining asks first.
+    await page.locator('summary', { hasText: '不予受理' }).click();
+    await page.locator('#decline-text').fill('不属于本院职权范围');
+    await page.locator('#decline-citation').fill('《信访工作条例》第三十一条');
+    await page.getByRole('button', { name: '不予受理' }).click();
+    await page.getByRole('heading', { level: 1, name: '确认不予受理' }).waitFor();
+    await assertAccessible(page, 'confirm decline');
+    await page.getByRole('link', { name: '返回，不做更改' }).click();
+    await page.getByRole('heading', { level: 1, name: '来信反映执行款迟迟未发放' }).waitFor();
+    await assertAccessible(page, 'petition registered by letter');
+    // The account pages.
+    await page.getByRole('link', { name: '我的账户' }).click();
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    await assertAccessible(page, 'my account');
+    await page.goto(`${server.address}/staff/account/second-factor`);
+    await assertAccessible(page, 'enrol a second factor');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${server.address}/staff/register?lang=en`);
+    await page.getByRole('heading', { level: 1, name: 'Register a visit, letter or call' }).waitFor();
+    await assertAccessible(page, 'registration form (en, 375 px)');
+  });
+  await asStaff('admin', async (page) => {
+    await page.goto(`${server.address}/staff/accounts`);
+    await assertAccessible(page, 'accounts (admin)');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${server.address}/staff/accounts?lang=en`);
+    await assertAccessible(page, 'accounts (admin, en, 375 px)');
+  });
+});

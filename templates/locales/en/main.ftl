@@ -445,6 +445,7 @@ days-overdue = { $n ->
 dashboard-title = My work
 dashboard-lead = What waits in each queue, the most pressing first.
 dashboard-clear = Nothing waits in any of your queues.
+go-landmark = Open a petition
 go-label = Go to a tracking number
 go-hint = Type it as printed on the receipt; case, spaces and dashes do not matter, e.g. MJ26-K3FQ9-X2MAP.
 go-button = Open

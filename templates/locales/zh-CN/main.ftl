@@ -435,6 +435,7 @@ days-overdue = 超期 { $n } 日
 dashboard-title = 工作台
 dashboard-lead = 各队列的待办数量，最紧迫的排在前面。
 dashboard-clear = 各队列均无待办事项。
+go-landmark = 直达信访件
 go-label = 按信访编号查找
 go-hint = 可按回执上的格式输入，大小写、空格和短横线均可，例如 MJ26-K3FQ9-X2MAP。
 go-button = 打开
