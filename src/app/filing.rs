@@ -313,6 +313,29 @@ pub async fn register(
     .await
 }
 
+/// A petition a clerk registered, as its receipt shows it.
+pub struct Registered {
+    pub petition: Petition,
+    pub agency: Agency,
+    pub deadlines: Vec<crate::store::petitions::DeadlineView>,
+}
+
+/// The receipt of a petition registered by staff, in the caller's scope.
+pub async fn registered(
+    app: &App,
+    staff: &crate::store::staff::StaffMember,
+    tracking_number: &str,
+) -> Result<Registered> {
+    let petition = super::handling::visible_petition(app, staff, tracking_number).await?;
+    let deadlines = app.store.petition_deadlines(petition.id).await?;
+    let agency = app.store.agency(petition.agency_id).await?;
+    Ok(Registered {
+        petition,
+        agency,
+        deadlines,
+    })
+}
+
 /// Files a petition. Everything the receipt promises is committed before this
 /// returns. `lang` is the petitioner's language tag (mail is written in it).
 pub async fn submit(

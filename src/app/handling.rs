@@ -137,6 +137,27 @@ pub async fn offered(app: &App, staff: &StaffMember, p: &Petition) -> Result<Vec
     ))
 }
 
+/// Whom and where a bulk action may name: the handlers of the caller's
+/// agency, and every other agency (for 转送).
+pub async fn bulk_targets(
+    app: &App,
+    staff: &StaffMember,
+) -> Result<(Vec<StaffMember>, Vec<Agency>)> {
+    let handlers = app
+        .store
+        .agency_staff(staff.agency_id, Role::Handler)
+        .await?;
+    let agencies = app
+        .store
+        .agencies()
+        .await?
+        .iter()
+        .filter(|a| a.id != staff.agency_id)
+        .cloned()
+        .collect();
+    Ok((handlers, agencies))
+}
+
 /// One petition's outcome in a bulk action.
 #[derive(Debug)]
 pub struct BulkOutcome {

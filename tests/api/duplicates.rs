@@ -505,6 +505,9 @@ async fn a_matter_raised_again_after_its_re_review_is_declined_with_the_regulati
                 ("action", "decline"),
                 ("text", reason),
                 ("citation", citation),
+                // Declining asks for a confirmation first (the console's
+                // confirmation page posts this).
+                ("confirm", "yes"),
             ],
         )
         .await;

@@ -78,6 +78,9 @@ test('a supervisor logs in, meets a form error, and publishes a new version', as
   await assertAccessible(page, 'login failed (zh)');
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
+  // Login lands on the day's work; the procedures are one link away.
+  await page.getByRole('heading', { level: 1, name: '工作台' }).waitFor();
+  await page.getByRole('link', { name: '办事指南管理', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: '办事指南管理' }).waitFor();
   await assertAccessible(page, 'console (zh)');
 

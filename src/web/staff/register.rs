@@ -201,10 +201,11 @@ pub async fn receipt(
     else {
         return Ok(see_other("/staff/register"));
     };
-    let petition =
-        crate::app::handling::visible_petition(&state.app, &staff, &handed.tracking_number).await?;
-    let deadlines = state.app.store.petition_deadlines(petition.id).await?;
-    let agency = state.app.store.agency(petition.agency_id).await?;
+    let filing::Registered {
+        petition,
+        agency,
+        deadlines,
+    } = filing::registered(&state.app, &staff, &handed.tracking_number).await?;
     let page = ReceiptPage {
         layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,

@@ -148,30 +148,23 @@ async fn queue_page(
     };
     let sort = sort.unwrap_or(default_sort);
     let (handlers, agencies) = if matches!(staff.role, Role::Supervisor | Role::IntakeClerk) {
-        let handlers = state
-            .app
-            .store
-            .agency_staff(staff.agency_id, Role::Handler)
-            .await?
-            .into_iter()
-            .map(|h| Choice {
-                id: h.id.0,
-                name: h.name,
-            })
-            .collect();
-        let agencies = state
-            .app
-            .store
-            .agencies()
-            .await?
-            .iter()
-            .filter(|a| a.id != staff.agency_id)
-            .map(|a| Choice {
-                id: a.id.0,
-                name: a.name(lang == Lang::En).to_owned(),
-            })
-            .collect();
-        (handlers, agencies)
+        let (handlers, agencies) = handling::bulk_targets(&state.app, &staff).await?;
+        (
+            handlers
+                .into_iter()
+                .map(|h| Choice {
+                    id: h.id.0,
+                    name: h.name,
+                })
+                .collect(),
+            agencies
+                .into_iter()
+                .map(|a| Choice {
+                    id: a.id.0,
+                    name: a.name(lang == Lang::En).to_owned(),
+                })
+                .collect(),
+        )
     } else {
         (Vec::new(), Vec::new())
     };
@@ -402,21 +395,14 @@ pub async fn bulk(
         )
         .await;
     };
+    let (handlers, agencies) = handling::bulk_targets(&state.app, &staff).await?;
     let target = match &command {
-        crate::domain::workflow::Command::Assign { handler_id } => state
-            .app
-            .store
-            .agency_staff(staff.agency_id, Role::Handler)
-            .await?
+        crate::domain::workflow::Command::Assign { handler_id } => handlers
             .into_iter()
             .find(|h| h.id == *handler_id)
             .map(|h| h.name),
-        crate::domain::workflow::Command::Transfer { to_agency_id, .. } => state
-            .app
-            .store
-            .agencies()
-            .await?
-            .iter()
+        crate::domain::workflow::Command::Transfer { to_agency_id, .. } => agencies
+            .into_iter()
             .find(|a| a.id == *to_agency_id)
             .map(|a| a.name(lang == Lang::En).to_owned()),
         _ => None,
