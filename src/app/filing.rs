@@ -46,8 +46,12 @@ pub struct Receipt {
 pub struct Limits {
     pub submit_client: crate::antiabuse::limits::RateLimiter,
     pub submit_contact: crate::antiabuse::limits::RateLimiter,
-    pub lookup_number: crate::antiabuse::limits::RateLimiter,
+    /// Failed lookups of one number from one client: a guesser is stopped
+    /// without locking the real petitioner out from their own address.
+    pub lookup_pair: crate::antiabuse::limits::RateLimiter,
     pub lookup_client: crate::antiabuse::limits::RateLimiter,
+    /// Challenges issued to one client (each is a database row).
+    pub captcha_client: crate::antiabuse::limits::RateLimiter,
 }
 
 /// Submissions per client per hour before new ones are held for review, and before they are refused.
@@ -55,9 +59,15 @@ pub const CLIENT_SOFT_LIMIT: u32 = 10;
 pub const CLIENT_HARD_LIMIT: u32 = 30;
 /// Submissions per e-mail address or phone per day before new ones are held for review.
 pub const CONTACT_SOFT_LIMIT: u32 = 5;
-/// Failed lookups per tracking number, and per client, in 15 minutes.
-pub const LOOKUP_NUMBER_LIMIT: u32 = 10;
+/// Failed lookups per tracking number from one client, and per client, in
+/// 15 minutes. Not per number alone: wrong codes sent from elsewhere would
+/// then lock the petitioner out of their own petition (the access code's 80
+/// bits make guessing hopeless without any limit per number).
+pub const LOOKUP_PAIR_LIMIT: u32 = 10;
 pub const LOOKUP_CLIENT_LIMIT: u32 = 50;
+/// Captcha challenges issued to one client in 15 minutes: a form or two a
+/// minute is more than any person filling forms asks for.
+pub const CAPTCHA_CLIENT_LIMIT: u32 = 60;
 
 impl Limits {
     pub fn new(store: &crate::store::Store, secret: &crate::crypto::Secret) -> Self {
@@ -73,8 +83,9 @@ impl Limits {
         Limits {
             submit_client: limiter("limit:submit-client", 3600),
             submit_contact: limiter("limit:submit-contact", 86_400),
-            lookup_number: limiter("limit:lookup-number", 900),
+            lookup_pair: limiter("limit:lookup-pair", 900),
             lookup_client: limiter("limit:lookup-client", 900),
+            captcha_client: limiter("limit:captcha-client", 900),
         }
     }
 }
@@ -94,8 +105,21 @@ pub struct Challenge {
     pub question_en: String,
 }
 
-/// Makes a new challenge for `form`.
-pub async fn new_captcha(app: &App, form: &str) -> Result<Challenge> {
+/// Makes a new challenge for `form`, for `client` (at most
+/// [`CAPTCHA_CLIENT_LIMIT`] in 15 minutes: each challenge is a stored row).
+pub async fn new_captcha(app: &App, form: &str, client: &str) -> Result<Challenge> {
+    if app.rate_limits_on {
+        let hit = app
+            .limits
+            .captcha_client
+            .hit(client, crate::antiabuse::limits::now_ms())
+            .await?;
+        if hit.count > CAPTCHA_CLIENT_LIMIT {
+            return Err(Error::Throttled {
+                retry_after: hit.retry_after,
+            });
+        }
+    }
     let challenge = tokio::task::spawn_blocking(crate::antiabuse::captcha::generate)
         .await
         .map_err(Error::internal)?
@@ -313,11 +337,25 @@ pub async fn register(
     .await
 }
 
-/// A petition a clerk registered, as its receipt shows it.
-pub struct Registered {
+/// What a receipt shows of a petition filed or registered: where it went,
+/// its clocks with their citations, and the files that came with it.
+pub struct ReceiptFacts {
     pub petition: Petition,
     pub agency: Agency,
     pub deadlines: Vec<crate::store::petitions::DeadlineView>,
+    pub files: Vec<crate::store::petitions::EvidenceFile>,
+}
+
+async fn receipt_facts(app: &App, petition: Petition) -> Result<ReceiptFacts> {
+    let deadlines = app.store.petition_deadlines(petition.id).await?;
+    let agency = app.store.agency(petition.agency_id).await?;
+    let files = app.store.petition_files(petition.id).await?;
+    Ok(ReceiptFacts {
+        petition,
+        agency,
+        deadlines,
+        files,
+    })
 }
 
 /// The receipt of a petition registered by staff, in the caller's scope.
@@ -325,15 +363,20 @@ pub async fn registered(
     app: &App,
     staff: &crate::store::staff::StaffMember,
     tracking_number: &str,
-) -> Result<Registered> {
+) -> Result<ReceiptFacts> {
     let petition = super::handling::visible_petition(app, staff, tracking_number).await?;
-    let deadlines = app.store.petition_deadlines(petition.id).await?;
-    let agency = app.store.agency(petition.agency_id).await?;
-    Ok(Registered {
-        petition,
-        agency,
-        deadlines,
-    })
+    receipt_facts(app, petition).await
+}
+
+/// The receipt of a petition this browser session filed: the session that
+/// holds its number is the grant (it was written by the filing itself).
+pub async fn filed(app: &App, tracking_number: &str) -> Result<ReceiptFacts> {
+    let petition = app
+        .store
+        .petition_by_tracking_number(tracking_number)
+        .await?
+        .ok_or(Error::NotFound)?;
+    receipt_facts(app, petition).await
 }
 
 /// Files a petition. Everything the receipt promises is committed before this

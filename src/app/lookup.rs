@@ -1,9 +1,9 @@
 //! A party gets back to their matter: a tracking number and access code open a
-//! petition (throttled per number and per client; a wrong number and a wrong
+//! petition (throttled per number from one client and per client; a wrong number and a wrong
 //! code answer alike), a case number and query code open a disclosed case.
 //! The same petition then takes follow-up messages and further evidence.
 
-use super::filing::{self, LOOKUP_CLIENT_LIMIT, LOOKUP_NUMBER_LIMIT, Upload, hashes_match};
+use super::filing::{self, LOOKUP_CLIENT_LIMIT, LOOKUP_PAIR_LIMIT, Upload, hashes_match};
 use super::{App, Error, Result};
 use crate::domain::FieldErrors;
 use crate::domain::codes::{AccessCode, TrackingNumber};
@@ -17,11 +17,12 @@ pub async fn open_petition(app: &App, number: &str, code: &str, client: &str) ->
     let tn = TrackingNumber::parse(number).map_err(Error::TrackingNumber)?;
     let now = crate::antiabuse::limits::now_ms();
     let limits = &app.limits;
+    let pair = format!("{client}|{}", tn.as_str());
     if app.rate_limits_on {
-        let number = limits.lookup_number.peek(tn.as_str(), now).await?;
+        let number = limits.lookup_pair.peek(&pair, now).await?;
         let by_client = limits.lookup_client.peek(client, now).await?;
         let blocked = crate::antiabuse::limits::blocked(&[
-            (number, LOOKUP_NUMBER_LIMIT),
+            (number, LOOKUP_PAIR_LIMIT),
             (by_client, LOOKUP_CLIENT_LIMIT),
         ]);
         if let Some(retry_after) = blocked {
@@ -37,7 +38,7 @@ pub async fn open_petition(app: &App, number: &str, code: &str, client: &str) ->
         Some(r) if hashes_match(&candidate, &r.access_code_hash) => Ok(r),
         _ => {
             if app.rate_limits_on {
-                limits.lookup_number.hit(tn.as_str(), now).await?;
+                limits.lookup_pair.hit(&pair, now).await?;
                 limits.lookup_client.hit(client, now).await?;
             }
             Err(Error::NoMatch)

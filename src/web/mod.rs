@@ -139,6 +139,7 @@ pub fn is_private_path(path: &str) -> bool {
     [
         "/staff",
         "/track",
+        "/petitions/receipt",
         "/cases/lookup",
         "/api/v1/staff",
         "/api/v1/petitions",

@@ -97,6 +97,14 @@ pub(crate) async fn file_with_photo_as(
         .send()
         .await
         .unwrap();
+    // The receipt is reached by redirect (post/redirect/get), on the same node.
+    assert_eq!(r.status().as_u16(), 303);
+    let r = node
+        .client
+        .get(node.url("/petitions/receipt"))
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     let page = r.text().await.unwrap();
     assert_eq!(status, 200, "{page}");

@@ -58,6 +58,8 @@ fn file(form: Form, name: &str, bytes: Vec<u8>, mime: &str) -> Form {
     )
 }
 
+/// Files through the HTML form. A filing that succeeds redirects to the
+/// receipt (post/redirect/get), which this follows as a browser does.
 async fn post_petition(app: &TestApp, form: Form) -> (u16, String) {
     let r = app
         .client
@@ -66,6 +68,11 @@ async fn post_petition(app: &TestApp, form: Form) -> (u16, String) {
         .send()
         .await
         .unwrap();
+    if r.status().as_u16() == 303 {
+        let location = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/petitions/receipt"), "{location}");
+        return app.get_text(&location).await;
+    }
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -795,8 +802,11 @@ async fn the_acknowledgement_arrives_by_smtp(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let receipt = r.text().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/petitions/receipt?lang=en");
+    let (status, receipt) = app.get_text("/petitions/receipt?lang=en").await;
+    assert_eq!(status, 200);
+    assert!(receipt.contains("We have received your petition"));
     let tn = code_in(&receipt, "tracking-number");
     let code = code_in(&receipt, "access-code");
     // The worker also mails the staff (the monthly bulletins): the petitioner's is the one to chen.
@@ -872,3 +882,124 @@ async fn the_acknowledgement_mail_arrives_by_smtp_in_english_without_the_code_on
 async fn the_acknowledgement_mail_arrives_by_smtp_in_english_without_the_code_on_postgres() {
     the_acknowledgement_arrives_by_smtp(Backend::Postgres).await;
 }
+
+async fn the_receipt_survives_a_refresh_and_shows_the_code_until_it_is_kept(app: &TestApp) {
+    app.seed_demo().await;
+    let agency = agency_id(app, "lj-jb-psb").await;
+    let form = form_with_captcha(app, "complaint", "zh-CN").await;
+    let form = fields(
+        form,
+        &[
+            ("agency", &agency),
+            ("category", "conduct"),
+            ("title", "窗口工作人员态度恶劣"),
+            (
+                "description",
+                "2026年11月20日上午在户籍窗口办理业务，工作人员态度恶劣，拒绝解释原因。",
+            ),
+            ("contact_name", "张三"),
+            ("contact_phone", "13800138000"),
+            ("website", ""),
+        ],
+    );
+    let form = file(
+        form,
+        "现场照片.jpg",
+        fixtures::jpeg_with_metadata(),
+        "image/jpeg",
+    );
+    let r = app
+        .client
+        .post(app.url("/petitions"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    // Post/redirect/get: the answer to the post is a redirect, not the receipt.
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/petitions/receipt");
+    let r = app.get("/petitions/receipt").await;
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let first = r.text().await.unwrap();
+    // A refresh (or the back button, or a restored tab) shows the same receipt.
+    let (status, again) = app.get_text("/petitions/receipt").await;
+    assert_eq!(status, 200);
+    let code = code_in(&first, "access-code");
+    assert_eq!(code, code_in(&again, "access-code"));
+    assert_eq!(
+        code_in(&first, "tracking-number"),
+        code_in(&again, "tracking-number")
+    );
+    // It lists the files sent and every deadline with its citation.
+    assert!(first.contains("现场照片.jpg"));
+    assert!(first.contains("class=\"citation\""));
+    // Once the citizen says they kept it, the code is gone from the page.
+    let token = crate::helpers::csrf(&first);
+    let r = app
+        .post_form("/petitions/receipt/kept", &[("csrf_token", token.as_str())])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, kept) = app.get_text("/petitions/receipt").await;
+    assert!(!kept.contains("id=\"access-code\"") && !kept.contains(&code));
+    assert!(kept.contains("查询码已不再显示"));
+    // Another browser has no receipt: it is sent to the tracking page.
+    let other = crate::helpers::Browser::new(app.address.clone());
+    let r = other
+        .client
+        .get(other.url("/petitions/receipt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/track");
+}
+db_test!(the_receipt_survives_a_refresh_and_shows_the_code_until_it_is_kept);
+
+async fn wrong_codes_from_elsewhere_never_lock_the_petitioner_out(app: &TestApp) {
+    app.seed_demo().await;
+    let (tn, code) = crate::handling::file(app, "qs-dh-court").await;
+    let lookup = |from: &'static str, code: String| {
+        let tn = tn.clone();
+        async move {
+            app.client
+                .get(app.url(&format!("/api/v1/petitions/{tn}")))
+                .header("X-Forwarded-For", from)
+                .header("X-Access-Code", code)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Someone at another address sends wrong codes until stopped.
+    let mut statuses = Vec::new();
+    for i in 0..15 {
+        statuses.push(lookup("10.9.0.1", format!("{i:04}-AAAA-BBBB-CCCC")).await);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // Even the right code is refused to that address while it waits…
+    assert_eq!(lookup("10.9.0.1", code.clone()).await, 429);
+    // …but the petitioner at their own address opens their petition.
+    assert_eq!(lookup("10.9.0.2", code.clone()).await, 200);
+
+    // Captcha challenges are rows: one client gets 60 in 15 minutes, then 429.
+    let challenge = |from: &'static str| async move {
+        app.client
+            .get(app.url("/api/v1/captcha"))
+            .header("X-Forwarded-For", from)
+            .send()
+            .await
+            .unwrap()
+    };
+    for _ in 0..mingjing::app::filing::CAPTCHA_CLIENT_LIMIT {
+        assert_eq!(challenge("10.9.0.3").await.status().as_u16(), 200);
+    }
+    let r = challenge("10.9.0.3").await;
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(challenge("10.9.0.4").await.status().as_u16(), 200);
+}
+db_test!(lockout => wrong_codes_from_elsewhere_never_lock_the_petitioner_out, |s| {
+    s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+});

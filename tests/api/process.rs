@@ -190,7 +190,13 @@ async fn a_broken_database_gives_a_clean_500_page_and_a_logged_cause() {
 /// Submits petitions with a photo until the server stops answering; returns
 /// what was acknowledged (tracking number, access code).
 pub(crate) async fn burst(address: String, client_no: usize) -> Vec<(String, String)> {
-    let client = reqwest::Client::new();
+    // Cookies on, redirects off: the filing answers with a redirect to the
+    // receipt (post/redirect/get), whose number and code wait in the session.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let mut acknowledged = Vec::new();
     for i in 0.. {
         let form = reqwest::multipart::Form::new()
@@ -215,6 +221,16 @@ pub(crate) async fn burst(address: String, client_no: usize) -> Vec<(String, Str
         let Ok(r) = client
             .post(format!("{address}/petitions"))
             .multipart(form)
+            .send()
+            .await
+        else {
+            break;
+        };
+        if r.status().as_u16() != 303 {
+            break;
+        }
+        let Ok(r) = client
+            .get(format!("{address}/petitions/receipt"))
             .send()
             .await
         else {

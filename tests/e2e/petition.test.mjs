@@ -52,6 +52,10 @@ test('an anonymous reporter files with a photo, prints the receipt and follows u
   const accessCode = (await page.locator('#access-code').innerText()).trim();
   assert.match(trackingNumber, /^MJ\d\d-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
   assert.match(accessCode, /^([0-9A-Z]{4}-){3}[0-9A-Z]{4}$/);
+  // A refresh shows the same receipt (post/redirect/get): nothing filed twice, the code not lost.
+  await page.reload();
+  assert.equal((await page.locator('#access-code').innerText()).trim(), accessCode);
+  assert.ok(page.url().endsWith('/petitions/receipt'), page.url());
   // The receipt prints: header, navigation and footer drop away, the codes stay.
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('.site-header').isVisible(), false);

@@ -22,9 +22,15 @@ pub struct CaptchaOut {
 }
 
 /// A new captcha challenge for `POST /api/v1/petitions`.
-#[utoipa::path(get, path = "/api/v1/captcha", tag = "petitions", responses((status = 200, body = CaptchaOut)))]
-pub async fn captcha(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, AppError> {
-    let challenge = filing::new_captcha(&state.app, CAPTCHA_FORM).await?;
+/// At most 60 a client in 15 minutes (then 429 with `Retry-After`).
+#[utoipa::path(get, path = "/api/v1/captcha", tag = "petitions", responses((status = 200, body = CaptchaOut), (status = 429, body = crate::web::error::ErrorBody)))]
+pub async fn captcha(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    let challenge =
+        filing::new_captcha(&state.app, CAPTCHA_FORM, &crate::web::client_key(&req)).await?;
     let png = filing::captcha_image(&state.app, &challenge.id).await?;
     Ok(HttpResponse::Ok().json(CaptchaOut {
         captcha_id: challenge.id,

@@ -32,6 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             get().to(procedures::show_version),
         )
         .route("/petitions/new", get().to(petitions::start))
+        .route("/petitions/receipt", get().to(petitions::receipt))
+        .route("/petitions/receipt/kept", post().to(petitions::kept))
         .route("/petitions/new/{kind}", get().to(petitions::form))
         // Forms with files may carry 50 MB of evidence.
         .service(

@@ -9,6 +9,7 @@ use crate::store::agencies::Agency;
 use crate::web::multipart::{self, FormData};
 use crate::web::{AppError, AppState, Lang, html};
 use actix_multipart::Multipart;
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -43,13 +44,14 @@ pub struct CaptchaView {
 
 pub async fn captcha_view(
     state: &AppState,
+    req: &HttpRequest,
     form: &str,
     lang: Lang,
 ) -> Result<Option<CaptchaView>, AppError> {
     if !state.app.captcha_on {
         return Ok(None);
     }
-    let challenge = filing::new_captcha(&state.app, form).await?;
+    let challenge = filing::new_captcha(&state.app, form, &crate::web::client_key(req)).await?;
     Ok(Some(CaptchaView {
         id: challenge.id,
         question: if lang == Lang::En {
@@ -96,7 +98,7 @@ async fn form_page(
         input,
         errors,
         form_error,
-        captcha: captcha_view(state, CAPTCHA_FORM, lang).await?,
+        captcha: captcha_view(state, req, CAPTCHA_FORM, lang).await?,
         max_files: crate::files::MAX_FILES,
     };
     Ok(html(
@@ -129,53 +131,98 @@ pub async fn form(
     .await
 }
 
-#[derive(Serialize)]
-struct ReceiptPage<'a> {
-    layout: Layout,
+/// The session key of the receipt of what this browser filed last: the
+/// number always, the access code until the citizen says they kept it. The
+/// session cookie is encrypted (`CookieContentSecurity::Private`) and ends
+/// with the browser session.
+const RECEIPT: &str = "filed_receipt";
+
+#[derive(Serialize, serde::Deserialize)]
+struct Filed {
     tracking_number: String,
-    access_code: String,
+    access_code: Option<String>,
+    has_email: bool,
+}
+
+#[derive(Serialize)]
+struct ReceiptPage {
+    layout: Layout,
+    csrf_token: String,
+    tracking_number: String,
+    access_code: Option<String>,
     kind: &'static str,
-    title: &'a str,
-    agency: &'a Agency,
+    title: String,
+    agency: Agency,
     received_at: chrono::DateTime<chrono::Utc>,
     deadlines: Vec<DeadlineOut>,
+    files: Vec<crate::store::petitions::EvidenceFile>,
     has_email: bool,
 }
 
 use crate::web::api::petitions::DeadlineOut;
 
-fn receipt_page(
-    state: &AppState,
-    req: &HttpRequest,
+fn session_error(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(anyhow::anyhow!("session: {e}"))
+}
+
+/// The receipt (post/redirect/get): reached by redirect after filing, so a
+/// refresh, the back button or a restored tab shows it again instead of
+/// posting the form twice.
+pub async fn receipt(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
     lang: Lang,
-    r: &Receipt,
-    has_email: bool,
 ) -> Result<HttpResponse, AppError> {
+    let Some(filed) = session.get::<Filed>(RECEIPT).map_err(session_error)? else {
+        return Ok(crate::web::see_other("/track"));
+    };
+    let facts = filing::filed(&state.app, &filed.tracking_number).await?;
     let page = ReceiptPage {
-        layout: crate::web::layout(req, lang),
-        tracking_number: r.tracking_number.display(),
-        access_code: r.access_code.display(),
-        kind: r.petition.kind.as_str(),
-        title: &r.petition.title,
-        agency: &r.agency,
-        received_at: r.petition.received_at,
-        deadlines: r
+        layout: crate::web::layout(&req, lang),
+        csrf_token: crate::web::session::csrf_token(&session)?,
+        tracking_number: facts.petition.display_number(),
+        access_code: filed.access_code,
+        kind: facts.petition.kind.as_str(),
+        title: facts.petition.title.clone(),
+        received_at: facts.petition.received_at,
+        deadlines: facts
             .deadlines
             .iter()
-            .map(|d| DeadlineOut::of_deadline(d, lang))
+            .map(|d| DeadlineOut::of_view(d, lang))
             .collect(),
-        has_email,
+        files: facts.files,
+        agency: facts.agency,
+        has_email: filed.has_email,
     };
-    // The access code is on this page once: no cache may keep it.
+    // The access code may be on this page: no cache may keep it.
     Ok(crate::web::no_store(html(
         StatusCode::OK,
         state.render("public/receipt.html", &page)?,
     )))
 }
 
+#[derive(serde::Deserialize)]
+pub struct KeptForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// The citizen has kept the access code: it leaves the session, and the
+/// receipt shows the number only.
+pub async fn kept(session: Session, form: web::Form<KeptForm>) -> Result<HttpResponse, AppError> {
+    crate::web::session::verify_csrf(&session, &form.csrf_token)?;
+    if let Some(mut filed) = session.get::<Filed>(RECEIPT).map_err(session_error)? {
+        filed.access_code = None;
+        session.insert(RECEIPT, filed).map_err(session_error)?;
+    }
+    Ok(crate::web::see_other("/petitions/receipt"))
+}
+
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
+    session: Session,
     lang: Lang,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
@@ -239,7 +286,15 @@ pub async fn submit(
     )
     .await
     {
-        Ok(receipt) => receipt_page(&state, &req, lang, &receipt, has_email),
+        Ok(receipt) => {
+            keep_receipt(&session, &receipt, has_email)?;
+            // In the language the form was filled in.
+            Ok(crate::web::see_other(if lang == Lang::En {
+                "/petitions/receipt?lang=en"
+            } else {
+                "/petitions/receipt"
+            }))
+        }
         Err(Error::Fields(errors)) => {
             again(StatusCode::UNPROCESSABLE_ENTITY, errors, "form-has-errors").await
         }
@@ -268,6 +323,20 @@ pub async fn submit(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Puts the receipt in the session for the page the filing redirects to.
+fn keep_receipt(session: &Session, receipt: &Receipt, has_email: bool) -> Result<(), AppError> {
+    session
+        .insert(
+            RECEIPT,
+            Filed {
+                tracking_number: receipt.tracking_number.as_str().to_owned(),
+                access_code: Some(receipt.access_code.display()),
+                has_email,
+            },
+        )
+        .map_err(session_error)
 }
 
 /// The captcha image of a live challenge.

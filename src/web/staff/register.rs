@@ -201,10 +201,11 @@ pub async fn receipt(
     else {
         return Ok(see_other("/staff/register"));
     };
-    let filing::Registered {
+    let filing::ReceiptFacts {
         petition,
         agency,
         deadlines,
+        ..
     } = filing::registered(&state.app, &staff, &handed.tracking_number).await?;
     let page = ReceiptPage {
         layout: crate::web::layout(&req, lang),
