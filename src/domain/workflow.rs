@@ -1024,6 +1024,47 @@ pub fn available(p: &PetitionState, actor: &Actor, cx: &Context<'_>) -> Vec<&'st
         .collect()
 }
 
+/// Where a stage of the petitioner's overview stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    Done,
+    Current,
+    Upcoming,
+    /// The matter ended here (declined, redirected to litigation, merged).
+    Ended,
+    /// Not reached because it ended earlier.
+    NotReached,
+}
+
+/// The stages a petitioner follows: 登记 → 受理 → 办理 → 答复 → 评价/复查.
+pub const STAGES: [&str; 5] = ["registered", "accepted", "handling", "answered", "rated"];
+
+/// Each stage of [`STAGES`] for a petition in `state` (a review round runs
+/// the same stages again at the body one level up).
+pub fn stages(state: State) -> [(&'static str, StageStatus); 5] {
+    use StageStatus::*;
+    let (current, ended) = match state {
+        State::Quarantined | State::Received | State::ReviewRequested => (1, false),
+        State::Accepted | State::Assigned | State::Investigating | State::Drafted => (2, false),
+        State::Answered => (4, false),
+        State::Closed => (5, false),
+        State::Declined | State::Redirected | State::Merged => (1, true),
+    };
+    let mut out = [("", Upcoming); 5];
+    for (i, name) in STAGES.into_iter().enumerate() {
+        let status = match (i.cmp(&current), ended) {
+            (std::cmp::Ordering::Less, _) => Done,
+            (std::cmp::Ordering::Equal, false) => Current,
+            (std::cmp::Ordering::Equal, true) => Ended,
+            (std::cmp::Ordering::Greater, false) => Upcoming,
+            (std::cmp::Ordering::Greater, true) => NotReached,
+        };
+        out[i] = (name, status);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1535,6 +1576,34 @@ mod tests {
                     Err(_) => prop_assert_eq!(&p, &before),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_petitioner_sees_where_the_matter_stands() {
+        let current = |state| {
+            stages(state)
+                .iter()
+                .position(|(_, s)| *s == StageStatus::Current)
+        };
+        assert_eq!(current(State::Received), Some(1));
+        assert_eq!(current(State::Investigating), Some(2));
+        assert_eq!(current(State::Answered), Some(4));
+        assert_eq!(current(State::Closed), None);
+        assert!(
+            stages(State::Closed)
+                .iter()
+                .all(|(_, s)| *s == StageStatus::Done)
+        );
+        let declined = stages(State::Declined);
+        assert_eq!(declined[1].1, StageStatus::Ended);
+        assert_eq!(declined[4].1, StageStatus::NotReached);
+        for state in State::ALL {
+            assert_eq!(
+                stages(state)[0].1,
+                StageStatus::Done,
+                "{state:?}: registered"
+            );
         }
     }
 }

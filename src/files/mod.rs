@@ -14,3 +14,9 @@ pub const MAX_FILES: usize = 10;
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 /// At most this many bytes of files in one submission.
 pub const MAX_TOTAL_BYTES: usize = 50 * 1024 * 1024;
+/// At most this many pixels a side, and in all, for an image: a photo of a
+/// document or a scene is far below it (a 50-megapixel camera: 8 688 × 5 792);
+/// a picture far beyond it is a decompression bomb aimed at the browsers of
+/// the staff who open it.
+pub const MAX_IMAGE_SIDE: usize = 20_000;
+pub const MAX_IMAGE_PIXELS: usize = 100_000_000;

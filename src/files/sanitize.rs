@@ -77,6 +77,9 @@ pub enum EvidenceError {
     /// Claims to be an accepted type but cannot be read as one.
     #[error("file is damaged: {0}")]
     Unreadable(String),
+    /// An image of more pixels than any photo (`MAX_IMAGE_SIDE`, `MAX_IMAGE_PIXELS`).
+    #[error("image of {0} × {1} pixels")]
+    TooManyPixels(usize, usize),
 }
 
 impl EvidenceError {
@@ -87,6 +90,7 @@ impl EvidenceError {
             EvidenceError::TooLarge => "error-file-too-large",
             EvidenceError::Empty => "error-file-empty",
             EvidenceError::Unreadable(_) => "error-file-unreadable",
+            EvidenceError::TooManyPixels(..) => "error-file-too-many-pixels",
         }
     }
 }
@@ -111,6 +115,17 @@ pub fn accept(original_name: &str, bytes: &[u8]) -> Result<AcceptedFile, Evidenc
     }
     let kind = FileKind::detect(bytes).ok_or(EvidenceError::TypeNotAccepted)?;
     let unreadable = |e: &dyn std::fmt::Display| EvidenceError::Unreadable(e.to_string());
+    if matches!(kind, FileKind::Jpeg | FileKind::Png | FileKind::Webp) {
+        // Read from the header, before anything decodes the picture.
+        let size = imagesize::blob_size(bytes).map_err(|e| unreadable(&e))?;
+        let (w, h) = (size.width, size.height);
+        if w > super::MAX_IMAGE_SIDE
+            || h > super::MAX_IMAGE_SIDE
+            || w.saturating_mul(h) > super::MAX_IMAGE_PIXELS
+        {
+            return Err(EvidenceError::TooManyPixels(w, h));
+        }
+    }
     let (bytes, metadata_removed) = match kind {
         FileKind::Jpeg => (strip_jpeg(bytes).map_err(|e| unreadable(&e))?, true),
         FileKind::Png => (strip_png(bytes).map_err(|e| unreadable(&e))?, true),
@@ -193,7 +208,54 @@ fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, img_parts::Error> {
             .unwrap_or(0);
         jpeg.segments_mut().insert(at, app1);
     }
-    Ok(jpeg.encoder().bytes().to_vec())
+    let mut out = jpeg.encoder().bytes().to_vec();
+    out.truncate(jpeg_end(&out).unwrap_or(out.len()));
+    Ok(out)
+}
+
+/// Where a JPEG ends: just after its end-of-image marker. Whatever follows
+/// (an appended archive, a second file) is not part of the picture and is
+/// not kept. Walks the marker segments by their lengths, then the scans'
+/// entropy-coded data, where a 0xFF byte is followed by a stuffed 0x00, a
+/// restart marker, or a real marker (another scan's tables, or the end).
+fn jpeg_end(b: &[u8]) -> Option<usize> {
+    let mut i = 2; // after SOI
+    if b.get(..2)? != [0xFF, 0xD8] {
+        return None;
+    }
+    let mut in_scan = false;
+    while i + 1 < b.len() {
+        if in_scan {
+            if b[i] != 0xFF {
+                i += 1;
+                continue;
+            }
+            match b[i + 1] {
+                0x00 | 0xD0..=0xD7 | 0xFF => {
+                    i += if b[i + 1] == 0xFF { 1 } else { 2 };
+                    continue;
+                }
+                _ => in_scan = false,
+            }
+        }
+        if b[i] != 0xFF {
+            return None;
+        }
+        let marker = b[i + 1];
+        match marker {
+            0xD9 => return Some(i + 2),
+            0xFF => i += 1, // fill byte
+            0x01 | 0xD0..=0xD7 => i += 2,
+            _ => {
+                let len = usize::from(u16::from_be_bytes([*b.get(i + 2)?, *b.get(i + 3)?]));
+                i += 2 + len;
+                if marker == 0xDA {
+                    in_scan = true;
+                }
+            }
+        }
+    }
+    None
 }
 
 fn strip_png(bytes: &[u8]) -> Result<Vec<u8>, img_parts::Error> {
@@ -219,19 +281,50 @@ fn strip_pdf(bytes: &[u8]) -> Result<Vec<u8>, lopdf::Error> {
         && let Ok(catalog) = doc.get_object_mut(root).and_then(|o| o.as_dict_mut())
     {
         catalog.remove(b"Metadata");
+        catalog.remove(b"OpenAction");
     }
-    // Metadata streams can also hang off pages and other objects.
+    // Metadata streams can also hang off pages and other objects. Nothing
+    // runs when the file is opened: document and page actions (`OpenAction`,
+    // `AA`), JavaScript actions (`JS`) and the document's script name tree
+    // (`Names/JavaScript`), and launch actions, go too — at any depth, since
+    // dictionaries nest inline as well as by reference.
     for object in doc.objects.values_mut() {
-        if let Ok(dict) = object.as_dict_mut() {
-            dict.remove(b"Metadata");
-        } else if let lopdf::Object::Stream(stream) = object {
-            stream.dict.remove(b"Metadata");
-        }
+        scrub_pdf_object(object);
     }
     doc.prune_objects();
     let mut out = Vec::new();
     doc.save_to(&mut out)?;
     Ok(out)
+}
+
+/// Removes from `object` and everything inline in it what carries metadata
+/// or runs when the file is opened.
+fn scrub_pdf_object(object: &mut lopdf::Object) {
+    let dict = match object {
+        lopdf::Object::Dictionary(dict) => dict,
+        lopdf::Object::Stream(stream) => &mut stream.dict,
+        lopdf::Object::Array(items) => {
+            items.iter_mut().for_each(scrub_pdf_object);
+            return;
+        }
+        _ => return,
+    };
+    for key in [&b"Metadata"[..], b"OpenAction", b"AA", b"JS", b"JavaScript"] {
+        dict.remove(key);
+    }
+    let runs = dict
+        .get(b"S")
+        .and_then(|s| s.as_name())
+        .is_ok_and(|s| matches!(s, b"JavaScript" | b"Launch" | b"ImportData" | b"SubmitForm"));
+    if runs {
+        // An action without its type and target does nothing.
+        for key in [&b"S"[..], b"F", b"Win", b"Unix", b"Mac"] {
+            dict.remove(key);
+        }
+    }
+    for (_, value) in dict.iter_mut() {
+        scrub_pdf_object(value);
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod catalogue;
 mod console;
 mod duplicates;
 mod errors;
+mod files;
 mod fixtures;
 mod handling;
 mod jobs;

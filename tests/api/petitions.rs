@@ -1003,3 +1003,34 @@ async fn wrong_codes_from_elsewhere_never_lock_the_petitioner_out(app: &TestApp)
 db_test!(lockout => wrong_codes_from_elsewhere_never_lock_the_petitioner_out, |s| {
     s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
 });
+
+async fn the_status_page_shows_the_stages_and_days_left_and_a_shared_computer_can_forget_it(
+    app: &TestApp,
+) {
+    app.seed_demo().await;
+    let (tn, code) = crate::handling::file(app, "qs-dh-court").await;
+    let page = open_status(app, &tn, &code).await;
+    // 登记 done, 受理 the current stage, the rest to come.
+    assert!(page.contains("办理进程"));
+    let current = page.find("aria-current=\"step\"").expect("a current stage");
+    assert!(page[current..].starts_with("aria-current=\"step\"><span class=\"stage-name\">受理"));
+    assert!(page.contains("stage-done\"><span class=\"stage-name\">登记"));
+    // Each open clock says how many days are left.
+    assert!(
+        page.contains("（剩 ") || page.contains("(剩 ") || page.contains("今日到期"),
+        "days left"
+    );
+    // "End this session": the browser forgets the petition.
+    let token = crate::helpers::csrf(&page);
+    let r = app
+        .post_form("/track/end", &[("csrf_token", token.as_str())])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(r.headers()["location"], "/track?ended=1");
+    let (_, ended) = app.get_text("/track?ended=1").await;
+    assert!(ended.contains("已结束本次查询"));
+    let shown = mingjing::domain::codes::TrackingNumber::parse(&tn).unwrap();
+    let r = app.get(&format!("/track/{}", shown.as_str())).await;
+    assert_ne!(r.status().as_u16(), 200, "the code is needed again");
+}
+db_test!(the_status_page_shows_the_stages_and_days_left_and_a_shared_computer_can_forget_it);

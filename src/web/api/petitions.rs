@@ -89,6 +89,8 @@ pub struct DeadlineOut {
     /// Counted over days whose official holiday arrangement is not yet
     /// published: the date may move later when it is (never earlier).
     pub provisional: bool,
+    /// Days from today (China time) to the last day; negative once it has passed.
+    pub days_left: i64,
     /// When provisional, the first year whose arrangement is not yet published.
     pub unpublished_year: Option<i32>,
 }
@@ -111,6 +113,7 @@ impl DeadlineOut {
             }
             .to_owned(),
             provisional,
+            days_left: (due_on - crate::app::today()).num_days(),
             unpublished_year: provisional.then_some(calendar_year + 1),
         }
     }

@@ -44,6 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/captcha/{id}", get().to(petitions::captcha_image))
         .route("/track", get().to(track::lookup_form))
         .route("/track", post().to(track::lookup))
+        .route("/track/end", post().to(track::end_session))
         .route("/track/{tn}", get().to(track::status))
         .service(
             resource("/track/{tn}/follow-up")

@@ -51,6 +51,9 @@ pub struct LookupForm {
     pub tracking_number: String,
     #[serde(default)]
     pub access_code: String,
+    /// `1` after "end this session".
+    #[serde(default)]
+    pub ended: String,
 }
 
 #[derive(Serialize)]
@@ -58,6 +61,7 @@ struct LookupPage<'a> {
     layout: Layout,
     tracking_number: &'a str,
     error: Option<String>,
+    ended: bool,
 }
 
 fn lookup_page(
@@ -67,6 +71,7 @@ fn lookup_page(
     status: StatusCode,
     tracking_number: &str,
     error: Option<String>,
+    ended: bool,
 ) -> Result<HttpResponse, AppError> {
     let body = state.render(
         "public/track.html",
@@ -74,6 +79,7 @@ fn lookup_page(
             layout: crate::web::layout(req, lang),
             tracking_number,
             error,
+            ended,
         },
     )?;
     Ok(html(status, body))
@@ -92,6 +98,7 @@ pub async fn lookup_form(
         StatusCode::OK,
         &query.tracking_number,
         None,
+        query.ended == "1",
     )
 }
 
@@ -110,6 +117,7 @@ pub async fn lookup(
             status,
             &form.tracking_number,
             Some(lang.t(key)),
+            false,
         )
     };
     match lookup::open_petition(
@@ -154,6 +162,8 @@ struct StatusPage<'a> {
     message: &'a str,
     flash: Option<String>,
     max_files: usize,
+    /// 登记 → 受理 → 办理 → 答复 → 评价/复查, and where this one stands.
+    stages: [(&'static str, crate::domain::workflow::StageStatus); 5],
 }
 
 async fn granted_petition(
@@ -205,6 +215,7 @@ async fn status_page(
         message,
         flash,
         max_files: crate::files::MAX_FILES,
+        stages: crate::domain::workflow::stages(petition.status),
     };
     Ok(crate::web::no_store(html(
         status,
@@ -400,4 +411,21 @@ pub async fn act(
         Err(e @ (Error::Internal(_) | Error::NotFound)) => Err(e.into()),
         Err(other) => Err(AppError::internal(anyhow::anyhow!("{other}"))),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EndForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// "End this session" on a shared computer: every petition this browser
+/// opened, and a receipt waiting in it, are forgotten; the code is needed again.
+pub async fn end_session(
+    session: Session,
+    form: web::Form<EndForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    session.purge();
+    Ok(crate::web::see_other("/track?ended=1"))
 }
