@@ -35,6 +35,11 @@ pub struct InForce {
     pub loaded_at: Option<DateTime<Utc>>,
 }
 
+/// The schedule in force, as the privacy notice states it.
+pub async fn published(app: &super::App) -> Result<InForce> {
+    in_force(&app.store).await
+}
+
 /// The schedule in force.
 pub async fn in_force(store: &Store) -> Result<InForce> {
     match store.loaded_retention_schedule().await? {

@@ -237,3 +237,62 @@ async fn head_robots_sitemap_and_no_link_off_the_site(app: &TestApp) {
 }
 
 db_test!(head_robots_sitemap_and_no_link_off_the_site);
+
+async fn the_privacy_notice_states_the_retention_schedule_in_force(app: &TestApp) {
+    // The shipped schedule, in both languages.
+    for (lang, evidence, years) in [
+        ("zh-CN", "证据材料在事项办结满2年后删除", "办结满 2 年后"),
+        (
+            "en",
+            "Evidence files are deleted 2 years after the matter is concluded",
+            "2 years after conclusion",
+        ),
+    ] {
+        let (status, page) = app.get_text(&format!("/privacy?lang={lang}")).await;
+        assert_eq!(status, 200);
+        crate::helpers::assert_translated(&page);
+        assert!(page.contains(evidence) && page.contains(years), "{lang}");
+    }
+    // An operator's own schedule is what the notice then says.
+    let own = r#"
+[[rule]]
+id = "all"
+action = "anonymise"
+kinds = []
+outcomes = []
+after_years = 7
+explanation_zh = "所有事项办结满7年后匿名化"
+explanation_en = "Every matter is anonymised 7 years after conclusion"
+"#;
+    mingjing::app::retention::load(&app.store, own, "operator")
+        .await
+        .unwrap();
+    let (_, page) = app.get_text("/privacy?lang=zh-CN").await;
+    assert!(
+        page.contains("所有事项办结满7年后匿名化") && page.contains("办结满 7 年后"),
+        "{}",
+        &page[page.find("<table").unwrap_or(0)..]
+    );
+    assert!(!page.contains("证据材料在事项办结满2年后删除"));
+    assert!(page.contains("由管理员于"));
+    // Help and the accessibility statement, linked from every page's footer.
+    let (status, help) = app.get_text("/help?lang=zh-CN").await;
+    assert_eq!(status, 200);
+    assert!(
+        help.contains("110")
+            && help.contains("12309")
+            && help.contains("12368")
+            && help.contains("12389")
+    );
+    let (status, a11y) = app.get_text("/accessibility?lang=en").await;
+    assert_eq!(status, 200);
+    crate::helpers::assert_translated(&a11y);
+    assert!(a11y.contains("WCAG 2.1"));
+    for path in ["/help", "/privacy", "/accessibility"] {
+        assert!(
+            help.contains(&format!("href=\"{path}\"")),
+            "{path} in the footer"
+        );
+    }
+}
+db_test!(the_privacy_notice_states_the_retention_schedule_in_force);

@@ -137,3 +137,21 @@ test('a citizen searches the whole site from any page and narrows the results', 
   await page.getByText('Nothing matches.').waitFor();
   await assertAccessible(page, 'search, nothing found (en)');
 });
+
+test('help, the privacy notice and the accessibility statement, from the footer, at 1280 and 375 px in both languages', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/`);
+  await page.getByRole('contentinfo').getByRole('link', { name: '隐私政策' }).click();
+  await page.getByRole('heading', { level: 1, name: '隐私政策' }).waitFor();
+  // The retention section is the schedule the portal runs.
+  await page.getByRole('table', { name: '保存期限' }).waitFor();
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    for (const lang of ['zh-CN', 'en']) {
+      for (const path of ['/help', '/privacy', '/accessibility']) {
+        await page.goto(`${server.address}${path}?lang=${lang}`);
+        await assertAccessible(page, `${path} (${lang}, ${width} px)`);
+      }
+    }
+  }
+});

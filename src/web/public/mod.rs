@@ -2,6 +2,7 @@
 
 pub mod cases;
 pub mod home;
+pub mod info;
 pub mod petitions;
 pub mod procedures;
 pub mod search;
@@ -58,6 +59,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/cases/lookup", post().to(cases::lookup))
         .route("/cases/{id}", get().to(cases::show))
         .route("/search", get().to(search::page))
+        .route("/help", get().to(info::help))
+        .route("/privacy", get().to(info::privacy))
+        .route("/accessibility", get().to(info::accessibility))
         .route("/robots.txt", get().to(site::robots))
         .route("/sitemap.xml", get().to(site::sitemap))
         .route("/answers", get().to(statistics::answers))
