@@ -25,7 +25,7 @@ test('a citizen browses procedures in Chinese, down to an older version', async 
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#main');
 
-  await page.getByRole('link', { name: '人民法院' }).first().click();
+  await page.getByRole('link', { name: /^人民法院/ }).first().click();
   await page.waitForURL(/agency_type=court/);
   await assertAccessible(page, 'procedures list filtered (zh)');
   await page.selectOption('#category', 'compensation');
@@ -140,6 +140,18 @@ test('a citizen searches the whole site from any page and narrows the results', 
 
 test('help, the privacy notice and the accessibility statement, from the footer, at 1280 and 375 px in both languages', async () => {
   const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/`);
+  // The home page's first screen offers the tasks, and 110 for emergencies.
+  for (const task of ['我要投诉', '我要举报', '涉法涉诉信访', '查询进度', '办事指南']) {
+    await page.getByRole('link', { name: new RegExp(`^${task}`) }).first().waitFor();
+  }
+  await page.getByText('请立即拨打 110').waitFor();
+  await page.setViewportSize({ width: 375, height: 800 });
+  await assertAccessible(page, 'home with tasks (375 px)');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('link', { name: /^我要投诉/ }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+  assert.ok(page.url().endsWith('/petitions/new/complaint'), page.url());
   await page.goto(`${server.address}/`);
   await page.getByRole('contentinfo').getByRole('link', { name: '隐私政策' }).click();
   await page.getByRole('heading', { level: 1, name: '隐私政策' }).waitFor();

@@ -88,6 +88,12 @@ test('a bad form comes back accessible, with the input kept', async () => {
   await page.getByRole('button', { name: 'Submit' }).click();
   await page.getByRole('heading', { name: 'There is a problem with what you entered' }).waitFor();
   assert.equal(await page.getByLabel('Title').inputValue(), 'Judgment not enforced');
+  // The title says there is an error, the focus is on the summary (a small
+  // script; the page works without it), and the page says files must be chosen again.
+  assert.match(await page.title(), /^Error: /);
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('error-summary')), true);
+  await page.getByText('choose the files to upload again').waitFor();
+  await page.getByLabel('What you ask for (optional)').waitFor();
   await assertAccessible(page, 'litigation form with errors (en)');
   await page.goto(`${server.address}/cases?lang=en`);
   await assertAccessible(page, 'public cases (en)');
