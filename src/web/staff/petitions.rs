@@ -409,6 +409,31 @@ fn explain(lang: Lang, e: crate::app::Error) -> Result<(StatusCode, String), App
     }
 }
 
+/// The end of a console form: to `back` when it was done; when refused, the
+/// petition page again with the message beside what `shown` keeps of the input.
+#[allow(clippy::too_many_arguments)]
+async fn settle(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    lang: Lang,
+    staff: StaffMember,
+    tn: &str,
+    done: crate::app::Result<()>,
+    back: &str,
+    shown: Shown,
+) -> Result<HttpResponse, AppError> {
+    let (status, message) = match done {
+        Ok(()) => return Ok(see_other(back)),
+        Err(e) => explain(lang, e)?,
+    };
+    let shown = Shown {
+        message: Some(message),
+        ..shown
+    };
+    detail(state, req, session, lang, status, staff, tn, shown).await
+}
+
 pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -441,28 +466,18 @@ pub async fn act(
         return confirm(&state, &req, &session, lang, staff, &tn, form).await;
     }
     let version = form.version.trim().parse().ok();
-    let (status, message) = match handling::act(&state.app, &staff, &tn, command, version).await {
-        Ok(_) => {
-            let shown = handling::canonical_number(&tn);
-            return Ok(see_other(&format!("/staff/petitions/{shown}?done=1")));
-        }
-        Err(e) => explain(lang, e)?,
+    let done = handling::act(&state.app, &staff, &tn, command, version)
+        .await
+        .map(|_| ());
+    let back = format!(
+        "/staff/petitions/{}?done=1",
+        handling::canonical_number(&tn)
+    );
+    let kept = Shown {
+        kept: Some(form),
+        ..Shown::default()
     };
-    detail(
-        &state,
-        &req,
-        &session,
-        lang,
-        status,
-        staff,
-        &tn,
-        Shown {
-            message: Some(message),
-            kept: Some(form),
-            ..Shown::default()
-        },
-    )
-    .await
+    settle(&state, &req, &session, lang, staff, &tn, done, &back, kept).await
 }
 
 #[derive(Serialize)]
@@ -618,22 +633,17 @@ pub async fn same_matter(
         "link" => crate::app::duplicates::link(&state.app, &staff, &tn, target, &form.text).await,
         _ => Err(crate::app::Error::Invalid("error-choose-one")),
     };
-    let (status, message) = match done {
-        Ok(()) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
-        Err(e) => explain(lang, e)?,
-    };
-    detail(
+    let back = format!("/staff/petitions/{tn}?done=1");
+    settle(
         &state,
         &req,
         &session,
         lang,
-        status,
         staff,
         &tn,
-        Shown {
-            message: Some(message),
-            ..Shown::default()
-        },
+        done,
+        &back,
+        Shown::default(),
     )
     .await
 }
@@ -661,23 +671,18 @@ pub async fn hold(
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
     let reason = (form.lift != "on").then_some(form.hold_reason.as_str());
-    let (status, message) =
-        match crate::app::retention::set_hold(&state.app, &staff, &tn, reason).await {
-            Ok(()) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1#hold-h"))),
-            Err(e) => explain(lang, e)?,
-        };
-    detail(
+    let done = crate::app::retention::set_hold(&state.app, &staff, &tn, reason).await;
+    let back = format!("/staff/petitions/{tn}?done=1#hold-h");
+    settle(
         &state,
         &req,
         &session,
         lang,
-        status,
         staff,
         &tn,
-        Shown {
-            message: Some(message),
-            ..Shown::default()
-        },
+        done,
+        &back,
+        Shown::default(),
     )
     .await
 }
@@ -703,31 +708,18 @@ pub async fn publish(
     form: web::Form<PublishForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
-    let (status, message) = match handling::publish_answer(
+    let done = handling::publish_answer(
         &state.app,
         &staff,
         &tn,
         &form.public_title,
         &form.public_answer,
     )
-    .await
-    {
-        Ok(()) => return Ok(see_other(&format!("/staff/petitions/{tn}?done=1"))),
-        Err(e) => explain(lang, e)?,
+    .await;
+    let back = format!("/staff/petitions/{tn}?done=1");
+    let kept = Shown {
+        publish_input: Some((form.public_title.clone(), form.public_answer.clone())),
+        ..Shown::default()
     };
-    detail(
-        &state,
-        &req,
-        &session,
-        lang,
-        status,
-        staff,
-        &tn,
-        Shown {
-            message: Some(message),
-            publish_input: Some((form.public_title.clone(), form.public_answer.clone())),
-            ..Shown::default()
-        },
-    )
-    .await
+    settle(&state, &req, &session, lang, staff, &tn, done, &back, kept).await
 }
