@@ -62,6 +62,8 @@ pub struct App {
     pub node: cluster::Node,
     /// The roles that must pass a second factor (`MINGJING_SECOND_FACTOR`).
     pub second_factor: crate::domain::staff::SecondFactorPolicy,
+    /// Turns at checking evidence ([`filing::EVIDENCE_CHECKS`] at once on this node).
+    pub evidence_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -94,6 +96,7 @@ impl App {
             data_dir: settings.data_dir.clone(),
             node: cluster::Node::new(settings.run_worker, search.engine.name()),
             second_factor: settings.second_factor.clone(),
+            evidence_checks: Arc::new(tokio::sync::Semaphore::new(filing::EVIDENCE_CHECKS)),
         }
     }
 

@@ -299,7 +299,7 @@ pub async fn evidence(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let p = open(&req, &state, &tn).await?;
-    let data = multipart::read(payload).await?;
+    let data = multipart::read(&req, payload).await?;
     if let Some(problem) = data.file_problem {
         return Err(app::Error::File {
             name: String::new(),

@@ -226,7 +226,24 @@ pub async fn submit(
     lang: Lang,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let data: FormData = multipart::read(payload).await?;
+    // A client over its hourly limit is told so before its upload is read.
+    if let Err(Error::Throttled { retry_after }) =
+        filing::admit(&state.app, &crate::web::client_key(&req)).await
+    {
+        let page = form_page(
+            &state,
+            &req,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            PetitionKind::Complaint,
+            &PetitionInput::default(),
+            FieldErrors::new(),
+            Some(lang.t("error-too-many-submissions")),
+        )
+        .await?;
+        return Ok(crate::web::retry_after(page, retry_after));
+    }
+    let data: FormData = multipart::read(&req, payload).await?;
     let input: PetitionInput = data.parse()?;
     let kind = PetitionKind::parse(&input.kind).ok_or(AppError::BadRequest("error-bad-form"))?;
     let captcha: CaptchaAnswer = data.parse()?;

@@ -272,11 +272,12 @@ pub async fn follow_up(
     tn: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let data = multipart::read(payload).await?;
-    verify_csrf(&session, &data.get("csrf_token"))?;
+    // Only a session that opened this petition gets its upload read.
     let Some(petition) = granted_petition(&state, &session, &tn).await? else {
         return Err(AppError::Forbidden);
     };
+    let data = multipart::read(&req, payload).await?;
+    verify_csrf(&session, &data.get("csrf_token"))?;
     let message = data.get("message");
     let again = |status: StatusCode, errors: FieldErrors, error: Option<String>| {
         let (state, req, session, message, petition) = (
