@@ -93,6 +93,20 @@ pub struct CaptchaAnswer {
     pub captcha_answer: String,
     #[serde(default)]
     pub captcha_question_answer: String,
+    /// The proof of work's nonce (`static/pow.js` fills it in).
+    #[serde(default)]
+    pub captcha_pow: String,
+}
+
+/// How a challenge was passed. Only the text question is weak (a script
+/// answers it): it is limited per client and what it lets in is held for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passed {
+    /// The captcha is switched off (local testing).
+    Off,
+    Work,
+    Image,
+    Question,
 }
 
 /// What a successful filing gives back, once everything is committed.
@@ -114,8 +128,12 @@ pub struct Limits {
     pub lookup_client: crate::antiabuse::limits::RateLimiter,
     /// Challenges issued to one client (each is a database row).
     pub captcha_client: crate::antiabuse::limits::RateLimiter,
+    /// Challenges passed by the text question from one client.
+    pub question_client: crate::antiabuse::limits::RateLimiter,
 }
 
+/// Challenges one client may pass by the text question in an hour.
+pub const QUESTION_CLIENT_LIMIT: u32 = 5;
 /// Submissions per client per hour before new ones are held for review, and before they are refused.
 pub const CLIENT_SOFT_LIMIT: u32 = 10;
 pub const CLIENT_HARD_LIMIT: u32 = 30;
@@ -148,6 +166,7 @@ impl Limits {
             lookup_pair: limiter("limit:lookup-pair", 900),
             lookup_client: limiter("limit:lookup-client", 900),
             captcha_client: limiter("limit:captcha-client", 900),
+            question_client: limiter("limit:captcha-question-client", 3600),
         }
     }
 }
@@ -223,34 +242,53 @@ pub async fn captcha_image(app: &App, id: &str) -> Result<Vec<u8>> {
         .ok_or(Error::NotFound)
 }
 
-/// Consumes the challenge and checks either answer. Always passes when the
-/// captcha is switched off (local testing only).
-pub async fn check_captcha(app: &App, form: &str, answer: &CaptchaAnswer) -> Result<()> {
+/// Consumes the challenge and checks its answers: the proof of work, the
+/// image, the question — the first that holds. The question passes at most
+/// [`QUESTION_CLIENT_LIMIT`] times an hour per client (then `Throttled`).
+/// Always passes when the captcha is switched off (local testing only).
+pub async fn check_captcha(
+    app: &App,
+    form: &str,
+    answer: &CaptchaAnswer,
+    client: &str,
+) -> Result<Passed> {
     if !app.captcha_on {
-        return Ok(());
+        return Ok(Passed::Off);
     }
     let now = Utc::now().timestamp_millis();
-    let Some(stored) = app
-        .store
-        .consume_captcha(answer.captcha_id.trim(), form, now)
-        .await?
-    else {
+    let id = answer.captcha_id.trim();
+    let Some(stored) = app.store.consume_captcha(id, form, now).await? else {
         return Err(Error::Captcha);
     };
+    if crate::antiabuse::pow::verify(id, answer.captcha_pow.trim(), crate::antiabuse::pow::BITS) {
+        return Ok(Passed::Work);
+    }
     let image = crate::antiabuse::captcha::normalise_answer(&answer.captcha_answer);
     let question = crate::antiabuse::captcha::normalise_answer(&answer.captcha_question_answer);
-    let image_ok =
-        !image.is_empty() && hashes_match(&app.hex_hash("captcha", &image), &stored.answer_hash);
-    let question_ok = !question.is_empty()
-        && hashes_match(
+    if !image.is_empty() && hashes_match(&app.hex_hash("captcha", &image), &stored.answer_hash) {
+        return Ok(Passed::Image);
+    }
+    if question.is_empty()
+        || !hashes_match(
             &app.hex_hash("captcha", &question),
             &stored.question_answer_hash,
-        );
-    if image_ok || question_ok {
-        Ok(())
-    } else {
-        Err(Error::Captcha)
+        )
+    {
+        return Err(Error::Captcha);
     }
+    if app.rate_limits_on {
+        let hit = app
+            .limits
+            .question_client
+            .hit(client, crate::antiabuse::limits::now_ms())
+            .await?;
+        if hit.count > QUESTION_CLIENT_LIMIT {
+            return Err(Error::Throttled {
+                retry_after: hit.retry_after,
+            });
+        }
+    }
+    Ok(Passed::Question)
 }
 
 /// The stored form of an access code: bound to its tracking number.
@@ -351,6 +389,8 @@ pub enum Channel<'a> {
     Public {
         honeypot: &'a str,
         client: &'a str,
+        /// How its challenge was passed ([`check_captcha`]).
+        passed: Passed,
     },
     Partner(i32),
     /// Registered by a clerk for a petitioner at the counter (来访), from a
@@ -404,7 +444,7 @@ pub async fn register(
     let (Some(via), Ok(received_on), true) = (via, day, errors.is_empty()) else {
         return Err(Error::Fields(errors));
     };
-    submit_via(
+    submit(
         app,
         &input,
         Vec::new(),
@@ -477,28 +517,10 @@ pub async fn admit(app: &App, client: &str) -> Result<()> {
     Ok(())
 }
 
-/// Files a petition. Everything the receipt promises is committed before this
-/// returns. `lang` is the petitioner's language tag (mail is written in it).
+/// Files a petition from any channel. Everything the receipt promises is
+/// committed before this returns. `lang` is the petitioner's language tag
+/// (mail is written in it).
 pub async fn submit(
-    app: &App,
-    input: &PetitionInput,
-    uploads: Vec<Upload>,
-    honeypot: &str,
-    client: &str,
-    lang: &str,
-) -> Result<Receipt> {
-    submit_via(
-        app,
-        input,
-        uploads,
-        Channel::Public { honeypot, client },
-        lang,
-    )
-    .await
-}
-
-/// [`submit`], from any channel.
-pub async fn submit_via(
     app: &App,
     input: &PetitionInput,
     uploads: Vec<Upload>,
@@ -515,7 +537,19 @@ pub async fn submit_via(
     // Anti-abuse: over the hard limit is refused; suspicious is held for review, never dropped.
     let mut quarantine: Option<String> = None;
     let (honeypot, client, via_partner) = match channel {
-        Channel::Public { honeypot, client } => (honeypot, Some(client), None),
+        Channel::Public {
+            honeypot,
+            client,
+            passed,
+        } => {
+            if passed == Passed::Question {
+                quarantine = Some(
+                    "challenge passed by the text question only (no image, no proof of work)"
+                        .to_owned(),
+                );
+            }
+            (honeypot, Some(client), None)
+        }
         Channel::Partner(id) => ("", None, Some(id)),
         Channel::Registered { .. } => ("", None, None),
     };

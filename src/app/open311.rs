@@ -1,7 +1,7 @@
 //! Open311 GeoReport v2: partner systems (a 12345 hotline, a city-service
 //! app) file petitions on a citizen's behalf with an API key, and anyone
 //! holding a tracking number reads its public status. The same intake rules
-//! as the forms apply (`filing::submit_via`); the captcha is replaced by the
+//! as the forms apply (`filing::submit`); the captcha is replaced by the
 //! partner's key and its own rate limit.
 //!
 //! Keys are 32 random bytes shown once; only their SHA-256 is kept (a key
@@ -129,7 +129,7 @@ pub async fn file(app: &App, partner: &Partner, r: Request, lang: &str) -> Resul
         contact_phone: r.phone,
     };
     let receipt =
-        filing::submit_via(app, &input, Vec::new(), Channel::Partner(partner.id), lang).await?;
+        filing::submit(app, &input, Vec::new(), Channel::Partner(partner.id), lang).await?;
     tracing::info!(
         partner.id = partner.id,
         petition.id = %receipt.petition.id,

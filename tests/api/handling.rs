@@ -68,9 +68,9 @@ pub(crate) async fn file(app: &TestApp, agency_code: &str) -> (String, String) {
     let agencies: Vec<Value> = app.get("/api/v1/agencies").await.json().await.unwrap();
     let agency_id = agencies.iter().find(|a| a["code"] == agency_code).unwrap()["id"].clone();
     let captcha: Value = app.get("/api/v1/captcha").await.json().await.unwrap();
-    let answer = crate::helpers::solve_captcha_question(captcha["question"].as_str().unwrap());
+    let answer = crate::helpers::solve_pow(captcha["pow"]["challenge"].as_str().unwrap());
     let r = app.client.post(app.url("/api/v1/petitions")).json(&json!({
-        "captcha_id": captcha["captcha_id"], "captcha_answer": answer,
+        "captcha_id": captcha["captcha_id"], "captcha_pow": answer,
         "kind": "litigation", "agency_id": agency_id, "category": "enforcement", "title": "判决生效两年仍未执行",
         "description": "我方胜诉的判决生效已两年，至今未执行到位。", "related_case_number": "（2024）江0101民初55号",
         "contact": {"name": "李四", "email": "li4@example.cn"}
@@ -559,9 +559,9 @@ async fn a_named_officer_neither_sees_nor_handles_the_petition(app: &TestApp) {
         .unwrap()["id"]
         .clone();
     let captcha: Value = app.get("/api/v1/captcha").await.json().await.unwrap();
-    let answer = crate::helpers::solve_captcha_question(captcha["question"].as_str().unwrap());
+    let answer = crate::helpers::solve_pow(captcha["pow"]["challenge"].as_str().unwrap());
     let r = app.client.post(app.url("/api/v1/petitions")).json(&json!({
-        "captcha_id": captcha["captcha_id"], "captcha_answer": answer,
+        "captcha_id": captcha["captcha_id"], "captcha_pow": answer,
         "kind": "report", "agency_id": agency_id, "category": "misconduct", "subject": format!("执行局{name}"),
         "title": "执行人员吃拿卡要", "description": "执行人员要求当事人请客送礼才肯执行。", "anonymous": false,
         "contact": {"name": "举报人甲", "phone": "13912345678"}

@@ -348,6 +348,12 @@ pub fn solve_captcha_question(question: &str) -> String {
     (numbers[0] + numbers[1]).to_string()
 }
 
+/// Does the captcha's proof of work for challenge `id`, as `static/pow.js`
+/// does in the browser (a script pays the same price).
+pub fn solve_pow(id: &str) -> String {
+    mingjing::antiabuse::pow::solve(id, mingjing::antiabuse::pow::BITS)
+}
+
 /// The captcha id and question of a form page.
 pub fn captcha_of(page: &str) -> (String, String) {
     let id_marker = "name=\"captcha_id\" value=\"";

@@ -2,7 +2,7 @@
 
 use crate::fixtures;
 use crate::helpers::{
-    Backend, TestApp, assert_translated, captcha_of, code_in, solve_captcha_question,
+    Backend, TestApp, assert_translated, captcha_of, code_in, solve_captcha_question, solve_pow,
     spawn_app_with,
 };
 use reqwest::multipart::{Form, Part};
@@ -28,18 +28,19 @@ async fn agency_id(app: &TestApp, code: &str) -> String {
     agencies.iter().find(|a| a["code"] == code).unwrap()["id"].to_string()
 }
 
-/// The form of `kind` with its captcha answered by the accessible question.
+/// The form of `kind` with its captcha passed by the proof of work (as a
+/// browser with JavaScript does by itself).
 async fn form_with_captcha(app: &TestApp, kind: &str, lang: &str) -> Form {
     let (status, page) = app
         .get_text(&format!("/petitions/new/{kind}?lang={lang}"))
         .await;
     assert_eq!(status, 200);
     assert_translated(&page);
-    let (id, question) = captcha_of(&page);
+    let (id, _) = captcha_of(&page);
     Form::new()
         .text("kind", kind.to_owned())
+        .text("captcha_pow", solve_pow(&id))
         .text("captcha_id", id)
-        .text("captcha_question_answer", solve_captcha_question(&question))
 }
 
 fn fields(form: Form, fields: &[(&str, &str)]) -> Form {
@@ -193,7 +194,7 @@ async fn an_anonymous_report_is_followed_up_by_message_and_evidence(app: &TestAp
         .json(&serde_json::json!({
             "kind": "report", "category": "misconduct", "title": "民警收受当事人财物",
             "description": "某派出所民警在办理一起纠纷时收受一方当事人财物，偏袒其一方。",
-            "anonymous": true, "captcha_id": captcha["captcha_id"], "captcha_answer": solve_captcha_question(captcha["question"].as_str().unwrap())
+            "anonymous": true, "captcha_id": captcha["captcha_id"], "captcha_pow": solve_pow(captcha["pow"]["challenge"].as_str().unwrap())
         }))
         .send()
         .await
@@ -404,6 +405,115 @@ async fn a_missing_wrong_or_reused_captcha_is_refused(app: &TestApp) {
     assert_eq!(count_petitions(app).await, 1);
 }
 db_test!(a_missing_wrong_or_reused_captcha_is_refused);
+
+/// The states of the petitions filed in the test, oldest first.
+async fn states(app: &TestApp) -> Vec<String> {
+    app.store
+        .conn()
+        .query_all_raw(Statement::from_string(
+            app.store.conn().get_database_backend(),
+            "SELECT status FROM petitions WHERE answer_published_at IS NULL ORDER BY id",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String>("", "status").unwrap())
+        .collect()
+}
+
+/// The text question in words is what a script answers every time: a
+/// petition it lets in is filed but held for an intake officer, and a client
+/// gets five an hour. The proof of work the browser does passes without
+/// either; a made-up nonce does not.
+async fn scripted_question_answers_are_held_for_review_then_refused(app: &TestApp) {
+    app.seed_demo().await;
+    // Complaints are named; one address each, so the per-contact limit is
+    // not what holds them.
+    let good = |title: String| {
+        let email = format!("wang{}@example.cn", title.chars().count());
+        vec![
+            ("agency".to_owned(), "unsure".to_owned()),
+            ("category".to_owned(), "traffic".to_owned()),
+            ("title".to_owned(), title),
+            (
+                "description".to_owned(),
+                "我的车当天不在现场，却收到违停罚单。".to_owned(),
+            ),
+            ("contact_name".to_owned(), "王五".to_owned()),
+            ("contact_email".to_owned(), email),
+        ]
+    };
+    let with = |form: Form, fields: Vec<(String, String)>| {
+        fields.into_iter().fold(form, |f, (k, v)| f.text(k, v))
+    };
+    // A made-up nonce is no proof of work.
+    let (_, page) = app.get_text("/petitions/new/complaint").await;
+    let (id, _) = captcha_of(&page);
+    let form = with(
+        Form::new()
+            .text("kind", "complaint")
+            .text("captcha_id", id)
+            .text("captcha_pow", "12345"),
+        good("违停罚单有误".into()),
+    );
+    let (status, page) = post_petition(app, form).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("验证未通过"), "{page}");
+
+    // A script reading the question: filed, acknowledged, held for review.
+    let limit = mingjing::app::filing::QUESTION_CLIENT_LIMIT;
+    for i in 0..limit {
+        let (_, page) = app.get_text("/petitions/new/complaint").await;
+        let (id, question) = captcha_of(&page);
+        let form = with(
+            Form::new()
+                .text("kind", "complaint")
+                .text("captcha_id", id)
+                .text("captcha_question_answer", solve_captcha_question(&question)),
+            good(format!("脚本提交 {}", "·".repeat(i as usize))),
+        );
+        let (status, page) = post_petition(app, form).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("id=\"tracking-number\""), "acknowledged");
+    }
+    assert_eq!(states(app).await, vec!["quarantined"; limit as usize]);
+    // One more within the hour: refused, the input kept, when to come back said.
+    let (_, page) = app.get_text("/petitions/new/complaint").await;
+    let (id, question) = captcha_of(&page);
+    let form = with(
+        Form::new()
+            .text("kind", "complaint")
+            .text("captcha_id", id)
+            .text("captcha_question_answer", solve_captcha_question(&question)),
+        good("第六次脚本提交".into()),
+    );
+    let r = app
+        .client
+        .post(app.url("/petitions"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let page = r.text().await.unwrap();
+    assert!(page.contains("以文字问题通过验证的次数已达上限"), "{page}");
+    assert!(page.contains("第六次脚本提交"), "input kept");
+    assert_eq!(count_petitions(app).await, i64::from(limit));
+
+    // The browser's proof of work passes, and nothing is held.
+    let form = with(
+        form_with_captcha(app, "complaint", "zh-CN").await,
+        good("浏览器自动验证".into()),
+    );
+    let (status, page) = post_petition(app, form).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        states(app).await.last().map(String::as_str),
+        Some("received")
+    );
+}
+db_test!(scripted_question_answers_are_held_for_review_then_refused);
 
 async fn files_that_lie_or_are_too_big_are_refused_and_nothing_is_saved(app: &TestApp) {
     app.seed_demo().await;

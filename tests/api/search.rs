@@ -300,12 +300,12 @@ async fn a_named_officer_never_finds_the_petition_naming_them(app: &TestApp) {
         .unwrap()["id"]
         .clone();
     let captcha: Value = app.get("/api/v1/captcha").await.json().await.unwrap();
-    let answer = crate::helpers::solve_captcha_question(captcha["question"].as_str().unwrap());
+    let answer = crate::helpers::solve_pow(captcha["pow"]["challenge"].as_str().unwrap());
     let r = app
         .client
         .post(app.url("/api/v1/petitions"))
         .json(&json!({
-            "captcha_id": captcha["captcha_id"], "captcha_answer": answer,
+            "captcha_id": captcha["captcha_id"], "captcha_pow": answer,
             "kind": "report", "agency_id": agency_id, "category": "misconduct",
             "subject": format!("执行法官{handler_name}、书记员周新来"), "title": "举报执行法官收受财物",
             "description": "执行过程中收受当事人财物。", "anonymous": true

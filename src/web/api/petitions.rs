@@ -19,6 +19,16 @@ pub struct CaptchaOut {
     pub image: String,
     /// The accessible alternative: answer either this or the image.
     pub question: String,
+    /// Or, without anyone reading anything: the proof of work.
+    pub pow: PowOut,
+}
+
+/// A proof of work: find decimal digits `nonce` such that SHA-256 of
+/// `challenge:nonce` (UTF-8) begins with `bits` zero bits; send them as `captcha_pow`.
+#[derive(Serialize, ToSchema)]
+pub struct PowOut {
+    pub challenge: String,
+    pub bits: u32,
 }
 
 /// A new captcha challenge for `POST /api/v1/petitions`.
@@ -33,6 +43,10 @@ pub async fn captcha(
         filing::new_captcha(&state.app, CAPTCHA_FORM, &crate::web::client_key(&req)).await?;
     let png = filing::captcha_image(&state.app, &challenge.id).await?;
     Ok(HttpResponse::Ok().json(CaptchaOut {
+        pow: PowOut {
+            challenge: challenge.id.clone(),
+            bits: crate::antiabuse::pow::BITS,
+        },
         captcha_id: challenge.id,
         image: format!(
             "data:image/png;base64,{}",
@@ -76,6 +90,9 @@ pub struct PetitionIn {
     pub captcha_id: Option<String>,
     #[serde(default)]
     pub captcha_answer: Option<String>,
+    /// The proof of work's nonce (see `GET /api/v1/captcha`).
+    #[serde(default)]
+    pub captcha_pow: Option<String>,
 }
 
 /// A running time limit with its citation in the reader's language (API, receipt, status page).
@@ -181,20 +198,26 @@ pub async fn create(
         contact_email: contact.email.unwrap_or_default(),
         contact_phone: contact.phone.unwrap_or_default(),
     };
-    // The API answers one challenge with either of its answers.
+    // The API answers one challenge with its proof of work, or with either
+    // of its answers in `captcha_answer`.
     let answer = b.captcha_answer.unwrap_or_default();
     let captcha = CaptchaAnswer {
         captcha_id: b.captcha_id.unwrap_or_default(),
         captcha_answer: answer.clone(),
         captcha_question_answer: answer,
+        captcha_pow: b.captcha_pow.unwrap_or_default(),
     };
-    filing::check_captcha(&state.app, CAPTCHA_FORM, &captcha).await?;
+    let client = client_key(&req);
+    let passed = filing::check_captcha(&state.app, CAPTCHA_FORM, &captcha, &client).await?;
     let r = filing::submit(
         &state.app,
         &input,
         Vec::new(),
-        "",
-        &client_key(&req),
+        filing::Channel::Public {
+            honeypot: "",
+            client: &client,
+            passed,
+        },
         lang.tag(),
     )
     .await?;

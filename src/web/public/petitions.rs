@@ -40,6 +40,8 @@ pub async fn start(
 pub struct CaptchaView {
     pub id: String,
     pub question: String,
+    /// The proof of work's difficulty (`static/pow.js`).
+    pub pow_bits: u32,
 }
 
 pub async fn captcha_view(
@@ -53,6 +55,7 @@ pub async fn captcha_view(
     }
     let challenge = filing::new_captcha(&state.app, form, &crate::web::client_key(req)).await?;
     Ok(Some(CaptchaView {
+        pow_bits: crate::antiabuse::pow::BITS,
         id: challenge.id,
         question: if lang == Lang::En {
             challenge.question_en
@@ -274,9 +277,10 @@ pub async fn submit(
         return again(status, FieldErrors::new(), problem).await;
     }
     // The captcha is consumed first; field errors are still all reported with it.
-    let captcha_result = filing::check_captcha(&state.app, CAPTCHA_FORM, &captcha).await;
+    let client = crate::web::client_key(&req);
+    let captcha_result = filing::check_captcha(&state.app, CAPTCHA_FORM, &captcha, &client).await;
     let field_errors = crate::domain::petition::PetitionDraft::parse(&input).err();
-    match (captcha_result, field_errors) {
+    let passed = match (captcha_result, field_errors) {
         (Err(Error::Captcha), errors) => {
             return again(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -285,20 +289,32 @@ pub async fn submit(
             )
             .await;
         }
+        (Err(Error::Throttled { retry_after }), errors) => {
+            let page = again(
+                StatusCode::TOO_MANY_REQUESTS,
+                errors.unwrap_or_default(),
+                "error-captcha-question-limit",
+            )
+            .await?;
+            return Ok(crate::web::retry_after(page, retry_after));
+        }
         (Err(other), _) => return Err(other.into()),
-        (Ok(()), Some(errors)) => {
+        (Ok(_), Some(errors)) => {
             return again(StatusCode::UNPROCESSABLE_ENTITY, errors, "form-has-errors").await;
         }
-        (Ok(()), None) => {}
-    }
+        (Ok(passed), None) => passed,
+    };
     let has_email = !input.contact_email.trim().is_empty() && input.anonymous.trim().is_empty();
     let honeypot = data.get("website");
     match filing::submit(
         &state.app,
         &input,
         data.files,
-        &honeypot,
-        &crate::web::client_key(&req),
+        filing::Channel::Public {
+            honeypot: &honeypot,
+            client: &client,
+            passed,
+        },
         lang.tag(),
     )
     .await
