@@ -111,6 +111,13 @@ enum Command {
         #[arg(long, requires = "dry_run")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// The agencies' contact directory (联系方式): load FILE, a TOML file with
+    /// one [[agency]] table per agency (code, address_zh, address_en,
+    /// hours_zh, hours_en, phone). Checked whole before anything is written.
+    Agencies {
+        #[command(subcommand)]
+        command: AgenciesCommand,
+    },
     /// Generate the monthly bulletin (执法情况通报) of every agency for a month
     /// (one that exists stays as it was) and queue its mail.
     Bulletin {
@@ -138,6 +145,12 @@ enum CalendarCommand {
     },
     /// List the years the calendar knows, with the notice each follows.
     Show,
+}
+
+#[derive(Subcommand)]
+enum AgenciesCommand {
+    /// Load the contact directory from FILE.
+    Contacts { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -557,6 +570,29 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .await
                 .context("opening the database")?;
             return calendar(&store, command).await;
+        }
+        Command::Agencies {
+            command: AgenciesCommand::Contacts { file },
+        } => {
+            let store = Store::connect(&settings.database_url)
+                .await
+                .context("opening the database")?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            return match crate::app::catalogue::load_contacts(&store, &text).await {
+                Ok(n) => {
+                    println!(
+                        "contact details of {n} agencies loaded from {}",
+                        file.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(crate::app::catalogue::ContactsError::Store(e)) => Err(e.into()),
+                Err(refused) => {
+                    eprintln!("error: {}: {refused}; nothing was loaded", file.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            };
         }
         Command::Retention {
             command,

@@ -23,6 +23,7 @@ mod m20261201_000015_next_due_per_statement;
 mod m20261204_000016_life_of_the_data;
 mod m20261204_000017_staff_accounts;
 mod m20261204_000018_registered_by_staff;
+mod m20261204_000019_agency_contacts;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_life_of_the_data::Migration),
             Box::new(m20261204_000017_staff_accounts::Migration),
             Box::new(m20261204_000018_registered_by_staff::Migration),
+            Box::new(m20261204_000019_agency_contacts::Migration),
         ]
     }
 }

@@ -296,6 +296,16 @@ pub fn access_code_hash(app: &App, tn: &TrackingNumber, code: &AccessCode) -> St
     app.hex_hash("access-code", &format!("{}:{}", tn.as_str(), code.as_str()))
 }
 
+/// Where a "not sure" petition of `category` goes: the highest body of the
+/// kind that handles such matters (its petition office forwards it to the body
+/// with jurisdiction within the acceptance clock). The form and the receipt say so.
+pub fn unsure_destination(
+    agencies: &[Agency],
+    category: crate::domain::petition::PetitionCategory,
+) -> Option<&Agency> {
+    top_agency_of_type(agencies, category.suggested_agency_type())
+}
+
 /// The agency a "not sure" petition goes to: the highest body of the suggested type.
 async fn route(app: &App, choice: AgencyChoice) -> Result<Option<Agency>> {
     Ok(match choice {

@@ -125,6 +125,28 @@ fn agency_names(region: &Region, t: AgencyType) -> (String, String) {
     }
 }
 
+/// The demo's contact directory: fictional addresses on each region's 人民路
+/// and telephone numbers under the unused area code 0000, so nobody calls a
+/// real office from the demo.
+async fn seed_contacts(store: &Store) -> anyhow::Result<()> {
+    for (i, a) in store.agencies().await?.iter().enumerate() {
+        let no = 10 + 12 * i;
+        let contact = crate::domain::agency::AgencyContact {
+            address_zh: format!("{}人民路{no}号 {}信访接待室", a.region_zh, a.name_zh),
+            address_en: format!(
+                "Petition reception office, {}, No. {no} Renmin Road, {}",
+                a.name_en, a.region_en
+            ),
+            hours_zh: "工作日 9:00–12:00、13:30–17:30（法定节假日除外）".to_owned(),
+            hours_en: "Working days 9:00–12:00 and 13:30–17:30 (closed on public holidays)"
+                .to_owned(),
+            phone: format!("0000-{}", 81_000_000 + 1_111 * i),
+        };
+        store.set_agency_contact(&a.code, &contact).await?;
+    }
+    Ok(())
+}
+
 fn type_code(t: AgencyType) -> &'static str {
     match t {
         AgencyType::Court => "court",
@@ -260,6 +282,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
         })
         .await?;
     ids.insert("jn-prison".to_owned(), (prison.id, AgencyType::Prison));
+    seed_contacts(store).await?;
 
     // One hash for all demo accounts: argon2 is deliberately slow, and they share the password.
     let hash = tokio::task::spawn_blocking(|| crate::auth::password::hash(DEMO_PASSWORD)).await??;

@@ -183,3 +183,127 @@ mod tests {
         assert_eq!(AgencyType::parse("army"), None);
     }
 }
+
+/// 联系方式 — where a citizen reaches an agency's petition reception office.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AgencyContact {
+    #[serde(default)]
+    pub address_zh: String,
+    #[serde(default)]
+    pub address_en: String,
+    /// Reception hours, in words (工作日 9:00–12:00 …).
+    #[serde(default)]
+    pub hours_zh: String,
+    #[serde(default)]
+    pub hours_en: String,
+    /// The reception telephone, as dialled (digits, spaces, `-`, `+`, `()`).
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// Why a contact entry was refused (the field named).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContactError {
+    #[error("{0} is longer than {1} characters")]
+    TooLong(&'static str, usize),
+    #[error("phone {0:?} holds something other than digits, spaces, -, + and ()")]
+    Phone(String),
+}
+
+impl AgencyContact {
+    /// Trims every field and checks lengths (the columns') and the phone's characters.
+    pub fn validated(self) -> Result<Self, ContactError> {
+        let c = AgencyContact {
+            address_zh: self.address_zh.trim().to_owned(),
+            address_en: self.address_en.trim().to_owned(),
+            hours_zh: self.hours_zh.trim().to_owned(),
+            hours_en: self.hours_en.trim().to_owned(),
+            phone: self.phone.trim().to_owned(),
+        };
+        for (name, value, max) in [
+            ("address_zh", &c.address_zh, 200),
+            ("address_en", &c.address_en, 300),
+            ("hours_zh", &c.hours_zh, 200),
+            ("hours_en", &c.hours_en, 300),
+            ("phone", &c.phone, 40),
+        ] {
+            if value.chars().count() > max {
+                return Err(ContactError::TooLong(name, max));
+            }
+        }
+        if !c
+            .phone
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || " -+()".contains(ch))
+        {
+            return Err(ContactError::Phone(c.phone));
+        }
+        Ok(c)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.address_zh.is_empty() && self.hours_zh.is_empty() && self.phone.is_empty()
+    }
+}
+
+/// A national service hotline (服务热线) for a kind of body: the number is the
+/// same everywhere in the country, so it is a rule here, not operator data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Hotline {
+    pub number: &'static str,
+    /// The Fluent key of what it is for.
+    pub key: &'static str,
+}
+
+impl AgencyType {
+    /// The national hotline citizens call about this kind of body, if there is one.
+    pub fn hotline(self) -> Option<Hotline> {
+        let (number, key) = match self {
+            AgencyType::Court => ("12368", "help-hotline-12368"),
+            AgencyType::Procuratorate => ("12309", "help-hotline-12309"),
+            AgencyType::PublicSecurity => ("12389", "help-hotline-12389"),
+            // Prisons answer to the justice department (监狱管理局).
+            AgencyType::JusticeBureau | AgencyType::Prison => ("12348", "help-hotline-12348"),
+            AgencyType::PoliticalLegalCommittee => return None,
+        };
+        Some(Hotline { number, key })
+    }
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::*;
+
+    #[test]
+    fn a_contact_is_trimmed_and_checked() {
+        let c = AgencyContact {
+            address_zh: "  临江市江北区滨江路1号 ".into(),
+            phone: " 0000-8123 4567 ".into(),
+            ..Default::default()
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(c.address_zh, "临江市江北区滨江路1号");
+        assert_eq!(c.phone, "0000-8123 4567");
+        let bad = AgencyContact {
+            phone: "call 110".into(),
+            ..Default::default()
+        };
+        assert!(matches!(bad.validated(), Err(ContactError::Phone(_))));
+        let long = AgencyContact {
+            hours_zh: "工".repeat(201),
+            ..Default::default()
+        };
+        assert_eq!(
+            long.validated(),
+            Err(ContactError::TooLong("hours_zh", 200))
+        );
+    }
+
+    #[test]
+    fn every_kind_but_the_committee_has_a_hotline() {
+        assert_eq!(AgencyType::Court.hotline().unwrap().number, "12368");
+        assert_eq!(AgencyType::Prison.hotline().unwrap().number, "12348");
+        assert!(AgencyType::PoliticalLegalCommittee.hotline().is_none());
+    }
+}

@@ -2,7 +2,7 @@
 
 use super::entities::agency;
 use super::{Store, StoreResult};
-use crate::domain::agency::{AgencyLevel, AgencyType};
+use crate::domain::agency::{AgencyContact, AgencyLevel, AgencyType};
 use crate::domain::ids::AgencyId;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -23,6 +23,9 @@ pub struct Agency {
     pub name_en: String,
     pub region_zh: String,
     pub region_en: String,
+    /// Where and when its petition reception office (信访接待) is open
+    /// (empty fields until the operator loads them).
+    pub contact: AgencyContact,
 }
 
 impl From<agency::Model> for Agency {
@@ -37,6 +40,13 @@ impl From<agency::Model> for Agency {
             name_en: m.name_en,
             region_zh: m.region_zh,
             region_en: m.region_en,
+            contact: AgencyContact {
+                address_zh: m.address_zh,
+                address_en: m.address_en,
+                hours_zh: m.hours_zh,
+                hours_en: m.hours_en,
+                phone: m.phone,
+            },
         }
     }
 }
@@ -131,6 +141,31 @@ impl Store {
             .await?
             .ok_or(super::StoreError::NotFound)
             .map(Agency::from)
+    }
+
+    /// Sets the contact details of the agency with `code`; whether there is one.
+    pub async fn set_agency_contact(
+        &self,
+        code: &str,
+        contact: &AgencyContact,
+    ) -> StoreResult<bool> {
+        let Some(model) = agency::Entity::find()
+            .filter(agency::Column::Code.eq(code))
+            .one(self.conn())
+            .await?
+        else {
+            return Ok(false);
+        };
+        let mut active: agency::ActiveModel = model.into();
+        active.address_zh = Set(contact.address_zh.clone());
+        active.address_en = Set(contact.address_en.clone());
+        active.hours_zh = Set(contact.hours_zh.clone());
+        active.hours_en = Set(contact.hours_en.clone());
+        active.phone = Set(contact.phone.clone());
+        active.update(self.conn()).await?;
+        self.forget_cached(super::cluster::Topic::Agencies);
+        self.announce(super::cluster::Topic::Agencies).await?;
+        Ok(true)
     }
 
     pub async fn insert_agency(&self, new: NewAgency<'_>) -> StoreResult<Agency> {

@@ -186,6 +186,9 @@ async fn head_robots_sitemap_and_no_link_off_the_site(app: &TestApp) {
         &format!("/procedures/{id}"),
         "/statistics",
         "/answers",
+        "/agencies",
+        "/terms",
+        "/petitions/start/report",
     ] {
         let r = app.client.head(app.url(path)).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200, "HEAD {path}");
@@ -296,3 +299,123 @@ explanation_en = "Every matter is anonymised 7 years after conclusion"
     }
 }
 db_test!(the_privacy_notice_states_the_retention_schedule_in_force);
+
+/// The agency contact directory is data: the demo's addresses, hours and
+/// telephones are on `/agencies` with the national hotline of each kind, an
+/// operator's file replaces them (checked whole first: an unknown agency or a
+/// phone that is not a phone loads nothing), and the API carries them.
+async fn the_contact_directory_is_data_an_operator_loads(app: &TestApp) {
+    app.seed_demo().await;
+    let (status, page) = app.get_text("/agencies").await;
+    assert_eq!(status, 200);
+    assert_translated(&page);
+    assert!(page.contains("临江市江北区人民法院"), "{page}");
+    assert!(
+        page.contains("临江市江北区人民路"),
+        "a demo address: {page}"
+    );
+    assert!(page.contains("工作日 9:00–12:00"));
+    assert!(page.contains("href=\"tel:12368\"") && page.contains("href=\"tel:12309\""));
+    assert!(page.contains("href=\"tel:12389\"") && page.contains("href=\"tel:12348\""));
+    assert!(page.contains("请立即拨打 110"));
+    let (_, en) = app.get_text("/agencies?lang=en").await;
+    assert_translated(&en);
+    assert!(
+        en.contains("Agency contacts") && en.contains("No. 10 Renmin Road"),
+        "{en}"
+    );
+
+    let load = |text: &str| {
+        let store = app.store.clone();
+        let text = text.to_owned();
+        async move { mingjing::app::catalogue::load_contacts(&store, &text).await }
+    };
+    let good = r#"
+[[agency]]
+code = "lj-jb-court"
+address_zh = "临江市江北区滨江大道88号 诉讼服务中心一楼"
+address_en = "Litigation service centre, ground floor, No. 88 Binjiang Avenue, Jiangbei"
+hours_zh = "周一至周五 8:30–17:00"
+hours_en = "Monday to Friday 8:30–17:00"
+phone = "0000-6677 8899"
+"#;
+    // Refused whole: an unknown code, or a phone that is not one.
+    let unknown = format!("{good}\n[[agency]]\ncode = \"no-such-body\"\nphone = \"1\"\n");
+    assert!(matches!(
+        load(&unknown).await,
+        Err(mingjing::app::catalogue::ContactsError::UnknownAgency(c)) if c == "no-such-body"
+    ));
+    let bad_phone = good.replace("0000-6677 8899", "call us");
+    assert!(matches!(
+        load(&bad_phone).await,
+        Err(mingjing::app::catalogue::ContactsError::Invalid { .. })
+    ));
+    // (The English visit above is remembered: back to Chinese.)
+    let (_, page) = app.get_text("/agencies?lang=zh-CN").await;
+    assert!(page.contains("临江市江北区人民路"));
+    assert!(
+        !page.contains("滨江大道88号"),
+        "nothing of a refused file is loaded"
+    );
+    assert_eq!(load(good).await.unwrap(), 1);
+    let (_, page) = app.get_text("/agencies").await;
+    assert!(
+        page.contains("临江市江北区滨江大道88号 诉讼服务中心一楼"),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"tel:000066778899\""),
+        "dialled as digits"
+    );
+    let agencies: Vec<serde_json::Value> = app.get("/api/v1/agencies").await.json().await.unwrap();
+    let court = agencies
+        .iter()
+        .find(|a| a["code"] == "lj-jb-court")
+        .unwrap();
+    assert_eq!(court["contact"]["phone"], "0000-6677 8899");
+    assert_eq!(court["contact"]["hours_en"], "Monday to Friday 8:30–17:00");
+}
+db_test!(the_contact_directory_is_data_an_operator_loads);
+
+/// Before the form: what the kind is for, what to have ready, when the
+/// answer comes (the clocks with their citations), 110 — then "Start now";
+/// the terms of use say what the portal is not for.
+async fn before_you_start_and_the_terms(app: &TestApp) {
+    app.seed_demo().await;
+    let (status, page) = app.get_text("/petitions/start/litigation").await;
+    assert_eq!(status, 200);
+    assert_translated(&page);
+    assert!(page.contains("提交涉法涉诉信访之前"), "{page}");
+    assert!(
+        page.contains("案号"),
+        "a litigation petition needs its case number"
+    );
+    assert!(page.contains("15日") && page.contains("60日"), "{page}");
+    assert!(
+        page.contains("7个工作日") && page.contains("仅限人民检察院"),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/petitions/new/litigation\""));
+    let (_, report) = app.get_text("/petitions/start/report?lang=en").await;
+    assert_translated(&report);
+    assert!(report.contains("You may report anonymously"), "{report}");
+    assert!(report.contains("60 days") && report.contains("Start now"));
+    assert_eq!(app.get_text("/petitions/start/nonsense").await.0, 404);
+    // The kind chooser and the home page lead here.
+    let (_, chooser) = app.get_text("/petitions/new").await;
+    assert!(chooser.contains("href=\"/petitions/start/report\""));
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("href=\"/petitions/start/complaint\""));
+    for lang in ["zh-CN", "en"] {
+        let (status, terms) = app.get_text(&format!("/terms?lang={lang}")).await;
+        assert_eq!(status, 200);
+        assert_translated(&terms);
+        assert!(terms.contains("110") && terms.contains("12348"), "{terms}");
+    }
+    let (_, any) = app.get_text("/help").await;
+    assert!(
+        any.contains("href=\"/terms\"") && any.contains("href=\"/agencies\""),
+        "footer links"
+    );
+}
+db_test!(before_you_start_and_the_terms);

@@ -1144,3 +1144,65 @@ async fn the_status_page_shows_the_stages_and_days_left_and_a_shared_computer_ca
     assert_ne!(r.status().as_u16(), 200, "the code is needed again");
 }
 db_test!(the_status_page_shows_the_stages_and_days_left_and_a_shared_computer_can_forget_it);
+
+/// The agency list is grouped by kind and level; the form says where "not
+/// sure" sends each category, and the receipt says where it went and why
+/// (before: a county traffic complaint went to the province unannounced).
+async fn not_sure_says_where_it_goes_and_the_list_is_grouped(app: &TestApp) {
+    app.seed_demo().await;
+    let (_, page) = app.get_text("/petitions/new/complaint").await;
+    assert!(
+        page.contains("<optgroup label=\"人民法院 · 省级\">"),
+        "{page}"
+    );
+    assert!(page.contains("<optgroup label=\"公安机关 · 县级\">"));
+    assert!(page.contains("选择“不确定”时，您的反映会转至哪里"));
+    assert!(page.contains("交通管理 → 江南省公安厅"), "{page}");
+    let (_, en) = app.get_text("/petitions/new/complaint?lang=en").await;
+    assert!(
+        en.contains("<optgroup label=\"Courts · provincial\">"),
+        "{en}"
+    );
+
+    let form = fields(
+        form_with_captcha(app, "complaint", "zh-CN").await,
+        &[
+            ("agency", "unsure"),
+            ("category", "traffic"),
+            ("title", "违停罚单有误"),
+            (
+                "description",
+                "我的车当天不在现场，却收到江北区的违停罚单。",
+            ),
+            ("contact_name", "王五"),
+            ("contact_phone", "13900001111"),
+        ],
+    );
+    let (status, receipt) = post_petition(app, form).await;
+    assert_eq!(status, 200, "{receipt}");
+    assert!(receipt.contains("江南省公安厅"), "{receipt}");
+    assert!(
+        receipt
+            .contains("您选择了“不确定”：“交通管理”类事项由公安机关主管，已转至该系统的省级机关"),
+        "{receipt}"
+    );
+    // A chosen agency gets no such notice.
+    let agency = agency_id(app, "lj-jb-psb").await;
+    let form = fields(
+        form_with_captcha(app, "complaint", "zh-CN").await,
+        &[
+            ("agency", &agency),
+            ("category", "traffic"),
+            ("title", "违停罚单有误（二）"),
+            (
+                "description",
+                "我的车当天不在现场，却收到江北区的违停罚单。",
+            ),
+            ("contact_name", "王五"),
+            ("contact_phone", "13900001112"),
+        ],
+    );
+    let (_, receipt) = post_petition(app, form).await;
+    assert!(!receipt.contains("routed-unsure"), "{receipt}");
+}
+db_test!(not_sure_says_where_it_goes_and_the_list_is_grouped);

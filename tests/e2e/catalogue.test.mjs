@@ -138,7 +138,7 @@ test('a citizen searches the whole site from any page and narrows the results', 
   await assertAccessible(page, 'search, nothing found (en)');
 });
 
-test('help, the privacy notice and the accessibility statement, from the footer, at 1280 and 375 px in both languages', async () => {
+test('help, privacy, accessibility, agency contacts, terms and the before-you-start pages, from the footer and the home page, at 1280 and 375 px in both languages', async () => {
   const page = await newPage(browser, 'zh-CN');
   await page.goto(`${server.address}/`);
   // The home page's first screen offers the tasks, and 110 for emergencies.
@@ -149,9 +149,22 @@ test('help, the privacy notice and the accessibility statement, from the footer,
   await page.setViewportSize({ width: 375, height: 800 });
   await assertAccessible(page, 'home with tasks (375 px)');
   await page.setViewportSize({ width: 1280, height: 800 });
+  // A task starts with what to have ready and when the answer comes, then the form.
   await page.getByRole('link', { name: /^我要投诉/ }).click();
-  await page.getByRole('heading', { level: 1 }).first().waitFor();
-  assert.ok(page.url().endsWith('/petitions/new/complaint'), page.url());
+  await page.getByRole('heading', { level: 1, name: '提交投诉之前' }).waitFor();
+  assert.ok(page.url().endsWith('/petitions/start/complaint'), page.url());
+  await page.getByText('《信访工作条例》（2022年）：信访事项应当自受理之日起60日内办结', { exact: false }).first().waitFor();
+  await page.getByRole('link', { name: '开始填写' }).click();
+  await page.getByRole('heading', { level: 1, name: '提交投诉' }).waitFor();
+  // The contact directory and the terms, from the footer.
+  await page.goto(`${server.address}/`);
+  await page.getByRole('contentinfo').getByRole('link', { name: '机关联系方式' }).click();
+  await page.getByRole('heading', { level: 1, name: '机关联系方式' }).waitFor();
+  await page.getByRole('heading', { level: 3, name: '临江市江北区人民法院' }).waitFor();
+  await page.getByRole('link', { name: /^12368/ }).first().waitFor();
+  await page.goto(`${server.address}/`);
+  await page.getByRole('contentinfo').getByRole('link', { name: '使用须知' }).click();
+  await page.getByRole('heading', { level: 1, name: '使用须知' }).waitFor();
   await page.goto(`${server.address}/`);
   await page.getByRole('contentinfo').getByRole('link', { name: '隐私政策' }).click();
   await page.getByRole('heading', { level: 1, name: '隐私政策' }).waitFor();
@@ -160,7 +173,8 @@ test('help, the privacy notice and the accessibility statement, from the footer,
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 800 });
     for (const lang of ['zh-CN', 'en']) {
-      for (const path of ['/help', '/privacy', '/accessibility']) {
+      for (const path of ['/help', '/privacy', '/accessibility', '/agencies', '/terms',
+        '/petitions/start/complaint', '/petitions/start/report', '/petitions/start/litigation']) {
         await page.goto(`${server.address}${path}?lang=${lang}`);
         await assertAccessible(page, `${path} (${lang}, ${width} px)`);
       }

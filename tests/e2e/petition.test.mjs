@@ -25,6 +25,8 @@ test('an anonymous reporter files with a photo, prints the receipt and follows u
   await page.getByRole('heading', { level: 1, name: '我要反映' }).waitFor();
   await assertAccessible(page, 'choose a kind');
   await page.getByRole('link', { name: /举报/ }).first().click();
+  await page.getByRole('heading', { level: 1, name: '提交举报之前' }).waitFor();
+  await page.getByRole('link', { name: '开始填写' }).click();
   await page.getByRole('heading', { level: 1, name: '提交举报' }).waitFor();
   await assertAccessible(page, 'report form');
 
@@ -91,4 +93,50 @@ test('a bad form comes back accessible, with the input kept', async () => {
   await assertAccessible(page, 'public cases (en)');
   await page.goto(`${server.address}/cases/lookup?lang=en`);
   await assertAccessible(page, 'case lookup (en)');
+});
+
+/** Presses Tab until the focused element satisfies `test(element, arg)`. */
+async function tabTo(page, test, arg, max = 150) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(([source, a]) => new Function('el', 'arg', source)(document.activeElement, a), [test, arg])) return;
+  }
+  throw new Error(`Tab never reached ${arg}`);
+}
+const LINK = 'return el && el.tagName === "A" && el.textContent.includes(arg);';
+const ID = 'return el && el.id === arg;';
+
+test('by keyboard alone, from the home page to the receipt, with the routing notice', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await page.goto(`${server.address}/`);
+  await tabTo(page, LINK, '我要举报');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: '提交举报之前' }).waitFor();
+  await assertAccessible(page, 'before you start (report)');
+  await tabTo(page, LINK, '开始填写');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: '提交举报' }).waitFor();
+  // The agency list: "not sure" is the first choice after "choose one".
+  await tabTo(page, ID, 'agency');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.locator('#agency').inputValue(), 'unsure');
+  await tabTo(page, ID, 'category');
+  await page.keyboard.press('ArrowDown');
+  const category = await page.locator('#category').inputValue();
+  assert.ok(category, 'a category chosen by keyboard');
+  await tabTo(page, ID, 'title');
+  await page.keyboard.type('键盘提交：执法人员索要财物');
+  await tabTo(page, ID, 'description');
+  await page.keyboard.type('2026年11月某日，执法人员在检查中索要财物，未出具任何手续。');
+  await tabTo(page, ID, 'anonymous');
+  await page.keyboard.press('Space');
+  assert.ok(await page.locator('#anonymous').isChecked());
+  // The submit button, by Enter: the proof of work finishes first if it must.
+  await tabTo(page, 'return el && el.tagName === "BUTTON" && el.type === "submit" && el.textContent.includes(arg);', '提交');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: '已收到您的反映' }).waitFor();
+  // Where "not sure" sent it, and why.
+  await page.locator('#routed-unsure').getByText('您选择了“不确定”', { exact: false }).waitFor();
+  await assertAccessible(page, 'receipt after a keyboard-only filing');
+  assert.match((await page.locator('#access-code').innerText()).trim(), /^([0-9A-Z]{4}-){3}[0-9A-Z]{4}$/);
 });

@@ -16,6 +16,11 @@ pub struct Model {
     pub name_en: String,
     pub region_zh: String,
     pub region_en: String,
+    pub address_zh: String,
+    pub address_en: String,
+    pub hours_zh: String,
+    pub hours_en: String,
+    pub phone: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,7 @@
 //! The pages a public service owes its users: help, the privacy notice
 //! (what is stored, who sees it, and for how long — read from the retention
 //! schedule in force, so the notice cannot drift from what the portal does),
-//! and the accessibility statement.
+//! the accessibility statement, the agencies' contact directory and the terms of use.
 
 use crate::render::Layout;
 use crate::web::{AppError, AppState, Lang, html};
@@ -94,5 +94,110 @@ pub async fn privacy(
     Ok(html(
         StatusCode::OK,
         state.render("public/privacy.html", &page)?,
+    ))
+}
+
+/// `/terms`: the terms of use (使用须知) — what the portal is and is not for,
+/// what a petitioner answers for, what is published, how abuse is handled.
+pub async fn terms(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    plain(&state, &req, lang, "public/terms.html")
+}
+
+#[derive(Serialize)]
+struct DirectoryRegion {
+    name: String,
+    agencies: Vec<DirectoryAgency>,
+}
+
+#[derive(Serialize)]
+struct DirectoryAgency {
+    id: String,
+    name: String,
+    address: String,
+    hours: String,
+    phone: String,
+    /// `tel:` form of the phone (digits and `+` only).
+    tel: String,
+    hotline: Option<crate::domain::agency::Hotline>,
+    agency_type: &'static str,
+}
+
+#[derive(Serialize)]
+struct DirectoryPage {
+    layout: Layout,
+    regions: Vec<DirectoryRegion>,
+    hotlines: Vec<crate::domain::agency::Hotline>,
+}
+
+/// `/agencies`: the contact directory (联系方式) — each agency's petition
+/// reception office, its hours and telephone (operator data), the national
+/// hotline for its kind, grouped by region from the province down.
+pub async fn directory(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    let english = lang == Lang::En;
+    let agencies = crate::app::catalogue::agencies(&state.app).await?;
+    let mut sorted: Vec<_> = agencies.iter().collect();
+    sorted.sort_by_key(|a| {
+        (
+            a.level as u8,
+            a.region_zh.clone(),
+            a.agency_type as u8,
+            a.id,
+        )
+    });
+    let mut regions: Vec<DirectoryRegion> = Vec::new();
+    for a in sorted {
+        let region = if english { &a.region_en } else { &a.region_zh };
+        if regions.last().is_none_or(|r| &r.name != region) {
+            regions.push(DirectoryRegion {
+                name: region.clone(),
+                agencies: Vec::new(),
+            });
+        }
+        let c = &a.contact;
+        let pick = |zh: &String, en: &String| {
+            if english && !en.is_empty() {
+                en.clone()
+            } else {
+                zh.clone()
+            }
+        };
+        if let Some(r) = regions.last_mut() {
+            r.agencies.push(DirectoryAgency {
+                id: a.id.to_string(),
+                name: a.name(english).to_owned(),
+                address: pick(&c.address_zh, &c.address_en),
+                hours: pick(&c.hours_zh, &c.hours_en),
+                phone: c.phone.clone(),
+                tel: c
+                    .phone
+                    .chars()
+                    .filter(|ch| ch.is_ascii_digit() || *ch == '+')
+                    .collect(),
+                hotline: a.agency_type.hotline(),
+                agency_type: a.agency_type.as_str(),
+            });
+        }
+    }
+    let mut hotlines: Vec<_> = crate::domain::agency::AgencyType::ALL
+        .iter()
+        .filter_map(|t| t.hotline())
+        .collect();
+    hotlines.dedup();
+    let page = DirectoryPage {
+        layout: crate::web::layout(&req, lang),
+        regions,
+        hotlines,
+    };
+    Ok(html(
+        StatusCode::OK,
+        state.render("public/directory.html", &page)?,
     ))
 }

@@ -36,6 +36,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/petitions/receipt", get().to(petitions::receipt))
         .route("/petitions/receipt/kept", post().to(petitions::kept))
         .route("/petitions/new/{kind}", get().to(petitions::form))
+        .route(
+            "/petitions/start/{kind}",
+            get().to(petitions::before_you_start),
+        )
         // Forms with files may carry 50 MB of evidence.
         .service(
             resource("/petitions")
@@ -62,6 +66,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/help", get().to(info::help))
         .route("/privacy", get().to(info::privacy))
         .route("/accessibility", get().to(info::accessibility))
+        .route("/agencies", get().to(info::directory))
+        .route("/terms", get().to(info::terms))
         .route("/robots.txt", get().to(site::robots))
         .route("/sitemap.xml", get().to(site::sitemap))
         .route("/answers", get().to(statistics::answers))

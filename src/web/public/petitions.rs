@@ -35,6 +35,74 @@ pub async fn start(
     ))
 }
 
+#[derive(Serialize)]
+struct ClockLine {
+    clock: String,
+    /// `days`, `working_days` or `months` (the Fluent key's tail) and how many.
+    unit: &'static str,
+    n: u32,
+    citation: String,
+    /// Only at these kinds of agency (empty: every kind).
+    agency_types: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct BeforePage {
+    layout: Layout,
+    kind: &'static str,
+    may_be_anonymous: bool,
+    clocks: Vec<ClockLine>,
+}
+
+/// `/petitions/start/{kind}` (办理须知): before you start — what the kind is
+/// for, what to have ready, when you will hear back (the clocks that start
+/// when it arrives or is accepted, with their citations), and 110 for an emergency.
+pub async fn before_you_start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    kind: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    use crate::domain::clock::{ClockRules, ClockStart, DayCount, Period};
+    let kind = PetitionKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let mut clocks: Vec<ClockLine> = Vec::new();
+    for rule in ClockRules::official().all() {
+        let starts_early = matches!(rule.starts, ClockStart::Received | ClockStart::Accepted);
+        if !starts_early
+            || !rule.kinds.iter().any(|k| k == kind.as_str())
+            || clocks.iter().any(|c| c.clock == rule.clock)
+        {
+            continue;
+        }
+        let (unit, n) = match rule.period() {
+            Period::Months(m) => ("months", m),
+            Period::Days(d, DayCount::Working) => ("working_days", d),
+            Period::Days(d, DayCount::Calendar) => ("days", d),
+        };
+        clocks.push(ClockLine {
+            clock: rule.clock.clone(),
+            unit,
+            n,
+            citation: if lang == Lang::En {
+                rule.citation_en.clone()
+            } else {
+                rule.citation_zh.clone()
+            },
+            agency_types: rule.agency_types.clone(),
+        });
+    }
+    let page = BeforePage {
+        layout: crate::web::layout(&req, lang),
+        kind: kind.as_str(),
+        may_be_anonymous: kind.may_be_anonymous(),
+        clocks,
+    };
+    Ok(html(
+        StatusCode::OK,
+        state.render("public/before_you_start.html", &page)?,
+    ))
+}
+
 /// What the captcha part of a form shows.
 #[derive(Serialize)]
 pub struct CaptchaView {
@@ -70,7 +138,10 @@ struct FormPage<'a> {
     layout: Layout,
     kind: &'static str,
     may_be_anonymous: bool,
-    agencies: &'a [Agency],
+    /// The agencies by kind and level, the province first (one `<optgroup>` each).
+    agency_groups: Vec<AgencyGroup<'a>>,
+    /// Where "not sure" sends a petition of each category.
+    unsure_routes: Vec<UnsureRoute<'a>>,
     categories: Vec<&'static str>,
     input: &'a PetitionInput,
     errors: FieldErrors,
@@ -78,6 +149,38 @@ struct FormPage<'a> {
     form_error: Option<String>,
     captcha: Option<CaptchaView>,
     max_files: usize,
+}
+
+#[derive(Serialize)]
+struct AgencyGroup<'a> {
+    agency_type: &'static str,
+    level: &'static str,
+    agencies: Vec<&'a Agency>,
+}
+
+#[derive(Serialize)]
+struct UnsureRoute<'a> {
+    category: &'static str,
+    agency: &'a Agency,
+}
+
+fn agency_groups(agencies: &[Agency]) -> Vec<AgencyGroup<'_>> {
+    let mut sorted: Vec<&Agency> = agencies.iter().collect();
+    sorted.sort_by_key(|a| (a.agency_type as u8, a.level as u8, a.id));
+    let mut groups: Vec<AgencyGroup<'_>> = Vec::new();
+    for a in sorted {
+        match groups.last_mut() {
+            Some(g) if g.agency_type == a.agency_type.as_str() && g.level == a.level.as_str() => {
+                g.agencies.push(a);
+            }
+            _ => groups.push(AgencyGroup {
+                agency_type: a.agency_type.as_str(),
+                level: a.level.as_str(),
+                agencies: vec![a],
+            }),
+        }
+    }
+    groups
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -96,7 +199,16 @@ async fn form_page(
         layout: crate::web::layout(req, lang),
         kind: kind.as_str(),
         may_be_anonymous: kind.may_be_anonymous(),
-        agencies: &agencies,
+        agency_groups: agency_groups(&agencies),
+        unsure_routes: PetitionCategory::ALL
+            .iter()
+            .filter_map(|c| {
+                filing::unsure_destination(&agencies, *c).map(|agency| UnsureRoute {
+                    category: c.as_str(),
+                    agency,
+                })
+            })
+            .collect(),
         categories: PetitionCategory::ALL.iter().map(|c| c.as_str()).collect(),
         input,
         errors,
@@ -145,6 +257,9 @@ struct Filed {
     tracking_number: String,
     access_code: Option<String>,
     has_email: bool,
+    /// The citizen chose "not sure": the receipt says where it went and why.
+    #[serde(default)]
+    routed_unsure: bool,
 }
 
 #[derive(Serialize)]
@@ -160,6 +275,8 @@ struct ReceiptPage {
     deadlines: Vec<DeadlineOut>,
     files: Vec<crate::store::petitions::EvidenceFile>,
     has_email: bool,
+    routed_unsure: bool,
+    category: &'static str,
 }
 
 use crate::web::api::petitions::DeadlineOut;
@@ -197,6 +314,8 @@ pub async fn receipt(
         files: facts.files,
         agency: facts.agency,
         has_email: filed.has_email,
+        routed_unsure: filed.routed_unsure,
+        category: facts.petition.category.as_str(),
     };
     // The access code may be on this page: no cache may keep it.
     Ok(crate::web::no_store(html(
@@ -320,7 +439,7 @@ pub async fn submit(
     .await
     {
         Ok(receipt) => {
-            keep_receipt(&session, &receipt, has_email)?;
+            keep_receipt(&session, &receipt, has_email, input.agency == "unsure")?;
             // In the language the form was filled in.
             Ok(crate::web::see_other(if lang == Lang::En {
                 "/petitions/receipt?lang=en"
@@ -359,7 +478,12 @@ pub async fn submit(
 }
 
 /// Puts the receipt in the session for the page the filing redirects to.
-fn keep_receipt(session: &Session, receipt: &Receipt, has_email: bool) -> Result<(), AppError> {
+fn keep_receipt(
+    session: &Session,
+    receipt: &Receipt,
+    has_email: bool,
+    routed_unsure: bool,
+) -> Result<(), AppError> {
     session
         .insert(
             RECEIPT,
@@ -367,6 +491,7 @@ fn keep_receipt(session: &Session, receipt: &Receipt, has_email: bool) -> Result
                 tracking_number: receipt.tracking_number.as_str().to_owned(),
                 access_code: Some(receipt.access_code.display()),
                 has_email,
+                routed_unsure,
             },
         )
         .map_err(session_error)
