@@ -25,7 +25,7 @@ impl MigrationTrait for Migration {
                 .alter_table(
                     Table::alter()
                         .table("agencies")
-                        .add_column(&mut string_len(name, len).default("").to_owned())
+                        .add_column(string_len(name, len).default("").to_owned())
                         .to_owned(),
                 )
                 .await?;
