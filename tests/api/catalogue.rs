@@ -419,3 +419,91 @@ async fn before_you_start_and_the_terms(app: &TestApp) {
     );
 }
 db_test!(before_you_start_and_the_terms);
+
+/// A procedure page says where to go (the agency's address, hours and
+/// telephone) and offers to complain or report about it with the form
+/// filled in; the history shows what each version changed.
+async fn a_procedure_says_where_to_go_what_changed_and_how_to_complain(app: &TestApp) {
+    app.seed_demo().await;
+    let id = first_procedure_titled(app, "治安管理处罚程序").await;
+    let (_, page) = app.get_text(&format!("/procedures/{id}")).await;
+    assert_translated(&page);
+    assert!(
+        page.contains("在哪里办理") && page.contains("人民路"),
+        "{page}"
+    );
+    assert!(page.contains("工作日 9:00–12:00"));
+    let marker = "href=\"/petitions/new/complaint?agency=";
+    let start = page.find(marker).expect("a file-about-this link") + "href=\"".len();
+    let link = page[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(link.ends_with(&format!("&procedure={id}")), "{link}");
+    let agency = link
+        .trim_start_matches("/petitions/new/complaint?agency=")
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, form) = app.get_text(&link).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains(&format!("<option value=\"{agency}\" selected>")),
+        "the agency is chosen"
+    );
+    assert!(
+        form.contains("办理事项：治安管理处罚程序"),
+        "the subject names the procedure"
+    );
+
+    let (_, history) = app.get_text(&format!("/procedures/{id}/versions")).await;
+    assert!(history.contains(&format!("/procedures/{id}/versions/2/changes")));
+    let (status, changes) = app
+        .get_text(&format!("/procedures/{id}/versions/2/changes"))
+        .await;
+    assert_eq!(status, 200);
+    assert_translated(&changes);
+    assert!(
+        changes.contains("第 2 版修订对照") && changes.contains("法律依据"),
+        "{changes}"
+    );
+    let removed = changes.split("<del>").nth(1).unwrap_or_default();
+    let added = changes.split("<ins>").nth(1).unwrap_or_default();
+    assert!(
+        removed.contains("[删除："),
+        "said in words for screen readers"
+    );
+    assert!(
+        changes.contains("<del>") && changes.contains("<ins>") && !added.is_empty(),
+        "{changes}"
+    );
+    // The 2017 citation went, the 2021 one came.
+    let removed_text: String = changes
+        .split("<del>")
+        .skip(1)
+        .map(|s| s.split("</del>").next().unwrap())
+        .collect();
+    let added_text: String = changes
+        .split("<ins>")
+        .skip(1)
+        .map(|s| s.split("</ins>").next().unwrap())
+        .collect();
+    assert!(
+        removed_text.contains("三十一") || removed_text.contains("2017"),
+        "{removed_text}"
+    );
+    assert!(
+        added_text.contains("四十四") || added_text.contains("2021"),
+        "{added_text}"
+    );
+    let (_, first) = app
+        .get_text(&format!("/procedures/{id}/versions/1/changes?lang=en"))
+        .await;
+    assert!(
+        first.contains("This is the first published version"),
+        "{first}"
+    );
+}
+db_test!(a_procedure_says_where_to_go_what_changed_and_how_to_complain);

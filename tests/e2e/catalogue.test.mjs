@@ -44,6 +44,27 @@ test('a citizen browses procedures in Chinese, down to an older version', async 
   await page.getByRole('link', { name: '第 1 版' }).click();
   await page.getByText('历史版本').first().waitFor();
   await assertAccessible(page, 'old version (zh)');
+
+  // A procedure published twice: where to go, what version 2 changed, and
+  // a complaint about it starts with the agency and the procedure filled in.
+  await page.goto(`${server.address}/procedures?q=${encodeURIComponent('治安管理处罚')}`);
+  await page.getByRole('link', { name: /治安管理处罚程序/ }).first().click();
+  await page.getByRole('heading', { level: 2, name: '在哪里办理' }).waitFor();
+  await page.getByRole('link', { name: '查看历史版本' }).click();
+  await page.getByRole('link', { name: '第 2 版改了什么' }).click();
+  await page.getByRole('heading', { level: 1, name: '第 2 版修订对照' }).waitFor();
+  await page.locator('.diff del').first().waitFor();
+  await page.locator('.diff ins').first().waitFor();
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await assertAccessible(page, `version changes (zh, ${width} px)`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('link', { name: /治安管理处罚程序/ }).first().click();
+  await page.getByRole('link', { name: '就本事项投诉' }).click();
+  await page.getByRole('heading', { level: 1, name: '提交投诉' }).waitFor();
+  assert.ok((await page.locator('#agency').inputValue()) !== '', 'the agency is chosen');
+  assert.match(await page.locator('#subject').inputValue(), /治安管理处罚程序/);
 });
 
 test('a citizen switches to English and searches', async () => {

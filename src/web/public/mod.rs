@@ -29,6 +29,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/procedures/{id}", get().to(procedures::show))
         .route("/procedures/{id}/versions", get().to(procedures::history))
         .route(
+            "/procedures/{id}/versions/{version}/changes",
+            get().to(procedures::changes),
+        )
+        .route(
             "/procedures/{id}/versions/{version}",
             get().to(procedures::show_version),
         )

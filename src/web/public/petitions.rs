@@ -222,17 +222,48 @@ async fn form_page(
     ))
 }
 
+/// Where a form was opened from: a procedure page's "file about this"
+/// names its agency and itself, and the form starts with both filled in.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FormQuery {
+    #[serde(default)]
+    agency: Option<String>,
+    #[serde(default)]
+    procedure: Option<i32>,
+}
+
 pub async fn form(
     req: HttpRequest,
     state: web::Data<AppState>,
     lang: Lang,
     kind: web::Path<String>,
+    query: web::Query<FormQuery>,
 ) -> Result<HttpResponse, AppError> {
     let kind = PetitionKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let input = PetitionInput {
+    let mut input = PetitionInput {
         kind: kind.as_str().to_owned(),
         ..Default::default()
     };
+    if let Some(agency) = query.agency.as_deref() {
+        // Only an agency that exists; a stale link just leaves the choice open.
+        if crate::app::catalogue::agencies(&state.app)
+            .await?
+            .iter()
+            .any(|a| a.id.to_string() == agency)
+        {
+            input.agency = agency.to_owned();
+        }
+    }
+    if let Some(id) = query.procedure
+        && let Ok((procedure, _)) = crate::app::procedures::read(&state.app, id, None).await
+    {
+        let title = if lang == Lang::En && !procedure.title_en.is_empty() {
+            &procedure.title_en
+        } else {
+            &procedure.title_zh
+        };
+        input.subject = lang.t_args("procedure-subject", &[("title", title.clone())]);
+    }
     form_page(
         &state,
         &req,

@@ -198,3 +198,42 @@ pub async fn history(
     })
     .await
 }
+
+#[derive(Serialize)]
+struct ChangesPage {
+    layout: Layout,
+    procedure: ProcedureSummary,
+    version: ProcedureVersion,
+    previous: Option<ProcedureVersion>,
+    fields: Vec<crate::app::procedures::FieldChange>,
+}
+
+/// `/procedures/{id}/versions/{v}/changes` (修订对照): what version `v`
+/// changed from the one before, field by field, removed and added text marked.
+pub async fn changes(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    lang: Lang,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, version) = path.into_inner();
+    cached_page(&state, path_key(&req, lang), || async {
+        let (procedure, version, before) =
+            crate::app::procedures::changes(&state.app, id, version).await?;
+        let (previous, fields) = match before {
+            Some((p, f)) => (Some(p), f),
+            None => (None, Vec::new()),
+        };
+        state.render(
+            "public/changes.html",
+            &ChangesPage {
+                layout: crate::web::layout(&req, lang),
+                procedure,
+                version,
+                previous,
+                fields,
+            },
+        )
+    })
+    .await
+}
