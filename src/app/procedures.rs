@@ -164,42 +164,6 @@ fn segments(a: &str, b: &str) -> Vec<Segment> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn shown(segments: &[Segment]) -> String {
-        segments
-            .iter()
-            .map(|s| match s.change {
-                "removed" => format!("[-{}]", s.text),
-                "added" => format!("[+{}]", s.text),
-                _ => s.text.clone(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_changed_article_number_reads_as_one_change() {
-        assert_eq!(
-            shown(&segments(
-                "《行政处罚法》第三十一条",
-                "《行政处罚法》第四十四条"
-            )),
-            "《行政处罚法》第[-三十一][+四十四]条"
-        );
-        assert_eq!(shown(&segments("同", "同")), "同");
-        assert_eq!(shown(&segments("", "新增")), "[+新增]");
-        assert_eq!(
-            shown(&segments(
-                "提交申请书\n身份证明",
-                "提交申请书\n身份证明\n授权委托书"
-            )),
-            "提交申请书\n身份证明[+\n授权委托书]"
-        );
-    }
-}
-
 /// The procedures of the staff member's agency, withdrawn ones too.
 pub async fn of_agency(app: &App, staff: &StaffMember) -> Result<Vec<ProcedureSummary>> {
     Ok(app.store.agency_procedures(staff.agency_id).list().await?)
@@ -289,4 +253,40 @@ pub async fn set_status(
         "procedure status changed"
     );
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(segments: &[Segment]) -> String {
+        segments
+            .iter()
+            .map(|s| match s.change {
+                "removed" => format!("[-{}]", s.text),
+                "added" => format!("[+{}]", s.text),
+                _ => s.text.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_changed_article_number_reads_as_one_change() {
+        assert_eq!(
+            shown(&segments(
+                "《行政处罚法》第三十一条",
+                "《行政处罚法》第四十四条"
+            )),
+            "《行政处罚法》第[-三十一][+四十四]条"
+        );
+        assert_eq!(shown(&segments("同", "同")), "同");
+        assert_eq!(shown(&segments("", "新增")), "[+新增]");
+        assert_eq!(
+            shown(&segments(
+                "提交申请书\n身份证明",
+                "提交申请书\n身份证明\n授权委托书"
+            )),
+            "提交申请书\n身份证明[+\n授权委托书]"
+        );
+    }
 }
