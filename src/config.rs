@@ -55,6 +55,10 @@ pub struct Settings {
     /// `MINGJING_SECOND_FACTOR`: the roles that must pass a TOTP second factor
     /// (`supervisor,auditor,admin` by default; `all` or `none`).
     pub second_factor: crate::domain::staff::SecondFactorPolicy,
+    /// `MINGJING_LETTER_NAMES`: `on` to print the officers' names on answer
+    /// letters beside their post and staff number; `off` (default) prints the
+    /// post and number only (谁执法、谁负责 without exposing names).
+    pub letter_names: bool,
 }
 
 /// Where evidence files are kept (`files::FileStore`).
@@ -196,6 +200,7 @@ impl Settings {
                     )
                 })?,
             },
+            letter_names: flag("MINGJING_LETTER_NAMES", false)?,
             data_dir,
         })
     }

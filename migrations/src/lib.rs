@@ -24,6 +24,7 @@ mod m20261204_000016_life_of_the_data;
 mod m20261204_000017_staff_accounts;
 mod m20261204_000018_registered_by_staff;
 mod m20261204_000019_agency_contacts;
+mod m20261204_000020_letters;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_staff_accounts::Migration),
             Box::new(m20261204_000018_registered_by_staff::Migration),
             Box::new(m20261204_000019_agency_contacts::Migration),
+            Box::new(m20261204_000020_letters::Migration),
         ]
     }
 }

@@ -58,7 +58,7 @@ impl Upload {
     }
 
     /// The bytes (blocking: reads the temporary file).
-    fn into_bytes(self) -> std::io::Result<Vec<u8>> {
+    pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
         match self.content {
             Content::Bytes(b) => Ok(b),
             Content::Spooled(f) => read_spool(f, self.len),
@@ -470,6 +470,7 @@ pub async fn register(
 
 /// What a receipt shows of a petition filed or registered: where it went,
 /// its clocks with their citations, and the files that came with it.
+#[derive(Clone)]
 pub struct ReceiptFacts {
     pub petition: Petition,
     pub agency: Agency,

@@ -20,6 +20,7 @@ pub mod duplicates;
 pub mod filing;
 pub mod handling;
 pub mod health;
+pub mod letters;
 pub mod lookup;
 pub mod open311;
 pub mod oversight;
@@ -62,6 +63,10 @@ pub struct App {
     pub node: cluster::Node,
     /// The roles that must pass a second factor (`MINGJING_SECOND_FACTOR`).
     pub second_factor: crate::domain::staff::SecondFactorPolicy,
+    /// The site's address as printed on letters (`MINGJING_PUBLIC_URL`, no trailing `/`).
+    pub public_url: String,
+    /// Answer letters name the officers (`MINGJING_LETTER_NAMES`).
+    pub letter_names: bool,
     /// Turns at checking evidence ([`filing::EVIDENCE_CHECKS`] at once on this node).
     pub evidence_checks: Arc<tokio::sync::Semaphore>,
 }
@@ -96,6 +101,8 @@ impl App {
             data_dir: settings.data_dir.clone(),
             node: cluster::Node::new(settings.run_worker, search.engine.name()),
             second_factor: settings.second_factor.clone(),
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            letter_names: settings.letter_names,
             evidence_checks: Arc::new(tokio::sync::Semaphore::new(filing::EVIDENCE_CHECKS)),
         }
     }

@@ -149,9 +149,55 @@ impl AccessCode {
     }
 }
 
+/// 核验码 — the code printed on a letter (receipt, answer) by which anyone
+/// confirms it is genuine and unchanged: `V` + 15 random characters, shown
+/// `V7K3F-Q9X2M-AP4WZ` — a different shape from the access code, which must
+/// never be confused with it (and is never printed).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct VerificationCode(String);
+
+const VERIFICATION_LEN: usize = 16;
+
+impl VerificationCode {
+    pub fn generate(rng: &mut impl CryptoRng) -> Self {
+        VerificationCode(format!("V{}", random_chars(rng, VERIFICATION_LEN - 1)))
+    }
+
+    /// In any case, with or without separators.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let s = normalise(raw);
+        (s.len() == VERIFICATION_LEN
+            && s.starts_with('V')
+            && s.bytes().all(|b| value(b).is_some() || b == b'V'))
+        .then_some(VerificationCode(s))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn display(&self) -> String {
+        format!("{}-{}-{}", &self.0[..6], &self.0[6..11], &self.0[11..])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verification_codes_parse_back_and_differ_from_access_codes() {
+        let v = VerificationCode::generate(&mut rand::rng());
+        assert_eq!(VerificationCode::parse(&v.display()), Some(v.clone()));
+        assert_eq!(
+            VerificationCode::parse(&v.display().to_lowercase()),
+            Some(v.clone())
+        );
+        assert!(v.display().starts_with('V') && v.display().len() == 18);
+        let access = AccessCode::generate(&mut rand::rng()).display();
+        assert!(VerificationCode::parse(&access).is_none());
+    }
 
     #[test]
     fn generated_numbers_parse_back() {

@@ -13,6 +13,7 @@ pub mod evaluation;
 pub mod events;
 pub mod fields;
 pub mod ids;
+pub mod letter;
 pub mod open311;
 pub mod page;
 pub mod petition;

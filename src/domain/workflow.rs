@@ -733,7 +733,7 @@ fn decide_step(
             need_text(text)?;
             new.state = S::Drafted;
             new.draft_author_id = staff_id;
-            new.draft_text = Some(format!("{text}\n\n{legal_basis}"));
+            new.draft_text = Some(answer_with_basis(text, legal_basis));
             new.review_outcome = (p.round != Round::Original)
                 .then_some(*review_outcome)
                 .flatten();
@@ -1063,6 +1063,22 @@ pub fn stages(state: State) -> [(&'static str, StageStatus); 5] {
         out[i] = (name, status);
     }
     out
+}
+
+/// An answer as issued: its text, a blank line, its legal basis (依据).
+pub fn answer_with_basis(text: &str, legal_basis: &str) -> String {
+    format!("{text}\n\n{legal_basis}")
+}
+
+/// An issued answer split back into its text and its legal basis (the
+/// paragraph after the last blank line), as the answer letter prints them.
+pub fn split_answer(answer: &str) -> (&str, Option<&str>) {
+    match answer.trim_end().rsplit_once("\n\n") {
+        Some((text, basis)) if !basis.trim().is_empty() && !basis.contains('\n') => {
+            (text.trim_end(), Some(basis.trim()))
+        }
+        _ => (answer.trim_end(), None),
+    }
 }
 
 #[cfg(test)]
@@ -1605,5 +1621,26 @@ mod tests {
                 "{state:?}: registered"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod answer_split_tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_splits_back_into_text_and_basis() {
+        let issued = answer_with_basis(
+            "经查，反映属实。\n\n已责令整改。",
+            "《信访工作条例》第三十二条",
+        );
+        assert_eq!(
+            split_answer(&issued),
+            (
+                "经查，反映属实。\n\n已责令整改。",
+                Some("《信访工作条例》第三十二条")
+            )
+        );
+        assert_eq!(split_answer("只有正文"), ("只有正文", None));
     }
 }

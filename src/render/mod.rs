@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod i18n;
+pub mod pdf;
 pub mod views;
 
 pub use i18n::Lang;

@@ -22,6 +22,13 @@ fn china_time() -> FixedOffset {
     crate::domain::clock::china_offset()
 }
 
+/// A moment as readers see it, in China time: `2026-11-26 18:04`.
+pub fn local_time_text(t: DateTime<Utc>) -> String {
+    t.with_timezone(&china_time())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// `{{ t | local_time }}` renders an RFC 3339 timestamp as `2026-11-26 18:04` in China time;
 /// `local_time(format="date")` as `2026-11-26`.
 fn local_time(

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod cluster;
 pub mod duplicates;
 pub mod entities;
+pub mod letters;
 pub mod outbox;
 pub mod oversight;
 pub mod petitions;

@@ -126,6 +126,7 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         // The demo accounts have no second factor; the tests of the second
         // factor turn the policy on (`tests/api/accounts.rs`).
         second_factor: mingjing::domain::staff::SecondFactorPolicy::parse("none").unwrap(),
+        letter_names: false,
     }
 }
 
@@ -461,4 +462,20 @@ pub async fn smtp_listener_refusing(
         }
     });
     (port, rx)
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it (a real PDF reader:
+/// what it finds, a printer and a screen reader find).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (apt: poppler-utils) is installed");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext could not read the PDF");
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -21,6 +21,7 @@ mod fixtures;
 mod handling;
 mod jobs;
 mod layers;
+mod letters;
 mod login;
 mod nodes;
 mod open311;

@@ -124,6 +124,35 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
   await page.getByText('您对本次答复的评价：基本满意').waitFor();
   assert.equal(await page.getByRole('button', { name: '满意', exact: true }).count(), 0, 'one rating per answer');
   await assertAccessible(page, 'status after rating');
+
+  // The formal answer letter, and its verification code checked at /verify,
+  // at 1280 and 375 px in both languages.
+  await page.getByRole('link', { name: '查看处理意见书' }).click();
+  await page.getByRole('heading', { level: 1, name: '信访事项处理意见书' }).waitFor();
+  await page.getByText('执行款将于五个工作日内发放').first().waitFor();
+  const verification = (await page.locator('.verification').innerText()).match(/V[0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5}/)[0];
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await assertAccessible(page, `answer letter (zh, ${width} px)`);
+  }
+  const pdf = await page.request.get(`${server.address}/track/${tn.replaceAll('-', '')}/letter.pdf`);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-');
+  await page.goto(`${server.address}/verify`);
+  await page.getByLabel('核验码').fill(verification);
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.getByRole('heading', { level: 2, name: '这是本系统签发的文书' }).waitFor();
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await assertAccessible(page, `verify (zh, ${width} px)`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${server.address}/verify?code=${verification}&lang=en`);
+  await page.getByRole('heading', { level: 2, name: 'This portal issued this letter' }).waitFor();
+  await assertAccessible(page, 'verify (en)');
+  await page.goto(`${server.address}/track/${tn.replaceAll('-', '')}/letter?lang=en`);
+  await page.getByRole('heading', { level: 1, name: 'Answer to your petition' }).waitFor();
+  await assertAccessible(page, 'answer letter (en)');
 });
 
 test('an administrator reads the job queue, by keyboard and in English too', async () => {

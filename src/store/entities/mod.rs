@@ -9,6 +9,7 @@ pub mod case;
 pub mod case_milestone;
 pub mod evidence;
 pub mod job;
+pub mod letter;
 pub mod petition;
 pub mod petition_deadline;
 pub mod petition_event;

@@ -3,6 +3,7 @@
 pub mod cases;
 pub mod home;
 pub mod info;
+pub mod letters;
 pub mod petitions;
 pub mod procedures;
 pub mod search;
@@ -38,6 +39,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         )
         .route("/petitions/new", get().to(petitions::start))
         .route("/petitions/receipt", get().to(petitions::receipt))
+        .route("/petitions/receipt.pdf", get().to(letters::receipt_pdf))
+        .route("/track/{tn}/letter", get().to(letters::answer_page))
+        .route("/track/{tn}/letter.pdf", get().to(letters::answer_pdf))
+        .route("/verify", get().to(letters::verify))
+        .route("/verify/key", get().to(letters::public_key))
+        .service(
+            resource("/verify")
+                .app_data(multipart())
+                .route(post().to(letters::verify_file)),
+        )
         .route("/petitions/receipt/kept", post().to(petitions::kept))
         .route("/petitions/new/{kind}", get().to(petitions::form))
         .route(

@@ -361,6 +361,14 @@ pub struct KeptForm {
     csrf_token: String,
 }
 
+/// The tracking number of the filing this session made, if any (the PDF receipt's).
+pub fn filed_number(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session
+        .get::<Filed>(RECEIPT)
+        .map_err(session_error)?
+        .map(|f| f.tracking_number))
+}
+
 /// The citizen has kept the access code: it leaves the session, and the
 /// receipt shows the number only.
 pub async fn kept(session: Session, form: web::Form<KeptForm>) -> Result<HttpResponse, AppError> {

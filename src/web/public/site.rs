@@ -43,6 +43,7 @@ pub async fn sitemap(
         "/accessibility",
         "/agencies",
         "/terms",
+        "/verify",
         "/petitions/start/complaint",
         "/petitions/start/report",
         "/petitions/start/litigation",

@@ -166,6 +166,16 @@ struct StatusPage<'a> {
     stages: [(&'static str, crate::domain::workflow::StageStatus); 5],
 }
 
+/// The petition `tn` if this session opened it with its code (the answer
+/// letter's pages ask this too).
+pub(crate) async fn opened(
+    state: &AppState,
+    session: &Session,
+    tn: &str,
+) -> Result<Option<Petition>, AppError> {
+    granted_petition(state, session, tn).await
+}
+
 async fn granted_petition(
     state: &AppState,
     session: &Session,
