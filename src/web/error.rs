@@ -80,6 +80,9 @@ pub enum AppError {
     TooManyRequests { retry_after: u64 },
     #[error("search unavailable")]
     SearchUnavailable,
+    /// No CJK font on this machine to draw PDFs with (`render::pdf`).
+    #[error("PDF letters unavailable: no CJK font")]
+    PdfUnavailable,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -104,6 +107,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::SearchUnavailable => "search_unavailable",
+            AppError::PdfUnavailable => "pdf_unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -129,6 +133,7 @@ impl AppError {
             AppError::Conflict { .. } => "error-petition-conflict",
             AppError::TooManyRequests { .. } => "error-too-many-requests",
             AppError::SearchUnavailable => "error-search-unavailable",
+            AppError::PdfUnavailable => "error-pdf-unavailable",
             AppError::Internal(_) => "error-internal",
         }
     }
@@ -220,7 +225,9 @@ impl ResponseError for AppError {
             | AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::SearchUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::SearchUnavailable | AppError::PdfUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

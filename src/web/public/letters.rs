@@ -16,6 +16,17 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+/// PDFs need a CJK font on the machine; without one the page and the HTML
+/// letter still work and the PDF paths say why they do not (503).
+fn pdf_possible() -> Result<(), AppError> {
+    if crate::render::pdf::available() {
+        Ok(())
+    } else {
+        tracing::error!("{}", crate::render::pdf::PdfError::NoFont);
+        Err(AppError::PdfUnavailable)
+    }
+}
+
 fn pdf_response(bytes: Vec<u8>, file_name: &str) -> HttpResponse {
     crate::web::no_store(
         HttpResponse::Ok()
@@ -128,6 +139,7 @@ pub async fn receipt_pdf(
     session: actix_session::Session,
     lang: Lang,
 ) -> Result<HttpResponse, AppError> {
+    pdf_possible()?;
     let Some(number) = crate::web::public::petitions::filed_number(&session)? else {
         return Ok(crate::web::see_other("/track"));
     };
@@ -338,8 +350,8 @@ struct LetterPage {
     handled_by: Option<String>,
     approved_by: Option<String>,
     review: String,
-    code: String,
-    verify_url: String,
+    code: Option<String>,
+    verify_url: Option<String>,
 }
 
 /// `/track/{tn}/letter`: the answer as a formal letter (处理意见书), printable,
@@ -352,8 +364,13 @@ pub async fn answer_page(
     tn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (p, view) = opened_answer(&state, &session, &tn, lang).await?;
-    let (record, _) = issue_answer(&state, &p, &view, lang).await?;
-    let code = VerificationCode::parse(&record.code).ok_or(AppError::NotFound)?;
+    // The code is the PDF's: without a font to draw it, the page goes without.
+    let code = if crate::render::pdf::available() {
+        let (record, _) = issue_answer(&state, &p, &view, lang).await?;
+        VerificationCode::parse(&record.code)
+    } else {
+        None
+    };
     let page = LetterPage {
         layout: crate::web::layout(&req, lang),
         tn: p.tracking_number.clone(),
@@ -361,8 +378,10 @@ pub async fn answer_page(
         approved_by: signatory_line(&view.approver, "letter-approved-by", view.names, lang),
         review: review_text(&view, lang),
         letter: view,
-        code: code.display(),
-        verify_url: format!("{}/verify?code={}", state.app.public_url, code.display()),
+        verify_url: code
+            .as_ref()
+            .map(|c| format!("{}/verify?code={}", state.app.public_url, c.display())),
+        code: code.map(|c| c.display()),
     };
     Ok(crate::web::no_store(html(
         StatusCode::OK,
@@ -402,6 +421,7 @@ pub async fn answer_pdf(
     lang: Lang,
     tn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    pdf_possible()?;
     let (p, view) = opened_answer(&state, &session, &tn, lang).await?;
     let (record, bytes) = issue_answer(&state, &p, &view, lang).await?;
     Ok(pdf_response(

@@ -1214,3 +1214,4 @@ verify-offline-h = Verify offline
 verify-offline = The signature is Ed25519. Check it with the public key below against the signed statement; its sha256 line is the SHA-256 digest of the genuine PDF.
 verify-statement = The signed statement:
 verify-public-key = This portal's public key
+error-pdf-unavailable = The PDF cannot be made at the moment (the server lacks a Chinese font). Print this page instead, or try again later.

@@ -1195,3 +1195,4 @@ verify-offline-h = 离线核验
 verify-offline = 签名使用 Ed25519 算法。用下面的公钥核验签名所针对的内容；其中 sha256 一行是正本PDF文件的 SHA-256 摘要。
 verify-statement = 签名的内容：
 verify-public-key = 本系统公钥
+error-pdf-unavailable = 暂时无法生成PDF文件（服务器缺少中文字体）。请使用本页的打印功能，或稍后再试。
