@@ -55,9 +55,14 @@ test('a citizen browses procedures in Chinese, down to an older version', async 
   await page.getByRole('heading', { level: 1, name: '第 2 版修订对照' }).waitFor();
   await page.locator('.diff del').first().waitFor();
   await page.locator('.diff ins').first().waitFor();
+  const changesUrl = page.url();
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: 800 });
     await assertAccessible(page, `version changes (zh, ${width} px)`);
+    await page.goto(`${changesUrl}?lang=en`);
+    await page.getByRole('heading', { level: 1, name: 'Changes in version 2' }).waitFor();
+    await assertAccessible(page, `version changes (en, ${width} px)`);
+    await page.goto(`${changesUrl}?lang=zh-CN`);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('link', { name: /治安管理处罚程序/ }).first().click();

@@ -147,12 +147,15 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
     await assertAccessible(page, `verify (zh, ${width} px)`);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(`${server.address}/verify?code=${verification}&lang=en`);
-  await page.getByRole('heading', { level: 2, name: 'This portal issued this letter' }).waitFor();
-  await assertAccessible(page, 'verify (en)');
-  await page.goto(`${server.address}/track/${tn.replaceAll('-', '')}/letter?lang=en`);
-  await page.getByRole('heading', { level: 1, name: 'Answer to your petition' }).waitFor();
-  await assertAccessible(page, 'answer letter (en)');
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.goto(`${server.address}/verify?code=${verification}&lang=en`);
+    await page.getByRole('heading', { level: 2, name: 'This portal issued this letter' }).waitFor();
+    await assertAccessible(page, `verify (en, ${width} px)`);
+    await page.goto(`${server.address}/track/${tn.replaceAll('-', '')}/letter?lang=en`);
+    await page.getByRole('heading', { level: 1, name: 'Answer to your petition' }).waitFor();
+    await assertAccessible(page, `answer letter (en, ${width} px)`);
+  }
 });
 
 test('an administrator reads the job queue, by keyboard and in English too', async () => {

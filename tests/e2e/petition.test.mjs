@@ -138,5 +138,13 @@ test('by keyboard alone, from the home page to the receipt, with the routing not
   // Where "not sure" sent it, and why.
   await page.locator('#routed-unsure').getByText('您选择了“不确定”', { exact: false }).waitFor();
   await assertAccessible(page, 'receipt after a keyboard-only filing');
+  // The PDF receipt, from the same session.
+  const pdf = await page.request.get(`${server.address}/petitions/receipt.pdf`);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await assertAccessible(page, 'receipt with the routing notice (375 px)');
+  await page.goto(`${server.address}/petitions/receipt?lang=en`);
+  await page.locator('#routed-unsure').getByText('You chose "not sure"', { exact: false }).waitFor();
+  await assertAccessible(page, 'receipt with the routing notice (en, 375 px)');
   assert.match((await page.locator('#access-code').innerText()).trim(), /^([0-9A-Z]{4}-){3}[0-9A-Z]{4}$/);
 });
