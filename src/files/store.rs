@@ -190,13 +190,18 @@ impl Directory {
         }
         let dir = path.parent().unwrap_or(&self.root).to_path_buf();
         std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
-        {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-        }
-        std::fs::rename(&tmp, &path)?;
+        // A temporary file of its own for each write: two requests storing
+        // the same content at once (the same photo sent twice) each write
+        // theirs and rename it into place; the second rename replaces the
+        // first with identical bytes. (A name made of the hash and the
+        // process id collided there: one rename took the other's file away.)
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{sha}."))
+            .suffix(".tmp")
+            .tempfile_in(&dir)?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&path).map_err(|e| e.error)?;
         sync_dir(&dir)?;
         Ok(sha)
     }
@@ -237,6 +242,32 @@ mod tests {
         assert!(store.delete(&a, later).await.unwrap());
         let gone = store.read(&a).await.unwrap_err();
         assert_eq!(gone.kind(), std::io::ErrorKind::NotFound);
+    }
+
+    /// The same content stored by many requests at once (the same photo
+    /// attached twice): every write succeeds and the file is whole.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn the_same_content_stored_at_once_never_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Directory::new(dir.path().join("files"));
+        let bytes = vec![7u8; 2 * 1024 * 1024];
+        let writes: Vec<_> = (0..16)
+            .map(|_| {
+                let (store, bytes) = (store.clone(), bytes.clone());
+                tokio::spawn(async move { store.put(bytes).await })
+            })
+            .collect();
+        for w in writes {
+            w.await
+                .unwrap()
+                .expect("every concurrent write of one content succeeds");
+        }
+        let sha = address(&bytes);
+        assert_eq!(store.read(&sha).await.unwrap(), bytes);
+        let leftovers = std::fs::read_dir(store.path(&sha).unwrap().parent().unwrap())
+            .unwrap()
+            .count();
+        assert_eq!(leftovers, 1, "no temporary file is left behind");
     }
 
     #[tokio::test]

@@ -20,10 +20,15 @@ pub struct Browser {
 
 impl Browser {
     /// A client with its own cookies that does not follow redirects (tests look at them).
+    /// Idle connections are dropped after 2 s, before the server's 5 s
+    /// keep-alive closes them: a request sent on a connection the server is
+    /// closing at that moment fails ("connection closed before message
+    /// completed"), which a loaded test machine made happen.
     pub fn new(address: String) -> Self {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .unwrap();
         Self { address, client }
