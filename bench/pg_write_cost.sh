@@ -2,7 +2,10 @@
 # What one durable submission costs PostgreSQL, in figures that do not depend
 # on how busy the machine is: WAL bytes written and petition-row updates per
 # submission (worker off, so only the filing transaction writes), at 16
-# clients for N seconds. Compare two binaries with MINGJING_BIN=path.
+# clients for N seconds; how often a backend waited on a lock (pg_stat_activity
+# sampled every 0.1 s); and, where PostgreSQL preloads pg_stat_statements
+# (shared_preload_libraries), the statements per submission and their time.
+# Compare two binaries with MINGJING_BIN=path.
 # Usage: MINGJING_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test bench/pg_write_cost.sh [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,11 +31,29 @@ for _ in $(seq 1 900); do grep -q "serving on" "$WORK/out.log" 2>/dev/null && br
 addr="$(sed -n 's/^Mingjing is serving on //p' "$WORK/out.log")"
 q() { psql -tA "$DB" -c "$1"; }
 q "SELECT pg_stat_reset()" >/dev/null
+statements=""
+if q "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null 2>&1; then statements=yes; fi
 n0=$(q "SELECT COUNT(*) FROM petitions"); w0=$(q "SELECT pg_current_wal_lsn()")
+( end=$((SECONDS + DURATION - 1)); while [ $SECONDS -lt $end ]; do
+    q "SELECT COUNT(*) FILTER (WHERE wait_event_type = 'Lock'), COUNT(*) FROM pg_stat_activity WHERE datname = 'mingjing_bench' AND state = 'active' AND pid <> pg_backend_pid()"
+    sleep 0.1
+  done >"$WORK/waits.txt" ) &
+SAMPLER=$!
 rate=$(wrk -t2 -c16 -d"${DURATION}s" -s "$WORK/submit.lua" "$addr/api/v1/petitions" | awk '/Requests\/sec/ {print $2}')
+wait "$SAMPLER" || true
 sleep 1
 n=$(( $(q "SELECT COUNT(*) FROM petitions") - n0 ))
 wal=$(q "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$w0')")
 upd=$(q "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'petitions'")
 awk -v n="$n" -v wal="$wal" -v upd="$upd" -v rate="$rate" 'BEGIN {
   printf "submissions %d (%s/s, worker off)  WAL bytes per submission %.0f  petition-row updates per submission %.2f\n", n, rate, wal / n, upd / n }'
+awk -F'|' '{ lock += $1; active += $2 } END {
+  printf "active backends sampled %d, waiting on a lock %d (%.1f%%)\n", active, lock, active ? 100 * lock / active : 0 }' "$WORK/waits.txt"
+if [ -n "$statements" ]; then
+  echo "statements per submission (pg_stat_statements), by total time:"
+  q "SELECT round(calls::numeric / $n, 2) || ' × ' || round((total_exec_time / calls)::numeric, 3) || ' ms  ' || left(regexp_replace(query, '\s+', ' ', 'g'), 90)
+     FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'mingjing_bench') AND calls >= $n / 2
+     ORDER BY total_exec_time DESC LIMIT 12"
+else
+  echo "(statements per submission: add pg_stat_statements to shared_preload_libraries to see them)"
+fi

@@ -117,12 +117,8 @@ impl Store {
         id: PetitionId,
         keys: &[String],
     ) -> StoreResult<()> {
-        for key in keys {
-            conn.execute_raw(self.statement(
-                "INSERT INTO petition_keys (petition_id, key) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                vec![id.0.into(), key.clone().into()],
-            ))
-            .await?;
+        if let Some(statement) = petition_keys_row(id, keys) {
+            conn.execute(&statement).await?;
         }
         Ok(())
     }
@@ -354,4 +350,24 @@ impl Store {
         self.invalidate_status(link.other.id);
         Ok(())
     }
+}
+
+/// The rows of a petition's keys (none without keys); a key it has already is kept once.
+pub(super) fn petition_keys_row(
+    id: PetitionId,
+    keys: &[String],
+) -> Option<sea_orm::sea_query::InsertStatement> {
+    use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+    if keys.is_empty() {
+        return None;
+    }
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new("petition_keys"))
+        .columns([Alias::new("petition_id"), Alias::new("key")])
+        .on_conflict(OnConflict::new().do_nothing().to_owned());
+    for key in keys {
+        insert.values_panic([Expr::val(id.0), Expr::val(key.clone())]);
+    }
+    Some(insert)
 }

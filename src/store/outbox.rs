@@ -8,7 +8,8 @@ use super::entities::{job, search_outbox};
 use crate::domain::events::{EventKind, Notice, notices_of};
 use crate::domain::ids::PetitionId;
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
+use sea_orm::sea_query::InsertStatement;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, QueryTrait};
 
 /// A search document that changed: which index, which row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,13 +108,27 @@ impl Outbox {
 
     /// Writes every row inside `conn` (the change's transaction).
     pub async fn write<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
-        for (notice, payload, key) in &self.jobs {
-            enqueue_job(conn, notice.job_kind(), payload.clone(), key.clone()).await?;
-        }
-        for doc in &self.indexed {
-            enqueue_search(conn, doc.index(), doc.doc_id()).await?;
+        for statement in self.statements() {
+            conn.execute(&statement).await?;
         }
         Ok(())
+    }
+
+    /// The rows as statements, for a caller that runs them inside a larger
+    /// one (the filing's single statement on PostgreSQL).
+    pub(crate) fn statements(&self) -> Vec<InsertStatement> {
+        let now_ms = Utc::now().timestamp_millis();
+        self.jobs
+            .iter()
+            .map(|(notice, payload, key)| {
+                job_row(notice.job_kind(), payload.clone(), key.clone(), now_ms)
+            })
+            .chain(
+                self.indexed
+                    .iter()
+                    .map(|doc| search_row(doc.index(), doc.doc_id())),
+            )
+            .collect()
     }
 }
 
@@ -143,6 +158,18 @@ pub async fn enqueue_job_at<C: ConnectionTrait>(
     dedupe_key: Option<String>,
     run_at_ms: i64,
 ) -> Result<(), DbErr> {
+    conn.execute(&job_row(kind, payload, dedupe_key, run_at_ms))
+        .await?;
+    Ok(())
+}
+
+/// A pending job row; a second row with the same `dedupe_key` is not written.
+fn job_row(
+    kind: &str,
+    payload: serde_json::Value,
+    dedupe_key: Option<String>,
+    run_at_ms: i64,
+) -> InsertStatement {
     let row = job::ActiveModel {
         kind: Set(kind.to_owned()),
         payload: Set(payload),
@@ -158,9 +185,7 @@ pub async fn enqueue_job_at<C: ConnectionTrait>(
     };
     job::Entity::insert(row)
         .on_conflict_do_nothing_on([job::Column::DedupeKey])
-        .exec(conn)
-        .await?;
-    Ok(())
+        .into_query()
 }
 
 /// Marks a search document as changed inside the caller's transaction.
@@ -169,13 +194,16 @@ pub async fn enqueue_search<C: ConnectionTrait>(
     index: &str,
     doc_id: String,
 ) -> Result<(), DbErr> {
+    conn.execute(&search_row(index, doc_id)).await?;
+    Ok(())
+}
+
+fn search_row(index: &str, doc_id: String) -> InsertStatement {
     search_outbox::Entity::insert(search_outbox::ActiveModel {
         index_name: Set(index.to_owned()),
         doc_id: Set(doc_id),
         created_at: Set(Utc::now()),
         ..Default::default()
     })
-    .exec_without_returning(conn)
-    .await?;
-    Ok(())
+    .into_query()
 }

@@ -1206,3 +1206,120 @@ async fn not_sure_says_where_it_goes_and_the_list_is_grouped(app: &TestApp) {
     assert!(!receipt.contains("routed-unsure"), "{receipt}");
 }
 db_test!(not_sure_says_where_it_goes_and_the_list_is_grouped);
+
+/// Rows of every table a filing writes, and the roll-up sum of "received".
+async fn filing_rows(app: &TestApp) -> Vec<i64> {
+    let mut counts = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) AS n FROM petitions",
+        "SELECT COUNT(*) AS n FROM petition_events",
+        "SELECT COUNT(*) AS n FROM petition_deadlines",
+        "SELECT COUNT(*) AS n FROM petition_keys",
+        "SELECT COUNT(*) AS n FROM jobs",
+        "SELECT COUNT(*) AS n FROM search_outbox",
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) AS n FROM rollup_days WHERE metric = 'received' AND staff_id = 0",
+        "SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) AS n FROM rollup_months WHERE metric = 'received' AND staff_id = 0",
+    ] {
+        let row = app
+            .store
+            .conn()
+            .query_one_raw(Statement::from_string(
+                app.store.conn().get_database_backend(),
+                sql,
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        counts.push(row.try_get::<i64>("", "n").unwrap());
+    }
+    counts
+}
+
+/// A filing is all or nothing, however the store writes it (one statement on
+/// PostgreSQL, a transaction on SQLite): a tracking number drawn twice gets
+/// no second petition and leaves no event, deadline, key, job, search row or
+/// roll-up count behind; the first filing wrote each of them.
+async fn a_filing_is_written_whole_or_not_at_all(app: &TestApp) {
+    use mingjing::domain::petition::{
+        AgencyChoice, Channel, Complainant, PetitionCategory, PetitionDraft, PetitionKind,
+    };
+    app.seed_demo().await;
+    let agency = app.store.agency_by_code("lj-jb-psb").await.unwrap();
+    let calendar = app.store.calendar().await.unwrap();
+    let received = chrono::Utc::now();
+    let deadlines = mingjing::domain::clock::deadlines_starting(
+        mingjing::domain::clock::ClockRules::official(),
+        &calendar,
+        mingjing::domain::clock::ClockStart::Received,
+        "complaint",
+        agency.agency_type.as_str(),
+        mingjing::domain::clock::china_date(received),
+    );
+    assert!(!deadlines.is_empty());
+    let draft = PetitionDraft {
+        kind: PetitionKind::Complaint,
+        agency: AgencyChoice::Chosen(agency.id),
+        category: PetitionCategory::Conduct,
+        subject: "窗口工作人员".into(),
+        title: "材料重复提交".into(),
+        description: "办理业务时被要求重复提交材料。".into(),
+        desired_outcome: String::new(),
+        related_case_number: None,
+        complainant: Complainant::Named {
+            name: "测试人".into(),
+            email: mingjing::domain::staff::Email::parse("tester@example.org"),
+            phone: None,
+        },
+    };
+    let tn = mingjing::domain::codes::TrackingNumber::generate(2026, &mut rand::rng());
+    let keys = vec!["k:phone:1".to_owned(), "k:case:2".to_owned()];
+    let new = || mingjing::store::petitions::NewPetition {
+        draft: &draft,
+        agency_id: agency.id,
+        tracking_number: tn.as_str(),
+        access_code_hash: "h".into(),
+        lang: "zh-CN",
+        status: mingjing::domain::workflow::State::Received,
+        quarantine_reason: None,
+        received_at: received,
+        deadlines: &deadlines,
+        files: &[],
+        via_partner: None,
+        keys: &keys,
+        channel: Channel::Online,
+        registered_by: None,
+    };
+    let before = filing_rows(app).await;
+    let filed = app.store.create_petition(new()).await.unwrap().unwrap();
+    assert_eq!(filed.tracking_number, tn.as_str());
+    assert_eq!(filed.contact_email.as_deref(), Some("tester@example.org"));
+    let after = filing_rows(app).await;
+    let added: Vec<i64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
+    // petition, event, each deadline, both keys, the acknowledgement, the
+    // search row, and "received" once a day and once a month.
+    assert_eq!(
+        added,
+        vec![1, 1, deadlines.len() as i64, 2, 1, 1, 1, 1],
+        "rows added by one filing"
+    );
+    let status = app
+        .store
+        .petition_by_tracking_number(tn.as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.id, filed.id);
+    assert_eq!(status.received_at, filed.received_at);
+    assert_eq!(
+        status.next_due_on,
+        mingjing::domain::clock::next_agency_due(&deadlines)
+    );
+
+    assert!(app.store.create_petition(new()).await.unwrap().is_none());
+    assert_eq!(
+        filing_rows(app).await,
+        after,
+        "a refused filing left rows behind"
+    );
+}
+db_test!(a_filing_is_written_whole_or_not_at_all);
