@@ -35,7 +35,7 @@ run_backend() {
   # The demo's year of history queues ~2,400 staff notices; measure after the
   # worker has sent them (as on a running portal), not while it catches up.
   for _ in $(seq 1 600); do
-    curl -s "$addr/healthz" | grep -q '"pending":0[,}]' && break; sleep 0.5
+    curl -s "$addr/healthz" | grep -q '"queue":{"pending":0[,}]' && break; sleep 0.5
   done
   wrk -t2 -c16 -d"${DURATION}s" --latency -s "$WORK/submit.lua" "$addr/api/v1/petitions" >"$WORK/submit.txt"
   local created; created="$(curl -s -X POST -H 'Content-Type: application/json' \

@@ -25,6 +25,7 @@ mod m20261204_000017_staff_accounts;
 mod m20261204_000018_registered_by_staff;
 mod m20261204_000019_agency_contacts;
 mod m20261204_000020_letters;
+mod m20261205_000021_next_due_on_insert_by_writer;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_registered_by_staff::Migration),
             Box::new(m20261204_000019_agency_contacts::Migration),
             Box::new(m20261204_000020_letters::Migration),
+            Box::new(m20261205_000021_next_due_on_insert_by_writer::Migration),
         ]
     }
 }

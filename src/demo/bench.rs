@@ -233,6 +233,11 @@ pub async fn bench_seed(store: &Store, count: u32) -> anyhow::Result<()> {
             petition_deadline::Entity::insert_many(rows)
                 .exec(&txn)
                 .await?;
+            let ids: Vec<_> = chunk
+                .iter()
+                .map(|(id, _, _)| crate::domain::ids::PetitionId(*id))
+                .collect();
+            crate::store::petitions::refresh_next_due(&txn, &ids).await?;
         }
         txn.commit().await?;
     }

@@ -522,6 +522,31 @@ fn filing_outbox(petition: &Petition, new: &NewPetition<'_>) -> Outbox {
     outbox
 }
 
+/// Recomputes `next_due_on` of `ids` from their open agency deadlines, in
+/// `conn`'s transaction. A writer that inserts an open deadline calls it
+/// (migration 21: no insert trigger; an update of a deadline goes through the
+/// trigger). Rows whose date is already right are not written.
+pub(crate) async fn refresh_next_due(
+    conn: &impl sea_orm::ConnectionTrait,
+    ids: &[PetitionId],
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::{Expr, Query};
+    const NEAREST: &str = "COALESCE((SELECT MIN(d.due_on) FROM petition_deadlines d \
+         WHERE d.petition_id = petitions.id AND d.status = 'open' \
+         AND d.clock <> 'review_request'), '9999-12-31')";
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let update = Query::update()
+        .table(petition::Entity)
+        .value(petition::Column::NextDueOn, Expr::cust(NEAREST))
+        .and_where(petition::Column::Id.is_in(ids.iter().copied()))
+        .and_where(Expr::cust(format!("petitions.next_due_on <> {NEAREST}")))
+        .to_owned();
+    conn.execute(&update).await?;
+    Ok(())
+}
+
 /// A new deadline row, open, on the clock of `agency_id` in `round`.
 pub(super) fn deadline_row(
     petition_id: PetitionId,

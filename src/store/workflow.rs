@@ -341,6 +341,9 @@ impl Store {
                 .insert(&txn)
                 .await?;
         }
+        if !outcome.start_deadlines.is_empty() {
+            super::petitions::refresh_next_due(&txn, &[p.id]).await?;
+        }
         if let (Some(due), Some(days)) = (outcome.conclusion_due_on, outcome.extend_conclusion_by)
             && let Some(d) = petition_deadline::Entity::find()
                 .filter(petition_deadline::Column::PetitionId.eq(p.id))

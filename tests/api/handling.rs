@@ -1177,6 +1177,70 @@ async fn reminders_and_escalations_are_mailed_exactly_once_on_postgres() {
     reminders_and_escalations_are_mailed_exactly_once(Backend::Postgres).await;
 }
 
+/// The queues order and flag petitions by their nearest open deadline: when
+/// a step ends one clock and starts the next, the queue shows the new one.
+async fn the_queue_shows_the_deadline_of_the_clock_that_runs_now(app: &TestApp) {
+    app.seed_demo().await;
+    let (tn, _) = file(app, "lj-nx-court").await;
+    let clerk = token(app, "intake-clerk", "lj-nx-court").await;
+    let boss = token(app, "supervisor", "lj-nx-court").await;
+    let shown = |queue: Vec<Value>| {
+        queue
+            .into_iter()
+            .find(|p| p["tracking_number"] == tn.as_str())
+            .expect("the petition is in the queue")["next_due_on"]
+            .clone()
+    };
+    let open_due = |detail: &Value, clock: &str| {
+        detail["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["clock"] == clock && d["status"] == "open")
+            .unwrap_or_else(|| panic!("an open {clock} clock: {detail}"))["due_on"]
+            .clone()
+    };
+    let get = |token: String, path: String| {
+        let url = app.url(&path);
+        let client = app.client.clone();
+        async move {
+            client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let detail = get(boss.clone(), format!("/api/v1/staff/petitions/{tn}")).await;
+    let queue = get(clerk.clone(), "/api/v1/staff/petitions?queue=new".into()).await;
+    assert_eq!(
+        shown(serde_json::from_value(queue).unwrap()),
+        open_due(&detail, "acceptance")
+    );
+    assert_eq!(
+        act(app, &clerk, &tn, json!({"action": "accept"})).await.0,
+        200
+    );
+    let detail = get(boss.clone(), format!("/api/v1/staff/petitions/{tn}")).await;
+    let conclusion = open_due(&detail, "conclusion");
+    assert!(conclusion.is_string());
+    let queue = get(
+        boss.clone(),
+        "/api/v1/staff/petitions?queue=to_assign".into(),
+    )
+    .await;
+    assert_eq!(
+        shown(serde_json::from_value(queue).unwrap()),
+        conclusion,
+        "after acceptance the queue shows the conclusion clock's last day"
+    );
+}
+db_test!(the_queue_shows_the_deadline_of_the_clock_that_runs_now);
+
 async fn a_stopped_clock_moves_the_deadline_by_the_days_it_stood(app: &TestApp) {
     use sea_orm::ConnectionTrait;
     app.seed_demo().await;
