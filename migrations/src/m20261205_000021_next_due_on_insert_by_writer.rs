@@ -12,7 +12,7 @@
 //! deadline (met, replaced, moved by an extension or a calendar change) still
 //! go through the trigger, so SQL that changes a deadline keeps the date
 //! true; SQL that inserts an open deadline by hand must run that recompute
-//! (README, "Data model").
+//! (README, Performance: the handling bench).
 //!
 //! Both backends drop their insert trigger, so the rule is the same on each
 //! and the suite on SQLite catches a writer that forgets the recompute.
