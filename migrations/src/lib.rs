@@ -26,6 +26,7 @@ mod m20261204_000018_registered_by_staff;
 mod m20261204_000019_agency_contacts;
 mod m20261204_000020_letters;
 mod m20261205_000021_next_due_on_insert_by_writer;
+mod m20261207_000022_frozen_letters;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_agency_contacts::Migration),
             Box::new(m20261204_000020_letters::Migration),
             Box::new(m20261205_000021_next_due_on_insert_by_writer::Migration),
+            Box::new(m20261207_000022_frozen_letters::Migration),
         ]
     }
 }

@@ -371,6 +371,7 @@ async fn apply(
     expected_version: Option<i32>,
     link: Option<crate::store::duplicates::NewLink<'_>>,
     at: chrono::DateTime<chrono::Utc>,
+    letter_names: bool,
 ) -> Result<i32> {
     if let Some(v) = expected_version
         && v != p.version
@@ -420,8 +421,41 @@ async fn apply(
             calendar: &calendar,
         },
     )?;
+    // An answer issues a letter: its facts are frozen now, with the answer.
+    let letter = if outcome.event_kind == crate::domain::events::EventKind::Answered {
+        let n = &outcome.new;
+        let approver = match &actor {
+            Actor::Staff { id, .. } => Some(*id),
+            _ => None,
+        };
+        let issue = super::letters::Issue {
+            round: n.round,
+            issuer: n.agency_id,
+            answer_text: n.answer_text.as_deref().unwrap_or_default(),
+            answered_on: n.answered_on.unwrap_or(outcome.on),
+            draft_author: n.draft_author_id,
+            approver,
+            reviewed: n.reviewed_agency_id.map(|a| (a, n.review_outcome)),
+            names: letter_names,
+        };
+        let review = outcome
+            .start_deadlines
+            .iter()
+            .find(|d| d.clock == "review_request");
+        Some(super::letters::freeze(store, p, &issue, review).await?)
+    } else {
+        None
+    };
     let version = store
-        .apply_outcome(p, actor_label, command.name(), &outcome, link.as_ref(), at)
+        .apply_outcome(
+            p,
+            actor_label,
+            command.name(),
+            &outcome,
+            link.as_ref(),
+            letter.as_ref(),
+            at,
+        )
         .await?;
     tracing::info!(
         petition.id = %p.id,
@@ -451,6 +485,7 @@ pub async fn act(
         command,
         expected_version,
         chrono::Utc::now(),
+        app.letter_names,
     )
     .await
 }
@@ -464,6 +499,7 @@ pub async fn act_at(
     command: Command,
     expected_version: Option<i32>,
     at: chrono::DateTime<chrono::Utc>,
+    letter_names: bool,
 ) -> Result<i32> {
     if matches!(command, Command::Merge { .. }) {
         // Only through `act`, which finds the original and writes the link.
@@ -484,6 +520,7 @@ pub async fn act_at(
         expected_version,
         None,
         at,
+        letter_names,
     )
     .await
 }
@@ -515,6 +552,7 @@ pub(super) async fn act_with_link(
         expected_version,
         link,
         chrono::Utc::now(),
+        app.letter_names,
     )
     .await
 }
@@ -549,6 +587,7 @@ pub async fn petitioner_act_at(
         None,
         None,
         at,
+        false,
     )
     .await
 }

@@ -120,9 +120,17 @@ impl Life<'_> {
             return Ok(false);
         }
         self.minute += 1;
-        act_at(self.store, staff, tn, command, None, at(day, self.minute))
-            .await
-            .map_err(|e| anyhow::anyhow!("demo history: {e}"))?;
+        act_at(
+            self.store,
+            staff,
+            tn,
+            command,
+            None,
+            at(day, self.minute),
+            false,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo history: {e}"))?;
         self.acts += 1;
         Ok(true)
     }

@@ -1,30 +1,139 @@
-//! 文书 — the letters a petitioner keeps: the receipt of filing (受理回执) and
-//! the answer (处理意见书). Each printed copy carries a verification code; the
+//! 文书 — the letters a petitioner keeps: the receipt of filing (受理回执),
+//! the answer (处理意见书) and the answers of a review (复查意见书) and a
+//! re-review (复核意见书). Each printed copy carries a verification code; the
 //! portal signs a statement binding that code to the SHA-256 of the PDF's
 //! exact bytes with the installation's key, so anyone can confirm a copy is
 //! genuine and unchanged — at `/verify`, or offline with the public key.
+//!
+//! An issued letter never changes (谁执法、谁负责 holds only if the letter
+//! does): its facts are frozen as [`AnswerLetter`] in the transaction that
+//! issues the answer — issuer, handler and approver as they were, the text,
+//! the basis, the review body and deadline as stated then — and each copy's
+//! bytes are kept once drawn. A review's conclusion is a new letter from the
+//! body that reviewed.
 
-use serde::Serialize;
+use super::evaluation::ReviewOutcome;
+use super::workflow::Round;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LetterKind {
     Receipt,
+    /// 处理意见书 — the first answer.
     Answer,
+    /// 复查意见书 — the answer of a review, by the body one level up.
+    ReviewAnswer,
+    /// 复核意见书 — the answer of a re-review; final.
+    ReReviewAnswer,
 }
 
 impl LetterKind {
+    pub const ALL: [LetterKind; 4] = [
+        LetterKind::Receipt,
+        LetterKind::Answer,
+        LetterKind::ReviewAnswer,
+        LetterKind::ReReviewAnswer,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LetterKind::Receipt => "receipt",
             LetterKind::Answer => "answer",
+            LetterKind::ReviewAnswer => "review_answer",
+            LetterKind::ReReviewAnswer => "re_review_answer",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [LetterKind::Receipt, LetterKind::Answer]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The letter that answers a round of handling.
+    pub fn answering(round: Round) -> Self {
+        match round {
+            Round::Original => LetterKind::Answer,
+            Round::Review => LetterKind::ReviewAnswer,
+            Round::ReReview => LetterKind::ReReviewAnswer,
+        }
+    }
+}
+
+/// A name as it was when the letter was issued, in both languages (a copy in
+/// either may be drawn later; the body may be renamed by then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Names {
+    pub fn get(&self, english: bool) -> &str {
+        if english { &self.en } else { &self.zh }
+    }
+}
+
+/// Who signs an answer letter (谁执法、谁负责): the post and staff number of
+/// the handler who drafted it, or of the supervisor who approved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signatory {
+    /// The role's code (`handler`, `supervisor`…), as `Role::as_str`.
+    pub role: String,
+    pub staff_number: String,
+    pub name: String,
+}
+
+/// In a review's letter: the answer that was reviewed and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reviewed {
+    pub agency: Names,
+    pub outcome: Option<ReviewOutcome>,
+}
+
+/// The facts of an answer letter, frozen when the answer is issued. Nothing
+/// here is looked up again: a later review, transfer, merge, renamed body,
+/// deactivated account or changed setting leaves the letter as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerLetter {
+    pub kind: LetterKind,
+    /// The tracking number as printed (with its dashes).
+    pub number: String,
+    /// The body that answered and issues the letter.
+    pub issuer: Names,
+    /// Where a further review is asked for; none after a re-review (final)
+    /// or at the top of the hierarchy.
+    pub review_body: Option<Names>,
+    /// The last day to ask for it and the rule's citation, as counted then.
+    pub review_due: Option<NaiveDate>,
+    pub review_citation: Option<Names>,
+    /// The petitioner's name; none for an anonymous report.
+    pub petitioner: Option<String>,
+    pub title: String,
+    pub received_on: NaiveDate,
+    pub answered_on: NaiveDate,
+    pub answer: String,
+    /// The basis the handler cited; none: the general one.
+    pub basis: Option<String>,
+    pub handler: Option<Signatory>,
+    pub approver: Option<Signatory>,
+    /// Whether names are printed beside posts (`MINGJING_LETTER_NAMES` then).
+    pub names: bool,
+    /// In a review or re-review letter: the answer reviewed.
+    pub reviewed: Option<Reviewed>,
+}
+
+impl AnswerLetter {
+    /// The letter as retention leaves it (`domain::retention`): the
+    /// petitioner's name blanked and `anonymise` applied to the texts that
+    /// may quote them; who decided what — by post and number — stays.
+    pub fn anonymised(&self, anonymise: impl Fn(&str) -> String) -> AnswerLetter {
+        AnswerLetter {
+            petitioner: self.petitioner.as_ref().map(|_| "***".to_owned()),
+            title: anonymise(&self.title),
+            answer: anonymise(&self.answer),
+            ..self.clone()
+        }
     }
 }
 
@@ -61,5 +170,23 @@ mod tests {
             "mingjing-letter-v1\ncode:V7K3FQ9X2MAP4WZ8\nkind:answer\nnumber:MJ26ABCDEFGHJK0\nissued:2026-12-04\nsha256:ab\n"
         );
         assert_eq!(LetterKind::parse("receipt"), Some(LetterKind::Receipt));
+        assert_eq!(
+            LetterKind::parse("re_review_answer"),
+            Some(LetterKind::ReReviewAnswer)
+        );
+        assert!(LetterKind::ALL.iter().all(|k| k.as_str().len() <= 16));
+    }
+
+    #[test]
+    fn each_round_is_answered_by_its_own_letter() {
+        assert_eq!(LetterKind::answering(Round::Original), LetterKind::Answer);
+        assert_eq!(
+            LetterKind::answering(Round::Review),
+            LetterKind::ReviewAnswer
+        );
+        assert_eq!(
+            LetterKind::answering(Round::ReReview),
+            LetterKind::ReReviewAnswer
+        );
     }
 }

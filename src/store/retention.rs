@@ -252,6 +252,36 @@ impl Store {
                 }
             }
         }
+        // Issued letters: their facts lose the petitioner's identity, and the
+        // copies kept lose their bytes (which print the name); the records stay,
+        // so a copy printed before still verifies, and `/verify` says what was done.
+        let today = crate::domain::clock::china_date(now);
+        for l in super::entities::issued_letter::Entity::find()
+            .filter(super::entities::issued_letter::Column::PetitionId.eq(id.0))
+            .all(&txn)
+            .await?
+        {
+            let letter = super::letters::IssuedLetter::try_from(l)?;
+            let facts = letter.facts.anonymised(|t| anonymise(t, &values));
+            super::entities::issued_letter::ActiveModel {
+                id: Set(letter.id),
+                facts: Set(serde_json::to_string(&facts).unwrap_or_default()),
+                anonymised_on: Set(Some(today)),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+        }
+        let copies = txn
+            .execute_raw(self.statement(
+                "UPDATE letters SET pdf = NULL, anonymised_on = $1 WHERE petition_id = $2 AND anonymised_on IS NULL",
+                vec![today.into(), id.0.into()],
+            ))
+            .await?
+            .rows_affected();
+        if copies > 0 {
+            done.fields.push("letters");
+        }
         crate::audit::append(
             &txn,
             actor,

@@ -232,7 +232,9 @@ impl StaffPetitions<'_> {
 
 impl Store {
     /// Applies `outcome` if the petition is still at `p.version`; `Conflict` otherwise.
-    /// `link`: a link to the other petition written with it (a merge).
+    /// `link`: a link to the other petition written with it (a merge);
+    /// `letter`: the answer letter it issues, frozen (`domain::letter`).
+    #[allow(clippy::too_many_arguments)]
     pub async fn apply_outcome(
         &self,
         p: &Petition,
@@ -240,6 +242,7 @@ impl Store {
         command: &str,
         outcome: &Outcome,
         link: Option<&super::duplicates::NewLink<'_>>,
+        letter: Option<&crate::domain::letter::AnswerLetter>,
         now: chrono::DateTime<Utc>,
     ) -> StoreResult<i32> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
@@ -295,6 +298,10 @@ impl Store {
         let event = row.insert(&txn).await?;
         if let Some(link) = link {
             self.write_link(&txn, p, link, actor, now).await?;
+        }
+        if let Some(letter) = letter {
+            super::letters::insert_issued(&txn, p.id, n.agency_id, Some(event.id), letter, now)
+                .await?;
         }
         let mut contributions = row.contributions();
         let open = |clock: sea_orm::Condition| {

@@ -190,7 +190,7 @@ async fn letters_are_signed_pdfs_that_catch_a_changed_byte(app: &TestApp) {
     assert_eq!(status, 404, "no letter before the answer");
     crate::handling::handle(app, "lj-jb-court", &compact).await;
     let (_, status_page) = app.get_text(&format!("/track/{compact}")).await;
-    assert!(status_page.contains(&format!("/track/{compact}/letter.pdf")));
+    assert!(status_page.contains(&format!("/track/{compact}/letters/")));
     let (status, letter) = app.get_text(&format!("/track/{compact}/letter")).await;
     assert_eq!(status, 200, "{letter}");
     assert_translated(&letter);
@@ -241,3 +241,206 @@ async fn letters_are_signed_pdfs_that_catch_a_changed_byte(app: &TestApp) {
     );
 }
 db_test!(letters_are_signed_pdfs_that_catch_a_changed_byte);
+
+async fn sql(app: &TestApp, sql: &str) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.store.conn().get_database_backend();
+    app.store
+        .conn()
+        .execute_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap();
+}
+
+/// The `<article>` of a letter page: what the letter says, without the
+/// page around it (links, language switch).
+fn article(page: &str) -> String {
+    let start = page.find("<article").expect("a letter article");
+    let end = page[start..].find("</article>").unwrap() + start;
+    page[start..end].to_owned()
+}
+
+/// The ids of the letters the status page lists, in its order.
+fn letter_ids(page: &str, tn: &str) -> Vec<String> {
+    let marker = format!("/track/{tn}/letters/");
+    let mut ids: Vec<String> = Vec::new();
+    for part in page.split(&marker).skip(1) {
+        let id: String = part.chars().take_while(char::is_ascii_digit).collect();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+async fn an_issued_letter_never_changes_and_a_review_issues_its_own(app: &TestApp) {
+    use crate::handling::{act, file, handle, id_of, petitioner, token};
+    use serde_json::json;
+    app.seed_demo().await;
+    let (tn, access) = file(app, "lj-jb-court").await;
+    handle(app, "lj-jb-court", &tn).await;
+    let r = app
+        .post_form(
+            "/track",
+            &[
+                ("tracking_number", tn.as_str()),
+                ("access_code", access.as_str()),
+            ],
+        )
+        .await;
+    assert!(r.status().is_redirection() || r.status().is_success());
+    let (_, status_page) = app.get_text(&format!("/track/{tn}")).await;
+    let ids = letter_ids(&status_page, &tn);
+    assert_eq!(ids.len(), 1, "one letter issued: {status_page}");
+    let first = ids[0].clone();
+    let (status, page) = app.get_text(&format!("/track/{tn}/letters/{first}")).await;
+    assert_eq!(status, 200);
+    let letter_before = article(&page);
+    assert!(letter_before.contains("临江市江北区人民法院") && letter_before.contains("承办"));
+    let (_, _, pdf) = bytes_of(app, &format!("/track/{tn}/letters/{first}.pdf")).await;
+    let text = pdf_text(&pdf);
+    let first_code = code_printed(&text);
+    assert!(text.contains("临江市江北区人民法院") && text.contains("临江市中级人民法院"));
+
+    // Everything that used to redraw the letter happens to the petition.
+    // The same matter filed again is merged into it.
+    let (dup, _) = file(app, "lj-jb-court").await;
+    let clerk = token(app, "intake-clerk", "lj-jb-court").await;
+    let display = mingjing::domain::codes::TrackingNumber::parse(&tn)
+        .unwrap()
+        .display();
+    let (merged, body) = act(
+        app,
+        &clerk,
+        &dup,
+        json!({"action": "merge", "original": display, "reason": "同一事项"}),
+    )
+    .await;
+    assert_eq!(merged, 200, "{body}");
+    // The handler leaves; the court is renamed.
+    let handler = id_of(app, "handler", "lj-jb-court").await;
+    sql(
+        app,
+        &format!("UPDATE staff SET active = false WHERE id = {handler}"),
+    )
+    .await;
+    sql(
+        app,
+        "UPDATE agencies SET name_zh = '临江市江北区法院（新名）' WHERE code = 'lj-jb-court'",
+    )
+    .await;
+    // The petitioner asks for a review, which the city court answers.
+    let (status, body) = petitioner(
+        app,
+        &tn,
+        &access,
+        json!({"action": "request_review", "reason": "仍未执行到位"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (clerk, boss, handler) = (
+        token(app, "intake-clerk", "lj-court").await,
+        token(app, "supervisor", "lj-court").await,
+        token(app, "handler", "lj-court").await,
+    );
+    let handler_id = id_of(app, "handler", "lj-court").await;
+    for (who, action) in [
+        (&clerk, json!({"action": "accept"})),
+        (&boss, json!({"action": "assign", "handler_id": handler_id})),
+        (
+            &handler,
+            json!({"action": "record_investigation", "note": "调阅原卷"}),
+        ),
+        (
+            &handler,
+            json!({"action": "draft_answer", "text": "经复查，原处理意见正确。\n财产已查封，执行款将于本月发放。", "legal_basis": "《信访工作条例》第三十五条", "review_outcome": "upheld"}),
+        ),
+        (&boss, json!({"action": "approve"})),
+    ] {
+        let (status, body) = act(app, who, &tn, action).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    // The first letter is what it was, byte for byte, and still verifies.
+    let (status, page) = app.get_text(&format!("/track/{tn}/letters/{first}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        article(&page),
+        letter_before,
+        "the letter's page is unchanged"
+    );
+    let (_, _, again) = bytes_of(app, &format!("/track/{tn}/letters/{first}.pdf")).await;
+    assert_eq!(again, pdf, "the letter's PDF is unchanged");
+    assert!(
+        check_file(app, &first_code, pdf.clone())
+            .await
+            .contains("完全一致")
+    );
+
+    // The review's answer is a letter of its own, from the body that reviewed.
+    let (_, status_page) = app.get_text(&format!("/track/{tn}")).await;
+    let ids = letter_ids(&status_page, &tn);
+    assert_eq!(ids.len(), 2, "both letters listed: {status_page}");
+    assert_eq!(ids[1], first, "newest first");
+    let review_pos = status_page
+        .find("信访事项复查意见书")
+        .expect("the review letter listed");
+    let answer_pos = status_page
+        .find("信访事项处理意见书")
+        .expect("the first letter listed");
+    assert!(review_pos < answer_pos, "newest first");
+    let second = ids[0].clone();
+    let (_, page) = app.get_text(&format!("/track/{tn}/letters/{second}")).await;
+    let review_letter = article(&page);
+    for expected in [
+        "信访事项复查意见书",
+        "临江市中级人民法院",
+        "予以维持",
+        "复核",
+        "江南省高级人民法院",
+    ] {
+        assert!(
+            review_letter.contains(expected),
+            "{expected:?} in {review_letter}"
+        );
+    }
+    assert!(
+        review_letter.contains("经复查，原处理意见正确。<br>"),
+        "lines are kept: {review_letter}"
+    );
+    assert!(!page.contains("&lt;br"), "no escaped markup");
+    let (_, _, review_pdf) = bytes_of(app, &format!("/track/{tn}/letters/{second}.pdf")).await;
+    let review_code = code_printed(&pdf_text(&review_pdf));
+    assert_ne!(review_code, first_code);
+    assert!(
+        check_file(app, &review_code, review_pdf.clone())
+            .await
+            .contains("完全一致")
+    );
+    // `/track/{tn}/letter` is the newest.
+    let (_, newest) = app.get_text(&format!("/track/{tn}/letter")).await;
+    assert_eq!(article(&newest), review_letter);
+
+    // A one-byte change of either is shown as a mismatch, and only that.
+    for (code, bytes) in [(&first_code, &pdf), (&review_code, &review_pdf)] {
+        let mut changed = bytes.clone();
+        let middle = changed.len() / 2;
+        changed[middle] ^= 0x01;
+        let page = check_file(app, code, changed).await;
+        assert!(page.contains("这份文件不是以该核验码签发的文书"), "{page}");
+        assert!(
+            !page.contains("这是本系统签发的文书") && !page.contains("有效（"),
+            "nothing on the page says the file is genuine"
+        );
+        assert_translated(&page);
+    }
+
+    // English: the same letters, no escaped markup either.
+    let (_, page) = app
+        .get_text(&format!("/track/{tn}/letters/{second}?lang=en"))
+        .await;
+    assert!(page.contains("Decision on the review"), "{page}");
+    assert!(!page.contains("&lt;br"), "no escaped markup in English");
+    assert_translated(&page);
+}
+db_test!(an_issued_letter_never_changes_and_a_review_issues_its_own);

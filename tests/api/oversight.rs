@@ -88,7 +88,7 @@ pub(crate) async fn filed(app: &TestApp, agency: &str, received: &str, n: usize)
 }
 
 async fn act(app: &TestApp, who: &StaffMember, tn: &str, when: &str, m: i64, c: Command) {
-    act_at(&app.store, who, tn, c, None, at(when, m))
+    act_at(&app.store, who, tn, c, None, at(when, m), false)
         .await
         .unwrap_or_else(|e| panic!("{} on {tn} at {when}: {e}", who.role.as_str()));
 }

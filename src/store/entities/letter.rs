@@ -14,6 +14,11 @@ pub struct Model {
     pub sha256: String,
     pub signature: String,
     pub created_at: DateTimeUtc,
+    /// The issued letter this is a copy of (`issued_letters`); none for a receipt.
+    pub letter_id: Option<i32>,
+    /// The copy's PDF, kept once drawn; none before migration 22 and after retention.
+    pub pdf: Option<Vec<u8>>,
+    pub anonymised_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

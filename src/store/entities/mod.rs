@@ -8,6 +8,7 @@ pub mod captcha;
 pub mod case;
 pub mod case_milestone;
 pub mod evidence;
+pub mod issued_letter;
 pub mod job;
 pub mod letter;
 pub mod petition;

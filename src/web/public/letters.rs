@@ -3,12 +3,12 @@
 //! petition opened with its code), and `/verify` where anyone confirms a
 //! printed or downloaded letter is genuine and unchanged.
 
-use crate::app::letters::{self, AnswerFacts, Signatory};
+use crate::app::letters;
 use crate::domain::codes::VerificationCode;
-use crate::domain::letter::LetterKind;
-use crate::domain::workflow::split_answer;
+use crate::domain::letter::{AnswerLetter, LetterKind, Signatory};
 use crate::render::Layout;
 use crate::render::pdf::{Block, Printed};
+use crate::store::letters::IssuedLetter;
 use crate::store::petitions::{DeadlineView, Petition};
 use crate::web::api::petitions::DeadlineOut;
 use crate::web::{AppError, AppState, Lang, html};
@@ -146,10 +146,9 @@ pub async fn receipt_pdf(
     let facts = crate::app::filing::filed(&state.app, &number).await?;
     let public_url = state.app.public_url.clone();
     let for_draw = facts.clone();
-    let (record, bytes) = letters::issue(
+    let (record, bytes) = letters::receipt(
         &state.app,
         &facts.petition,
-        LetterKind::Receipt,
         lang.tag(),
         Box::new(move |code| {
             Ok(crate::render::pdf::render(&receipt_letter(
@@ -171,10 +170,14 @@ pub async fn receipt_pdf(
     ))
 }
 
+/// An answer letter in the reader's language, from its frozen facts.
 #[derive(Serialize, Clone)]
 struct LetterView {
+    /// `answer`, `review_answer`, `re_review_answer`.
+    kind: &'static str,
+    /// 处理意见书, 复查意见书 or 复核意见书, translated.
+    heading: String,
     agency: String,
-    review_body: Option<String>,
     number: String,
     petitioner: Option<String>,
     title: String,
@@ -183,47 +186,73 @@ struct LetterView {
     answer: String,
     /// The basis the handler cited; none: the general one.
     basis: Option<String>,
+    /// In a review's letter: which answer it reviewed and what became of it.
+    reviewed: Option<String>,
     handler: Option<Signatory>,
     approver: Option<Signatory>,
-    review_due: Option<chrono::NaiveDate>,
+    /// The heading and text of what the petitioner may do next (a review,
+    /// a re-review, or nothing: final).
+    next_h: String,
+    next: String,
     review_citation: Option<String>,
     names: bool,
 }
 
-fn letter_view(
-    letter_names: bool,
-    p: &Petition,
-    facts: &AnswerFacts,
-    deadlines: &[DeadlineView],
-    lang: Lang,
-) -> LetterView {
-    let review = deadlines
-        .iter()
-        .map(|d| DeadlineOut::of_view(d, lang))
-        .find(|d| d.clock == "review_request");
+fn letter_view(facts: &AnswerLetter, lang: Lang) -> LetterView {
+    let en = lang == Lang::En;
+    let kind = facts.kind.as_str();
+    let body = facts.review_body.as_ref().map_or_else(
+        || lang.t("letter-review-body-unknown"),
+        |b| b.get(en).to_owned(),
+    );
+    let (next_h, next) = match facts.kind {
+        LetterKind::ReReviewAnswer => (lang.t("letter-final-h"), lang.t("letter-final")),
+        k => {
+            let step = if k == LetterKind::Answer {
+                "review"
+            } else {
+                "re-review"
+            };
+            let text = match facts.review_due {
+                Some(due) => lang.t_args(
+                    &format!("letter-{step}"),
+                    &[("date", due.to_string()), ("body", body)],
+                ),
+                None => lang.t_args(&format!("letter-{step}-no-date"), &[("body", body)]),
+            };
+            (lang.t(&format!("letter-{step}-h")), text)
+        }
+    };
     LetterView {
-        agency: name_of(&facts.agency, lang),
-        review_body: facts.review_body.as_ref().map(|a| name_of(a, lang)),
-        number: p.display_number(),
-        petitioner: if p.anonymous {
-            None
-        } else {
-            p.contact_name.clone()
-        },
-        title: p.title.clone(),
-        received_on: crate::domain::clock::china_date(p.received_at),
-        answered_on: p.answered_on.unwrap_or_default(),
-        answer: split_answer(p.answer_text.as_deref().unwrap_or_default())
-            .0
-            .to_owned(),
-        basis: split_answer(p.answer_text.as_deref().unwrap_or_default())
-            .1
-            .map(str::to_owned),
+        kind,
+        heading: lang.t(&format!("letter-{}-title", kind.replace('_', "-"))),
+        agency: facts.issuer.get(en).to_owned(),
+        number: facts.number.clone(),
+        petitioner: facts.petitioner.clone(),
+        title: facts.title.clone(),
+        received_on: facts.received_on,
+        answered_on: facts.answered_on,
+        answer: facts.answer.clone(),
+        basis: facts.basis.clone(),
+        reviewed: facts.reviewed.as_ref().map(|r| {
+            lang.t_args(
+                "letter-reviewed",
+                &[
+                    ("body", r.agency.get(en).to_owned()),
+                    ("round", kind.to_owned()),
+                    (
+                        "outcome",
+                        r.outcome.map_or("unstated", |o| o.as_str()).to_owned(),
+                    ),
+                ],
+            )
+        }),
         handler: facts.handler.clone(),
         approver: facts.approver.clone(),
-        review_due: review.as_ref().map(|d| d.due_on),
-        review_citation: review.map(|d| d.citation),
-        names: letter_names,
+        next_h,
+        next,
+        review_citation: facts.review_citation.as_ref().map(|c| c.get(en).to_owned()),
+        names: facts.names,
     }
 }
 
@@ -234,25 +263,11 @@ fn signatory_line(s: &Option<Signatory>, key: &str, names: bool, lang: Lang) -> 
             lang.t(&format!("role-{}", s.role)),
             lang.t_args("letter-staff-number", &[("number", s.staff_number.clone())])
         );
-        if names {
+        if names && !s.name.is_empty() {
             who = format!("{who} {}", s.name);
         }
         format!("{}: {who}", lang.t(key))
     })
-}
-
-fn review_text(v: &LetterView, lang: Lang) -> String {
-    let body = v
-        .review_body
-        .clone()
-        .unwrap_or_else(|| lang.t("letter-review-body-unknown"));
-    match v.review_due {
-        Some(due) => lang.t_args(
-            "letter-review",
-            &[("date", due.to_string()), ("body", body)],
-        ),
-        None => lang.t_args("letter-review-no-date", &[("body", body)]),
-    }
 }
 
 fn answer_letter(public_url: &str, v: &LetterView, lang: Lang, code: &VerificationCode) -> Printed {
@@ -278,6 +293,14 @@ fn answer_letter(public_url: &str, v: &LetterView, lang: Lang, code: &Verificati
                 ],
             ),
         },
+    ];
+    if let Some(reviewed) = &v.reviewed {
+        blocks.push(Block {
+            label: Some(lang.t("letter-reviewed-h")),
+            text: reviewed.clone(),
+        });
+    }
+    blocks.extend([
         Block {
             label: Some(lang.t("letter-answer")),
             text: v.answer.clone(),
@@ -290,17 +313,17 @@ fn answer_letter(public_url: &str, v: &LetterView, lang: Lang, code: &Verificati
                 .unwrap_or_else(|| lang.t("letter-basis-text")),
         },
         Block {
-            label: Some(lang.t("letter-review-h")),
+            label: Some(v.next_h.clone()),
             text: format!(
                 "{}{}",
-                review_text(v, lang),
+                v.next,
                 v.review_citation
                     .as_ref()
                     .map(|c| format!("\n{c}"))
                     .unwrap_or_default()
             ),
         },
-    ];
+    ]);
     let signed: Vec<String> = [
         signatory_line(&v.handler, "letter-handled-by", v.names, lang),
         signatory_line(&v.approver, "letter-approved-by", v.names, lang),
@@ -319,7 +342,7 @@ fn answer_letter(public_url: &str, v: &LetterView, lang: Lang, code: &Verificati
         text: format!("{}\n{}", v.agency, v.answered_on),
     });
     Printed {
-        title: lang.t("letter-answer-title"),
+        title: v.heading.clone(),
         letterhead: v.agency.clone(),
         blocks,
         footer: verification_footer(public_url, lang, code),
@@ -327,61 +350,70 @@ fn answer_letter(public_url: &str, v: &LetterView, lang: Lang, code: &Verificati
     }
 }
 
-async fn opened_answer(
+/// The petition this session opened and its answer letter `id` (the newest
+/// when none is named); `NotFound` before an answer.
+async fn opened_letter(
     state: &AppState,
     session: &actix_session::Session,
     tn: &str,
-    lang: Lang,
-) -> Result<(Petition, LetterView), AppError> {
+    id: Option<i32>,
+) -> Result<(Petition, IssuedLetter), AppError> {
     let Some(p) = crate::web::public::track::opened(state, session, tn).await? else {
         return Err(AppError::Forbidden);
     };
-    let facts = letters::answer_facts(&state.app, &p).await?;
-    let parts = crate::app::lookup::status(&state.app, &p).await?;
-    let view = letter_view(state.app.letter_names, &p, &facts, &parts.deadlines, lang);
-    Ok((p, view))
+    let letter = match id {
+        Some(id) => letters::answer_letter(&state.app, &p, id).await?,
+        None => letters::answer_letters(&state.app, &p)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or(crate::app::Error::NotFound)?,
+    };
+    Ok((p, letter))
 }
 
 #[derive(Serialize)]
 struct LetterPage {
     layout: Layout,
     tn: String,
+    letter_id: i32,
     letter: LetterView,
     handled_by: Option<String>,
     approved_by: Option<String>,
-    review: String,
     code: Option<String>,
     verify_url: Option<String>,
+    anonymised_on: Option<chrono::NaiveDate>,
 }
 
-/// `/track/{tn}/letter`: the answer as a formal letter (处理意见书), printable,
-/// with the PDF and its verification code.
-pub async fn answer_page(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    session: actix_session::Session,
+async fn letter_page(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &actix_session::Session,
     lang: Lang,
-    tn: web::Path<String>,
+    tn: &str,
+    id: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let (p, view) = opened_answer(&state, &session, &tn, lang).await?;
+    let (p, letter) = opened_letter(state, session, tn, id).await?;
+    let view = letter_view(&letter.facts, lang);
     // The code is the PDF's: without a font to draw it, the page goes without.
     let code = if crate::render::pdf::available() {
-        let (record, _) = issue_answer(&state, &p, &view, lang).await?;
+        let (record, _) = answer_copy(state, &p, &letter, lang).await?;
         VerificationCode::parse(&record.code)
     } else {
         None
     };
     let page = LetterPage {
-        layout: crate::web::layout(&req, lang),
+        layout: crate::web::layout(req, lang),
         tn: p.tracking_number.clone(),
+        letter_id: letter.id,
         handled_by: signatory_line(&view.handler, "letter-handled-by", view.names, lang),
         approved_by: signatory_line(&view.approver, "letter-approved-by", view.names, lang),
-        review: review_text(&view, lang),
         letter: view,
         verify_url: code
             .as_ref()
             .map(|c| format!("{}/verify?code={}", state.app.public_url, c.display())),
         code: code.map(|c| c.display()),
+        anonymised_on: letter.anonymised_on,
     };
     Ok(crate::web::no_store(html(
         StatusCode::OK,
@@ -389,18 +421,42 @@ pub async fn answer_page(
     )))
 }
 
-async fn issue_answer(
+/// `/track/{tn}/letter`: the newest answer letter, printable, with its
+/// PDF and verification code.
+pub async fn answer_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: actix_session::Session,
+    lang: Lang,
+    tn: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    letter_page(&req, &state, &session, lang, &tn, None).await
+}
+
+/// `/track/{tn}/letters/{id}`: one of the letters issued on the petition.
+pub async fn letter_by_id(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: actix_session::Session,
+    lang: Lang,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (tn, id) = path.into_inner();
+    letter_page(&req, &state, &session, lang, &tn, Some(id)).await
+}
+
+async fn answer_copy(
     state: &AppState,
     p: &Petition,
-    view: &LetterView,
+    letter: &IssuedLetter,
     lang: Lang,
 ) -> Result<(crate::store::letters::LetterRecord, Vec<u8>), AppError> {
     let public_url = state.app.public_url.clone();
-    let view = view.clone();
-    Ok(letters::issue(
+    let view = letter_view(&letter.facts, lang);
+    Ok(letters::answer_copy(
         &state.app,
         p,
-        LetterKind::Answer,
+        letter,
         lang.tag(),
         Box::new(move |code| {
             Ok(crate::render::pdf::render(&answer_letter(
@@ -414,32 +470,61 @@ async fn issue_answer(
     .await?)
 }
 
-/// `/track/{tn}/letter.pdf`: the answer letter as PDF.
+async fn letter_pdf(
+    state: &AppState,
+    session: &actix_session::Session,
+    lang: Lang,
+    tn: &str,
+    id: Option<i32>,
+) -> Result<HttpResponse, AppError> {
+    pdf_possible()?;
+    let (p, letter) = opened_letter(state, session, tn, id).await?;
+    let (record, bytes) = answer_copy(state, &p, &letter, lang).await?;
+    Ok(pdf_response(
+        bytes,
+        &format!(
+            "{}-{}-{}.pdf",
+            letter.kind.as_str().replace('_', "-"),
+            p.display_number(),
+            record.lang
+        ),
+    ))
+}
+
+/// `/track/{tn}/letter.pdf`: the newest answer letter as PDF.
 pub async fn answer_pdf(
     state: web::Data<AppState>,
     session: actix_session::Session,
     lang: Lang,
     tn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    pdf_possible()?;
-    let (p, view) = opened_answer(&state, &session, &tn, lang).await?;
-    let (record, bytes) = issue_answer(&state, &p, &view, lang).await?;
-    Ok(pdf_response(
-        bytes,
-        &format!("answer-{}-{}.pdf", p.display_number(), record.lang),
-    ))
+    letter_pdf(&state, &session, lang, &tn, None).await
+}
+
+/// `/track/{tn}/letters/{id}.pdf`: one of the letters issued, as PDF.
+pub async fn letter_pdf_by_id(
+    state: web::Data<AppState>,
+    session: actix_session::Session,
+    lang: Lang,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (tn, id) = path.into_inner();
+    letter_pdf(&state, &session, lang, &tn, Some(id)).await
 }
 
 #[derive(Serialize)]
 struct VerifiedView {
     code: String,
     kind: &'static str,
+    kind_label: String,
     agency: String,
     issued_on: chrono::NaiveDate,
     sha256: String,
     signature: String,
     signature_valid: bool,
     statement: String,
+    /// When retention removed the personal data this copy printed.
+    anonymised_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -486,12 +571,14 @@ async fn verify_page(
                         .map(|c| c.display())
                         .unwrap_or_default(),
                     kind: v.record.kind.as_str(),
+                    kind_label: lang.t(&format!("verify-kind-{}", v.record.kind.as_str())),
                     agency: name_of(&v.agency, lang),
                     issued_on: v.record.issued_on,
                     sha256: v.record.sha256,
                     signature: v.record.signature,
                     signature_valid: v.signature_valid,
                     statement: v.statement,
+                    anonymised_on: v.record.anonymised_on,
                 }),
                 false,
                 m,

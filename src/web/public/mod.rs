@@ -42,6 +42,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/petitions/receipt.pdf", get().to(letters::receipt_pdf))
         .route("/track/{tn}/letter", get().to(letters::answer_page))
         .route("/track/{tn}/letter.pdf", get().to(letters::answer_pdf))
+        .route(
+            "/track/{tn}/letters/{id}.pdf",
+            get().to(letters::letter_pdf_by_id),
+        )
+        .route("/track/{tn}/letters/{id}", get().to(letters::letter_by_id))
         .route("/verify", get().to(letters::verify))
         .route("/verify/key", get().to(letters::public_key))
         .service(

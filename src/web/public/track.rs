@@ -164,6 +164,17 @@ struct StatusPage<'a> {
     max_files: usize,
     /// 登记 → 受理 → 办理 → 答复 → 评价/复查, and where this one stands.
     stages: [(&'static str, crate::domain::workflow::StageStatus); 5],
+    /// Every letter issued on the petition, newest first.
+    letters: Vec<LetterLink>,
+}
+
+/// A letter issued on the petition, as the status page lists it.
+#[derive(Serialize)]
+struct LetterLink {
+    id: i32,
+    kind: &'static str,
+    issuer: String,
+    issued_on: chrono::NaiveDate,
 }
 
 /// The petition `tn` if this session opened it with its code (the answer
@@ -205,6 +216,16 @@ async fn status_page(
 ) -> Result<HttpResponse, AppError> {
     let agency = crate::app::catalogue::agency(&state.app, petition.agency_id).await?;
     let parts = lookup::status(&state.app, petition).await?;
+    let letters = crate::app::letters::answer_letters(&state.app, petition)
+        .await?
+        .into_iter()
+        .map(|l| LetterLink {
+            id: l.id,
+            kind: l.kind.as_str(),
+            issuer: l.facts.issuer.get(lang == Lang::En).to_owned(),
+            issued_on: l.issued_on,
+        })
+        .collect();
     let deadlines = parts
         .deadlines
         .iter()
@@ -226,6 +247,7 @@ async fn status_page(
         flash,
         max_files: crate::files::MAX_FILES,
         stages: crate::domain::workflow::stages(petition.status),
+        letters,
     };
     Ok(crate::web::no_store(html(
         status,

@@ -1187,6 +1187,35 @@ letter-review-h = Review
 letter-review = If you disagree with this answer, you may ask { $body } in writing for a review before { $date } (within 30 days of receiving it).
 letter-review-no-date = If you disagree with this answer, you may ask { $body } in writing for a review within 30 days of receiving it.
 letter-review-body-unknown = the body one level above this agency
+letter-review-answer-title = Decision on the review of your petition
+letter-re-review-answer-title = Decision on the re-review of your petition
+letter-re-review-h = Re-review
+letter-re-review = If you disagree with this decision, you may ask { $body } in writing for a re-review before { $date } (within 30 days of receiving it).
+letter-re-review-no-date = If you disagree with this decision, you may ask { $body } in writing for a re-review within 30 days of receiving it.
+letter-final-h = Final
+letter-final = This re-review decision is final. A petition on the same facts and grounds is not accepted again.
+letter-reviewed-h = The answer reviewed
+letter-reviewed = { $round ->
+    [re_review_answer] This body re-reviewed the review decision of { $body }: { $outcome ->
+        [upheld] it is upheld.
+        [changed] it is set aside or changed, as follows.
+       *[other] its decision follows.
+    }
+   *[other] This body reviewed the answer of { $body }: { $outcome ->
+        [upheld] it is upheld.
+        [changed] it is set aside or changed, as follows.
+       *[other] its decision follows.
+    }
+}
+letter-anonymised = As the retention schedule for petition records requires, the personal data in this letter was removed on { $date }.
+letters-issued-h = Letters issued
+verify-kind-review_answer = Decision on a review
+verify-kind-re_review_answer = Decision on a re-review
+verify-mismatch-h = This file is not the letter issued under this code
+verify-mismatch = The file you uploaded differs from the one issued under code { $code }: it has been changed, or it is another document. Do not treat it as a letter issued by this portal.
+verify-mismatch-issued = What was issued under this code: { $kind }, issued by { $agency } on { $date }.
+verify-check-another = Check another file
+verify-anonymised = As the retention schedule requires, the personal data in this letter was removed on { $date } and the portal no longer keeps a copy. The digest and signature recorded at issue still hold: an original downloaded or printed then can still be checked here.
 letter-responsible = Handled and approved by (who enforces is responsible)
 letter-handled-by = Handled by
 letter-approved-by = Approved by

@@ -1168,6 +1168,35 @@ letter-review-h = 复查
 letter-review = 如不服本处理意见，可以在{ $date }前（自收到之日起30日内）向{ $body }书面请求复查。
 letter-review-no-date = 如不服本处理意见，可以自收到之日起30日内向{ $body }书面请求复查。
 letter-review-body-unknown = 本机关的上一级机关
+letter-review-answer-title = 信访事项复查意见书
+letter-re-review-answer-title = 信访事项复核意见书
+letter-re-review-h = 复核
+letter-re-review = 如不服本复查意见，可以在{ $date }前（自收到之日起30日内）向{ $body }书面请求复核。
+letter-re-review-no-date = 如不服本复查意见，可以自收到之日起30日内向{ $body }书面请求复核。
+letter-final-h = 终结
+letter-final = 本复核意见为最终意见。信访人对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理。
+letter-reviewed-h = 原处理意见
+letter-reviewed = { $round ->
+    [re_review_answer] 本机关对{ $body }作出的复查意见进行了复核，{ $outcome ->
+        [upheld] 予以维持。
+        [changed] 予以撤销或变更，复核意见如下。
+       *[other] 复核意见如下。
+    }
+   *[other] 本机关对{ $body }作出的处理意见进行了复查，{ $outcome ->
+        [upheld] 予以维持。
+        [changed] 予以撤销或变更，复查意见如下。
+       *[other] 复查意见如下。
+    }
+}
+letter-anonymised = 按照信访档案保存期限的规定，本文书中的个人信息已于{ $date }删除。
+letters-issued-h = 已签发的文书
+verify-kind-review_answer = 信访事项复查意见书
+verify-kind-re_review_answer = 信访事项复核意见书
+verify-mismatch-h = 这份文件不是以该核验码签发的文书
+verify-mismatch = 上传的文件与核验码 { $code } 签发时的文件不一致：它被改动过，或者是另一份文书。不要把它当作本系统签发的文书。
+verify-mismatch-issued = 以该核验码签发的是：{ $kind }，{ $agency }于{ $date }签发。
+verify-check-another = 核验另一份文件
+verify-anonymised = 按照保存期限的规定，这份文书中的个人信息已于{ $date }删除，系统不再保存它的副本。签发时的文件摘要和签名仍然有效：当时下载或打印的正本仍可在此核验。
 letter-responsible = 承办与审批（谁执法、谁负责）
 letter-handled-by = 承办
 letter-approved-by = 审批
