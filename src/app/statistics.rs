@@ -12,11 +12,12 @@
 use super::cache::{SUMS_TTL, TtlCache};
 use super::{App, Error, Result};
 use crate::domain::agency::AgencyType;
+use crate::domain::disclosure::Withheld;
 use crate::domain::evaluation::{EvaluationRules, Period, Totals};
 use crate::domain::ids::AgencyId;
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::petition::PetitionKind;
-use crate::domain::statistics::{self, Published};
+use crate::domain::statistics::{self, Published, Quantity};
 use crate::store::Store;
 use crate::store::agencies::Agency;
 use crate::store::statistics::{AgencyMonths, AnswerFilter, OverdueMonths, Snapshot};
@@ -28,11 +29,56 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// The figures every statistic is computed from, as read at `read_at`.
+/// The figures every statistic is computed from, as read at `read_at`, and
+/// the disclosure control's decision over all of them.
 pub struct Base {
     sums: AgencyMonths,
     overdue: OverdueMonths,
     pub read_at: DateTime<Utc>,
+    protection: Protection,
+}
+
+/// Which counts are withheld, decided once over every scope and period
+/// (`domain::disclosure`), so that every page, the CSV and the snapshot
+/// withhold the same cells and no sum across them gives one back.
+#[derive(Default)]
+struct Protection {
+    universe: Option<statistics::Universe>,
+    status: Vec<Option<Withheld>>,
+}
+
+impl Protection {
+    fn of(base: &Base, agencies: &[Agency], today: chrono::NaiveDate) -> Protection {
+        use chrono::Datelike;
+        let Some(first) = base.first_month() else {
+            return Protection::default();
+        };
+        let units: Vec<statistics::Unit> = agencies
+            .iter()
+            .map(|a| statistics::Unit {
+                scope: Scope::Agency(a.id).key(agencies),
+                type_scope: Scope::Type(a.agency_type).key(agencies),
+            })
+            .collect();
+        let rules = EvaluationRules::public();
+        let universe = statistics::Universe::build(
+            rules,
+            &units,
+            first.year()..=today.year().max(first.year()),
+            &|u, month| sums_of(base, &[agencies[u].id], month, month),
+        );
+        let status = universe.protect(rules.min_sample);
+        Protection {
+            universe: Some(universe),
+            status,
+        }
+    }
+
+    /// The decision for one cell; none when the cell is outside the table.
+    fn decide(&self, scope: &str, period: &str, q: &Quantity) -> Option<Option<Withheld>> {
+        let u = self.universe.as_ref()?;
+        u.cell(scope, period, q).map(|i| self.status[i])
+    }
 }
 
 /// The cached statistics (see the module doc).
@@ -44,11 +90,15 @@ pub struct Cached {
 impl Base {
     /// Reads the agencies' roll-ups and the clocks open past their last day before `today`.
     async fn read(store: &Store, today: chrono::NaiveDate) -> Result<Base> {
-        Ok(Base {
+        let mut base = Base {
             sums: store.public_rollups().await?,
             overdue: store.overdue_by_agency_month(today).await?,
             read_at: Utc::now(),
-        })
+            protection: Protection::default(),
+        };
+        let agencies = store.agencies().await?;
+        base.protection = Protection::of(&base, &agencies, today);
+        Ok(base)
     }
 
     /// The first month with figures, if any.
@@ -248,7 +298,26 @@ fn compute(
     } else {
         Vec::new()
     };
-    statistics::compute(rules, &by_kind, &live, &months)
+    let (scope_key, period_key) = (scope.key(agencies), period.key());
+    let small = statistics::primary(rules.min_sample);
+    let decide = |q: &Quantity| {
+        base.protection
+            .decide(&scope_key, &period_key, q)
+            .unwrap_or_else(|| small(statistics::value_of(q, &by_kind, &live)))
+    };
+    let decide_month = |month: &str, q: &Quantity| {
+        base.protection
+            .decide(&scope_key, month, q)
+            .unwrap_or_else(|| {
+                let totals = months
+                    .iter()
+                    .find(|(m, _)| m == month)
+                    .map(|(_, t)| BTreeMap::from([(PetitionKind::Complaint, t.clone())]))
+                    .unwrap_or_default();
+                small(statistics::value_of(q, &totals, &BTreeMap::new()))
+            })
+    };
+    statistics::compute(rules, &by_kind, &live, &months, &decide, &decide_month)
 }
 
 fn names(scope: &Scope, agencies: &[Agency]) -> (String, String) {
@@ -359,9 +428,14 @@ pub fn csv(s: &Statistics, english: bool, type_name: &dyn Fn(AgencyType) -> Stri
         }
     };
     let mut out = String::from(
-        "scope,scope_name,period,figure,figure_name,kind,value,numerator,denominator,suppressed\r\n",
+        "scope,scope_name,period,figure,figure_name,kind,value,numerator,denominator,suppressed,withheld\r\n",
     );
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    let why = |w: Option<Withheld>| match w {
+        Some(Withheld::Small) => "small",
+        Some(Withheld::Protective) => "protective",
+        None => "",
+    };
     let own = name(s.agency_type, &s.name_zh, &s.name_en);
     let mut rows = vec![(s.scope.as_str(), own.clone(), &s.published.figures)];
     for p in &s.parts {
@@ -375,7 +449,7 @@ pub fn csv(s: &Statistics, english: bool, type_name: &dyn Fn(AgencyType) -> Stri
         for f in figures {
             let figure_name = rules.indicator(&f.id).map_or("", |i| i.name(english));
             out.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{}\r\n",
+                "{},{},{},{},{},{},{},{},{},{},{}\r\n",
                 esc(scope),
                 esc(&name),
                 s.period.key(),
@@ -385,20 +459,22 @@ pub fn csv(s: &Statistics, english: bool, type_name: &dyn Fn(AgencyType) -> Stri
                 f.value.map(|v| format!("{v}")).unwrap_or_default(),
                 num(f.numerator),
                 num(f.denominator),
-                f.suppressed
+                f.suppressed,
+                why(f.withheld)
             ));
         }
     }
     for k in &s.published.by_kind {
         out.push_str(&format!(
-            "{},{},{},received_by_kind:{},,count,{},{},,{}\r\n",
+            "{},{},{},received_by_kind:{},,count,{},{},,{},{}\r\n",
             esc(&s.scope),
             esc(&own),
             s.period.key(),
             k.kind.as_str(),
             num(k.received.value),
             num(k.received.value),
-            k.received.suppressed
+            k.received.suppressed,
+            why(k.received.withheld)
         ));
     }
     out

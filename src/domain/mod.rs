@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod codes;
+pub mod disclosure;
 pub mod duplicates;
 pub mod evaluation;
 pub mod events;

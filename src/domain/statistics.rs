@@ -7,62 +7,212 @@
 //!
 //! Small numbers are not published (`min_sample` of the rules, 5): a count of
 //! 1 to 4 is shown as "fewer than 5", and a rate or a median from fewer than
-//! 5 cases is not computed. Where a whole is published with its parts (the
-//! petitions received, by kind; the ratings), hiding one part alone would
-//! let anyone subtract it back, so the next smallest part is hidden with it.
+//! 5 cases is not computed. Which further counts are withheld so that none of
+//! those can be worked out — across every scope and period published — is
+//! `domain::disclosure`'s; the [`Quantity`]s here are its cells.
 
+use super::disclosure::Withheld;
 use super::evaluation::{self, EvaluationRules, Formula, Totals, Value};
 use super::petition::PetitionKind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// A count as published: the number, or none when it is 1 to `min_sample − 1`.
+/// A count as published: the number, or none when it is withheld.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Count {
     pub value: Option<i64>,
-    /// True when the count is hidden (shown as "fewer than 5").
+    /// True when the count is withheld (for either reason of `withheld`).
     pub suppressed: bool,
+    /// Why: `small` (1 to min − 1, "fewer than 5") or `protective` (withheld
+    /// so that a small count cannot be worked out; it is min or more).
+    pub withheld: Option<Withheld>,
 }
 
 impl Count {
+    /// `n` as published: withheld as small when 1 to `min_sample − 1`.
     pub fn of(n: i64, min_sample: i64) -> Count {
-        if n > 0 && n < min_sample {
-            Count {
-                value: None,
-                suppressed: true,
+        Count::with(n, (n > 0 && n < min_sample).then_some(Withheld::Small))
+    }
+
+    /// `n` as published under the disclosure control's decision.
+    pub fn with(n: i64, withheld: Option<Withheld>) -> Count {
+        Count {
+            value: withheld.is_none().then_some(n),
+            suppressed: withheld.is_some(),
+            withheld,
+        }
+    }
+}
+
+/// One count the statistics publish, as the disclosure control sees it: the
+/// metrics it sums (sorted) over one kind or all. Two figures summing the
+/// same metrics are one quantity (a rate's denominator and a total).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Quantity {
+    pub metrics: Vec<String>,
+    pub kind: Option<PetitionKind>,
+}
+
+impl Quantity {
+    fn of(metrics: &[String], kind: Option<PetitionKind>) -> Quantity {
+        let mut metrics = metrics.to_vec();
+        metrics.sort();
+        metrics.dedup();
+        Quantity { metrics, kind }
+    }
+
+    /// The quantities of a figure: a count's; a rate's numerator and denominator
+    /// (with its live count); a median's cases.
+    pub fn of_figure(formula: &Formula) -> Vec<Quantity> {
+        match formula {
+            Formula::Count { metrics } => vec![Quantity::of(metrics, None)],
+            Formula::Rate {
+                numerator,
+                denominator,
+                live,
+            } => {
+                let mut den = denominator.clone();
+                den.extend(live.iter().cloned());
+                vec![Quantity::of(numerator, None), Quantity::of(&den, None)]
             }
-        } else {
-            Count {
-                value: Some(n),
-                suppressed: false,
+            Formula::Days { clock, round, .. } => {
+                vec![Quantity::of(&[format!("used:{clock}:{round}")], None)]
             }
         }
     }
 
-    fn hide(&mut self) {
-        self.value = None;
-        self.suppressed = true;
+    fn received(kind: Option<PetitionKind>) -> Quantity {
+        Quantity::of(&["received".to_owned(), "transferred_in".to_owned()], kind)
+    }
+
+    fn answered() -> Quantity {
+        Quantity::of(&["answered".to_owned()], None)
     }
 }
 
-/// Complementary suppression over the parts of a published whole: when
-/// exactly one part is hidden, the smallest other part that is not zero is
-/// hidden too, so no part can be worked out from the whole and the rest.
-pub fn protect_parts(parts: &mut [Count], raw: &[i64]) {
-    let hidden = parts.iter().filter(|c| c.suppressed).count();
-    if hidden != 1 {
-        return;
+/// Every quantity one scope and period publishes, in a fixed order (the
+/// same for every table), with no repeats.
+pub fn quantities(rules: &EvaluationRules) -> Vec<Quantity> {
+    let mut out: Vec<Quantity> = Vec::new();
+    let mut add = |q: Quantity| {
+        if !out.contains(&q) {
+            out.push(q);
+        }
+    };
+    for i in &rules.indicators {
+        for q in Quantity::of_figure(&i.formula) {
+            add(q);
+        }
     }
-    let next = parts
+    add(Quantity::received(None));
+    add(Quantity::answered());
+    for k in PetitionKind::ALL {
+        add(Quantity::received(Some(k)));
+    }
+    out
+}
+
+/// The value of `q` from the sums by kind and the live counts.
+pub fn value_of(
+    q: &Quantity,
+    by_kind: &BTreeMap<PetitionKind, Totals>,
+    live: &BTreeMap<String, i64>,
+) -> i64 {
+    let metric = |t: &Totals, m: &str| -> i64 {
+        match m.strip_prefix("used:") {
+            // A median's cases: every day count of that clock.
+            Some(clock) => {
+                let prefix = format!("used:{clock}:");
+                t.iter()
+                    .filter(|(k, _)| k.starts_with(&prefix))
+                    .map(|(_, n)| *n)
+                    .sum()
+            }
+            None => t.get(m).copied().unwrap_or(0),
+        }
+    };
+    q.metrics
         .iter()
-        .zip(raw)
-        .enumerate()
-        .filter(|(_, (c, n))| !c.suppressed && **n > 0)
-        .min_by_key(|(_, (_, n))| **n)
-        .map(|(i, _)| i);
-    if let Some(i) = next {
-        parts[i].hide();
+        .map(|m| {
+            if m.starts_with("overdue:") {
+                return if q.kind.is_none() {
+                    live.get(m).copied().unwrap_or(0)
+                } else {
+                    0
+                };
+            }
+            by_kind
+                .iter()
+                .filter(|(k, _)| q.kind.is_none_or(|want| want == **k))
+                .map(|(_, t)| metric(t, m))
+                .sum::<i64>()
+        })
+        .sum()
+}
+
+/// The sums among the quantities of one table: the kinds make up the whole
+/// received, and wherever some quantities' metrics exactly cover another's
+/// (the ratings make up the rated; a rate's numerator is part of its
+/// denominator only if the rest is published too).
+pub fn table_relations(qs: &[Quantity]) -> Vec<(usize, Vec<usize>)> {
+    let mut out = Vec::new();
+    for (t, total) in qs.iter().enumerate() {
+        let candidates: Vec<usize> = qs
+            .iter()
+            .enumerate()
+            .filter(|(i, q)| {
+                *i != t
+                    && q.metrics.iter().all(|m| total.metrics.contains(m))
+                    && (q.kind == total.kind || total.kind.is_none())
+                    && q != &total
+            })
+            .map(|(i, _)| i)
+            .collect();
+        // Exact covers of the total by disjoint candidates (few: brute force).
+        let n = candidates.len().min(16);
+        for mask in 1u32..(1 << n) {
+            let parts: Vec<usize> = (0..n)
+                .filter(|b| mask & (1 << b) != 0)
+                .map(|b| candidates[b])
+                .collect();
+            if parts.len() < 2 && qs[parts[0]].kind == total.kind {
+                continue;
+            }
+            if covers(total, &parts.iter().map(|&i| &qs[i]).collect::<Vec<_>>()) {
+                out.push((t, parts));
+            }
+        }
     }
+    out
+}
+
+/// Whether `parts` (disjoint) make up exactly `total`: the same metrics over
+/// the same kind, or one kind each making up all kinds.
+fn covers(total: &Quantity, parts: &[&Quantity]) -> bool {
+    let mut cells: Vec<(&String, Option<PetitionKind>)> = Vec::new();
+    for p in parts {
+        for m in &p.metrics {
+            let kinds: Vec<Option<PetitionKind>> = match p.kind {
+                Some(k) => vec![Some(k)],
+                None => PetitionKind::ALL.iter().copied().map(Some).collect(),
+            };
+            for k in kinds {
+                if cells.contains(&(m, k)) {
+                    return false;
+                }
+                cells.push((m, k));
+            }
+        }
+    }
+    let want: usize = total.metrics.len()
+        * match total.kind {
+            Some(_) => 1,
+            None => PetitionKind::ALL.len(),
+        };
+    cells.len() == want
+        && cells
+            .iter()
+            .all(|(m, k)| total.metrics.contains(m) && total.kind.is_none_or(|t| Some(t) == *k))
 }
 
 /// One published figure: an indicator of the rules, with small numbers hidden.
@@ -71,49 +221,75 @@ pub struct Figure {
     pub id: String,
     /// `rate`, `days` or `count`.
     pub kind: &'static str,
-    /// A share (0–1), days, or the count; none when hidden or not computable.
+    /// A share (0–1), days, or the count; none when withheld or not computable.
     pub value: Option<f64>,
     /// For a rate: the cases in time (or in the numerator) and all cases;
-    /// for days: the cases counted. None when hidden.
+    /// for days: the cases counted. Each none when withheld.
     pub numerator: Option<i64>,
     pub denominator: Option<i64>,
-    /// Built from 1 to 4 cases: shown as "fewer than 5".
+    /// Withheld, for the reason in `withheld`.
     pub suppressed: bool,
+    /// `small`: built from 1 to min − 1 cases ("fewer than 5"); `protective`:
+    /// withheld so that a small count cannot be worked out from it.
+    pub withheld: Option<Withheld>,
 }
 
-/// The public figures of one scope and period, from the evaluation's values.
-pub fn publish(rules: &EvaluationRules, values: &[Value]) -> Vec<Figure> {
+/// How the disclosure control decided one quantity of this table.
+pub type Decide<'a> = &'a dyn Fn(&Quantity) -> Option<Withheld>;
+
+/// The decision of primary suppression alone (a count of 1 to min − 1),
+/// for a table published on its own.
+pub fn primary(min: i64) -> impl Fn(i64) -> Option<Withheld> {
+    move |n| (n > 0 && n < min).then_some(Withheld::Small)
+}
+
+/// The public figures of one scope and period, from the evaluation's values
+/// and the disclosure control's decision for each of their quantities.
+pub fn publish(rules: &EvaluationRules, values: &[Value], decide: Decide) -> Vec<Figure> {
     let min = rules.min_sample;
-    let mut out: Vec<Figure> = rules
+    rules
         .indicators
         .iter()
         .filter_map(|i| {
             let v = values.iter().find(|v| v.id == i.id)?;
+            let qs = Quantity::of_figure(&i.formula);
             let figure = match i.formula {
                 Formula::Rate { .. } => {
-                    let shown = v.denominator >= min;
+                    let (num, den) = (decide(&qs[0]), decide(&qs[1]));
+                    // A rate with either part gives the other: shown only with both.
+                    let shown = v.denominator >= min && num.is_none() && den.is_none();
+                    let withheld = match (den, num) {
+                        (Some(d), _) => Some(d),
+                        _ if v.denominator > 0 && v.denominator < min => Some(Withheld::Small),
+                        (None, Some(_)) => Some(Withheld::Protective),
+                        (None, None) => None,
+                    };
                     Figure {
                         id: i.id.clone(),
                         kind: "rate",
                         value: v.value.filter(|_| shown),
-                        numerator: shown.then_some(v.numerator),
-                        denominator: shown.then_some(v.denominator),
-                        suppressed: v.denominator > 0 && !shown,
+                        numerator: num.is_none().then_some(v.numerator),
+                        denominator: den.is_none().then_some(v.denominator),
+                        suppressed: withheld.is_some(),
+                        withheld,
                     }
                 }
                 Formula::Days { .. } => {
-                    let shown = v.numerator >= min;
+                    let cases = decide(&qs[0]);
+                    let withheld =
+                        cases.or((v.numerator > 0 && v.numerator < min).then_some(Withheld::Small));
                     Figure {
                         id: i.id.clone(),
                         kind: "days",
-                        value: v.value.filter(|_| shown),
-                        numerator: shown.then_some(v.numerator),
+                        value: v.value.filter(|_| withheld.is_none() && v.numerator >= min),
+                        numerator: cases.is_none().then_some(v.numerator),
                         denominator: None,
-                        suppressed: v.numerator > 0 && !shown,
+                        suppressed: withheld.is_some(),
+                        withheld,
                     }
                 }
                 Formula::Count { .. } => {
-                    let c = Count::of(v.numerator, min);
+                    let c = Count::with(v.numerator, decide(&qs[0]));
                     Figure {
                         id: i.id.clone(),
                         kind: "count",
@@ -121,49 +297,13 @@ pub fn publish(rules: &EvaluationRules, values: &[Value]) -> Vec<Figure> {
                         numerator: c.value,
                         denominator: None,
                         suppressed: c.suppressed,
+                        withheld: c.withheld,
                     }
                 }
             };
             Some(figure)
         })
-        .collect();
-    // The three ratings are the parts of the answers rated (the satisfaction rate's denominator).
-    let parts = [
-        "rated_satisfied",
-        "rated_basically_satisfied",
-        "unsatisfied",
-    ];
-    let idx: Vec<usize> = parts
-        .iter()
-        .filter_map(|id| out.iter().position(|f| f.id == *id))
-        .collect();
-    if idx.len() == parts.len() {
-        let raw: Vec<i64> = idx
-            .iter()
-            .map(|&i| {
-                values
-                    .iter()
-                    .find(|v| v.id == out[i].id)
-                    .map_or(0, |v| v.numerator)
-            })
-            .collect();
-        let mut counts: Vec<Count> = idx
-            .iter()
-            .map(|&i| Count {
-                value: out[i].numerator,
-                suppressed: out[i].suppressed,
-            })
-            .collect();
-        protect_parts(&mut counts, &raw);
-        for (&i, c) in idx.iter().zip(counts) {
-            if c.suppressed {
-                out[i].value = None;
-                out[i].numerator = None;
-                out[i].suppressed = true;
-            }
-        }
-    }
-    out
+        .collect()
 }
 
 /// Petitions received (registered or transferred in) of one kind.
@@ -190,17 +330,21 @@ pub struct Published {
     pub months: Vec<MonthCounts>,
 }
 
-fn received(t: &Totals) -> i64 {
+fn received_of(t: &Totals) -> i64 {
     t.get("received").copied().unwrap_or(0) + t.get("transferred_in").copied().unwrap_or(0)
 }
 
 /// Computes the published figures from the metric sums by kind over the
-/// period, the clocks still open past their last day, and the sums by month.
+/// period, the clocks still open past their last day, and the sums by month;
+/// `decide` and `decide_month` give the disclosure control's decision for a
+/// quantity of this table and of one month of its trend.
 pub fn compute(
     rules: &EvaluationRules,
     by_kind: &BTreeMap<PetitionKind, Totals>,
     live: &BTreeMap<String, i64>,
     by_month: &[(String, Totals)],
+    decide: Decide,
+    decide_month: &dyn Fn(&str, &Quantity) -> Option<Withheld>,
 ) -> Published {
     let mut all = Totals::new();
     for t in by_kind.values() {
@@ -209,30 +353,29 @@ pub fn compute(
         }
     }
     let values = evaluation::evaluate(rules, &all, live);
-    let figures = publish(rules, &values);
-    let raw: Vec<i64> = PetitionKind::ALL
-        .iter()
-        .map(|k| by_kind.get(k).map_or(0, received))
-        .collect();
-    let mut counts: Vec<Count> = raw
-        .iter()
-        .map(|n| Count::of(*n, rules.min_sample))
-        .collect();
-    protect_parts(&mut counts, &raw);
+    let figures = publish(rules, &values, decide);
     let by_kind = PetitionKind::ALL
         .iter()
-        .zip(counts)
-        .map(|(kind, received)| KindCount {
-            kind: *kind,
-            received,
+        .map(|kind| {
+            let q = Quantity::received(Some(*kind));
+            KindCount {
+                kind: *kind,
+                received: Count::with(value_of(&q, by_kind, live), decide(&q)),
+            }
         })
         .collect();
     let months = by_month
         .iter()
-        .map(|(month, t)| MonthCounts {
-            month: month.clone(),
-            received: Count::of(received(t), rules.min_sample),
-            answered: Count::of(t.get("answered").copied().unwrap_or(0), rules.min_sample),
+        .map(|(month, t)| {
+            let (received, answered) = (Quantity::received(None), Quantity::answered());
+            MonthCounts {
+                month: month.clone(),
+                received: Count::with(received_of(t), decide_month(month, &received)),
+                answered: Count::with(
+                    t.get("answered").copied().unwrap_or(0),
+                    decide_month(month, &answered),
+                ),
+            }
         })
         .collect();
     Published {
@@ -240,6 +383,191 @@ pub fn compute(
         by_kind,
         months,
     }
+}
+
+/// [`compute`] for one table on its own, with primary suppression and the
+/// relations within the table protected (`domain::disclosure` over the
+/// table's quantities only): staff views and tests; the public pages protect
+/// across all scopes and periods (`app::statistics`).
+pub fn compute_alone(
+    rules: &EvaluationRules,
+    by_kind: &BTreeMap<PetitionKind, Totals>,
+    live: &BTreeMap<String, i64>,
+) -> Published {
+    let qs = quantities(rules);
+    let values: Vec<i64> = qs.iter().map(|q| value_of(q, by_kind, live)).collect();
+    let relations: Vec<super::disclosure::Relation> = table_relations(&qs)
+        .into_iter()
+        .map(|(total, parts)| super::disclosure::Relation { total, parts })
+        .collect();
+    let status = super::disclosure::protect(&values, &relations, rules.min_sample);
+    let decide = |q: &Quantity| qs.iter().position(|x| x == q).and_then(|i| status[i]);
+    let small = primary(rules.min_sample);
+    compute(rules, by_kind, live, &[], &decide, &|_, q| {
+        small(value_of(q, by_kind, live))
+    })
+}
+
+/// Every count the public statistics publish, across all scopes and
+/// periods, with the sums that tie them together: the disclosure control's
+/// whole table (`domain::disclosure`).
+#[derive(Debug, Clone)]
+pub struct Universe {
+    /// Scope keys: `province`, each `type:…` with agencies, each `agency:…`.
+    pub scopes: Vec<String>,
+    pub periods: Vec<evaluation::Period>,
+    pub quantities: Vec<Quantity>,
+    /// By [`Universe::cell`].
+    pub values: Vec<i64>,
+    pub relations: Vec<super::disclosure::Relation>,
+}
+
+/// One agency's sums by kind and live counts over one month.
+pub type MonthSums = (BTreeMap<PetitionKind, Totals>, BTreeMap<String, i64>);
+
+/// One agency as the statistics see it: its scope key and its type's.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub scope: String,
+    pub type_scope: String,
+}
+
+impl Universe {
+    /// The table of `units` over every month, quarter and year of `years`,
+    /// from each unit's sums by kind and live counts for a month (`sums`).
+    pub fn build(
+        rules: &EvaluationRules,
+        units: &[Unit],
+        years: std::ops::RangeInclusive<i32>,
+        sums: &dyn Fn(usize, &str) -> MonthSums,
+    ) -> Universe {
+        use super::disclosure::Relation;
+        use evaluation::Period;
+        let quantities = quantities(rules);
+        let nq = quantities.len();
+        let mut types: Vec<String> = Vec::new();
+        for u in units {
+            if !types.contains(&u.type_scope) {
+                types.push(u.type_scope.clone());
+            }
+        }
+        let mut scopes = vec!["province".to_owned()];
+        scopes.extend(types.iter().cloned());
+        scopes.extend(units.iter().map(|u| u.scope.clone()));
+        let mut periods: Vec<Period> = Vec::new();
+        for y in years.clone() {
+            periods.extend((1..=12).map(|m| Period::Month(y, m)));
+            periods.extend((1..=4).map(|q| Period::Quarter(y, q)));
+            periods.push(Period::Year(y));
+        }
+        let np = periods.len();
+        let cell = |s: usize, p: usize, q: usize| (s * np + p) * nq + q;
+        let mut values = vec![0i64; scopes.len() * np * nq];
+        let unit_base = 1 + types.len();
+        for (u, unit) in units.iter().enumerate() {
+            let t = 1 + types
+                .iter()
+                .position(|t| *t == unit.type_scope)
+                .unwrap_or(0);
+            for (p, period) in periods.iter().enumerate() {
+                let Period::Month(..) = period else { continue };
+                let (by_kind, live) = sums(u, &period.key());
+                for (q, quantity) in quantities.iter().enumerate() {
+                    let v = value_of(quantity, &by_kind, &live);
+                    if v == 0 {
+                        continue;
+                    }
+                    let (quarter, year) = quarter_and_year(p);
+                    for s in [0, t, unit_base + u] {
+                        for at in [p, quarter, year] {
+                            values[cell(s, at, q)] += v;
+                        }
+                    }
+                }
+            }
+        }
+        let mut relations = Vec::new();
+        let within = table_relations(&quantities);
+        for s in 0..scopes.len() {
+            for p in 0..np {
+                for (t, parts) in &within {
+                    relations.push(Relation {
+                        total: cell(s, p, *t),
+                        parts: parts.iter().map(|&q| cell(s, p, q)).collect(),
+                    });
+                }
+            }
+        }
+        for p in 0..np {
+            for q in 0..nq {
+                relations.push(Relation {
+                    total: cell(0, p, q),
+                    parts: (1..unit_base).map(|t| cell(t, p, q)).collect(),
+                });
+                for (ti, ty) in types.iter().enumerate() {
+                    relations.push(Relation {
+                        total: cell(1 + ti, p, q),
+                        parts: units
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, u)| u.type_scope == *ty)
+                            .map(|(u, _)| cell(unit_base + u, p, q))
+                            .collect(),
+                    });
+                }
+            }
+        }
+        // 17 periods a year: 12 months, 4 quarters, the year.
+        for s in 0..scopes.len() {
+            for y in 0..years.clone().count() {
+                let base = y * 17;
+                for q in 0..nq {
+                    for quarter in 0..4 {
+                        relations.push(Relation {
+                            total: cell(s, base + 12 + quarter, q),
+                            parts: (0..3).map(|m| cell(s, base + quarter * 3 + m, q)).collect(),
+                        });
+                    }
+                    relations.push(Relation {
+                        total: cell(s, base + 16, q),
+                        parts: (0..4)
+                            .map(|quarter| cell(s, base + 12 + quarter, q))
+                            .collect(),
+                    });
+                    relations.push(Relation {
+                        total: cell(s, base + 16, q),
+                        parts: (0..12).map(|m| cell(s, base + m, q)).collect(),
+                    });
+                }
+            }
+        }
+        Universe {
+            scopes,
+            periods,
+            quantities,
+            values,
+            relations,
+        }
+    }
+
+    /// The index of a cell; none outside the table.
+    pub fn cell(&self, scope: &str, period: &str, q: &Quantity) -> Option<usize> {
+        let s = self.scopes.iter().position(|x| x == scope)?;
+        let p = self.periods.iter().position(|x| x.key() == period)?;
+        let qi = self.quantities.iter().position(|x| x == q)?;
+        Some((s * self.periods.len() + p) * self.quantities.len() + qi)
+    }
+
+    /// The disclosure control's decision for every cell.
+    pub fn protect(&self, min: i64) -> Vec<Option<Withheld>> {
+        super::disclosure::protect(&self.values, &self.relations, min)
+    }
+}
+
+/// The indices of the quarter and the year of month index `p` (17 a year).
+fn quarter_and_year(p: usize) -> (usize, usize) {
+    let (year, m) = (p / 17, p % 17);
+    (year * 17 + 12 + m / 3, year * 17 + 16)
 }
 
 #[cfg(test)]
@@ -258,25 +586,41 @@ mod tests {
     fn counts_of_one_to_four_are_hidden_and_zero_is_not() {
         assert_eq!(Count::of(0, 5).value, Some(0));
         assert!(Count::of(1, 5).suppressed && Count::of(4, 5).value.is_none());
+        assert_eq!(Count::of(4, 5).withheld, Some(Withheld::Small));
         assert_eq!(Count::of(5, 5).value, Some(5));
     }
 
     #[test]
-    fn one_hidden_part_hides_the_next_smallest_so_it_cannot_be_subtracted() {
-        let raw = [3, 40, 7];
-        let mut c: Vec<Count> = raw.iter().map(|n| Count::of(*n, 5)).collect();
-        protect_parts(&mut c, &raw);
-        assert!(c[0].suppressed && c[2].suppressed && !c[1].suppressed);
-        // Two hidden already: nothing more to hide.
-        let raw = [3, 2, 9];
-        let mut c: Vec<Count> = raw.iter().map(|n| Count::of(*n, 5)).collect();
-        protect_parts(&mut c, &raw);
-        assert_eq!(c[2].value, Some(9));
-        // A zero part reveals nothing and is never hidden.
-        let raw = [3, 0, 0];
-        let mut c: Vec<Count> = raw.iter().map(|n| Count::of(*n, 5)).collect();
-        protect_parts(&mut c, &raw);
-        assert_eq!((c[1].value, c[2].value), (Some(0), Some(0)));
+    fn the_ratings_and_a_rate_are_related_quantities() {
+        let qs = quantities(EvaluationRules::public());
+        let rel = table_relations(&qs);
+        let q = |ms: &[&str]| {
+            qs.iter()
+                .position(|x| {
+                    x.kind.is_none()
+                        && x.metrics.len() == ms.len()
+                        && ms.iter().all(|m| x.metrics.contains(&(*m).to_owned()))
+                })
+                .unwrap()
+        };
+        let rated = q(&[
+            "rated_satisfied",
+            "rated_basically_satisfied",
+            "rated_unsatisfied",
+        ]);
+        let num = q(&["rated_satisfied", "rated_basically_satisfied"]);
+        let unsat = q(&["rated_unsatisfied"]);
+        assert!(
+            rel.iter().any(|(t, p)| *t == rated
+                && p.len() == 2
+                && p.contains(&num)
+                && p.contains(&unsat))
+        );
+        let received = q(&["received", "transferred_in"]);
+        assert!(
+            rel.iter()
+                .any(|(t, p)| *t == received && p.len() == PetitionKind::ALL.len())
+        );
     }
 
     #[test]
@@ -301,7 +645,7 @@ mod tests {
         );
         by_kind.insert(PetitionKind::Report, totals(&[("received", 3)]));
         let live = BTreeMap::from([("overdue:conclusion:original".to_owned(), 2)]);
-        let p = compute(rules, &by_kind, &live, &[]);
+        let p = compute_alone(rules, &by_kind, &live);
         // 9 in time of 10 met + 2 still open past their last day.
         let c = figure(&p, "conclusion_on_time");
         assert_eq!((c.numerator, c.denominator), (Some(9), Some(12)));
@@ -309,22 +653,213 @@ mod tests {
         assert_eq!(figure(&p, "conclusion_days_median").value, Some(45.0));
         assert_eq!(figure(&p, "received").value, Some(23.0));
         // Two declined: fewer than 5.
-        assert!(figure(&p, "declined").suppressed);
-        // 9 of 11 rated satisfied or basically; 2 unsatisfied is hidden, and
-        // with it the next smallest rating (3), so neither can be worked out.
+        assert_eq!(figure(&p, "declined").withheld, Some(Withheld::Small));
+        // 6 satisfied, 3 basically, 2 unsatisfied of 11 rated. With the rate's
+        // parts 9/11 published, 11 − 9 gives the unsatisfied (2) and 9 − 6 the
+        // basically satisfied (3): so the rate's numerator is withheld too —
+        // as protective, not as "fewer than 5" — and with it the rate. What
+        // is left (11 rated, 6 satisfied) gives only basically + unsatisfied = 5.
         let s = figure(&p, "satisfaction_rate");
-        assert_eq!((s.numerator, s.denominator), (Some(9), Some(11)));
-        assert!(figure(&p, "unsatisfied").suppressed);
-        assert!(figure(&p, "rated_basically_satisfied").suppressed);
+        assert_eq!((s.value, s.numerator), (None, None));
+        assert_eq!(s.withheld, Some(Withheld::Protective));
+        assert_eq!(figure(&p, "unsatisfied").withheld, Some(Withheld::Small));
+        assert_eq!(
+            figure(&p, "rated_basically_satisfied").withheld,
+            Some(Withheld::Small)
+        );
         assert_eq!(figure(&p, "rated_satisfied").value, Some(6.0));
+        assert_eq!(s.denominator, Some(11));
         // Reports: 3, hidden; litigation 0 shown; complaints then hidden too
-        // (else 23 − 20 gives the reports back).
-        let kinds: Vec<_> = p.by_kind.iter().map(|k| k.received.value).collect();
-        assert_eq!(kinds, vec![None, None, Some(0)]);
+        // (else 23 − 20 gives the reports back), and labelled as protective.
+        let kinds: Vec<_> = p
+            .by_kind
+            .iter()
+            .map(|k| (k.received.value, k.received.withheld))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (None, Some(Withheld::Protective)),
+                (None, Some(Withheld::Small)),
+                (Some(0), None)
+            ]
+        );
         // Acceptance within 15 days: none fell due, nothing to show.
         let a = figure(&p, "acceptance_on_time");
         assert_eq!((a.value, a.suppressed), (None, false));
         // No officer figure is public.
         assert!(p.figures.iter().all(|f| f.id != "return_rate"));
+    }
+}
+
+/// The attacker's side of the disclosure control: random small years of
+/// figures, published across every scope and period, then every withheld
+/// cell tried against all that is published — by exact linear algebra over
+/// the underlying counts (any sum or difference of published cells, found
+/// without being told the relations) and by interval propagation (which
+/// also uses what each label says: 1 to 4, or at least 5).
+#[cfg(test)]
+mod attacker {
+    use super::*;
+    use crate::domain::disclosure::audit;
+    use proptest::prelude::*;
+
+    const P: u128 = (1 << 61) - 1;
+
+    fn inv(a: u128) -> u128 {
+        let (mut r, mut b, mut e) = (1u128, a % P, P - 2);
+        while e > 0 {
+            if e & 1 == 1 {
+                r = r * b % P;
+            }
+            b = b * b % P;
+            e >>= 1;
+        }
+        r
+    }
+
+    /// Row-reduced basis over GF(2^61 − 1) of the published cells' atom sets.
+    struct Span {
+        rows: Vec<(usize, Vec<u128>)>,
+    }
+
+    impl Span {
+        fn reduce(&self, mut v: Vec<u128>) -> Vec<u128> {
+            for (pivot, row) in &self.rows {
+                let f = v[*pivot];
+                if f != 0 {
+                    for (x, r) in v.iter_mut().zip(row) {
+                        *x = (*x + P - f * r % P) % P;
+                    }
+                }
+            }
+            v
+        }
+        fn add(&mut self, v: Vec<u128>) {
+            let v = self.reduce(v);
+            if let Some(pivot) = v.iter().position(|x| *x != 0) {
+                let k = inv(v[pivot]);
+                let row: Vec<u128> = v.iter().map(|x| x * k % P).collect();
+                for (_, other) in self.rows.iter_mut() {
+                    let f = other[pivot];
+                    if f != 0 {
+                        for (o, r) in other.iter_mut().zip(&row) {
+                            *o = (*o + P - f * r % P) % P;
+                        }
+                    }
+                }
+                self.rows.push((pivot, row));
+            }
+        }
+        fn contains(&self, v: Vec<u128>) -> bool {
+            self.reduce(v).iter().all(|x| *x == 0)
+        }
+    }
+
+    fn fixture() -> impl Strategy<Value = Vec<Vec<[i64; 6]>>> {
+        // 3 agencies × 6 months of data × 6 metrics (counts 0–12, mostly small).
+        proptest::collection::vec(
+            proptest::collection::vec(proptest::array::uniform6(0i64..=12), 6),
+            3,
+        )
+    }
+
+    const METRICS: [(&str, PetitionKind); 6] = [
+        ("received", PetitionKind::Complaint),
+        ("received", PetitionKind::Report),
+        ("received", PetitionKind::Litigation),
+        ("rated_satisfied", PetitionKind::Complaint),
+        ("rated_basically_satisfied", PetitionKind::Complaint),
+        ("rated_unsatisfied", PetitionKind::Complaint),
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn no_withheld_count_can_be_worked_out(data in fixture()) {
+            let rules = EvaluationRules::public();
+            let units: Vec<Unit> = (0..3).map(|u| Unit {
+                scope: format!("agency:a{u}"),
+                type_scope: if u < 2 { "type:court".into() } else { "type:procuratorate".into() },
+            }).collect();
+            let sums = |u: usize, month: &str| {
+                let mut by_kind: BTreeMap<PetitionKind, Totals> = BTreeMap::new();
+                let m: usize = month[5..].parse().unwrap();
+                if m <= 6 {
+                    for (i, (metric, kind)) in METRICS.iter().enumerate() {
+                        *by_kind.entry(*kind).or_default().entry((*metric).to_owned()).or_insert(0) += data[u][m - 1][i];
+                    }
+                }
+                (by_kind, BTreeMap::new())
+            };
+            let universe = Universe::build(rules, &units, 2026..=2026, &sums);
+            let status = universe.protect(rules.min_sample);
+            // Every withheld cell is labelled truthfully.
+            for (i, s) in status.iter().enumerate() {
+                match s {
+                    Some(Withheld::Small) => prop_assert!((1..5).contains(&universe.values[i])),
+                    Some(Withheld::Protective) => prop_assert!(universe.values[i] >= 5),
+                    None => {}
+                }
+            }
+            // Interval propagation with what the labels say.
+            let bounds = audit(&universe.values, &status, &universe.relations, rules.min_sample);
+            for (i, s) in status.iter().enumerate() {
+                if s.is_some() {
+                    prop_assert!(!bounds[i].pinned(), "cell {i} pinned at {:?}", bounds[i]);
+                }
+            }
+            // Exact linear algebra over the atoms (agency, month, metric):
+            // the atoms of a published zero are known zero and dropped.
+            let np = universe.periods.len();
+            let nq = universe.quantities.len();
+            let atom = |u: usize, m: usize, k: usize| (u * 6 + m) * METRICS.len() + k;
+            let n_atoms = 3 * 6 * METRICS.len();
+            let atoms_of = |cell: usize| -> Vec<usize> {
+                let q = &universe.quantities[cell % nq];
+                let p = &universe.periods[(cell / nq) % np];
+                let s = &universe.scopes[cell / nq / np];
+                let (from, to) = p.months();
+                let mut out = Vec::new();
+                for (u, unit) in units.iter().enumerate() {
+                    if !(s == "province" || *s == unit.type_scope || *s == unit.scope) { continue; }
+                    for m in 0..6 {
+                        let key = format!("2026-{:02}", m + 1);
+                        if key < from || key > to { continue; }
+                        for (k, (metric, kind)) in METRICS.iter().enumerate() {
+                            let counted = q.metrics.iter().any(|x| x == metric)
+                                && q.kind.is_none_or(|want| want == *kind);
+                            if counted { out.push(atom(u, m, k)); }
+                        }
+                    }
+                }
+                out
+            };
+            let mut zero = vec![false; n_atoms];
+            for (i, s) in status.iter().enumerate() {
+                if s.is_none() && universe.values[i] == 0 {
+                    for a in atoms_of(i) { zero[a] = true; }
+                }
+            }
+            let vector = |cell: usize| {
+                let mut v = vec![0u128; n_atoms];
+                for a in atoms_of(cell) { if !zero[a] { v[a] = 1; } }
+                v
+            };
+            let mut span = Span { rows: Vec::new() };
+            let mut seen = std::collections::HashSet::new();
+            for (i, s) in status.iter().enumerate() {
+                if s.is_none() && universe.values[i] > 0 {
+                    let v = vector(i);
+                    if seen.insert(v.clone()) { span.add(v); }
+                }
+            }
+            for (i, s) in status.iter().enumerate() {
+                if s.is_some() {
+                    prop_assert!(!span.contains(vector(i)), "withheld cell {i} ({} {} {:?}) = {} is a sum of published ones",
+                        universe.scopes[i / nq / np], universe.periods[(i / nq) % np].key(), universe.quantities[i % nq], universe.values[i]);
+                }
+            }
+        }
     }
 }

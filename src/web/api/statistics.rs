@@ -22,8 +22,12 @@ pub struct StatisticsQuery {
 /// method (`/statistics/method`) with its numerator and denominator, the
 /// petitions received by kind, the last twelve months, and the same figures
 /// for each part of the scope (each agency type of the province, each agency
-/// of a type). A figure built from fewer than `min_sample` petitions has
-/// `value: null` and `suppressed: true`. `format=csv` gives one row per scope and figure.
+/// of a type). A withheld figure or count has `value: null`, `suppressed:
+/// true` and `withheld`: `small` when built from 1 to `min_sample − 1`
+/// petitions, `protective` when it is `min_sample` or more and withheld so
+/// that a small count cannot be worked out from the published ones (see
+/// `/statistics/method`). A rate is given only with both its numerator and
+/// denominator. `format=csv` gives one row per scope and figure.
 #[utoipa::path(get, path = "/api/v1/statistics", tag = "public", params(StatisticsQuery),
     responses((status = 200, description = "The statistics (JSON), or CSV with `format=csv`", body = Object), (status = 400, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody)))]
 pub async fn statistics(

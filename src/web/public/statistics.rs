@@ -4,6 +4,7 @@
 
 use crate::app::statistics::{self as stats, Statistics};
 use crate::domain::clock::{ClockRules, DayCount};
+use crate::domain::disclosure::Withheld;
 use crate::domain::evaluation::{EvaluationRules, Period};
 use crate::domain::page::PageRequest;
 use crate::domain::petition::PetitionKind;
@@ -72,7 +73,16 @@ fn limit_text(lang: Lang, clock: &str) -> (String, String) {
 pub fn count_text(lang: Lang, c: &Count, min: i64) -> String {
     match c.value {
         Some(n) => n.to_string(),
-        None => lang.t_args("stats-fewer", &[("min", min.to_string())]),
+        None => withheld_text(lang, c.withheld, min),
+    }
+}
+
+/// What a withheld figure says of itself: "fewer than 5" only when it is;
+/// otherwise that it is withheld so that a small count cannot be worked out.
+pub fn withheld_text(lang: Lang, why: Option<Withheld>, min: i64) -> String {
+    match why {
+        Some(Withheld::Protective) => lang.t_args("stats-withheld", &[("min", min.to_string())]),
+        _ => lang.t_args("stats-fewer", &[("min", min.to_string())]),
     }
 }
 
@@ -87,13 +97,14 @@ pub fn figure_views(figures: &[Figure], lang: Lang) -> Vec<FigureView> {
                 (Some(v), "rate") => format!("{:.1}%", v * 100.0),
                 (Some(v), "days") => lang.t_args("stats-days", &[("days", format!("{v:.0}"))]),
                 (Some(v), _) => format!("{v:.0}"),
-                (None, _) if f.suppressed => {
-                    lang.t_args("stats-fewer", &[("min", rules.min_sample.to_string())])
-                }
+                (None, _) if f.suppressed => withheld_text(lang, f.withheld, rules.min_sample),
                 (None, _) => "—".to_owned(),
             };
             let detail = match (f.kind, f.numerator, f.denominator) {
                 ("rate", Some(n), Some(d)) => format!("{n} / {d}"),
+                ("rate", None, Some(d)) if d > 0 => {
+                    lang.t_args("stats-of-cases", &[("n", d.to_string())])
+                }
                 ("days", Some(n), _) => lang.t_args("stats-cases", &[("n", n.to_string())]),
                 _ => String::new(),
             };

@@ -1,0 +1,282 @@
+//! Statistical disclosure control for the public figures (统计数据的保密
+//!处理): which published counts are withheld so that no small count can be
+//! worked out — from the page it is on, or by arithmetic across every scope
+//! and period the portal publishes.
+//!
+//! The method (`/statistics/method` says the same):
+//! 1. **Primary**: a count from 1 to `min − 1` is withheld ("fewer than 5").
+//! 2. **Relations**: every published count is a cell; wherever cells add up
+//!    to another (the kinds to the whole, the ratings to the rated, a rate's
+//!    numerator to its denominator, the agencies to their type, the types to
+//!    the province, the months to their quarter and year), that sum is a
+//!    relation, and all relations are checked together.
+//! 3. **Audit**: the attacker's view is computed — each withheld cell's
+//!    interval from everything published, by interval propagation over all
+//!    relations: a published cell is its value, a cell withheld as small is
+//!    known to be 1 to `min − 1`, a cell withheld to protect another is known
+//!    to be at least `min` (only published cells of `min` or more are chosen).
+//! 4. **Complementary**: while any withheld cell's interval is one value,
+//!    another cell of a relation that pins it is withheld too — the smallest
+//!    published non-zero part (else the total) — and the audit runs again.
+//!
+//! A rate is shown only where its numerator and denominator are both
+//! published (a rate and either part give the other). Zero is published: a
+//! zero reveals no one.
+
+use serde::Serialize;
+
+/// Why a cell is withheld; none when it is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Withheld {
+    /// 1 to `min − 1`: "fewer than 5".
+    Small,
+    /// `min` or more, withheld so that a small count cannot be worked out.
+    Protective,
+}
+
+/// A sum published cells obey: `total = Σ parts` (indices into the cells).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub total: usize,
+    pub parts: Vec<usize>,
+}
+
+/// What an outsider can know of a cell: at least `lo`, at most `hi`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval {
+    pub lo: i64,
+    pub hi: i64,
+}
+
+impl Interval {
+    pub fn pinned(&self) -> bool {
+        self.lo == self.hi
+    }
+}
+
+/// Far above any count, for "no upper bound known".
+const UNBOUNDED: i64 = i64::MAX / 1024;
+
+/// The status of every cell: primary suppression, then complementary
+/// suppression until the audit finds no withheld cell pinned to one value.
+pub fn protect(values: &[i64], relations: &[Relation], min: i64) -> Vec<Option<Withheld>> {
+    let mut status: Vec<Option<Withheld>> = values
+        .iter()
+        .map(|&n| (n > 0 && n < min).then_some(Withheld::Small))
+        .collect();
+    // Which relations each cell is in.
+    let mut member: Vec<Vec<usize>> = vec![Vec::new(); values.len()];
+    for (r, rel) in relations.iter().enumerate() {
+        member[rel.total].push(r);
+        for &p in &rel.parts {
+            member[p].push(r);
+        }
+    }
+    loop {
+        let bounds = audit(values, &status, relations, min);
+        let pinned: Vec<usize> = (0..values.len())
+            .filter(|&i| status[i].is_some() && bounds[i].pinned())
+            .collect();
+        if pinned.is_empty() {
+            return status;
+        }
+        let mut this_round: Vec<usize> = Vec::new();
+        for i in pinned {
+            // A cell withheld in this round beside it may free it: audit again first.
+            if member[i]
+                .iter()
+                .any(|&r| touches(&relations[r], &this_round))
+            {
+                continue;
+            }
+            if let Some(c) = complement(i, &member[i], relations, values, &status) {
+                status[c] = Some(Withheld::Protective);
+                this_round.push(c);
+            }
+        }
+        if this_round.is_empty() {
+            // Nothing left to withhold that would help (every cell around it
+            // already is): the audit's answer stands.
+            return status;
+        }
+    }
+}
+
+/// True when relation `rel` holds one of `cells`.
+fn touches(rel: &Relation, cells: &[usize]) -> bool {
+    cells.contains(&rel.total) || rel.parts.iter().any(|p| cells.contains(p))
+}
+
+/// The cell to withhold so that `i` is no longer pinned: in the relation
+/// around `i` with the fewest withheld cells, its smallest published non-zero
+/// part, else its total if published and non-zero.
+fn complement(
+    i: usize,
+    around: &[usize],
+    relations: &[Relation],
+    values: &[i64],
+    status: &[Option<Withheld>],
+) -> Option<usize> {
+    let open = |c: usize| status[c].is_none() && values[c] > 0;
+    let mut candidates: Vec<(usize, usize)> = around
+        .iter()
+        .map(|&r| {
+            let rel = &relations[r];
+            let hidden = std::iter::once(rel.total)
+                .chain(rel.parts.iter().copied())
+                .filter(|&c| status[c].is_some())
+                .count();
+            (hidden, r)
+        })
+        .collect();
+    candidates.sort();
+    for (_, r) in candidates {
+        let rel = &relations[r];
+        let part = rel
+            .parts
+            .iter()
+            .copied()
+            .filter(|&c| c != i && open(c))
+            .min_by_key(|&c| (values[c], c));
+        if let Some(c) = part {
+            return Some(c);
+        }
+        if rel.total != i && open(rel.total) {
+            return Some(rel.total);
+        }
+    }
+    None
+}
+
+/// The attacker: each cell's interval from the published values, what each
+/// label says, and every relation, propagated until nothing moves.
+pub fn audit(
+    values: &[i64],
+    status: &[Option<Withheld>],
+    relations: &[Relation],
+    min: i64,
+) -> Vec<Interval> {
+    let mut b: Vec<Interval> = values
+        .iter()
+        .zip(status)
+        .map(|(&v, s)| match s {
+            None => Interval { lo: v, hi: v },
+            Some(Withheld::Small) => Interval { lo: 1, hi: min - 1 },
+            Some(Withheld::Protective) => Interval {
+                lo: min,
+                hi: UNBOUNDED,
+            },
+        })
+        .collect();
+    // Each pass tightens or stops; bounded so a pathological input ends.
+    for _ in 0..64 {
+        let mut moved = false;
+        for rel in relations {
+            let lo_sum: i64 = rel.parts.iter().map(|&p| b[p].lo).sum();
+            let hi_sum: i64 = rel
+                .parts
+                .iter()
+                .map(|&p| b[p].hi)
+                .fold(0i64, |a, h| a.saturating_add(h))
+                .min(UNBOUNDED);
+            let t = rel.total;
+            if lo_sum > b[t].lo {
+                b[t].lo = lo_sum;
+                moved = true;
+            }
+            if hi_sum < b[t].hi {
+                b[t].hi = hi_sum;
+                moved = true;
+            }
+            for &p in &rel.parts {
+                let others_lo = lo_sum - b[p].lo;
+                let others_hi = if b[p].hi >= UNBOUNDED {
+                    // Unknown: the others' sum cannot be isolated.
+                    UNBOUNDED
+                } else {
+                    (hi_sum - b[p].hi).min(UNBOUNDED)
+                };
+                let lo = if others_hi >= UNBOUNDED {
+                    b[p].lo
+                } else {
+                    b[t].lo - others_hi
+                };
+                let hi = if b[t].hi >= UNBOUNDED {
+                    b[p].hi
+                } else {
+                    b[t].hi - others_lo
+                };
+                if lo > b[p].lo {
+                    b[p].lo = lo;
+                    moved = true;
+                }
+                if hi < b[p].hi {
+                    b[p].hi = hi;
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(total: usize, parts: &[usize]) -> Relation {
+        Relation {
+            total,
+            parts: parts.to_vec(),
+        }
+    }
+
+    #[test]
+    fn one_small_part_takes_the_smallest_other_with_it() {
+        // total 50 = 3 + 40 + 7
+        let values = [50, 3, 40, 7];
+        let s = protect(&values, &[rel(0, &[1, 2, 3])], 5);
+        assert_eq!(s[1], Some(Withheld::Small));
+        assert_eq!(s[3], Some(Withheld::Protective));
+        assert_eq!((s[0], s[2]), (None, None));
+    }
+
+    #[test]
+    fn a_rate_does_not_give_back_its_hidden_parts() {
+        // The reported case: satisfied 8, basically 6, unsatisfied 3; the
+        // rate 14/17 published with its parts gave both hidden ratings back.
+        // Cells: 0 rated (17), 1 satisfied+basically (14), 2 sat, 3 basic, 4 unsat.
+        let values = [17, 14, 8, 6, 3];
+        let relations = [rel(0, &[2, 3, 4]), rel(0, &[1, 4]), rel(1, &[2, 3])];
+        let s = protect(&values, &relations, 5);
+        let b = audit(&values, &s, &relations, 5);
+        for i in 0..values.len() {
+            if s[i].is_some() {
+                assert!(!b[i].pinned(), "cell {i} pinned: {:?} {:?}", s, b);
+            }
+        }
+        assert_eq!(s[4], Some(Withheld::Small));
+    }
+
+    #[test]
+    fn a_small_count_next_to_a_withheld_five_is_not_pinned() {
+        // 6 = x + c with x small (1..4) and c ≥ 5 protective gives x = 1:
+        // the audit sees it and withholds the total as well.
+        let values = [6, 1, 5];
+        let s = protect(&values, &[rel(0, &[1, 2])], 5);
+        let b = audit(&values, &s, &[rel(0, &[1, 2])], 5);
+        assert!(s[1].is_some() && !b[1].pinned(), "{s:?} {b:?}");
+    }
+
+    #[test]
+    fn zero_is_published_and_never_chosen() {
+        let values = [3, 3, 0];
+        let s = protect(&values, &[rel(0, &[1, 2])], 5);
+        assert_eq!(s[2], None, "a zero reveals no one");
+        assert_eq!(s[0], Some(Withheld::Small));
+    }
+}
