@@ -441,7 +441,8 @@ async fn apply(
         let review = outcome
             .start_deadlines
             .iter()
-            .find(|d| d.clock == "review_request");
+            .find(|d| d.clock == "review_request")
+            .map(super::letters::review_window);
         Some(super::letters::freeze(store, p, &issue, review).await?)
     } else {
         None

@@ -235,16 +235,8 @@ pub async fn answer_letters(app: &App, p: &Petition) -> Result<Vec<IssuedLetter>
         .await?
         .into_iter()
         .rfind(|d| d.clock == "review_request");
-    let review = review_deadline.map(|d| {
-        (
-            d.due_on,
-            Names {
-                zh: d.citation_zh,
-                en: d.citation_en,
-            },
-        )
-    });
-    let facts = freeze_with(
+    let review = review_deadline.map(|d| (d.due_on, Names::of(&d.citation_zh, &d.citation_en)));
+    let facts = freeze(
         &app.store,
         p,
         &Issue {
@@ -290,36 +282,20 @@ pub struct Issue<'a> {
     pub names: bool,
 }
 
-/// The facts of the answer letter `issue` issues, frozen from the record now
-/// (`review_deadline`: the review window the answer opens, as just counted).
-pub async fn freeze(
-    store: &Store,
-    p: &Petition,
-    issue: &Issue<'_>,
-    review_deadline: Option<&Deadline>,
-) -> Result<AnswerLetter> {
-    let review = review_deadline.map(|d| {
-        (
-            d.due_on,
-            Names {
-                zh: d.citation_zh.clone(),
-                en: d.citation_en.clone(),
-            },
-        )
-    });
-    freeze_with(store, p, issue, review).await
+/// The review window an answer opens, as just counted: its last day and the rule's citation.
+pub fn review_window(d: &Deadline) -> (chrono::NaiveDate, Names) {
+    (d.due_on, Names::of(&d.citation_zh, &d.citation_en))
 }
 
-async fn freeze_with(
+/// The facts of the answer letter `issue` issues, frozen from the record now
+/// (`review`: the review window the answer opens, [`review_window`]).
+pub async fn freeze(
     store: &Store,
     p: &Petition,
     issue: &Issue<'_>,
     review: Option<(chrono::NaiveDate, Names)>,
 ) -> Result<AnswerLetter> {
-    let names = |a: &crate::store::agencies::Agency| Names {
-        zh: a.name_zh.clone(),
-        en: a.name_en.clone(),
-    };
+    let names = |a: &crate::store::agencies::Agency| Names::of(&a.name_zh, &a.name_en);
     let issuer = store.agency(issue.issuer).await?;
     // After a re-review the matter is final (no further review body).
     let review_body = match (issue.round, issuer.parent_id) {

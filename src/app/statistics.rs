@@ -431,11 +431,7 @@ pub fn csv(s: &Statistics, english: bool, type_name: &dyn Fn(AgencyType) -> Stri
         "scope,scope_name,period,figure,figure_name,kind,value,numerator,denominator,suppressed,withheld\r\n",
     );
     let num = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    let why = |w: Option<Withheld>| match w {
-        Some(Withheld::Small) => "small",
-        Some(Withheld::Protective) => "protective",
-        None => "",
-    };
+    let why = |w: Option<Withheld>| w.map_or("", Withheld::as_str);
     let own = name(s.agency_type, &s.name_zh, &s.name_en);
     let mut rows = vec![(s.scope.as_str(), own.clone(), &s.published.figures)];
     for p in &s.parts {

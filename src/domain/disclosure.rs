@@ -1,5 +1,5 @@
-//! Statistical disclosure control for the public figures (统计数据的保密
-//!处理): which published counts are withheld so that no small count can be
+//! Statistical disclosure control for the public figures (统计数据的
+//! 保密处理): which published counts are withheld so that no small count can be
 //! worked out — from the page it is on, or by arithmetic across every scope
 //! and period the portal publishes.
 //!
@@ -33,6 +33,16 @@ pub enum Withheld {
     Small,
     /// `min` or more, withheld so that a small count cannot be worked out.
     Protective,
+}
+
+impl Withheld {
+    /// `small` or `protective`, as the JSON and the CSV name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Withheld::Small => "small",
+            Withheld::Protective => "protective",
+        }
+    }
 }
 
 /// A sum published cells obey: `total = Σ parts` (indices into the cells).

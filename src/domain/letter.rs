@@ -69,6 +69,13 @@ pub struct Names {
 }
 
 impl Names {
+    pub fn of(zh: &str, en: &str) -> Names {
+        Names {
+            zh: zh.to_owned(),
+            en: en.to_owned(),
+        }
+    }
+
     pub fn get(&self, english: bool) -> &str {
         if english { &self.en } else { &self.zh }
     }

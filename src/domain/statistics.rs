@@ -420,6 +420,12 @@ pub struct Universe {
     /// By [`Universe::cell`].
     pub values: Vec<i64>,
     pub relations: Vec<super::disclosure::Relation>,
+    /// Where each scope, period and quantity sits, for [`Universe::cell`].
+    index: (
+        std::collections::HashMap<String, usize>,
+        std::collections::HashMap<String, usize>,
+        std::collections::HashMap<Quantity, usize>,
+    ),
 }
 
 /// One agency's sums by kind and live counts over one month.
@@ -541,20 +547,26 @@ impl Universe {
                 }
             }
         }
+        let index = (
+            scopes.iter().cloned().zip(0..).collect(),
+            periods.iter().map(Period::key).zip(0..).collect(),
+            quantities.iter().cloned().zip(0..).collect(),
+        );
         Universe {
             scopes,
             periods,
             quantities,
             values,
             relations,
+            index,
         }
     }
 
     /// The index of a cell; none outside the table.
     pub fn cell(&self, scope: &str, period: &str, q: &Quantity) -> Option<usize> {
-        let s = self.scopes.iter().position(|x| x == scope)?;
-        let p = self.periods.iter().position(|x| x.key() == period)?;
-        let qi = self.quantities.iter().position(|x| x == q)?;
+        let s = self.index.0.get(scope)?;
+        let p = self.index.1.get(period)?;
+        let qi = self.index.2.get(q)?;
         Some((s * self.periods.len() + p) * self.quantities.len() + qi)
     }
 

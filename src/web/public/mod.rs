@@ -1,6 +1,7 @@
 //! The public site: no login, everything here is public-tier data.
 
 pub mod cases;
+pub mod figures;
 pub mod home;
 pub mod info;
 pub mod letters;
@@ -10,6 +11,7 @@ pub mod search;
 pub mod site;
 pub mod statistics;
 pub mod track;
+pub mod verify;
 
 use super::state::AppState;
 use super::{AppError, Lang};
@@ -47,12 +49,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
             get().to(letters::letter_pdf_by_id),
         )
         .route("/track/{tn}/letters/{id}", get().to(letters::letter_by_id))
-        .route("/verify", get().to(letters::verify))
-        .route("/verify/key", get().to(letters::public_key))
+        .route("/verify", get().to(verify::verify))
+        .route("/verify/key", get().to(verify::public_key))
         .service(
             resource("/verify")
                 .app_data(multipart())
-                .route(post().to(letters::verify_file)),
+                .route(post().to(verify::verify_file)),
         )
         .route("/petitions/receipt/kept", post().to(petitions::kept))
         .route("/petitions/new/{kind}", get().to(petitions::form))
