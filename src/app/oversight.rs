@@ -153,7 +153,7 @@ pub async fn count(
     store: &crate::store::Store,
     scope: &Scope,
     period: Period,
-) -> Result<(Vec<Value>, Option<f64>)> {
+) -> Result<(Vec<Value>, evaluation::Score)> {
     let rules = EvaluationRules::staff();
     let (from, to) = period.months();
     let sums = store.rollup_totals(scope, &from, &to).await?;
@@ -171,7 +171,7 @@ pub async fn indicators(
     app: &App,
     scope: &Scope,
     period: Period,
-) -> Result<(Vec<Value>, Option<f64>)> {
+) -> Result<(Vec<Value>, evaluation::Score)> {
     let rules = EvaluationRules::staff();
     let sums = totals(app, scope, period).await?;
     let live = live_overdue(app, scope, period).await?;
@@ -365,7 +365,9 @@ pub struct Evaluated<T> {
     pub who: T,
     pub depth: usize,
     pub values: Vec<Value>,
+    /// The composite score; none where too little could be computed (`score_basis`).
     pub score: Option<f64>,
+    pub score_basis: evaluation::Score,
 }
 
 /// The evaluation of an agency, the agencies below it, and its officers.
@@ -396,7 +398,8 @@ pub async fn evaluation(
             depth: h.depth_below(id, root.id),
             who: a,
             values,
-            score,
+            score: score.value,
+            score_basis: score,
         });
     }
     let mut officers = Vec::new();
@@ -409,7 +412,8 @@ pub async fn evaluation(
             depth: 0,
             who: s,
             values,
-            score,
+            score: score.value,
+            score_basis: score,
         });
     }
     Ok(Evaluation {
@@ -441,7 +445,9 @@ pub struct Record {
     pub page: u64,
     pub pages: u64,
     pub values: Vec<Value>,
+    /// The composite score; none where too little could be computed (`score_basis`).
     pub score: Option<f64>,
+    pub score_basis: evaluation::Score,
 }
 
 pub const ACTS_PER_PAGE: u64 = 50;
@@ -512,7 +518,8 @@ pub async fn record(
         page,
         pages: total.div_ceil(ACTS_PER_PAGE).max(1),
         values,
-        score,
+        score: score.value,
+        score_basis: score,
     })
 }
 

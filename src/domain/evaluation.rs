@@ -314,11 +314,26 @@ fn yes() -> bool {
     true
 }
 
+fn three() -> usize {
+    3
+}
+
+fn three_fifths() -> f64 {
+    0.6
+}
+
 /// The evaluation method, as data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvaluationRules {
     /// A rate from fewer cases than this is not computed (small samples mislead).
     pub min_sample: i64,
+    /// A composite score is given only from at least this many weighted rates…
+    #[serde(default = "three")]
+    pub score_min_indicators: usize,
+    /// …carrying at least this share of the weight of the weighted rates that
+    /// had any case at all (the rest being too few to compute).
+    #[serde(default = "three_fifths")]
+    pub score_min_coverage: f64,
     #[serde(rename = "indicator")]
     pub indicators: Vec<Indicator>,
 }
@@ -328,6 +343,9 @@ impl EvaluationRules {
     /// never scored), thresholds within 0–1, percentiles within 0–100.
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let rules: EvaluationRules = toml::from_str(text).map_err(|e| e.to_string())?;
+        if !(0.0..=1.0).contains(&rules.score_min_coverage) {
+            return Err("score_min_coverage must be a share (0–1)".to_owned());
+        }
         let mut seen = std::collections::HashSet::new();
         for i in &rules.indicators {
             if !seen.insert(i.id.as_str()) {
@@ -378,6 +396,8 @@ impl EvaluationRules {
         RULES.get_or_init(|| {
             EvaluationRules::shipped().unwrap_or(EvaluationRules {
                 min_sample: 5,
+                score_min_indicators: three(),
+                score_min_coverage: three_fifths(),
                 indicators: Vec::new(),
             })
         })
@@ -390,6 +410,8 @@ impl EvaluationRules {
     fn only(&self, keep: impl Fn(&Indicator) -> bool) -> EvaluationRules {
         EvaluationRules {
             min_sample: self.min_sample,
+            score_min_indicators: self.score_min_indicators,
+            score_min_coverage: self.score_min_coverage,
             indicators: self
                 .indicators
                 .iter()
@@ -536,21 +558,59 @@ pub fn evaluate(
         .collect()
 }
 
+/// A composite score and what it rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// 0–100; none when too little could be computed to mean anything.
+    pub value: Option<f64>,
+    /// The weighted rates computed, and how many had any case at all.
+    pub computed: usize,
+    pub applicable: usize,
+    /// The share of the applicable weight that was computed (0–1).
+    pub coverage: f64,
+}
+
 /// The composite score (0–100): the weighted mean of the scored rates that
 /// could be computed, each as "how good" (a rate where lower is better counts
-/// as 1 − rate). None when no scored rate could be computed.
-pub fn score(rules: &EvaluationRules, values: &[Value]) -> Option<f64> {
+/// as 1 − rate). Given only where it means something: from at least
+/// `score_min_indicators` rates carrying `score_min_coverage` of the weight of
+/// the rates that had any case (a top score from one ratio, every other
+/// indicator too few, is no score).
+pub fn score(rules: &EvaluationRules, values: &[Value]) -> Score {
     let mut weighted = 0.0;
     let mut weights = 0.0;
+    let mut applicable_weight = 0.0;
+    let (mut computed, mut applicable) = (0, 0);
     for i in rules.indicators.iter().filter(|i| i.weight > 0.0) {
-        let Some(v) = values.iter().find(|v| v.id == i.id).and_then(|v| v.value) else {
+        let Some(v) = values.iter().find(|v| v.id == i.id) else {
+            continue;
+        };
+        if v.value.is_some() || v.too_few {
+            applicable += 1;
+            applicable_weight += i.weight;
+        }
+        let Some(v) = v.value else {
             continue;
         };
         let good = if i.higher_is_better { v } else { 1.0 - v };
         weighted += i.weight * good;
         weights += i.weight;
+        computed += 1;
     }
-    (weights > 0.0).then(|| 100.0 * weighted / weights)
+    let coverage = if applicable_weight > 0.0 {
+        weights / applicable_weight
+    } else {
+        0.0
+    };
+    let enough = computed >= rules.score_min_indicators
+        && coverage + 1e-9 >= rules.score_min_coverage
+        && weights > 0.0;
+    Score {
+        value: enough.then(|| 100.0 * weighted / weights),
+        computed,
+        applicable,
+        coverage,
+    }
 }
 
 /// A period of the evaluation: a month, a quarter or a year.
@@ -677,6 +737,26 @@ mod tests {
             );
         }
         assert!(rules.indicators.iter().any(|i| i.weight > 0.0));
+    }
+
+    #[test]
+    fn one_computable_ratio_is_no_score() {
+        // The reported case: 0 of 5 drafts returned, every other weighted rate
+        // too few — a score of 100 from one ratio. Not any more.
+        let rules = EvaluationRules::staff();
+        let totals: Totals = [
+            ("drafted", 5),
+            ("returned", 0),
+            ("clock:acceptance:original:on_time", 2),
+            ("rated_satisfied", 1),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let values = evaluate(rules, &totals, &BTreeMap::new());
+        let s = score(rules, &values);
+        assert_eq!(s.value, None, "{s:?}");
+        assert_eq!((s.computed, s.applicable), (1, 3));
     }
 
     #[test]
@@ -926,11 +1006,11 @@ weight = 1.0
         );
         // Score: (1·5/7 + 2·1 + 1·(1 − 1/6) + 1·0.8) / 5, the rates that could be computed.
         let expected = 100.0 * (5.0 / 7.0 + 2.0 + 5.0 / 6.0 + 0.8) / 5.0;
-        assert!(
-            close(score(&rules, &values), expected),
-            "{:?}",
-            score(&rules, &values)
-        );
+        let s = score(&rules, &values);
+        assert!(close(s.value, expected), "{s:?}");
+        // Four of five weighted rates with cases computed: 5 of 7 in weight.
+        assert_eq!((s.computed, s.applicable), (4, 5));
+        assert!((s.coverage - 5.0 / 7.0).abs() < 1e-9);
 
         // Two clocks still open past their last day count as late too.
         let live: BTreeMap<String, i64> = [("overdue:acceptance:original".to_owned(), 2)]

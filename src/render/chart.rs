@@ -18,7 +18,16 @@ fn escape(s: &str) -> String {
 }
 
 /// A bar chart, `id` unique on the page. `percent` shows values (shares) as %.
-pub fn bars(id: &str, title: &str, description: &str, bars: &[Bar], percent: bool) -> String {
+/// A bar without a value is drawn as a labelled gap — a dashed outline and
+/// `gap` (e.g. "fewer than 5") — never as an empty slot that reads as zero.
+pub fn bars(
+    id: &str,
+    title: &str,
+    description: &str,
+    bars: &[Bar],
+    percent: bool,
+    gap: &str,
+) -> String {
     const W: f64 = 640.0;
     const H: f64 = 220.0;
     const LEFT: f64 = 48.0;
@@ -70,6 +79,16 @@ pub fn bars(id: &str, title: &str, description: &str, bars: &[Bar], percent: boo
                 escape(&b.label),
                 escape(&label(v))
             );
+        } else {
+            let _ = write!(
+                svg,
+                r##"<g class="chart-gap"><rect x="{x:.1}" y="{TOP:.1}" width="{bar_w:.1}" height="{plot_h:.1}" fill="none" stroke="#8a919c" stroke-width="1" stroke-dasharray="3 3"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#3d4450">{}</text></g>"##,
+                escape(&b.label),
+                escape(gap),
+                x + bar_w / 2.0,
+                TOP + plot_h - 4.0,
+                escape(if gap.chars().count() <= 4 { gap } else { "…" })
+            );
         }
         // Every other label when there are many bars, so they never overlap.
         if bars.len() <= 12 || i % 2 == 0 {
@@ -111,11 +130,20 @@ mod tests {
                 },
             ],
             false,
+            "不足5件",
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains(r#"role="img""#));
         assert!(svg.contains("<title id=\"t-title\">收件 &lt;趋势&gt;</title>"));
-        assert_eq!(svg.matches("<rect").count(), 2, "no bar without data");
+        assert_eq!(
+            svg.matches(r##"fill="#1d4f91""##).count(),
+            2,
+            "no bar without data"
+        );
+        assert!(
+            svg.contains("<title>2026-11: 不足5件</title>"),
+            "the month without data is a labelled gap, not a 0 bar"
+        );
         assert!(svg.contains("2026-12: 6"));
     }
 }

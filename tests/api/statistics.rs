@@ -213,6 +213,10 @@ async fn the_public_figures_of_a_hand_computed_month(app: &TestApp) {
         "the rate withheld to protect is labelled so, not as fewer than 5"
     );
     assert!(
+        page.contains("受理数或答复数可以多于同期的收件数"),
+        "flow counts that may disagree say why, beside them"
+    );
+    assert!(
         page.contains("71.4%") && page.contains("5 &#x2F; 7"),
         "{page}"
     );

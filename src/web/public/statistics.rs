@@ -219,6 +219,7 @@ async fn render_page(
             })
             .collect::<Vec<_>>(),
         false,
+        &lang.t("stats-chart-gap"),
     );
     let pick = |f: &[FigureView]| -> Vec<FigureView> {
         COMPARED

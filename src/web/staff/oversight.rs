@@ -4,6 +4,7 @@
 //! the monthly bulletins (执法情况通报). Every figure comes from `app::oversight`.
 
 use crate::app::{self, oversight};
+use crate::domain::evaluation::Score;
 use crate::domain::evaluation::{EvaluationRules, Period, Value};
 use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::workflow::State;
@@ -106,6 +107,24 @@ fn value_views(values: &[Value], lang: Lang) -> Vec<ValueView> {
 
 fn score_view(score: Option<f64>) -> String {
     score.map_or_else(|| "—".to_owned(), |s| format!("{s:.1}"))
+}
+
+/// A score as the staff pages show it, and what it rests on: "not enough
+/// cases to score" rather than a score from one ratio.
+fn scored(score: &Score, lang: Lang) -> (String, String) {
+    let basis = lang.t_args(
+        "evaluation-score-basis",
+        &[
+            ("computed", score.computed.to_string()),
+            ("applicable", score.applicable.to_string()),
+            ("coverage", format!("{:.0}", score.coverage * 100.0)),
+        ],
+    );
+    match (score.value, score.applicable) {
+        (Some(v), _) => (format!("{v:.1}"), basis),
+        (None, 0) => ("—".to_owned(), String::new()),
+        (None, _) => (lang.t("evaluation-not-enough"), basis),
+    }
 }
 
 fn period_choices(current: Period, lang: Lang) -> Vec<(String, String, bool)> {
@@ -258,6 +277,7 @@ pub async fn overview(
             &lang.t("oversight-chart-received-desc"),
             &received,
             false,
+            &lang.t("oversight-too-few"),
         ),
         chart_on_time: bars(
             "chart-on-time",
@@ -265,6 +285,7 @@ pub async fn overview(
             &lang.t("oversight-chart-on-time-desc"),
             &on_time,
             true,
+            &lang.t("oversight-too-few"),
         ),
         trend: o
             .trend
@@ -442,6 +463,8 @@ struct EvaluatedView {
     depth: usize,
     values: Vec<ValueView>,
     score: String,
+    /// How many weighted rates the score rests on, and their share of the weight.
+    score_basis: String,
     role: String,
 }
 
@@ -496,7 +519,8 @@ pub async fn evaluation(
                 name: a.who.name(english).to_owned(),
                 depth: a.depth,
                 values: value_views(&a.values, lang),
-                score: score_view(a.score),
+                score: scored(&a.score_basis, lang).0,
+                score_basis: scored(&a.score_basis, lang).1,
                 role: String::new(),
             })
             .collect(),
@@ -508,7 +532,8 @@ pub async fn evaluation(
                 name: o.who.name.clone(),
                 depth: 0,
                 values: value_views(&o.values, lang),
-                score: score_view(o.score),
+                score: scored(&o.score_basis, lang).0,
+                score_basis: scored(&o.score_basis, lang).1,
                 role: lang.t(&format!("role-{}", o.who.role.as_str())),
             })
             .collect(),
@@ -527,6 +552,8 @@ struct MethodPage {
     staff: StaffMember,
     csrf_token: String,
     min_sample: i64,
+    score_min_indicators: usize,
+    score_min_coverage: String,
     indicators: Vec<MethodRow>,
 }
 
@@ -554,6 +581,8 @@ pub async fn method(
         layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
         min_sample: rules.min_sample,
+        score_min_indicators: rules.score_min_indicators,
+        score_min_coverage: format!("{:.0}", rules.score_min_coverage * 100.0),
         indicators: rules
             .indicators
             .iter()
@@ -607,6 +636,7 @@ struct RecordPage {
     periods: Vec<(String, String, bool)>,
     values: Vec<ValueView>,
     score: String,
+    score_basis: String,
     acts: Vec<ActView>,
     total: u64,
     page: u64,
@@ -669,7 +699,8 @@ pub async fn record(
         period_label: period_label(period, lang),
         periods: period_choices(period, lang),
         values: value_views(&r.values, lang),
-        score: score_view(r.score),
+        score: scored(&r.score_basis, lang).0,
+        score_basis: scored(&r.score_basis, lang).1,
         acts: act_views(&r.acts, lang),
         total: r.total,
         page: r.page,
@@ -831,7 +862,10 @@ pub async fn bulletin(
             .unwrap_or_default()
             .to_owned(),
         rows,
-        score: score_view(b.body["score"].as_f64()),
+        score: serde_json::from_value::<Score>(b.body["score_basis"].clone()).map_or_else(
+            |_| score_view(b.body["score"].as_f64()),
+            |s| scored(&s, lang).0,
+        ),
         previous_score: score_view(b.body["previous_score"].as_f64()),
         overdue: matters("overdue"),
         reversed: matters("reversed"),
