@@ -378,6 +378,9 @@ pub struct Evaluation {
     pub agencies: Vec<Evaluated<Agency>>,
     /// The officers of `root` whose record `staff` may read.
     pub officers: Vec<Evaluated<StaffMember>>,
+    /// What of `root`'s figures none of `officers` accounts for (acts
+    /// attributed to no one listed); none when nothing is left over.
+    pub unattributed: Option<Vec<Value>>,
     pub choices: Vec<Agency>,
 }
 
@@ -416,11 +419,18 @@ pub async fn evaluation(
             score_basis: score,
         });
     }
+    let unattributed = agencies.first().map(|root_line| {
+        let parts: Vec<&[Value]> = officers.iter().map(|o| o.values.as_slice()).collect();
+        evaluation::remainder(EvaluationRules::staff(), &root_line.values, &parts)
+    });
+    let unattributed =
+        unattributed.filter(|rest| rest.iter().any(|v| v.numerator != 0 || v.denominator != 0));
     Ok(Evaluation {
         root,
         period,
         agencies,
         officers,
+        unattributed,
         choices: choices(&all, &h, staff),
     })
 }

@@ -28,13 +28,13 @@ pub async fn sweep(store: &Store, today: NaiveDate) -> StoreResult<SweepReport> 
     let list_before = today - chrono::Days::new(LIST_AFTER_DAYS);
     Ok(SweepReport {
         reminders: store
-            .enqueue_escalations(Escalation::Remind, horizon, true)
+            .enqueue_escalations(Escalation::Remind, Some(today), horizon, true)
             .await?,
         urgings: store
-            .enqueue_escalations(Escalation::Urge, today, false)
+            .enqueue_escalations(Escalation::Urge, None, today, false)
             .await?,
         listings: store
-            .enqueue_escalations(Escalation::List, list_before, false)
+            .enqueue_escalations(Escalation::List, None, list_before, false)
             .await?,
     })
 }

@@ -92,6 +92,32 @@ pub async fn append<C: ConnectionTrait>(
     before: &serde_json::Value,
     after: &serde_json::Value,
 ) -> Result<Entry, DbErr> {
+    append_at(
+        conn,
+        chrono::Utc::now(),
+        actor,
+        action,
+        subject,
+        before,
+        after,
+    )
+    .await
+}
+
+/// [`append`] of an act that happened at `at`: a workflow step's entry
+/// carries the step's time, so an officer's record (执法档案) dates each act
+/// when it happened. The server always acts now; only the demo history and
+/// scenario tests record acts of earlier days. The chain is ordered by id,
+/// not by time, so its verification is unchanged.
+pub async fn append_at<C: ConnectionTrait>(
+    conn: &C,
+    at: chrono::DateTime<chrono::Utc>,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    before: &serde_json::Value,
+    after: &serde_json::Value,
+) -> Result<Entry, DbErr> {
     let backend = conn.get_database_backend();
     if backend == DatabaseBackend::Postgres {
         conn.execute_unprepared("SELECT pg_advisory_xact_lock(7201358)")
@@ -101,7 +127,7 @@ pub async fn append<C: ConnectionTrait>(
         Some((last, hash)) => (last + 1, hash),
         None => (1, GENESIS.to_owned()),
     };
-    let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     let (before, after) = (before.to_string(), after.to_string());
     let hash = entry_hash(id, &at, actor, action, subject, &before, &after, &prev_hash);
     let sql = match backend {

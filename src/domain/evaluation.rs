@@ -558,6 +558,44 @@ pub fn evaluate(
         .collect()
 }
 
+/// What of `whole` (an agency's values) is not in any of `parts` (its
+/// officers' values): the acts attributed to no one listed — an urging before
+/// a handler was assigned, say — so that the officers' lines and this one add
+/// up to the agency's. Rates and counts subtract; a percentile of days does
+/// not, and is left out (its cases are given).
+pub fn remainder(rules: &EvaluationRules, whole: &[Value], parts: &[&[Value]]) -> Vec<Value> {
+    whole
+        .iter()
+        .filter_map(|w| {
+            let i = rules.indicator(&w.id)?;
+            let minus = |f: fn(&Value) -> i64| {
+                f(w) - parts
+                    .iter()
+                    .filter_map(|p| p.iter().find(|v| v.id == w.id))
+                    .map(f)
+                    .sum::<i64>()
+            };
+            let (num, den) = (minus(|v| v.numerator), minus(|v| v.denominator));
+            let (value, too_few) = match i.formula {
+                Formula::Rate { .. } => {
+                    let shown = den >= rules.min_sample;
+                    (shown.then(|| num as f64 / den as f64), den > 0 && !shown)
+                }
+                Formula::Count { .. } => (Some(num as f64), false),
+                Formula::Days { .. } => (None, false),
+            };
+            Some(Value {
+                id: w.id.clone(),
+                value,
+                numerator: num,
+                denominator: den,
+                flagged: false,
+                too_few,
+            })
+        })
+        .collect()
+}
+
 /// A composite score and what it rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Score {
@@ -737,6 +775,29 @@ mod tests {
             );
         }
         assert!(rules.indicators.iter().any(|i| i.weight > 0.0));
+    }
+
+    #[test]
+    fn the_officers_and_the_remainder_add_up_to_the_agency() {
+        let rules = EvaluationRules::staff();
+        let v = |pairs: &[(&str, i64)]| {
+            let totals: Totals = pairs.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect();
+            evaluate(rules, &totals, &BTreeMap::new())
+        };
+        let agency = v(&[("urged", 11), ("drafted", 9), ("returned", 2)]);
+        let a = v(&[("urged", 3), ("drafted", 6), ("returned", 1)]);
+        let b = v(&[("urged", 1), ("drafted", 3), ("returned", 1)]);
+        let rest = remainder(rules, &agency, &[&a, &b]);
+        let get = |id: &str| rest.iter().find(|x| x.id == id).unwrap();
+        assert_eq!(
+            get("urgings").numerator,
+            7,
+            "11 urgings, 4 of them the officers'"
+        );
+        assert_eq!(
+            (get("return_rate").numerator, get("return_rate").denominator),
+            (0, 0)
+        );
     }
 
     #[test]

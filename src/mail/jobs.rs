@@ -307,6 +307,17 @@ async fn send_deadline_step(
     if deadline.status != crate::domain::clock::DeadlineStatus::Open {
         return Ok(()); // met meanwhile: nothing to say
     }
+    if step == Escalation::Remind
+        && deadline.due_on < crate::domain::clock::china_date(chrono::Utc::now())
+    {
+        return Ok(()); // the job ran late: past its deadline, the urging says it
+    }
+    if store
+        .escalated(petition_id, step, &deadline.clock, deadline.due_on)
+        .await?
+    {
+        return Ok(()); // taken already (by an earlier job for the same deadline)
+    }
     let mut recipients = Vec::new();
     for role in step.recipients() {
         recipients.extend(staff_to_tell(store, &petition, *role).await?);

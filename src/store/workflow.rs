@@ -378,8 +378,9 @@ impl Store {
         let body =
             crate::audit::commitment(event.body_salt.as_deref().unwrap_or_default(), &event.body);
         let after = serde_json::json!({ "status": n.state, "agency_id": n.agency_id, "handler_id": n.handler_id, "version": p.version + 1, "event": event.id, "body_sha256": body });
-        crate::audit::append(
+        crate::audit::append_at(
             &txn,
+            now,
             actor,
             command,
             &format!("petition:{}", p.id),
@@ -483,6 +484,12 @@ impl Store {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.begin_write().await?;
         let kind = step.event_kind();
+        let body = format!("{clock} {due_on}");
+        // One reminder, urging or listing per deadline, however many passes ask.
+        if escalated(&txn, petition_id, step, &body).await? {
+            txn.rollback().await?;
+            return Ok(());
+        }
         let p: Petition = petition::Entity::find_by_id(petition_id)
             .one(&txn)
             .await?
@@ -494,14 +501,15 @@ impl Store {
             kind,
             public: false,
             actor: "system",
-            body: format!("{clock} {due_on}"),
+            body,
             at,
             attribution: None,
         };
         row.insert(&txn).await?;
         super::rollups::add(&txn, &row.contributions()).await?;
-        crate::audit::append(
+        crate::audit::append_at(
             &txn,
+            at,
             "system",
             kind.as_str(),
             &format!("petition:{petition_id}"),
@@ -521,13 +529,26 @@ impl Store {
         self.finish(txn, outbox).await
     }
 
+    /// Whether `step` was already taken on the deadline `clock` due `due_on`.
+    pub async fn escalated(
+        &self,
+        petition_id: PetitionId,
+        step: Escalation,
+        clock: &str,
+        due_on: NaiveDate,
+    ) -> StoreResult<bool> {
+        escalated(self.conn(), petition_id, step, &format!("{clock} {due_on}")).await
+    }
+
     /// The deadline sweep's step for every open deadline of an open petition due
-    /// before `due_before` (on it too, when `inclusive`): one job per deadline,
+    /// before `due_before` (on it too, when `inclusive`) and, if given, on or
+    /// after `due_from` (a reminder is for a deadline still ahead): one job per deadline,
     /// whose dedupe key names the deadline, so a second pass — on another node,
     /// after a restart — adds nothing. One statement whatever the number of petitions.
     pub async fn enqueue_escalations(
         &self,
         step: Escalation,
+        due_from: Option<NaiveDate>,
         due_before: NaiveDate,
         inclusive: bool,
     ) -> StoreResult<u64> {
@@ -535,6 +556,11 @@ impl Store {
         use sea_orm::{DatabaseBackend, Statement};
         let backend = self.conn().get_database_backend();
         let cmp = if inclusive { "<=" } else { "<" };
+        let from = match (due_from, backend) {
+            (None, _) => String::new(),
+            (Some(_), DatabaseBackend::Postgres) => " AND d.due_on >= $5".to_owned(),
+            (Some(_), _) => " AND d.due_on >= ?5".to_owned(),
+        };
         let open = State::ALL
             .into_iter()
             .filter(|s| s.is_open())
@@ -546,31 +572,31 @@ impl Store {
                 "INSERT INTO jobs (kind, payload, dedupe_key, status, attempts, run_at_ms, created_at) \
                  SELECT $1, json_build_object('deadline_id', d.id, 'petition_id', d.petition_id), $2 || d.id, 'pending', 0, $3, now() \
                  FROM petition_deadlines d JOIN petitions p ON p.id = d.petition_id \
-                 WHERE d.status = 'open' AND d.due_on {cmp} $4 AND p.status IN ({open}) \
+                 WHERE d.status = 'open' AND d.due_on {cmp} $4{from} AND p.status IN ({open}) \
                  ON CONFLICT (dedupe_key) DO NOTHING"
             ),
             _ => format!(
                 "INSERT INTO jobs (kind, payload, dedupe_key, status, attempts, run_at_ms, created_at) \
                  SELECT ?1, json_object('deadline_id', d.id, 'petition_id', d.petition_id), ?2 || d.id, 'pending', 0, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
                  FROM petition_deadlines d JOIN petitions p ON p.id = d.petition_id \
-                 WHERE d.status = 'open' AND d.due_on {cmp} ?4 AND p.status IN ({open}) \
+                 WHERE d.status = 'open' AND d.due_on {cmp} ?4{from} AND p.status IN ({open}) \
                  ON CONFLICT (dedupe_key) DO NOTHING"
             ),
         };
         let prefix = format!("{}:", step.as_str());
         let now_ms = Utc::now().timestamp_millis();
+        let mut values: Vec<sea_orm::Value> = vec![
+            Notice::Deadline(step).job_kind().into(),
+            prefix.into(),
+            now_ms.into(),
+            Day(due_before).into(),
+        ];
+        if let Some(from) = due_from {
+            values.push(Day(from).into());
+        }
         Ok(self
             .conn()
-            .execute_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [
-                    Notice::Deadline(step).job_kind().into(),
-                    prefix.into(),
-                    now_ms.into(),
-                    Day(due_before).into(),
-                ],
-            ))
+            .execute_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?
             .rows_affected())
     }
@@ -638,4 +664,21 @@ impl Store {
             published_at: p.answer_published_at.ok_or(StoreError::NotFound)?,
         })
     }
+}
+
+/// Whether the timeline holds `step`'s event with `body` (the deadline it was taken on).
+async fn escalated(
+    conn: &impl ConnectionTrait,
+    petition_id: PetitionId,
+    step: Escalation,
+    body: &str,
+) -> StoreResult<bool> {
+    use super::entities::petition_event::{Column, Entity};
+    Ok(Entity::find()
+        .filter(Column::PetitionId.eq(petition_id))
+        .filter(Column::Kind.eq(step.event_kind()))
+        .filter(Column::Body.eq(body))
+        .one(conn)
+        .await?
+        .is_some())
 }

@@ -8,7 +8,7 @@ use crate::helpers::{
 use ed25519_dalek::Verifier;
 use reqwest::multipart::{Form, Part};
 
-async fn bytes_of(browser: &Browser, path: &str) -> (u16, String, Vec<u8>) {
+pub(crate) async fn bytes_of(browser: &Browser, path: &str) -> (u16, String, Vec<u8>) {
     let r = browser.client.get(browser.url(path)).send().await.unwrap();
     let status = r.status().as_u16();
     let kind = r
@@ -20,7 +20,7 @@ async fn bytes_of(browser: &Browser, path: &str) -> (u16, String, Vec<u8>) {
 }
 
 /// The verification code printed in a letter's text (`V…-…-…`).
-fn code_printed(text: &str) -> String {
+pub(crate) fn code_printed(text: &str) -> String {
     let start = text.find("V").map(|_| ());
     assert!(start.is_some(), "{text}");
     text.split(|c: char| c.is_whitespace() || c == '：' || c == ':')
@@ -30,7 +30,7 @@ fn code_printed(text: &str) -> String {
 }
 
 /// `/verify` with a file: the page says whether it is the letter.
-async fn check_file(app: &TestApp, code: &str, pdf: Vec<u8>) -> String {
+pub(crate) async fn check_file(app: &TestApp, code: &str, pdf: Vec<u8>) -> String {
     let (_, page) = app.get_text(&format!("/verify?code={code}")).await;
     let form = Form::new()
         .text("csrf_token", csrf(&page))

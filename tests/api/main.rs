@@ -14,6 +14,7 @@ mod calendar;
 mod cases;
 mod catalogue;
 mod console;
+mod demo;
 mod duplicates;
 mod errors;
 mod files;

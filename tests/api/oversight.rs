@@ -373,9 +373,9 @@ async fn who_sees_which_figures_and_records(app: &TestApp) {
     app.seed_demo().await;
     november(app).await;
     let handler = member(app, "lj-jb-court", Role::Handler).await;
-    // The record lists acts as the audit trail recorded them: the scenario's
-    // acts are dated November but were recorded today.
-    let this_month = mingjing::app::today().format("%Y-%m").to_string();
+    // The record dates each act when it happened: the scenario's acts are
+    // November's, and there they are (not on the day the test ran).
+    let this_month = "2026-11";
     let records = |id| format!("/api/v1/staff/oversight/officers/{id}?period={this_month}");
     // The county's auditor: their county; not the neighbouring county, not the city.
     let county = token(app, "auditor", "lj-jb-court").await;

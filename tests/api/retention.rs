@@ -128,6 +128,33 @@ async fn traces(app: &TestApp, tn: &str) -> Vec<String> {
     for f in app.store.petition_files(p.id).await.unwrap() {
         texts.push(f.file_name);
     }
+    // The letters issued: their frozen facts, and whether a copy printing them is kept.
+    for row in conn
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT facts FROM issued_letters WHERE petition_id = {}",
+                p.id
+            ),
+        ))
+        .await
+        .unwrap()
+    {
+        texts.push(row.try_get("", "facts").unwrap());
+    }
+    let kept = conn
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT code FROM letters WHERE petition_id = {} AND pdf IS NOT NULL",
+                p.id
+            ),
+        ))
+        .await
+        .unwrap();
+    if !kept.is_empty() {
+        texts.push(format!("{NAME}: {} letter copies kept", kept.len()));
+    }
     for e in mingjing::audit::entries(conn, None).await.unwrap() {
         texts.push(format!("{} {}", e.before, e.after));
     }
@@ -150,6 +177,23 @@ async fn concluded_petitions_are_anonymised_and_their_files_deleted_on_schedule(
     let (held, held_code) = file(app, "户籍窗口要求往返三次（乙）", shared.clone()).await;
     let (open, _) = file(app, "户籍窗口要求往返三次（丙）", shared).await;
     conclude(app, &a, &a_code).await;
+    // The petitioner keeps the answer letter, which names them.
+    let r = app
+        .post_form(
+            "/track",
+            &[
+                ("tracking_number", a.as_str()),
+                ("access_code", a_code.as_str()),
+            ],
+        )
+        .await;
+    assert!(r.status().is_redirection() || r.status().is_success());
+    let (status, _, letter_pdf) =
+        crate::letters::bytes_of(app, &format!("/track/{a}/letter.pdf")).await;
+    assert_eq!(status, 200);
+    let letter_text = crate::helpers::pdf_text(&letter_pdf);
+    assert!(letter_text.contains(NAME), "{letter_text}");
+    let letter_code = crate::letters::code_printed(&letter_text);
     conclude(app, &held, &held_code).await;
     let files = app.files.clone();
     let a_petition = app
@@ -330,6 +374,26 @@ async fn concluded_petitions_are_anonymised_and_their_files_deleted_on_schedule(
     .unwrap();
     assert_eq!((report.anonymised, report.files_deleted), (1, 1));
     assert_eq!(traces(app, &a).await, Vec::<String>::new());
+    // The letter: its record stays and says what retention did; the copy the
+    // petitioner printed before still verifies; drawn again, no name.
+    let (_, page) = app.get_text(&format!("/verify?code={letter_code}")).await;
+    assert!(
+        page.contains("个人信息已于") && page.contains("这是本系统签发的文书"),
+        "{page}"
+    );
+    assert!(
+        crate::letters::check_file(app, &letter_code, letter_pdf.clone())
+            .await
+            .contains("完全一致"),
+        "an original printed before still verifies"
+    );
+    let (status, letter_page) = app.get_text(&format!("/track/{a}/letter")).await;
+    assert_eq!(status, 200, "the petitioner still reads their letter");
+    assert!(
+        !letter_page.contains(NAME),
+        "the letter drawn again names no one"
+    );
+    assert!(letter_page.contains("个人信息已于"), "and says why");
     let p = app
         .store
         .petition_by_tracking_number(&a)

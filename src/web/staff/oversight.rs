@@ -482,6 +482,8 @@ struct EvaluationPage {
     heads: Vec<ValueView>,
     agencies: Vec<EvaluatedView>,
     officers: Vec<EvaluatedView>,
+    /// Figures of the agency no listed officer accounts for.
+    unattributed: Option<Vec<ValueView>>,
     choices: Vec<(AgencyId, String, bool)>,
 }
 
@@ -537,6 +539,7 @@ pub async fn evaluation(
                 role: lang.t(&format!("role-{}", o.who.role.as_str())),
             })
             .collect(),
+        unattributed: e.unattributed.as_ref().map(|rest| value_views(rest, lang)),
         choices: choices(&e.choices, e.root.id, lang),
         staff,
     };
