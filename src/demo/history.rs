@@ -215,7 +215,7 @@ impl Life<'_> {
             false,
         )
         .await
-        .map_err(|e| anyhow::anyhow!("demo history: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("demo history: {e:?}"))?;
         self.acts += 1;
         Ok(true)
     }
@@ -237,7 +237,7 @@ impl Life<'_> {
             .context("demo petition vanished")?;
         petitioner_act_at(self.store, &p, command, at(day, self.minute))
             .await
-            .map_err(|e| anyhow::anyhow!("demo history: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("demo history: {e:?}"))?;
         self.acts += 1;
         Ok(true)
     }
