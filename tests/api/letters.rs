@@ -338,12 +338,24 @@ async fn an_issued_letter_never_changes_and_a_review_issues_its_own(app: &TestAp
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    // The city court sends the review on to the body it names (a transfer).
+    let agencies: Vec<serde_json::Value> = app.get("/api/v1/agencies").await.json().await.unwrap();
+    let qs_court = agencies.iter().find(|a| a["code"] == "qs-court").unwrap()["id"].clone();
+    let lj_clerk = token(app, "intake-clerk", "lj-court").await;
+    let (status, body) = act(
+        app,
+        &lj_clerk,
+        &tn,
+        json!({"action": "transfer", "to_agency_id": qs_court, "reason": "该复查事项由青山市中级人民法院办理"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
     let (clerk, boss, handler) = (
-        token(app, "intake-clerk", "lj-court").await,
-        token(app, "supervisor", "lj-court").await,
-        token(app, "handler", "lj-court").await,
+        token(app, "intake-clerk", "qs-court").await,
+        token(app, "supervisor", "qs-court").await,
+        token(app, "handler", "qs-court").await,
     );
-    let handler_id = id_of(app, "handler", "lj-court").await;
+    let handler_id = id_of(app, "handler", "qs-court").await;
     for (who, action) in [
         (&clerk, json!({"action": "accept"})),
         (&boss, json!({"action": "assign", "handler_id": handler_id})),
@@ -392,9 +404,11 @@ async fn an_issued_letter_never_changes_and_a_review_issues_its_own(app: &TestAp
     let second = ids[0].clone();
     let (_, page) = app.get_text(&format!("/track/{tn}/letters/{second}")).await;
     let review_letter = article(&page);
+    // From the body that reviewed (the one the review was transferred to),
+    // with the further review one level above it.
     for expected in [
         "信访事项复查意见书",
-        "临江市中级人民法院",
+        "青山市中级人民法院",
         "予以维持",
         "复核",
         "江南省高级人民法院",

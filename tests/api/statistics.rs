@@ -301,6 +301,32 @@ async fn a_signed_snapshot_verifies_and_a_changed_byte_does_not(app: &TestApp) {
         close(&figure(nov, "received")["value"], 7.0),
         "the figure as published"
     );
+    // The snapshot withholds what the pages and the API withhold, and says why.
+    let api = json(
+        app,
+        "/api/v1/statistics?scope=agency:lj-jb-court&period=2026-11",
+    )
+    .await;
+    for f in nov["figures"].as_array().unwrap() {
+        let id = f["id"].as_str().unwrap();
+        let same = figure(&api, id);
+        assert_eq!(
+            (&f["value"], &f["withheld"]),
+            (&same["value"], &same["withheld"]),
+            "{id}"
+        );
+        if f["suppressed"] == true {
+            assert!(
+                f["withheld"] == "small" || f["withheld"] == "protective",
+                "{id}: {f}"
+            );
+        }
+    }
+    assert_eq!(
+        figure(nov, "unsatisfied")["withheld"],
+        "small",
+        "one is fewer than 5"
+    );
 
     // The portal's own command, with the published key.
     let verify = |file: &std::path::Path| {
