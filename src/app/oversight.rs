@@ -12,6 +12,7 @@ use crate::domain::access::{self, Viewer};
 use crate::domain::agency::Hierarchy;
 use crate::domain::evaluation::{self, EvaluationRules, Period, Totals, Value};
 use crate::domain::ids::{AgencyId, StaffId};
+use crate::domain::scoring;
 use crate::store::agencies::Agency;
 use crate::store::oversight::{Listing, Live};
 use crate::store::rollups::Scope;
@@ -153,7 +154,7 @@ pub async fn count(
     store: &crate::store::Store,
     scope: &Scope,
     period: Period,
-) -> Result<(Vec<Value>, evaluation::Score)> {
+) -> Result<(Vec<Value>, scoring::Score)> {
     let rules = EvaluationRules::staff();
     let (from, to) = period.months();
     let sums = store.rollup_totals(scope, &from, &to).await?;
@@ -162,7 +163,7 @@ pub async fn count(
         .open_overdue_clocks(scope, first, last, super::today())
         .await?;
     let values = evaluation::evaluate(rules, &sums, &live);
-    let score = evaluation::score(rules, &values);
+    let score = scoring::score(rules, &values);
     Ok((values, score))
 }
 
@@ -171,12 +172,12 @@ pub async fn indicators(
     app: &App,
     scope: &Scope,
     period: Period,
-) -> Result<(Vec<Value>, evaluation::Score)> {
+) -> Result<(Vec<Value>, scoring::Score)> {
     let rules = EvaluationRules::staff();
     let sums = totals(app, scope, period).await?;
     let live = live_overdue(app, scope, period).await?;
     let values = evaluation::evaluate(rules, &sums, &live);
-    let score = evaluation::score(rules, &values);
+    let score = scoring::score(rules, &values);
     Ok((values, score))
 }
 
@@ -367,7 +368,7 @@ pub struct Evaluated<T> {
     pub values: Vec<Value>,
     /// The composite score; none where too little could be computed (`score_basis`).
     pub score: Option<f64>,
-    pub score_basis: evaluation::Score,
+    pub score_basis: scoring::Score,
 }
 
 /// The evaluation of an agency, the agencies below it, and its officers.
@@ -421,7 +422,7 @@ pub async fn evaluation(
     }
     let unattributed = agencies.first().map(|root_line| {
         let parts: Vec<&[Value]> = officers.iter().map(|o| o.values.as_slice()).collect();
-        evaluation::remainder(EvaluationRules::staff(), &root_line.values, &parts)
+        scoring::remainder(EvaluationRules::staff(), &root_line.values, &parts)
     });
     let unattributed =
         unattributed.filter(|rest| rest.iter().any(|v| v.numerator != 0 || v.denominator != 0));
@@ -457,7 +458,7 @@ pub struct Record {
     pub values: Vec<Value>,
     /// The composite score; none where too little could be computed (`score_basis`).
     pub score: Option<f64>,
-    pub score_basis: evaluation::Score,
+    pub score_basis: scoring::Score,
 }
 
 pub const ACTS_PER_PAGE: u64 = 50;

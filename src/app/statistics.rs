@@ -12,12 +12,13 @@
 use super::cache::{SUMS_TTL, TtlCache};
 use super::{App, Error, Result};
 use crate::domain::agency::AgencyType;
+use crate::domain::cells::{self, Quantity};
 use crate::domain::disclosure::Withheld;
 use crate::domain::evaluation::{EvaluationRules, Period, Totals};
 use crate::domain::ids::AgencyId;
 use crate::domain::page::{PageRequest, Paged};
 use crate::domain::petition::PetitionKind;
-use crate::domain::statistics::{self, Published, Quantity};
+use crate::domain::statistics::{self, Published};
 use crate::store::Store;
 use crate::store::agencies::Agency;
 use crate::store::statistics::{AgencyMonths, AnswerFilter, OverdueMonths, Snapshot};
@@ -43,7 +44,7 @@ pub struct Base {
 /// withhold the same cells and no sum across them gives one back.
 #[derive(Default)]
 struct Protection {
-    universe: Option<statistics::Universe>,
+    universe: Option<cells::Universe>,
     status: Vec<Option<Withheld>>,
 }
 
@@ -53,15 +54,15 @@ impl Protection {
         let Some(first) = base.first_month() else {
             return Protection::default();
         };
-        let units: Vec<statistics::Unit> = agencies
+        let units: Vec<cells::Unit> = agencies
             .iter()
-            .map(|a| statistics::Unit {
+            .map(|a| cells::Unit {
                 scope: Scope::Agency(a.id).key(agencies),
                 type_scope: Scope::Type(a.agency_type).key(agencies),
             })
             .collect();
         let rules = EvaluationRules::public();
-        let universe = statistics::Universe::build(
+        let universe = cells::Universe::build(
             rules,
             &units,
             first.year()..=today.year().max(first.year()),
@@ -303,7 +304,7 @@ fn compute(
     let decide = |q: &Quantity| {
         base.protection
             .decide(&scope_key, &period_key, q)
-            .unwrap_or_else(|| small(statistics::value_of(q, &by_kind, &live)))
+            .unwrap_or_else(|| small(cells::value_of(q, &by_kind, &live)))
     };
     let decide_month = |month: &str, q: &Quantity| {
         base.protection
@@ -314,7 +315,7 @@ fn compute(
                     .find(|(m, _)| m == month)
                     .map(|(_, t)| BTreeMap::from([(PetitionKind::Complaint, t.clone())]))
                     .unwrap_or_default();
-                small(statistics::value_of(q, &totals, &BTreeMap::new()))
+                small(cells::value_of(q, &totals, &BTreeMap::new()))
             })
     };
     statistics::compute(rules, &by_kind, &live, &months, &decide, &decide_month)

@@ -4,9 +4,9 @@
 //! the monthly bulletins (执法情况通报). Every figure comes from `app::oversight`.
 
 use crate::app::{self, oversight};
-use crate::domain::evaluation::Score;
 use crate::domain::evaluation::{EvaluationRules, Period, Value};
 use crate::domain::ids::{AgencyId, StaffId};
+use crate::domain::scoring::Score;
 use crate::domain::workflow::State;
 use crate::render::Layout;
 use crate::render::chart::{Bar, bars};
