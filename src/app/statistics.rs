@@ -68,7 +68,7 @@ impl Protection {
             first.year()..=today.year().max(first.year()),
             &|u, month| sums_of(base, &[agencies[u].id], month, month),
         );
-        let status = universe.protect(rules.min_sample);
+        let status = universe.protect(rules.min_sample, &Period::month_of(today).key());
         Protection {
             universe: Some(universe),
             status,

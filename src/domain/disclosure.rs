@@ -12,16 +12,20 @@
 //!    relation, and all relations are checked together.
 //! 3. **Audit**: the attacker's view is computed — each withheld cell's
 //!    interval from everything published, by interval propagation over all
-//!    relations: a published cell is its value, a cell withheld as small is
-//!    known to be 1 to `min − 1`, a cell withheld to protect another is known
-//!    to be at least `min` (only published cells of `min` or more are chosen).
+//!    relations: a published cell is its value, a cell withheld as "fewer
+//!    than `min`" is known to be 0 to `min − 1` (it may be a zero withheld as
+//!    in 4), a cell withheld to protect another is known to be at least `min`.
 //! 4. **Complementary**: while any withheld cell's interval is one value,
 //!    another cell of a relation that pins it is withheld too — the smallest
-//!    published non-zero part (else the total) — and the audit runs again.
+//!    published non-zero part, else the total (both `min` or more: withheld
+//!    as protective); where every non-zero cell around it is withheld
+//!    already, a published zero (withheld as "fewer than `min`", which is
+//!    true) — and the audit runs again.
 //!
 //! A rate is shown only where its numerator and denominator are both
-//! published (a rate and either part give the other). Zero is published: a
-//! zero reveals no one.
+//! published (a rate and either part give the other). Zero is published
+//! unless step 4 needs it: a zero reveals no one, but the bounds it gives
+//! can pin a neighbour.
 
 use serde::Serialize;
 
@@ -70,7 +74,15 @@ const UNBOUNDED: i64 = i64::MAX / 1024;
 
 /// The status of every cell: primary suppression, then complementary
 /// suppression until the audit finds no withheld cell pinned to one value.
-pub fn protect(values: &[i64], relations: &[Relation], min: i64) -> Vec<Option<Withheld>> {
+/// `known[c]`: cell `c` is known to everyone whatever is published (a month
+/// still to come holds nothing), so withholding it protects nothing and it
+/// is never chosen; a shorter slice leaves the rest unknown.
+pub fn protect(
+    values: &[i64],
+    relations: &[Relation],
+    min: i64,
+    known: &[bool],
+) -> Vec<Option<Withheld>> {
     let mut status: Vec<Option<Withheld>> = values
         .iter()
         .map(|&n| (n > 0 && n < min).then_some(Withheld::Small))
@@ -100,8 +112,8 @@ pub fn protect(values: &[i64], relations: &[Relation], min: i64) -> Vec<Option<W
             {
                 continue;
             }
-            if let Some(c) = complement(i, &member[i], relations, values, &status) {
-                status[c] = Some(Withheld::Protective);
+            if let Some((c, why)) = complement(i, &member[i], relations, values, &status, known) {
+                status[c] = Some(why);
                 this_round.push(c);
             }
         }
@@ -118,17 +130,19 @@ fn touches(rel: &Relation, cells: &[usize]) -> bool {
     cells.contains(&rel.total) || rel.parts.iter().any(|p| cells.contains(p))
 }
 
-/// The cell to withhold so that `i` is no longer pinned: in the relation
-/// around `i` with the fewest withheld cells, its smallest published non-zero
-/// part, else its total if published and non-zero.
+/// The cell to withhold so that `i` is no longer pinned, and as what: in the
+/// relation around `i` with the fewest withheld cells, its smallest published
+/// non-zero part, else its total (withheld as protective: it is `min` or
+/// more); where every non-zero cell around `i` is withheld already, a
+/// published zero (withheld as "fewer than `min`", which it is).
 fn complement(
     i: usize,
     around: &[usize],
     relations: &[Relation],
     values: &[i64],
     status: &[Option<Withheld>],
-) -> Option<usize> {
-    let open = |c: usize| status[c].is_none() && values[c] > 0;
+    known: &[bool],
+) -> Option<(usize, Withheld)> {
     let mut candidates: Vec<(usize, usize)> = around
         .iter()
         .map(|&r| {
@@ -141,19 +155,24 @@ fn complement(
         })
         .collect();
     candidates.sort();
-    for (_, r) in candidates {
-        let rel = &relations[r];
-        let part = rel
-            .parts
-            .iter()
-            .copied()
-            .filter(|&c| c != i && open(c))
-            .min_by_key(|&c| (values[c], c));
-        if let Some(c) = part {
-            return Some(c);
-        }
-        if rel.total != i && open(rel.total) {
-            return Some(rel.total);
+    for (zero, why) in [(false, Withheld::Protective), (true, Withheld::Small)] {
+        let open = |c: usize| {
+            c != i
+                && status[c].is_none()
+                && (values[c] == 0) == zero
+                && !known.get(c).copied().unwrap_or(false)
+        };
+        for &(_, r) in &candidates {
+            let rel = &relations[r];
+            let part = rel
+                .parts
+                .iter()
+                .copied()
+                .filter(|&c| open(c))
+                .min_by_key(|&c| (values[c], c));
+            if let Some(c) = part.or_else(|| open(rel.total).then_some(rel.total)) {
+                return Some((c, why));
+            }
         }
     }
     None
@@ -172,7 +191,8 @@ pub fn audit(
         .zip(status)
         .map(|(&v, s)| match s {
             None => Interval { lo: v, hi: v },
-            Some(Withheld::Small) => Interval { lo: 1, hi: min - 1 },
+            // "Fewer than 5" may be a zero withheld to protect another.
+            Some(Withheld::Small) => Interval { lo: 0, hi: min - 1 },
             Some(Withheld::Protective) => Interval {
                 lo: min,
                 hi: UNBOUNDED,
@@ -249,7 +269,7 @@ mod tests {
     fn one_small_part_takes_the_smallest_other_with_it() {
         // total 50 = 3 + 40 + 7
         let values = [50, 3, 40, 7];
-        let s = protect(&values, &[rel(0, &[1, 2, 3])], 5);
+        let s = protect(&values, &[rel(0, &[1, 2, 3])], 5, &[]);
         assert_eq!(s[1], Some(Withheld::Small));
         assert_eq!(s[3], Some(Withheld::Protective));
         assert_eq!((s[0], s[2]), (None, None));
@@ -262,7 +282,7 @@ mod tests {
         // Cells: 0 rated (17), 1 satisfied+basically (14), 2 sat, 3 basic, 4 unsat.
         let values = [17, 14, 8, 6, 3];
         let relations = [rel(0, &[2, 3, 4]), rel(0, &[1, 4]), rel(1, &[2, 3])];
-        let s = protect(&values, &relations, 5);
+        let s = protect(&values, &relations, 5, &[]);
         let b = audit(&values, &s, &relations, 5);
         for i in 0..values.len() {
             if s[i].is_some() {
@@ -274,18 +294,17 @@ mod tests {
 
     #[test]
     fn a_small_count_next_to_a_withheld_five_is_not_pinned() {
-        // 6 = x + c with x small (1..4) and c ≥ 5 protective gives x = 1:
-        // the audit sees it and withholds the total as well.
+        // 6 = x + c with x small (0..4): withholding c (≥ 5) leaves x in 0..1.
         let values = [6, 1, 5];
-        let s = protect(&values, &[rel(0, &[1, 2])], 5);
+        let s = protect(&values, &[rel(0, &[1, 2])], 5, &[]);
         let b = audit(&values, &s, &[rel(0, &[1, 2])], 5);
         assert!(s[1].is_some() && !b[1].pinned(), "{s:?} {b:?}");
     }
 
     #[test]
-    fn zero_is_published_and_never_chosen() {
+    fn a_zero_beside_a_small_count_is_published() {
         let values = [3, 3, 0];
-        let s = protect(&values, &[rel(0, &[1, 2])], 5);
+        let s = protect(&values, &[rel(0, &[1, 2])], 5, &[]);
         assert_eq!(s[2], None, "a zero reveals no one");
         assert_eq!(s[0], Some(Withheld::Small));
     }

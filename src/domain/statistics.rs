@@ -230,7 +230,7 @@ pub fn compute_alone(
         .into_iter()
         .map(|(total, parts)| super::disclosure::Relation { total, parts })
         .collect();
-    let status = super::disclosure::protect(&values, &relations, rules.min_sample);
+    let status = super::disclosure::protect(&values, &relations, rules.min_sample, &[]);
     let decide = |q: &Quantity| qs.iter().position(|x| x == q).and_then(|i| status[i]);
     let small = primary(rules.min_sample);
     compute(rules, by_kind, live, &[], &decide, &|_, q| {

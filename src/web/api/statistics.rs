@@ -23,8 +23,9 @@ pub struct StatisticsQuery {
 /// petitions received by kind, the last twelve months, and the same figures
 /// for each part of the scope (each agency type of the province, each agency
 /// of a type). A withheld figure or count has `value: null`, `suppressed:
-/// true` and `withheld`: `small` when built from 1 to `min_sample − 1`
-/// petitions, `protective` when it is `min_sample` or more and withheld so
+/// true` and `withheld`: `small` when it is under `min_sample` (1 to
+/// `min_sample − 1`, or a zero withheld so that its neighbour cannot be
+/// worked out), `protective` when it is `min_sample` or more and withheld so
 /// that a small count cannot be worked out from the published ones (see
 /// `/statistics/method`). A rate is given only with both its numerator and
 /// denominator. `format=csv` gives one row per scope and figure.
