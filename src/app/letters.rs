@@ -14,11 +14,11 @@
 use super::{App, Error, Result};
 use crate::domain::clock::Deadline;
 use crate::domain::codes::VerificationCode;
-use crate::domain::evaluation::ReviewOutcome;
 use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::letter::{
     AnswerLetter, LetterKind, Names, Reviewed, Signatory, signed_statement,
 };
+use crate::domain::workflow::ReviewOutcome;
 use crate::domain::workflow::{Round, State, split_answer};
 use crate::store::Store;
 use crate::store::letters::{IssuedLetter, LetterRecord};

@@ -13,12 +13,12 @@ use crate::app::handling::{act_at, petitioner_act_at};
 use crate::domain::agency::AgencyLevel;
 use crate::domain::clock::{ClockRules, ClockStart, deadlines_starting};
 use crate::domain::codes::TrackingNumber;
-use crate::domain::evaluation::ReviewOutcome;
 use crate::domain::events::Escalation;
 use crate::domain::petition::{
     AgencyChoice, Complainant, PetitionCategory, PetitionDraft, PetitionKind,
 };
 use crate::domain::staff::Role;
+use crate::domain::workflow::ReviewOutcome;
 use crate::domain::workflow::{Command, Rating, State};
 use crate::store::Store;
 use crate::store::agencies::Agency;

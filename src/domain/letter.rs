@@ -12,7 +12,7 @@
 //! bytes are kept once drawn. A review's conclusion is a new letter from the
 //! body that reviewed.
 
-use super::evaluation::ReviewOutcome;
+use super::workflow::ReviewOutcome;
 use super::workflow::Round;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

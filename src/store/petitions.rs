@@ -7,10 +7,11 @@ use super::outbox::{Indexed, Outbox};
 use super::types::Day;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::clock::{Deadline, DeadlineStatus};
-use crate::domain::evaluation::{Attribution, Contribution, EventFact};
+use crate::domain::evaluation::{Contribution, EventFact};
 use crate::domain::events::EventKind;
 use crate::domain::ids::{AgencyId, PetitionId, StaffId};
 use crate::domain::petition::{Complainant, PetitionCategory, PetitionDraft, PetitionKind};
+use crate::domain::workflow::Attribution;
 use crate::domain::workflow::{PetitionState, Rating, Round, State};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
@@ -106,7 +107,7 @@ pub struct Petition {
     /// and what the draft does to it.
     pub reviewed_agency_id: Option<AgencyId>,
     pub reviewed_handler_id: Option<StaffId>,
-    pub review_outcome: Option<crate::domain::evaluation::ReviewOutcome>,
+    pub review_outcome: Option<crate::domain::workflow::ReviewOutcome>,
     /// The day it reached its last state (the retention schedule counts from it).
     pub concluded_on: Option<NaiveDate>,
     /// When the retention schedule erased the petitioner's identity.

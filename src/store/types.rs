@@ -139,12 +139,12 @@ macro_rules! id_column {
 use crate::domain::agency::{AgencyLevel, AgencyType};
 use crate::domain::case::{CaseStage, CaseType};
 use crate::domain::clock::DeadlineStatus;
-use crate::domain::evaluation::ReviewOutcome;
 use crate::domain::events::EventKind;
 use crate::domain::ids::{AgencyId, PetitionId, StaffId};
 use crate::domain::petition::{PetitionCategory, PetitionKind};
 use crate::domain::procedure::{Category, ProcedureStatus};
 use crate::domain::staff::Role;
+use crate::domain::workflow::ReviewOutcome;
 use crate::domain::workflow::{Rating, Round, State};
 
 id_column!(AgencyId);

@@ -6,11 +6,11 @@ use crate::handling::token;
 use crate::helpers::{Backend, TestApp, spawn_app_with};
 use mingjing::app::handling::{act_at, petitioner_act_at};
 use mingjing::domain::clock::{ClockRules, ClockStart, deadlines_starting};
-use mingjing::domain::evaluation::ReviewOutcome;
 use mingjing::domain::petition::{
     AgencyChoice, Complainant, PetitionCategory, PetitionDraft, PetitionKind,
 };
 use mingjing::domain::staff::Role;
+use mingjing::domain::workflow::ReviewOutcome;
 use mingjing::domain::workflow::{Command, Rating, State};
 use mingjing::store::petitions::NewPetition;
 use mingjing::store::staff::StaffMember;

@@ -1,6 +1,6 @@
-use crate::domain::evaluation::ReviewOutcome;
 use crate::domain::ids::{AgencyId, PetitionId, StaffId};
 use crate::domain::petition::{PetitionCategory, PetitionKind};
+use crate::domain::workflow::ReviewOutcome;
 use crate::domain::workflow::{Rating, Round, State};
 use crate::store::types::Day;
 use sea_orm::entity::prelude::*;

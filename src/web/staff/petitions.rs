@@ -365,9 +365,7 @@ pub fn command_from_form(f: &ActionForm) -> Option<Command> {
         "draft_answer" => Command::DraftAnswer {
             text,
             legal_basis: citation,
-            review_outcome: crate::domain::evaluation::ReviewOutcome::parse(
-                f.review_outcome.trim(),
-            ),
+            review_outcome: crate::domain::workflow::ReviewOutcome::parse(f.review_outcome.trim()),
         },
         "approve" => Command::Approve,
         "return_draft" => Command::ReturnDraft { comments: text },
