@@ -50,7 +50,7 @@ pub fn device_cookie(app: &App, staff: StaffId) -> String {
 /// The account a device cookie vouches for, if it is genuine and current.
 fn device_of(app: &App, cookie: Option<&str>) -> Option<StaffId> {
     let (body, mac) = cookie?.rsplit_once('.')?;
-    if !super::filing::hashes_match(&app.hex_hash("device-cookie", body), mac) {
+    if !super::limits::hashes_match(&app.hex_hash("device-cookie", body), mac) {
         return None;
     }
     let (id, until) = body.split_once('.')?;
@@ -455,7 +455,7 @@ async fn tree_of(app: &App, admin: &StaffMember) -> Result<Vec<AgencyId>> {
     if admin.role != Role::Admin {
         return Err(Error::Forbidden);
     }
-    let (_, hierarchy) = super::oversight::hierarchy(app).await?;
+    let (_, hierarchy) = super::agencies::hierarchy(app).await?;
     Ok(hierarchy.subtree(admin.agency_id))
 }
 
@@ -489,7 +489,7 @@ async fn administered_account(
     changes_standing: bool,
 ) -> Result<Account> {
     let account = app.store.account(id).await?.ok_or(Error::NotFound)?;
-    let (_, hierarchy) = super::oversight::hierarchy(app).await?;
+    let (_, hierarchy) = super::agencies::hierarchy(app).await?;
     may_administer(
         &viewer(admin),
         id,

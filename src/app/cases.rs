@@ -93,7 +93,7 @@ pub async fn disclose(
         }
     };
     let code = AccessCode::generate(&mut super::os_rng());
-    let hash = super::lookup::query_code_hash(app, &draft.case_number, &code);
+    let hash = super::limits::query_code_hash(app, &draft.case_number, &code);
     match app
         .store
         .agency_cases(staff.agency_id)

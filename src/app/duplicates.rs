@@ -154,7 +154,7 @@ async fn common_words(app: &App, rules: &DuplicateRules) -> Result<BTreeSet<Stri
 /// The agencies whose petitions `staff` is shown as possible duplicates:
 /// their own and every agency below it.
 async fn tree(app: &App, staff: &StaffMember) -> Result<Vec<AgencyId>> {
-    let (_, hierarchy) = super::oversight::hierarchy(app).await?;
+    let (_, hierarchy) = super::agencies::hierarchy(app).await?;
     Ok(hierarchy.subtree(staff.agency_id))
 }
 
@@ -268,7 +268,7 @@ pub async fn suggestions(app: &App, staff: &StaffMember, p: &Petition) -> Result
 /// merge: in their agency tree, not naming them.
 async fn earlier(app: &App, staff: &StaffMember, number: &str) -> Result<Petition> {
     let agencies = tree(app, staff).await?;
-    let stored = super::handling::canonical_number(number);
+    let stored = super::records::canonical_number(number);
     let other = app
         .store
         .petition_by_tracking_number(&stored)
@@ -301,7 +301,7 @@ pub async fn merge(
     reason: &str,
     expected_version: Option<i32>,
 ) -> Result<i32> {
-    let p = super::handling::visible_petition(app, staff, tn).await?;
+    let p = super::records::visible_petition(app, staff, tn).await?;
     need_reason(reason)?;
     let other = earlier(app, staff, original).await?;
     may_merge(p.id, other.id, other.status).map_err(|r| Error::Invalid(r.message_key()))?;
@@ -309,7 +309,7 @@ pub async fn merge(
         original: other.display_number(),
         reason: reason.trim().to_owned(),
     };
-    super::handling::act_with_link(
+    super::acting::act_with_link(
         app,
         staff,
         &p,
@@ -335,7 +335,7 @@ pub async fn link(
     if !may_see(staff.role) {
         return Err(Error::Forbidden);
     }
-    let p = super::handling::visible_petition(app, staff, tn).await?;
+    let p = super::records::visible_petition(app, staff, tn).await?;
     need_reason(reason)?;
     let other = earlier(app, staff, other).await?;
     if other.id == p.id {

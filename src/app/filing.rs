@@ -2,6 +2,11 @@
 //! routing, evidence, deadlines, one transaction. The HTML form and the JSON
 //! API both call [`submit`], so both follow the same rules.
 
+use super::limits::{
+    CAPTCHA_CLIENT_LIMIT, CLIENT_HARD_LIMIT, CLIENT_SOFT_LIMIT, CONTACT_SOFT_LIMIT,
+    QUESTION_CLIENT_LIMIT, access_code_hash, hashes_match,
+};
+use super::uploads::{Upload, store_uploads};
 use super::{App, Error, Result};
 use crate::domain::FieldErrors;
 use crate::domain::agency::AgencyType;
@@ -9,80 +14,9 @@ use crate::domain::clock::{ClockRules, ClockStart, Deadline, china_date, deadlin
 use crate::domain::codes::{AccessCode, TrackingNumber};
 use crate::domain::petition::{AgencyChoice, Complainant, PetitionDraft, PetitionInput};
 use crate::domain::workflow::State;
-use crate::files::{self, EvidenceError};
 use crate::store::agencies::Agency;
-use crate::store::petitions::{NewPetition, Petition, StoredFile};
+use crate::store::petitions::{NewPetition, Petition};
 use chrono::Utc;
-use std::time::Duration;
-use subtle::ConstantTimeEq;
-
-/// A file as uploaded, before it is checked: in memory (small, or from an
-/// API that already holds it) or spooled to a temporary file while the form
-/// was read, so a large upload costs disk rather than memory until it is
-/// checked — one file at a time, [`EVIDENCE_CHECKS`] requests at once.
-pub struct Upload {
-    pub name: String,
-    len: usize,
-    content: Content,
-}
-
-enum Content {
-    Bytes(Vec<u8>),
-    Spooled(tempfile::SpooledTempFile),
-}
-
-impl Upload {
-    pub fn from_bytes(name: String, bytes: Vec<u8>) -> Self {
-        Self {
-            name,
-            len: bytes.len(),
-            content: Content::Bytes(bytes),
-        }
-    }
-
-    /// A file written to `file` (`len` bytes); read back only when checked.
-    pub fn spooled(name: String, file: tempfile::SpooledTempFile, len: usize) -> Self {
-        Self {
-            name,
-            len,
-            content: Content::Spooled(file),
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The bytes (blocking: reads the temporary file).
-    pub fn into_bytes(self) -> std::io::Result<Vec<u8>> {
-        match self.content {
-            Content::Bytes(b) => Ok(b),
-            Content::Spooled(f) => read_spool(f, self.len),
-        }
-    }
-}
-
-/// What was written to `file`, from its start (blocking).
-fn read_spool(mut file: tempfile::SpooledTempFile, len: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::{Read, Seek};
-    file.rewind()?;
-    let mut bytes = Vec::with_capacity(len);
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Requests whose evidence is checked at once on one node. Checking holds a
-/// file and its stripped copy in memory (up to 2 × 20 MB, more while a PDF is
-/// parsed); the bound keeps a burst of large uploads from taking the node's
-/// memory — the rest wait their turn with their files on disk.
-pub const EVIDENCE_CHECKS: usize = 2;
-
-/// Bytes of one uploaded file kept in memory before it spills to disk.
-pub const SPOOL_IN_MEMORY: usize = 256 * 1024;
 
 /// The captcha part of a form: the challenge's id and either answer.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
@@ -116,64 +50,6 @@ pub struct Receipt {
     pub access_code: AccessCode,
     pub deadlines: Vec<Deadline>,
     pub agency: Agency,
-}
-
-/// Rate limits of the public forms.
-pub struct Limits {
-    pub submit_client: crate::antiabuse::limits::RateLimiter,
-    pub submit_contact: crate::antiabuse::limits::RateLimiter,
-    /// Failed lookups of one number from one client: a guesser is stopped
-    /// without locking the real petitioner out from their own address.
-    pub lookup_pair: crate::antiabuse::limits::RateLimiter,
-    pub lookup_client: crate::antiabuse::limits::RateLimiter,
-    /// Challenges issued to one client (each is a database row).
-    pub captcha_client: crate::antiabuse::limits::RateLimiter,
-    /// Challenges passed by the text question from one client.
-    pub question_client: crate::antiabuse::limits::RateLimiter,
-}
-
-/// Challenges one client may pass by the text question in an hour.
-pub const QUESTION_CLIENT_LIMIT: u32 = 5;
-/// Submissions per client per hour before new ones are held for review, and before they are refused.
-pub const CLIENT_SOFT_LIMIT: u32 = 10;
-pub const CLIENT_HARD_LIMIT: u32 = 30;
-/// Submissions per e-mail address or phone per day before new ones are held for review.
-pub const CONTACT_SOFT_LIMIT: u32 = 5;
-/// Failed lookups per tracking number from one client, and per client, in
-/// 15 minutes. Not per number alone: wrong codes sent from elsewhere would
-/// then lock the petitioner out of their own petition (the access code's 80
-/// bits make guessing hopeless without any limit per number).
-pub const LOOKUP_PAIR_LIMIT: u32 = 10;
-pub const LOOKUP_CLIENT_LIMIT: u32 = 50;
-/// Captcha challenges issued to one client in 15 minutes: a form or two a
-/// minute is more than any person filling forms asks for.
-pub const CAPTCHA_CLIENT_LIMIT: u32 = 60;
-
-impl Limits {
-    pub fn new(store: &crate::store::Store, secret: &crate::crypto::Secret) -> Self {
-        use crate::antiabuse::limits::RateLimiter;
-        let limiter = |purpose, secs| {
-            RateLimiter::new(
-                store.clone(),
-                secret.clone(),
-                purpose,
-                Duration::from_secs(secs),
-            )
-        };
-        Limits {
-            submit_client: limiter("limit:submit-client", 3600),
-            submit_contact: limiter("limit:submit-contact", 86_400),
-            lookup_pair: limiter("limit:lookup-pair", 900),
-            lookup_client: limiter("limit:lookup-client", 900),
-            captcha_client: limiter("limit:captcha-client", 900),
-            question_client: limiter("limit:captcha-question-client", 3600),
-        }
-    }
-}
-
-/// Two stored hashes compared in constant time.
-pub(crate) fn hashes_match(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// The form a petition's captcha belongs to.
@@ -291,11 +167,6 @@ pub async fn check_captcha(
     Ok(Passed::Question)
 }
 
-/// The stored form of an access code: bound to its tracking number.
-pub fn access_code_hash(app: &App, tn: &TrackingNumber, code: &AccessCode) -> String {
-    app.hex_hash("access-code", &format!("{}:{}", tn.as_str(), code.as_str()))
-}
-
 /// Where a "not sure" petition of `category` goes: the highest body of the
 /// kind that handles such matters (its petition office forwards it to the body
 /// with jurisdiction within the acceptance clock). The form and the receipt say so.
@@ -323,73 +194,6 @@ fn top_agency_of_type(agencies: &[Agency], t: AgencyType) -> Option<&Agency> {
         .iter()
         .filter(|a| a.agency_type == t)
         .min_by_key(|a| (a.level as u8, a.id))
-}
-
-/// Checks each uploaded file and writes the metadata-free copies to the file
-/// store (durably, before any row refers to them).
-pub async fn store_uploads(app: &App, uploads: Vec<Upload>) -> Result<Vec<StoredFile>> {
-    if uploads.is_empty() {
-        return Ok(Vec::new());
-    }
-    if uploads.len() > files::MAX_FILES {
-        return Err(Error::File {
-            name: String::new(),
-            key: "error-too-many-files",
-        });
-    }
-    let total: usize = uploads.iter().map(Upload::len).sum();
-    if total > files::MAX_TOTAL_BYTES {
-        return Err(Error::File {
-            name: String::new(),
-            key: "error-files-total-too-large",
-        });
-    }
-    let _turn = app
-        .evidence_checks
-        .acquire()
-        .await
-        .map_err(Error::internal)?;
-    // Every file is checked (and stripped) before any is stored; one at a
-    // time, each stripped copy going back to disk until all have passed.
-    type Checked = (files::AcceptedFile, tempfile::SpooledTempFile, usize);
-    let accepted = tokio::task::spawn_blocking(move || -> Result<Vec<Checked>> {
-        uploads
-            .into_iter()
-            .map(|upload| {
-                let name = upload.name.clone();
-                let bytes = upload.into_bytes().map_err(Error::internal)?;
-                let mut file =
-                    files::accept(&name, &bytes).map_err(|e: EvidenceError| Error::File {
-                        name,
-                        key: e.message_key(),
-                    })?;
-                drop(bytes);
-                let mut spool = tempfile::SpooledTempFile::new(SPOOL_IN_MEMORY);
-                std::io::Write::write_all(&mut spool, &file.bytes).map_err(Error::internal)?;
-                let len = std::mem::take(&mut file.bytes).len();
-                Ok((file, spool, len))
-            })
-            .collect()
-    })
-    .await
-    .map_err(Error::internal)??;
-    let mut stored = Vec::with_capacity(accepted.len());
-    for (file, spool, len) in accepted {
-        let bytes = tokio::task::spawn_blocking(move || read_spool(spool, len))
-            .await
-            .map_err(Error::internal)?
-            .map_err(Error::internal)?;
-        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-        let sha256 = app.files.put(bytes).await.map_err(Error::internal)?;
-        stored.push(StoredFile {
-            sha256,
-            file_name: file.file_name,
-            mime: file.kind.mime().to_owned(),
-            size,
-            metadata_removed: file.metadata_removed,
-        });
-    }
-    Ok(stored)
 }
 
 /// Who files: a citizen through the site or the JSON API (the honeypot and
@@ -496,7 +300,7 @@ pub async fn registered(
     staff: &crate::store::staff::StaffMember,
     tracking_number: &str,
 ) -> Result<ReceiptFacts> {
-    let petition = super::handling::visible_petition(app, staff, tracking_number).await?;
+    let petition = super::records::visible_petition(app, staff, tracking_number).await?;
     receipt_facts(app, petition).await
 }
 

@@ -3,35 +3,16 @@
 //! `domain::workflow::decide` and `domain::access`, the writing in
 //! `Store::apply_outcome`.
 
+use super::acting::{act_at, staff_actor};
+use super::records::visible_petition;
 use super::{App, Error, Result};
-use crate::domain::access;
 use crate::domain::clock::ClockRules;
-use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::staff::Role;
-use crate::domain::workflow::{Actor, Command, Context, Refusal, decide};
+use crate::domain::workflow::{Command, Context, Refusal};
 use crate::store::agencies::Agency;
-use crate::store::petitions::{DeadlineView, EvidenceFile, Petition, TimelineEvent};
+use crate::store::petitions::Petition;
 use crate::store::staff::StaffMember;
 use crate::store::workflow::{Queue, QueueItem};
-
-/// The petition if `staff` may see it: their agency's, and not naming them (回避).
-/// `tn` is the stored (canonical) form, as the console's links carry it.
-/// A tracking number in the form stored: the number as printed on the
-/// receipt (`MJ26-CG96C-KAY1W`), with spaces or in lower case, finds the same
-/// petition. A number that is not a valid one is looked up as given.
-pub fn canonical_number(tn: &str) -> String {
-    crate::domain::codes::TrackingNumber::parse(tn)
-        .map(|t| t.as_str().to_owned())
-        .unwrap_or_else(|_| tn.trim().to_owned())
-}
-
-pub async fn visible_petition(app: &App, staff: &StaffMember, tn: &str) -> Result<Petition> {
-    app.store
-        .staff_petitions(staff.agency_id, &staff.name)
-        .by_tracking_number(&canonical_number(tn))
-        .await?
-        .ok_or(Error::NotFound)
-}
 
 /// A queue's row as the console and the API list it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -215,93 +196,6 @@ pub async fn act_on_many(
     Ok(out)
 }
 
-/// An evidence file of a petition in scope, for staff: each read is an audit
-/// entry naming the reader before the bytes go out.
-pub async fn staff_file(
-    app: &App,
-    staff: &StaffMember,
-    tn: &str,
-    file_id: i32,
-) -> Result<(EvidenceFile, Vec<u8>)> {
-    let p = visible_petition(app, staff, tn).await?;
-    let (file, bytes) = super::lookup::evidence_file(app, p.id, file_id).await?;
-    app.store
-        .audit_read(
-            &staff.actor(),
-            "read_file",
-            &format!("petition:{}/file:{}", p.id, file.id),
-        )
-        .await?;
-    Ok((file, bytes))
-}
-
-/// A named complainant's contact details, as those who handle the petition see them.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct Identity {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
-
-/// The complainant's identity for `staff`, if they may read it
-/// (`access::may_read_identity`); every read is written to the audit trail
-/// before it is shown.
-pub async fn read_identity(
-    app: &App,
-    staff: &StaffMember,
-    p: &Petition,
-) -> Result<Option<Identity>> {
-    if p.anonymous || !access::may_read_identity(staff.role, staff.id, p.handler_id) {
-        return Ok(None);
-    }
-    app.store
-        .audit_read(
-            &staff.actor(),
-            "read_identity",
-            &format!("petition:{}", p.id),
-        )
-        .await?;
-    Ok(Some(Identity {
-        name: p.contact_name.clone(),
-        email: p.contact_email.clone(),
-        phone: p.contact_phone.clone(),
-    }))
-}
-
-/// Everything a staff member reads on a petition's page (console and API).
-pub struct Record {
-    pub petition: Petition,
-    /// Only for those who handle it; the read is audited.
-    pub complainant: Option<Identity>,
-    pub deadlines: Vec<DeadlineView>,
-    /// The whole timeline, internal events too.
-    pub timeline: Vec<TimelineEvent>,
-    pub files: Vec<EvidenceFile>,
-    /// The petition's audit entries, for those who watch it (`access::may_see_audit_trail`).
-    pub audit: Vec<crate::audit::Entry>,
-    /// Its links to other petitions of the same matter (重复信访).
-    pub links: Vec<crate::store::duplicates::Link>,
-}
-
-pub async fn record(app: &App, staff: &StaffMember, tn: &str) -> Result<Record> {
-    let petition = visible_petition(app, staff, tn).await?;
-    let complainant = read_identity(app, staff, &petition).await?;
-    let audit = if access::may_see_audit_trail(staff.role) {
-        crate::audit::entries(app.store.conn(), Some(&format!("petition:{}", petition.id))).await?
-    } else {
-        Vec::new()
-    };
-    Ok(Record {
-        deadlines: app.store.petition_deadlines(petition.id).await?,
-        timeline: app.store.petition_timeline(petition.id, false).await?,
-        files: app.store.petition_files(petition.id).await?,
-        links: app.store.petition_links(petition.id).await?,
-        complainant,
-        audit,
-        petition,
-    })
-}
-
 /// The handlers of the staff member's agency (to name them in search facets).
 pub async fn agency_handlers(app: &App, staff: &StaffMember) -> Result<Vec<StaffMember>> {
     Ok(app
@@ -358,115 +252,6 @@ pub async fn transfer_targets(app: &App, p: &Petition) -> Result<(Vec<Agency>, V
     Ok((suggested, others))
 }
 
-/// Decides `command` by `actor` on `p` at `at` and stores the outcome (with
-/// `link`, the link to another petition that the decision makes: a merge).
-#[allow(clippy::too_many_arguments)]
-async fn apply(
-    store: &crate::store::Store,
-    p: &Petition,
-    actor: Actor,
-    actor_label: &str,
-    actor_name: Option<&str>,
-    command: Command,
-    expected_version: Option<i32>,
-    link: Option<crate::store::duplicates::NewLink<'_>>,
-    at: chrono::DateTime<chrono::Utc>,
-    letter_names: bool,
-) -> Result<i32> {
-    if let Some(v) = expected_version
-        && v != p.version
-    {
-        return Err(Error::Conflict { current: p.version });
-    }
-    let agency = store.agency(p.agency_id).await?;
-    // 回避: the acting staff member and a handler to be assigned, if named.
-    let mut recused: Vec<StaffId> = Vec::new();
-    if let (Actor::Staff { id, .. }, Some(name)) = (&actor, actor_name)
-        && p.names(name)
-    {
-        recused.push(*id);
-    }
-    if let Command::Assign { handler_id } = &command {
-        match store.active_staff(*handler_id).await? {
-            Some(h) if h.agency_id == p.agency_id && h.role == Role::Handler => {
-                if p.names(&h.name) {
-                    recused.push(h.id);
-                }
-            }
-            _ => return Err(Error::Invalid("error-not-a-handler-here")),
-        }
-    }
-    if let Command::Transfer { to_agency_id, .. } = &command
-        && (*to_agency_id == p.agency_id || store.agency(*to_agency_id).await.is_err())
-    {
-        return Err(Error::Invalid("error-choose-one"));
-    }
-    let deadlines = store.petition_deadlines(p.id).await?;
-    let mut state = p.workflow_state(recused);
-    state.conclusion_due_on = deadlines
-        .iter()
-        .find(|d| d.clock == "conclusion" && d.status == crate::domain::clock::DeadlineStatus::Open)
-        .map(|d| d.due_on);
-    let calendar = store.calendar().await?;
-    let outcome = decide(
-        &state,
-        &command,
-        &actor,
-        &Context {
-            today: crate::domain::clock::china_date(at),
-            kind: p.kind,
-            agency_type: agency.agency_type,
-            parent_agency: agency.parent_id,
-            rules: ClockRules::official(),
-            calendar: &calendar,
-        },
-    )?;
-    // An answer issues a letter: its facts are frozen now, with the answer.
-    let letter = if outcome.event_kind == crate::domain::events::EventKind::Answered {
-        let n = &outcome.new;
-        let approver = match &actor {
-            Actor::Staff { id, .. } => Some(*id),
-            _ => None,
-        };
-        let issue = super::letters::Issue {
-            round: n.round,
-            issuer: n.agency_id,
-            answer_text: n.answer_text.as_deref().unwrap_or_default(),
-            answered_on: n.answered_on.unwrap_or(outcome.on),
-            draft_author: n.draft_author_id,
-            approver,
-            reviewed: n.reviewed_agency_id.map(|a| (a, n.review_outcome)),
-            names: letter_names,
-        };
-        let review = outcome
-            .start_deadlines
-            .iter()
-            .find(|d| d.clock == "review_request")
-            .map(super::letters::review_window);
-        Some(super::letters::freeze(store, p, &issue, review).await?)
-    } else {
-        None
-    };
-    let version = store
-        .apply_outcome(
-            p,
-            actor_label,
-            command.name(),
-            &outcome,
-            link.as_ref(),
-            letter.as_ref(),
-            at,
-        )
-        .await?;
-    tracing::info!(
-        petition.id = %p.id,
-        actor = actor_label,
-        command = command.name(),
-        "petition action"
-    );
-    Ok(version)
-}
-
 /// A staff member acts on a petition in their scope. A merge names another
 /// petition, which `app::duplicates::merge` finds and checks first.
 pub async fn act(
@@ -487,108 +272,6 @@ pub async fn act(
         expected_version,
         chrono::Utc::now(),
         app.letter_names,
-    )
-    .await
-}
-
-/// [`act`] as if it happened at `at` (the demo history and scenario tests
-/// record months of handling; the server always acts now).
-pub async fn act_at(
-    store: &crate::store::Store,
-    staff: &StaffMember,
-    tn: &str,
-    command: Command,
-    expected_version: Option<i32>,
-    at: chrono::DateTime<chrono::Utc>,
-    letter_names: bool,
-) -> Result<i32> {
-    if matches!(command, Command::Merge { .. }) {
-        // Only through `act`, which finds the original and writes the link.
-        return Err(Error::Invalid("error-merge-unknown"));
-    }
-    let p = store
-        .staff_petitions(staff.agency_id, &staff.name)
-        .by_tracking_number(&canonical_number(tn))
-        .await?
-        .ok_or(Error::NotFound)?;
-    apply(
-        store,
-        &p,
-        staff_actor(staff),
-        &staff.actor(),
-        Some(&staff.name),
-        command,
-        expected_version,
-        None,
-        at,
-        letter_names,
-    )
-    .await
-}
-
-fn staff_actor(staff: &StaffMember) -> Actor {
-    Actor::Staff {
-        id: staff.id,
-        role: staff.role,
-        agency_id: staff.agency_id,
-    }
-}
-
-/// [`act`] on a petition already found in scope, writing `link` with the decision.
-pub(super) async fn act_with_link(
-    app: &App,
-    staff: &StaffMember,
-    p: &Petition,
-    command: Command,
-    expected_version: Option<i32>,
-    link: Option<crate::store::duplicates::NewLink<'_>>,
-) -> Result<i32> {
-    apply(
-        &app.store,
-        p,
-        staff_actor(staff),
-        &staff.actor(),
-        Some(&staff.name),
-        command,
-        expected_version,
-        link,
-        chrono::Utc::now(),
-        app.letter_names,
-    )
-    .await
-}
-
-/// The petitioner rates the answer, asks for a review or closes the matter.
-pub async fn petitioner_act(app: &App, p: &Petition, command: Command) -> Result<i32> {
-    petitioner_act_at(&app.store, p, command, chrono::Utc::now()).await
-}
-
-/// [`petitioner_act`] as if it happened at `at`.
-pub async fn petitioner_act_at(
-    store: &crate::store::Store,
-    p: &Petition,
-    command: Command,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<i32> {
-    if !matches!(
-        command,
-        Command::Rate { .. } | Command::RequestReview { .. } | Command::Close
-    ) {
-        return Err(Error::Refused(Refusal::WrongRole));
-    }
-    // Act on the current row, not on what the caller read earlier.
-    let p = store.petition_by_id(p.id).await?;
-    apply(
-        store,
-        &p,
-        Actor::Petitioner,
-        "petitioner",
-        None,
-        command,
-        None,
-        None,
-        at,
-        false,
     )
     .await
 }
@@ -615,20 +298,4 @@ pub async fn publish_answer(
         .publish_answer(p.id, &published, &staff.actor())
         .await?;
     Ok(())
-}
-
-/// Every agency's name in the reader's language, by id (for pages that list them).
-pub async fn agency_names(app: &App, english: bool) -> Result<Vec<(AgencyId, String)>> {
-    Ok(app
-        .store
-        .agencies()
-        .await?
-        .iter()
-        .map(|a| (a.id, a.name(english).to_owned()))
-        .collect())
-}
-
-/// The agency a petition is with (for pages that name it).
-pub async fn agency(app: &App, id: AgencyId) -> Result<Agency> {
-    Ok(app.store.agency(id).await?)
 }

@@ -3,7 +3,8 @@
 //! code answer alike), a case number and query code open a disclosed case.
 //! The same petition then takes follow-up messages and further evidence.
 
-use super::filing::{self, LOOKUP_CLIENT_LIMIT, LOOKUP_PAIR_LIMIT, Upload, hashes_match};
+use super::limits::{self, LOOKUP_CLIENT_LIMIT, LOOKUP_PAIR_LIMIT, hashes_match, query_code_hash};
+use super::uploads::{self, Upload};
 use super::{App, Error, Result};
 use crate::domain::FieldErrors;
 use crate::domain::codes::{AccessCode, TrackingNumber};
@@ -32,7 +33,7 @@ pub async fn open_petition(app: &App, number: &str, code: &str, client: &str) ->
     let record = app.store.petition_by_tracking_number(tn.as_str()).await?;
     // Hash even when there is no such petition, so timing says nothing either.
     let candidate = AccessCode::parse(code)
-        .map(|c| filing::access_code_hash(app, &tn, &c))
+        .map(|c| limits::access_code_hash(app, &tn, &c))
         .unwrap_or_default();
     match record {
         Some(r) if hashes_match(&candidate, &r.access_code_hash) => Ok(r),
@@ -99,7 +100,7 @@ async fn record(
     body: &str,
     uploads: Vec<Upload>,
 ) -> Result<TimelineEvent> {
-    let files = filing::store_uploads(app, uploads).await?;
+    let files = uploads::store_uploads(app, uploads).await?;
     let mut event = app
         .store
         .add_petitioner_follow_up(p.id, body, &files)
@@ -140,14 +141,6 @@ pub async fn evidence_file(
         .await
         .map_err(Error::internal)?;
     Ok((file, bytes))
-}
-
-/// The stored form of a case's query code: bound to its case number.
-pub fn query_code_hash(app: &App, case_number: &str, code: &AccessCode) -> String {
-    app.hex_hash(
-        "case-query-code",
-        &format!("{case_number}:{}", code.as_str()),
-    )
 }
 
 /// The case, if `code` is its query code. Unknown number and wrong code are

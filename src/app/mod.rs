@@ -10,6 +10,8 @@
 //! web layer turns it into a page or JSON in one place (`web::error`).
 
 pub mod accounts;
+pub mod acting;
+pub mod agencies;
 pub mod bulletins;
 pub mod cache;
 pub mod calendar;
@@ -21,15 +23,18 @@ pub mod filing;
 pub mod handling;
 pub mod health;
 pub mod letters;
+pub mod limits;
 pub mod lookup;
 pub mod open311;
 pub mod oversight;
 pub mod procedures;
 pub mod queue;
+pub mod records;
 pub mod retention;
 pub mod search;
 pub mod statistics;
 pub mod sweep;
+pub mod uploads;
 
 use crate::domain::FieldErrors;
 use crate::domain::codes::TrackingNumberError;
@@ -45,7 +50,7 @@ pub struct App {
     pub files: std::sync::Arc<dyn crate::files::FileStore>,
     pub search: Arc<crate::search::Search>,
     /// Rate limits of the public forms.
-    pub limits: filing::Limits,
+    pub limits: limits::Limits,
     pub login_throttle: crate::auth::throttle::LoginThrottle,
     /// `MINGJING_CAPTCHA=off` only for local testing.
     pub captcha_on: bool,
@@ -67,7 +72,7 @@ pub struct App {
     pub public_url: String,
     /// Answer letters name the officers (`MINGJING_LETTER_NAMES`).
     pub letter_names: bool,
-    /// Turns at checking evidence ([`filing::EVIDENCE_CHECKS`] at once on this node).
+    /// Turns at checking evidence ([`uploads::EVIDENCE_CHECKS`] at once on this node).
     pub evidence_checks: Arc<tokio::sync::Semaphore>,
 }
 
@@ -82,7 +87,7 @@ impl App {
             secret: settings.secret.clone(),
             files: settings.file_store(&store),
             search: search.clone(),
-            limits: filing::Limits::new(&store, &settings.secret),
+            limits: limits::Limits::new(&store, &settings.secret),
             login_throttle: crate::auth::throttle::LoginThrottle::new(
                 store.clone(),
                 settings.secret.clone(),
@@ -103,7 +108,7 @@ impl App {
             second_factor: settings.second_factor.clone(),
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             letter_names: settings.letter_names,
-            evidence_checks: Arc::new(tokio::sync::Semaphore::new(filing::EVIDENCE_CHECKS)),
+            evidence_checks: Arc::new(tokio::sync::Semaphore::new(uploads::EVIDENCE_CHECKS)),
         }
     }
 

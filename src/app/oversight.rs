@@ -6,6 +6,7 @@
 //! the hierarchy, never sideways; an officer's record is theirs, their
 //! leaders' and the auditors' above.
 
+use super::agencies::hierarchy;
 use super::cache::{LIVE_TTL, SUMS_TTL, TtlCache};
 use super::{App, Error, Result};
 use crate::domain::access::{self, Viewer};
@@ -69,12 +70,6 @@ pub(crate) fn viewer(staff: &StaffMember) -> Viewer {
         role: staff.role,
         agency: staff.agency_id,
     }
-}
-
-pub(crate) async fn hierarchy(app: &App) -> Result<(Arc<Vec<Agency>>, Hierarchy)> {
-    let agencies = app.store.agencies().await?;
-    let h = Hierarchy::new(agencies.iter().map(|a| (a.id, a.parent_id)));
-    Ok((agencies, h))
 }
 
 /// Whether `staff` may use the oversight console at all.
@@ -334,7 +329,7 @@ pub async fn list(
 
 /// A petition as an overseer (an agency's or a higher agency's supervisor or
 /// auditor) reads it: the record without the complainant's identity, and no actions.
-pub async fn petition(app: &App, staff: &StaffMember, tn: &str) -> Result<super::handling::Record> {
+pub async fn petition(app: &App, staff: &StaffMember, tn: &str) -> Result<super::records::Record> {
     let (_, h) = hierarchy(app).await?;
     let p = app
         .store
@@ -349,7 +344,7 @@ pub async fn petition(app: &App, staff: &StaffMember, tn: &str) -> Result<super:
             &format!("petition:{}", p.id),
         )
         .await?;
-    Ok(super::handling::Record {
+    Ok(super::records::Record {
         deadlines: app.store.petition_deadlines(p.id).await?,
         timeline: app.store.petition_timeline(p.id, false).await?,
         files: app.store.petition_files(p.id).await?,

@@ -241,7 +241,7 @@ pub async fn set_hold(
     if !access::may_hold(staff.role) {
         return Err(Error::Forbidden);
     }
-    let p = super::handling::visible_petition(app, staff, tn).await?;
+    let p = super::records::visible_petition(app, staff, tn).await?;
     let reason = match reason.map(str::trim) {
         Some("") => {
             let mut e = crate::domain::FieldErrors::new();

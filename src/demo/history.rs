@@ -1,7 +1,7 @@
 //! A year of demo handling, so that every figure of the oversight console, the
 //! evaluation and the bulletins shows something real: petitions filed month
 //! by month at the demo agencies and handled through the real workflow
-//! (`app::handling::act_at`) on the days they were handled — some in time and
+//! (`app::acting::act_at`) on the days they were handled — some in time and
 //! some late, some extended, some drafts returned, reviews that uphold or
 //! change the answer, ratings, urgings. Deterministic: the same seed and the
 //! same day give the same history.
@@ -9,7 +9,7 @@
 //! Demo petitions have no access code (nobody looks them up); the demo's own
 //! filings are made on the site.
 
-use crate::app::handling::{act_at, petitioner_act_at};
+use crate::app::acting::{act_at, petitioner_act_at};
 use crate::domain::agency::AgencyLevel;
 use crate::domain::clock::{ClockRules, ClockStart, deadlines_starting};
 use crate::domain::codes::TrackingNumber;

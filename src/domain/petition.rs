@@ -118,9 +118,6 @@ impl PetitionCategory {
     }
 }
 
-/// 状态 — where a petition stands: the workflow's states.
-pub use super::workflow::State as PetitionStatus;
-
 /// A telephone number as Chinese agencies record it: a mobile (11 digits
 /// starting 1[3-9]) or a landline with area code; `+86` and separators allowed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

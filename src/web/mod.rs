@@ -7,6 +7,7 @@
 pub mod api;
 pub mod cache;
 pub mod error;
+pub mod evidence;
 pub mod i18n;
 pub mod multipart;
 pub mod open311;

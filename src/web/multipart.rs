@@ -3,7 +3,7 @@
 //! drained and reported, never half-stored.
 
 use super::AppError;
-use crate::app::filing::{SPOOL_IN_MEMORY, Upload};
+use crate::app::uploads::{SPOOL_IN_MEMORY, Upload};
 use crate::files::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
 use actix_multipart::Multipart;
 use actix_web::HttpRequest;

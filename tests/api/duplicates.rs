@@ -76,7 +76,7 @@ pub(crate) async fn file(app: &TestApp, f: &Filing) -> (String, String) {
     let body: Value = r.json().await.unwrap();
     assert_eq!(status, 201, "{body}");
     (
-        mingjing::app::handling::canonical_number(body["tracking_number"].as_str().unwrap()),
+        mingjing::app::records::canonical_number(body["tracking_number"].as_str().unwrap()),
         body["access_code"].as_str().unwrap().to_owned(),
     )
 }

@@ -4,7 +4,7 @@
 
 use crate::handling::token;
 use crate::helpers::{Backend, TestApp, spawn_app_with};
-use mingjing::app::handling::{act_at, petitioner_act_at};
+use mingjing::app::acting::{act_at, petitioner_act_at};
 use mingjing::domain::clock::{ClockRules, ClockStart, deadlines_starting};
 use mingjing::domain::petition::{
     AgencyChoice, Complainant, PetitionCategory, PetitionDraft, PetitionKind,

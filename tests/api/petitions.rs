@@ -461,7 +461,7 @@ async fn scripted_question_answers_are_held_for_review_then_refused(app: &TestAp
     assert!(page.contains("验证未通过"), "{page}");
 
     // A script reading the question: filed, acknowledged, held for review.
-    let limit = mingjing::app::filing::QUESTION_CLIENT_LIMIT;
+    let limit = mingjing::app::limits::QUESTION_CLIENT_LIMIT;
     for i in 0..limit {
         let (_, page) = app.get_text("/petitions/new/complaint").await;
         let (id, question) = captcha_of(&page);
@@ -1102,7 +1102,7 @@ async fn wrong_codes_from_elsewhere_never_lock_the_petitioner_out(app: &TestApp)
             .await
             .unwrap()
     };
-    for _ in 0..mingjing::app::filing::CAPTCHA_CLIENT_LIMIT {
+    for _ in 0..mingjing::app::limits::CAPTCHA_CLIENT_LIMIT {
         assert_eq!(challenge("10.9.0.3").await.status().as_u16(), 200);
     }
     let r = challenge("10.9.0.3").await;

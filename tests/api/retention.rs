@@ -41,7 +41,7 @@ async fn file(app: &TestApp, title: &str, photo: Vec<u8>) -> (String, String) {
         photo,
     )
     .await;
-    (mingjing::app::handling::canonical_number(&tn), code)
+    (mingjing::app::records::canonical_number(&tn), code)
 }
 
 /// Handled to an answer, the petitioner writes again with their phone, then closes it.

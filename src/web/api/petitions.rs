@@ -2,7 +2,9 @@
 
 use crate::app::filing::{self, CAPTCHA_FORM, CaptchaAnswer};
 use crate::app::{self, lookup};
-use crate::domain::petition::{PetitionInput, PetitionStatus};
+use crate::domain::petition::PetitionInput;
+// 状态 — where a petition stands, as the API names the workflow's states.
+use crate::domain::workflow::State as PetitionStatus;
 use crate::store::petitions::{DeadlineView, Petition, TimelineEvent};
 use crate::web::{AppError, AppState, Lang, client_key, multipart};
 use actix_multipart::Multipart;

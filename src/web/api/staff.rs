@@ -1,6 +1,8 @@
 //! The staff API: bearer tokens, the queues, a petition, and its actions —
 //! the same use cases as the console pages.
 
+use crate::app::acting;
+use crate::app::records;
 use crate::app::{self, Error, accounts, handling};
 use crate::domain::staff::Email;
 use crate::domain::workflow::Command;
@@ -111,7 +113,7 @@ pub async fn list(
 pub struct StaffPetitionOut {
     pub petition: Petition,
     /// Only for those who handle it; every read is audited.
-    pub complainant: Option<handling::Identity>,
+    pub complainant: Option<records::Identity>,
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<TimelineEvent>,
     /// Links to other petitions of the same matter (重复信访).
@@ -127,7 +129,7 @@ pub async fn show(
     ApiStaff(staff): ApiStaff,
     tn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let r = handling::record(&state.app, &staff, &tn).await?;
+    let r = records::record(&state.app, &staff, &tn).await?;
     Ok(HttpResponse::Ok().json(StaffPetitionOut {
         deadlines: r.deadlines,
         timeline: r.timeline,
@@ -158,7 +160,7 @@ pub async fn action(
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let version = handling::act(&state.app, &staff, &tn, body.command, body.version).await?;
-    let p = handling::visible_petition(&state.app, &staff, &tn)
+    let p = records::visible_petition(&state.app, &staff, &tn)
         .await
         .ok();
     Ok(HttpResponse::Ok()
@@ -176,7 +178,7 @@ pub async fn duplicates(
     ApiStaff(staff): ApiStaff,
     tn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let p = handling::visible_petition(&state.app, &staff, &tn).await?;
+    let p = records::visible_petition(&state.app, &staff, &tn).await?;
     let s = app::duplicates::suggestions(&state.app, &staff, &p).await?;
     Ok(HttpResponse::Ok().json(s))
 }
@@ -221,6 +223,6 @@ pub async fn petitioner_action(
         Err(Error::TrackingNumber(_) | Error::NoMatch) => return Err(Error::NoMatch.into()),
         Err(e) => return Err(e.into()),
     };
-    let version = handling::petitioner_act(&state.app, &record, body.into_inner().command).await?;
+    let version = acting::petitioner_act(&state.app, &record, body.into_inner().command).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "version": version })))
 }

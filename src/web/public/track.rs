@@ -14,7 +14,6 @@ use crate::web::{AppError, AppState, Lang, client_key, html, see_other};
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -372,32 +371,44 @@ pub async fn serve_evidence(
     file_id: i32,
 ) -> Result<HttpResponse, AppError> {
     let (file, bytes) = lookup::evidence_file(&state.app, petition_id, file_id).await?;
-    Ok(evidence_response(&file, bytes, false))
+    Ok(crate::web::evidence::response(&file, bytes, false))
 }
 
-/// An evidence file's answer: a download, or for an image the staff page
-/// shows, inline; never run as a page (`sandbox`), never cached.
-pub fn evidence_response(
-    file: &crate::store::petitions::EvidenceFile,
-    bytes: Vec<u8>,
-    inline: bool,
-) -> HttpResponse {
-    let disposition = format!(
-        "{}; filename=\"evidence-{}\"; filename*=UTF-8''{}",
-        if inline { "inline" } else { "attachment" },
-        file.id,
-        url::form_urlencoded::byte_serialize(file.file_name.as_bytes()).collect::<String>()
-    );
-    HttpResponse::Ok()
-        .content_type(file.mime.as_str())
-        .insert_header((header::CONTENT_DISPOSITION, disposition))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; sandbox",
-        ))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(bytes)
+/// The status page's forms: rate the answer, ask for a review (with a
+/// reason), or close the matter. The citizen's own form, so that a change to
+/// the staff console's forms never changes what a citizen may post.
+#[derive(Debug, Default, Deserialize)]
+pub struct PetitionerForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    action: String,
+    /// The reason of a review request.
+    #[serde(default)]
+    text: String,
+}
+
+impl PetitionerForm {
+    /// The command asked for; none for an action the petitioner has not.
+    fn command(&self) -> Option<crate::domain::workflow::Command> {
+        use crate::domain::workflow::{Command, Rating};
+        Some(match self.action.as_str() {
+            "rate_satisfied" => Command::Rate {
+                rating: Rating::Satisfied,
+            },
+            "rate_basically_satisfied" => Command::Rate {
+                rating: Rating::BasicallySatisfied,
+            },
+            "rate_unsatisfied" => Command::Rate {
+                rating: Rating::Unsatisfied,
+            },
+            "request_review" => Command::RequestReview {
+                reason: self.text.trim().to_owned(),
+            },
+            "close" => Command::Close,
+            _ => return None,
+        })
+    }
 }
 
 /// The petitioner rates the answer, asks for a review, or closes the matter.
@@ -407,13 +418,13 @@ pub async fn act(
     session: Session,
     lang: Lang,
     tn: web::Path<String>,
-    form: web::Form<crate::web::staff::petitions::ActionForm>,
+    form: web::Form<PetitionerForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
     let Some(petition) = granted_petition(&state, &session, &tn).await? else {
         return Err(AppError::Forbidden);
     };
-    let Some(command) = crate::web::staff::petitions::command_from_form(&form) else {
+    let Some(command) = form.command() else {
         return Err(AppError::BadRequest("error-choose-one"));
     };
     let done = match command {
@@ -421,7 +432,7 @@ pub async fn act(
         crate::domain::workflow::Command::RequestReview { .. } => "review",
         _ => "sent",
     };
-    match app::handling::petitioner_act(&state.app, &petition, command).await {
+    match app::acting::petitioner_act(&state.app, &petition, command).await {
         Ok(_) => Ok(see_other(&format!(
             "/track/{}?done={done}",
             petition.tracking_number

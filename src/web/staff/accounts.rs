@@ -54,7 +54,7 @@ async fn page(
         agencies: tree,
     } = accounts::administered(&state.app, &staff).await?;
     let agencies: Vec<(AgencyId, String)> =
-        crate::app::handling::agency_names(&state.app, lang == Lang::En)
+        crate::app::agencies::agency_names(&state.app, lang == Lang::En)
             .await?
             .into_iter()
             .filter(|(id, _)| tree.contains(id))

@@ -2,6 +2,7 @@
 //! action forms. Every action goes through `app::handling::act`.
 
 use crate::app::handling;
+use crate::app::records;
 use crate::domain::workflow::{Command, Rating};
 use crate::render::Layout;
 use crate::store::petitions::{DeadlineView, Petition, TimelineEvent};
@@ -25,7 +26,7 @@ struct DetailPage {
     staff: StaffMember,
     csrf_token: String,
     petition: Petition,
-    complainant: Option<handling::Identity>,
+    complainant: Option<records::Identity>,
     deadlines: Vec<DeadlineView>,
     timeline: Vec<TimelineEvent>,
     handlers: Vec<HandlerOption>,
@@ -122,7 +123,7 @@ async fn detail(
         earlier_draft,
     } = shown;
     let template = template.as_str();
-    let record = handling::record(&state.app, &staff, tn).await?;
+    let record = records::record(&state.app, &staff, tn).await?;
     let offered = handling::offered(&state.app, &staff, &record.petition).await?;
     let p = &record.petition;
     let handlers = handling::assignable_handlers(&state.app, p)
@@ -218,7 +219,7 @@ async fn detail(
             }
         })
         .unwrap_or_default();
-    let handling::Record {
+    let records::Record {
         petition,
         complainant,
         deadlines,
@@ -339,7 +340,7 @@ fn needs_confirmation(f: &ActionForm) -> bool {
 }
 
 /// The command a console form asks for; its fields are shared by the forms.
-pub fn command_from_form(f: &ActionForm) -> Option<Command> {
+fn command_from_form(f: &ActionForm) -> Option<Command> {
     let text = f.text.trim().to_owned();
     let citation = f.citation.trim().to_owned();
     Some(match f.action.as_str() {
@@ -467,10 +468,7 @@ pub async fn act(
     let done = handling::act(&state.app, &staff, &tn, command, version)
         .await
         .map(|_| ());
-    let back = format!(
-        "/staff/petitions/{}?done=1",
-        handling::canonical_number(&tn)
-    );
+    let back = format!("/staff/petitions/{}?done=1", records::canonical_number(&tn));
     let kept = Shown {
         kept: Some(form),
         ..Shown::default()
@@ -499,7 +497,7 @@ async fn confirm(
     tn: &str,
     form: ActionForm,
 ) -> Result<HttpResponse, AppError> {
-    let petition = handling::visible_petition(&state.app, &staff, tn).await?;
+    let petition = records::visible_petition(&state.app, &staff, tn).await?;
     let page = ConfirmPage {
         layout: crate::web::layout(req, lang),
         csrf_token: csrf_token(session)?,
@@ -577,11 +575,9 @@ pub async fn file(
     query: web::Query<FileQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (tn, id) = path.into_inner();
-    let (file, bytes) = handling::staff_file(&state.app, &staff, &tn, id).await?;
+    let (file, bytes) = records::staff_file(&state.app, &staff, &tn, id).await?;
     let inline = query.inline.is_some() && is_inline_image(&file.mime);
-    Ok(crate::web::public::track::evidence_response(
-        &file, bytes, inline,
-    ))
+    Ok(crate::web::evidence::response(&file, bytes, inline))
 }
 
 #[derive(Debug, Default, Deserialize)]

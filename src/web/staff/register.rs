@@ -245,7 +245,7 @@ pub async fn done(
     Ok(see_other(&match handed {
         Some(h) => format!(
             "/staff/petitions/{}",
-            crate::app::handling::canonical_number(&h.tracking_number)
+            crate::app::records::canonical_number(&h.tracking_number)
         ),
         None => "/staff".to_owned(),
     }))

@@ -3,6 +3,7 @@
 //! go-to-number box, and bulk assign / transfer behind one confirmation.
 
 use crate::app::handling;
+use crate::app::records;
 use crate::domain::staff::Role;
 use crate::render::Layout;
 use crate::store::staff::StaffMember;
@@ -245,7 +246,7 @@ pub async fn go(
     let error = if number.is_empty() {
         "error-number-required"
     } else {
-        match handling::visible_petition(&state.app, &staff, number).await {
+        match records::visible_petition(&state.app, &staff, number).await {
             Ok(p) => {
                 return Ok(see_other(&format!(
                     "/staff/petitions/{}",
@@ -440,7 +441,7 @@ pub async fn bulk(
         let versions: std::collections::HashMap<String, Option<i32>> = form
             .chosen
             .iter()
-            .map(|(n, v)| (handling::canonical_number(n), *v))
+            .map(|(n, v)| (records::canonical_number(n), *v))
             .collect();
         let rows: Vec<BulkRow> = handling::bulk_selection(
             &state.app,
