@@ -317,7 +317,8 @@ async fn an_open311_client_files_and_follows_a_petition(app: &TestApp) {
 
 db_test!(an_open311_client_files_and_follows_a_petition);
 
-/// The same interface through `georeport` from PyPI (installed by `.ci/run`).
+/// The same interface through `georeport` from PyPI (installed by `tests/run`
+/// in its own virtual environment, which `MINGJING_TEST_PYTHON` names).
 async fn a_third_party_georeport_client_works_unchanged(app: &TestApp) {
     app.seed_demo().await;
     let key = partner(app, 100).await;
@@ -327,7 +328,9 @@ async fn a_third_party_georeport_client_works_unchanged(app: &TestApp) {
     );
     let address = app.address.clone();
     let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("python3")
+        // `tests/run` puts the client in a virtual environment of its own.
+        let python = std::env::var("MINGJING_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+        std::process::Command::new(python)
             .arg(script)
             .arg(address)
             .arg(key)
@@ -341,7 +344,7 @@ async fn a_third_party_georeport_client_works_unchanged(app: &TestApp) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success() && stdout.contains("all checks passed"),
-        "the GeoReport client failed (pip install georeport==0.3.1):\n{stdout}\n{stderr}"
+        "the GeoReport client failed (tests/run installs it; or pip install georeport==0.3.1):\n{stdout}\n{stderr}"
     );
 }
 

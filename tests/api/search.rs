@@ -565,13 +565,17 @@ db_test!(the_search_pages_work_without_javascript_in_both_languages);
 /// facet counts for every query of the relevance table, on the same data —
 /// except the compounds README names, for which Meilisearch also accepts the
 /// word's halves apart (a superset of the embedded engine's results).
-/// Runs when a Meilisearch server is given (`MINGJING_TEST_MEILI_URL`).
+/// Needs a Meilisearch server (`MINGJING_TEST_MEILI_URL`), which takes half
+/// an hour to build here, so it is ignored unless asked for:
+/// `MINGJING_TEST_MEILI_URL=… cargo test --test api -- --ignored both_engines`
+/// (docs/testing.md). Reported as ignored, never as passed, when it did not run.
 #[tokio::test]
+#[ignore = "needs a Meilisearch server: set MINGJING_TEST_MEILI_URL and pass --ignored"]
 async fn both_engines_give_the_same_totals_and_facets() {
-    if std::env::var("MINGJING_TEST_MEILI_URL").map_or(true, |u| u.is_empty()) {
-        eprintln!("skipped: MINGJING_TEST_MEILI_URL is not set");
-        return;
-    }
+    assert!(
+        std::env::var("MINGJING_TEST_MEILI_URL").is_ok_and(|u| !u.is_empty()),
+        "MINGJING_TEST_MEILI_URL is not set: this test compares the embedded engine with Meilisearch"
+    );
     let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
         .await
         .unwrap();
