@@ -15,6 +15,7 @@ mod cases;
 mod catalogue;
 mod console;
 mod demo;
+mod docs;
 mod duplicates;
 mod errors;
 mod files;
