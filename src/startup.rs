@@ -68,7 +68,7 @@ pub fn job_handlers(
     });
     // The daily statistics snapshot, signed with the installation's audit key.
     let (s, data_dir) = (store.clone(), settings.data_dir.clone());
-    handlers.register(crate::app::statistics::SNAPSHOT, move |payload| {
+    handlers.register(crate::app::snapshots::SNAPSHOT, move |payload| {
         let (store, data_dir) = (s.clone(), data_dir.clone());
         async move {
             let day = payload["day"]
@@ -76,7 +76,7 @@ pub fn job_handlers(
                 .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
                 .ok_or_else(|| anyhow::anyhow!("snapshot job without a day"))?;
             let key = crate::audit::checkpoint::signing_key(&data_dir)?;
-            crate::app::statistics::snapshot_day(&store, &key, day)
+            crate::app::snapshots::snapshot_day(&store, &key, day)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             Ok(())
@@ -126,56 +126,9 @@ impl Application {
         handlers: Option<Handlers>,
         engine: Arc<dyn Engine>,
     ) -> anyhow::Result<Self> {
-        // The rules the clocks count by must be there and whole: never an empty set.
-        crate::domain::clock::ClockRules::shipped()
-            .map_err(|e| anyhow::anyhow!("the shipped clock rules do not parse: {e}"))?;
-        crate::domain::evaluation::EvaluationRules::shipped()
-            .map_err(|e| anyhow::anyhow!("the shipped evaluation rules are not valid: {e}"))?;
-        crate::domain::duplicates::DuplicateRules::shipped()
-            .map_err(|e| anyhow::anyhow!("the shipped duplicate rules are not valid: {e}"))?;
-        crate::domain::retention::Schedule::shipped()
-            .map_err(|e| anyhow::anyhow!("the shipped retention schedule is not valid: {e}"))?;
-        // A trail that the database no longer guards could be changed without
-        // a trace: never serve on it without saying so — refuse, and say how.
-        let missing = crate::audit::unprotected(store.conn()).await?;
-        if !missing.is_empty() {
-            anyhow::bail!(
-                "the audit trail is not protected: the database trigger(s) {} that refuse UPDATE and DELETE on audit_log are missing or disabled. \
-                 Check the trail with `mingjing audit verify`, then restore them with `mingjing audit protect`.",
-                missing.join(", ")
-            );
-        }
-        // One installation per database: a node with another secret or signing
-        // key would answer "wrong code" for every petition filed elsewhere.
-        let signing_key = crate::audit::checkpoint::signing_key(&settings.data_dir)?;
-        if let Err(mismatch) = crate::app::cluster::claim(&store, &settings.secret, &signing_key)
-            .await
-            .map_err(|e| anyhow::anyhow!("reading the installation record: {e}"))?
-        {
-            anyhow::bail!("{mismatch}");
-        }
-        let calendar = store
-            .calendar()
-            .await
-            .map_err(|e| anyhow::anyhow!("the holiday calendar cannot be loaded: {e}"))?;
-        if let Some(w) = calendar.warning(crate::app::today()) {
-            crate::app::calendar::log_warning(&w);
-        }
+        check_installation(&settings, &store).await?;
         let search = Arc::new(Search::new(store.clone(), engine));
-        // A search engine that is down must not keep the portal from taking petitions:
-        // it is prepared again in the background until it answers.
-        if let Err(e) = search.prepare().await {
-            tracing::error!(error = %e, "search engine not ready; retrying in the background");
-            let retry = search.clone();
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
-                    if retry.prepare().await.is_ok() {
-                        break;
-                    }
-                }
-            });
-        }
+        prepare_search(&search).await;
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
         let views = Arc::new(Views::load()?);
@@ -191,136 +144,11 @@ impl Application {
             secure_cookies: settings.secure_cookies,
         });
         let node = state.app.node.clone();
-        let mut background = Vec::new();
-        // Another node's edit reaches this node's caches through the database.
-        let listening = state.clone();
-        background.push(tokio::spawn(store.clone().listen_for_changes(
-            move |topic| {
-                if topic == crate::store::cluster::Topic::Pages {
-                    listening.pages.invalidate_all();
-                }
-            },
-        )));
-        // Petitions from before duplicate detection (or the demo's) get their keys once.
-        let (keys_store, keys_secret) = (store.clone(), settings.secret.clone());
-        background.push(tokio::spawn(async move {
-            if let Err(e) =
-                crate::app::duplicates::derive_missing_keys(&keys_store, &keys_secret).await
-            {
-                tracing::error!(error = %e, "deriving duplicate detection keys failed");
-            }
-        }));
-        // The first beat is written before the node answers, so a node that
-        // serves is already on every node's /healthz list.
-        if let Err(e) = node.beat(&store).await {
-            tracing::warn!(error = %e, "heartbeat failed");
-        }
-        let (beating, beats) = (node.clone(), store.clone());
-        background.push(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(crate::app::cluster::HEARTBEAT).await;
-                if let Err(e) = beating.beat(&beats).await {
-                    tracing::warn!(error = %e, "heartbeat failed");
-                }
-            }
-        }));
-        let session_key = Key::from(&settings.secret.derive("session-cookie"));
-        let secure_cookies = settings.secure_cookies;
-        let server = HttpServer::new(move || {
-            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
-                .cookie_name("mingjing_session".to_owned())
-                .cookie_secure(secure_cookies)
-                .cookie_http_only(true)
-                .cookie_same_site(SameSite::Lax)
-                .cookie_content_security(CookieContentSecurity::Private)
-                .build();
-            App::new()
-                .app_data(state.clone())
-                .app_data(aw::FormConfig::default().limit(FORM_LIMIT).error_handler(|e, _| match e {
-                    UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge.into(),
-                    _ => AppError::BadRequest("error-bad-form").into(),
-                }))
-                .app_data(aw::JsonConfig::default().limit(JSON_LIMIT).error_handler(|e, _| match e {
-                    JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge.into(),
-                    _ => AppError::BadRequest("error-bad-json").into(),
-                }))
-                .app_data(aw::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
-                .app_data(aw::QueryConfig::default().error_handler(|_, _| AppError::BadRequest("error-bad-query").into()))
-                .app_data(aw::PayloadConfig::new(FORM_LIMIT))
-                .wrap(from_fn(web::i18n::remember_choice))
-                .wrap(sessions)
-                .wrap(from_fn(render_errors))
-                .wrap(from_fn(crate::telemetry::log_request))
-                .wrap(from_fn(web::head_as_get))
-                .wrap(from_fn(web::private_no_store))
-                // Over HTTPS, browsers are told to come back only over HTTPS.
-                .wrap(actix_web::middleware::Condition::new(
-                    secure_cookies,
-                    DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")),
-                ))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "same-origin"))
-                        .add((
-                            "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-                        )),
-                )
-                .configure(public::configure)
-                .configure(staff::configure)
-                .configure(api::configure)
-                .configure(web::open311::configure)
-                .default_service(aw::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }))
-        })
-        .listen(listener)?
-        .shutdown_timeout(30)
-        .run();
-
-        let worker = settings.run_worker.then(|| {
-            let (tx, rx) = watch::channel(false);
-            let queue = Queue::new(store.clone(), handlers).with_policies(
-                crate::domain::retry::RetryPolicies::with_mail_days(settings.mail_retry_days),
-            );
-            let poll = settings.job_poll;
-            // The deadline sweep runs beside the worker, once a minute.
-            let sweeper = store.clone();
-            let mut stop = rx.clone();
-            tokio::spawn(async move {
-                let mut calendar = crate::app::calendar::Upkeep::default();
-                let mut rollups = crate::app::sweep::Nightly::default();
-                loop {
-                    let today = crate::domain::clock::china_date(chrono::Utc::now());
-                    if let Err(e) = crate::app::sweep::sweep(&sweeper, today).await {
-                        tracing::error!(error = %e, "deadline sweep failed");
-                    }
-                    let now_ms = crate::antiabuse::limits::now_ms();
-                    if let Err(e) = sweeper.prune_throttles(now_ms).await {
-                        tracing::error!(error = %e, "pruning the throttles' counters failed");
-                    }
-                    if let Err(e) = sweeper.prune_backoff(now_ms).await {
-                        tracing::error!(error = %e, "pruning the login backoff counters failed");
-                    }
-                    if let Err(e) = crate::search::outbox::prune(&sweeper).await {
-                        tracing::error!(error = %e, "pruning the search outbox failed");
-                    }
-                    if let Err(e) = calendar.run(&sweeper).await {
-                        tracing::error!(error = %e, "calendar upkeep failed");
-                    }
-                    if let Err(e) = rollups.run(&sweeper).await {
-                        tracing::error!(error = %e, "nightly roll-up or bulletins failed");
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
-                        _ = stop.changed() => break,
-                    }
-                }
-            });
-            // The search indexer drains the outbox beside the job worker.
-            tokio::spawn(search.indexer.clone().run(rx.clone()));
-            (tx, tokio::spawn(queue.run(rx, poll)))
-        });
+        let background = start_background(&state, &store, &settings).await;
+        let server = http_server(state, &settings, listener)?;
+        let worker = settings
+            .run_worker
+            .then(|| start_worker(&settings, &store, handlers, &search));
         Ok(Self {
             port,
             server,
@@ -364,4 +192,186 @@ impl Application {
         }
         result
     }
+}
+
+/// What must hold before a node serves: the shipped rules parse, the audit
+/// trail is guarded by the database, this node belongs to the installation
+/// (same secret and signing key), and the holiday calendar loads.
+async fn check_installation(settings: &Settings, store: &Store) -> anyhow::Result<()> {
+    // The rules the clocks count by must be there and whole: never an empty set.
+    crate::domain::clock::ClockRules::shipped()
+        .map_err(|e| anyhow::anyhow!("the shipped clock rules do not parse: {e}"))?;
+    crate::domain::evaluation::EvaluationRules::shipped()
+        .map_err(|e| anyhow::anyhow!("the shipped evaluation rules are not valid: {e}"))?;
+    crate::domain::duplicates::DuplicateRules::shipped()
+        .map_err(|e| anyhow::anyhow!("the shipped duplicate rules are not valid: {e}"))?;
+    crate::domain::retention::Schedule::shipped()
+        .map_err(|e| anyhow::anyhow!("the shipped retention schedule is not valid: {e}"))?;
+    // A trail that the database no longer guards could be changed without
+    // a trace: never serve on it without saying so — refuse, and say how.
+    let missing = crate::audit::unprotected(store.conn()).await?;
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "the audit trail is not protected: the database trigger(s) {} that refuse UPDATE and DELETE on audit_log are missing or disabled. \
+             Check the trail with `mingjing audit verify`, then restore them with `mingjing audit protect`.",
+            missing.join(", ")
+        );
+    }
+    // One installation per database: a node with another secret or signing
+    // key would answer "wrong code" for every petition filed elsewhere.
+    let signing_key = crate::audit::checkpoint::signing_key(&settings.data_dir)?;
+    if let Err(mismatch) = crate::app::cluster::claim(store, &settings.secret, &signing_key)
+        .await
+        .map_err(|e| anyhow::anyhow!("reading the installation record: {e}"))?
+    {
+        anyhow::bail!("{mismatch}");
+    }
+    let calendar = store
+        .calendar()
+        .await
+        .map_err(|e| anyhow::anyhow!("the holiday calendar cannot be loaded: {e}"))?;
+    if let Some(w) = calendar.warning(crate::app::today()) {
+        crate::app::calendar::log_warning(&w);
+    }
+    Ok(())
+}
+
+/// A search engine that is down must not keep the portal from taking
+/// petitions: it is prepared again in the background until it answers.
+async fn prepare_search(search: &Arc<Search>) {
+    if let Err(e) = search.prepare().await {
+        tracing::error!(error = %e, "search engine not ready; retrying in the background");
+        let retry = search.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                if retry.prepare().await.is_ok() {
+                    break;
+                }
+            }
+        });
+    }
+}
+
+/// The node's own background tasks, which end with the server: the change
+/// listener, the one-off derivation of duplicate keys, the heartbeat.
+async fn start_background(
+    state: &aw::Data<AppState>,
+    store: &Store,
+    settings: &Settings,
+) -> Vec<JoinHandle<()>> {
+    let node = state.app.node.clone();
+    let mut background = Vec::new();
+    // Another node's edit reaches this node's caches through the database.
+    let listening = state.clone();
+    background.push(tokio::spawn(store.clone().listen_for_changes(
+        move |topic| {
+            if topic == crate::store::cluster::Topic::Pages {
+                listening.pages.invalidate_all();
+            }
+        },
+    )));
+    // Petitions from before duplicate detection (or the demo's) get their keys once.
+    let (keys_store, keys_secret) = (store.clone(), settings.secret.clone());
+    background.push(tokio::spawn(async move {
+        if let Err(e) = crate::app::duplicates::derive_missing_keys(&keys_store, &keys_secret).await
+        {
+            tracing::error!(error = %e, "deriving duplicate detection keys failed");
+        }
+    }));
+    // The first beat is written before the node answers, so a node that
+    // serves is already on every node's /healthz list.
+    if let Err(e) = node.beat(store).await {
+        tracing::warn!(error = %e, "heartbeat failed");
+    }
+    let beats = store.clone();
+    background.push(tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(crate::app::cluster::HEARTBEAT).await;
+            if let Err(e) = node.beat(&beats).await {
+                tracing::warn!(error = %e, "heartbeat failed");
+            }
+        }
+    }));
+    background
+}
+
+/// The HTTP server: sessions, body limits and their errors in the portal's
+/// form, the security headers, and every area's routes.
+fn http_server(
+    state: aw::Data<AppState>,
+    settings: &Settings,
+    listener: TcpListener,
+) -> std::io::Result<Server> {
+    let session_key = Key::from(&settings.secret.derive("session-cookie"));
+    let secure_cookies = settings.secure_cookies;
+    Ok(HttpServer::new(move || {
+        let sessions = SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+            .cookie_name("mingjing_session".to_owned())
+            .cookie_secure(secure_cookies)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Lax)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .build();
+        App::new()
+            .app_data(state.clone())
+            .app_data(aw::FormConfig::default().limit(FORM_LIMIT).error_handler(|e, _| match e {
+                UrlencodedError::Overflow { .. } => AppError::PayloadTooLarge.into(),
+                _ => AppError::BadRequest("error-bad-form").into(),
+            }))
+            .app_data(aw::JsonConfig::default().limit(JSON_LIMIT).error_handler(|e, _| match e {
+                JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => AppError::PayloadTooLarge.into(),
+                _ => AppError::BadRequest("error-bad-json").into(),
+            }))
+            .app_data(aw::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+            .app_data(aw::QueryConfig::default().error_handler(|_, _| AppError::BadRequest("error-bad-query").into()))
+            .app_data(aw::PayloadConfig::new(FORM_LIMIT))
+            .wrap(from_fn(web::i18n::remember_choice))
+            .wrap(sessions)
+            .wrap(from_fn(render_errors))
+            .wrap(from_fn(crate::telemetry::log_request))
+            .wrap(from_fn(web::head_as_get))
+            .wrap(from_fn(web::private_no_store))
+            // Over HTTPS, browsers are told to come back only over HTTPS.
+            .wrap(actix_web::middleware::Condition::new(
+                secure_cookies,
+                DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000; includeSubDomains")),
+            ))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add((
+                        "Content-Security-Policy",
+                        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                    )),
+            )
+            .configure(public::configure)
+            .configure(staff::configure)
+            .configure(api::configure)
+            .configure(web::open311::configure)
+            .default_service(aw::to(|| async { Err::<HttpResponse, _>(AppError::NotFound) }))
+    })
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run())
+}
+
+/// The job worker and, beside it, the minute's upkeep and the search indexer;
+/// the sender stops them all.
+fn start_worker(
+    settings: &Settings,
+    store: &Store,
+    handlers: Handlers,
+    search: &Arc<Search>,
+) -> (watch::Sender<bool>, JoinHandle<()>) {
+    let (tx, rx) = watch::channel(false);
+    let queue = Queue::new(store.clone(), handlers).with_policies(
+        crate::domain::retry::RetryPolicies::with_mail_days(settings.mail_retry_days),
+    );
+    tokio::spawn(crate::app::sweep::every_minute(store.clone(), rx.clone()));
+    // The search indexer drains the outbox beside the job worker.
+    tokio::spawn(search.indexer.clone().run(rx.clone()));
+    (tx, tokio::spawn(queue.run(rx, settings.job_poll)))
 }

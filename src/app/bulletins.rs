@@ -61,7 +61,7 @@ pub async fn generate(store: &Store, month: Period) -> Result<Report> {
         let (values, score) = oversight::count(store, &scope, month).await?;
         let (previous, previous_score) = oversight::count(store, &scope, month.previous()).await?;
         let days = month.days();
-        let matters = |items: Vec<crate::store::workflow::QueueItem>| -> Vec<Matter> {
+        let matters = |items: Vec<crate::store::queues::QueueItem>| -> Vec<Matter> {
             items
                 .into_iter()
                 .take(20)

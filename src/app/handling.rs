@@ -11,8 +11,8 @@ use crate::domain::staff::Role;
 use crate::domain::workflow::{Command, Context, Refusal};
 use crate::store::agencies::Agency;
 use crate::store::petitions::Petition;
+use crate::store::queues::{Queue, QueueItem};
 use crate::store::staff::StaffMember;
-use crate::store::workflow::{Queue, QueueItem};
 
 /// A queue's row as the console and the API list it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -42,7 +42,7 @@ pub async fn queue(
     app: &App,
     staff: &StaffMember,
     queue: Queue,
-    sort: Option<crate::store::workflow::Sort>,
+    sort: Option<crate::store::queues::Sort>,
     page: u64,
 ) -> Result<QueuePage> {
     let today = super::today();
@@ -71,7 +71,7 @@ pub async fn queue(
             }
         })
         .collect();
-    let per = crate::store::workflow::QUEUE_PAGE;
+    let per = crate::store::queues::QUEUE_PAGE;
     Ok(QueuePage {
         rows,
         total,

@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod acting;
+pub mod administration;
 pub mod agencies;
 pub mod bulletins;
 pub mod cache;
@@ -25,6 +26,7 @@ pub mod health;
 pub mod letters;
 pub mod limits;
 pub mod lookup;
+pub mod officer_record;
 pub mod open311;
 pub mod oversight;
 pub mod procedures;
@@ -32,6 +34,7 @@ pub mod queue;
 pub mod records;
 pub mod retention;
 pub mod search;
+pub mod snapshots;
 pub mod statistics;
 pub mod sweep;
 pub mod uploads;

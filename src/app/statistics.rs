@@ -21,12 +21,10 @@ use crate::domain::petition::PetitionKind;
 use crate::domain::statistics::{self, Published};
 use crate::store::Store;
 use crate::store::agencies::Agency;
-use crate::store::statistics::{AgencyMonths, AnswerFilter, OverdueMonths, Snapshot};
+use crate::store::statistics::{AgencyMonths, AnswerFilter, OverdueMonths};
 use crate::store::workflow::PublicAnswer;
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -90,7 +88,7 @@ pub struct Cached {
 
 impl Base {
     /// Reads the agencies' roll-ups and the clocks open past their last day before `today`.
-    async fn read(store: &Store, today: chrono::NaiveDate) -> Result<Base> {
+    pub(super) async fn read(store: &Store, today: chrono::NaiveDate) -> Result<Base> {
         let mut base = Base {
             sums: store.public_rollups().await?,
             overdue: store.overdue_by_agency_month(today).await?,
@@ -103,7 +101,7 @@ impl Base {
     }
 
     /// The first month with figures, if any.
-    fn first_month(&self) -> Option<Period> {
+    pub(super) fn first_month(&self) -> Option<Period> {
         self.sums
             .values()
             .filter_map(|m| m.keys().next())
@@ -220,7 +218,7 @@ fn period_key<S: serde::Serializer>(p: &Period, s: S) -> std::result::Result<S::
     s.serialize_str(&p.key())
 }
 
-async fn base(app: &App) -> Result<Arc<Base>> {
+pub(super) async fn base(app: &App) -> Result<Arc<Base>> {
     app.statistics
         .base
         .get_or((), || Base::read(&app.store, super::today()))
@@ -228,7 +226,7 @@ async fn base(app: &App) -> Result<Arc<Base>> {
 }
 
 /// The sums of `agencies` over the months `from..=to`, by kind; and the open overdue clocks.
-fn sums_of(
+pub(super) fn sums_of(
     base: &Base,
     agencies: &[AgencyId],
     from: &str,
@@ -261,7 +259,11 @@ fn sums_of(
     (by_kind, live)
 }
 
-fn by_month(base: &Base, agencies: &[AgencyId], period: Period) -> Vec<(String, Totals)> {
+pub(super) fn by_month(
+    base: &Base,
+    agencies: &[AgencyId],
+    period: Period,
+) -> Vec<(String, Totals)> {
     period
         .trailing_months(12)
         .into_iter()
@@ -279,7 +281,7 @@ fn by_month(base: &Base, agencies: &[AgencyId], period: Period) -> Vec<(String, 
         .collect()
 }
 
-fn compute(
+pub(super) fn compute(
     base: &Base,
     agencies: &[Agency],
     scope: &Scope,
@@ -321,7 +323,7 @@ fn compute(
     statistics::compute(rules, &by_kind, &live, &months, &decide, &decide_month)
 }
 
-fn names(scope: &Scope, agencies: &[Agency]) -> (String, String) {
+pub(super) fn names(scope: &Scope, agencies: &[Agency]) -> (String, String) {
     match scope {
         Scope::Province => ("全省".to_owned(), "Whole province".to_owned()),
         Scope::Type(_) => (String::new(), String::new()),
@@ -333,14 +335,14 @@ fn names(scope: &Scope, agencies: &[Agency]) -> (String, String) {
     }
 }
 
-fn type_of(scope: &Scope) -> Option<AgencyType> {
+pub(super) fn type_of(scope: &Scope) -> Option<AgencyType> {
     match scope {
         Scope::Type(t) => Some(*t),
         _ => None,
     }
 }
 
-fn parts(base: &Base, agencies: &[Agency], scope: &Scope, period: Period) -> Vec<Part> {
+pub(super) fn parts(base: &Base, agencies: &[Agency], scope: &Scope, period: Period) -> Vec<Part> {
     let part = |s: Scope| {
         let (name_zh, name_en) = names(&s, agencies);
         Part {
@@ -475,185 +477,6 @@ pub fn csv(s: &Statistics, english: bool, type_name: &dyn Fn(AgencyType) -> Stri
         ));
     }
     out
-}
-
-/// The format line every snapshot starts its JSON with.
-pub const SNAPSHOT_FORMAT: &str = "mingjing-statistics-snapshot/1";
-
-/// The snapshot of `day`: every scope (the province, each type, each agency)
-/// over every year and month with figures, as JSON; its SHA-256 and an
-/// ed25519 signature of its bytes by `key`.
-pub async fn make_snapshot(
-    store: &Store,
-    key: &SigningKey,
-    day: chrono::NaiveDate,
-) -> Result<Snapshot> {
-    // Counted afresh, not from the cache: the file is what the record says now.
-    let base = Base::read(store, day).await?;
-    let agencies = store.agencies().await?;
-    let rules = EvaluationRules::public();
-    let mut scopes = vec![Scope::Province];
-    scopes.extend(
-        AgencyType::ALL
-            .iter()
-            .filter(|t| agencies.iter().any(|a| a.agency_type == **t))
-            .map(|t| Scope::Type(*t)),
-    );
-    scopes.extend(agencies.iter().map(|a| Scope::Agency(a.id)));
-    let first = base.first_month();
-    let now = Period::month_of(day);
-    let mut periods = Vec::new();
-    if let Some(first) = first {
-        let mut m = now;
-        while m.key() >= first.key() {
-            periods.push(m);
-            m = m.previous();
-        }
-        periods.extend((first.year()..=now.year()).rev().map(Period::Year));
-    }
-    let mut out_scopes = Vec::new();
-    for s in &scopes {
-        let (name_zh, name_en) = names(s, &agencies);
-        let mut out_periods = Vec::new();
-        for p in &periods {
-            let published = compute(&base, &agencies, s, *p, false);
-            out_periods.push(serde_json::json!({
-                "period": p.key(),
-                "figures": published.figures,
-                "received_by_kind": published.by_kind,
-            }));
-        }
-        out_scopes.push(serde_json::json!({
-            "scope": s.key(&agencies),
-            "agency_type": type_of(s).map(AgencyType::as_str),
-            "name_zh": name_zh,
-            "name_en": name_en,
-            "periods": out_periods,
-        }));
-    }
-    let method: Vec<_> = rules
-        .indicators
-        .iter()
-        .map(|i| {
-            serde_json::json!({
-                "id": i.id, "kind": i.kind(), "name_zh": i.name_zh, "name_en": i.name_en,
-                "explain_zh": i.explain_zh, "explain_en": i.explain_en,
-            })
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "format": SNAPSHOT_FORMAT,
-        "day": day.to_string(),
-        "generated_at": base.read_at.to_rfc3339(),
-        "min_sample": rules.min_sample,
-        "method": method,
-        "scopes": out_scopes,
-    });
-    let mut body = serde_json::to_string(&doc).map_err(Error::internal)?;
-    body.push('\n');
-    Ok(Snapshot {
-        day: day.to_string(),
-        sha256: hex::encode(Sha256::digest(body.as_bytes())),
-        signature: hex::encode(key.sign(body.as_bytes()).to_bytes()),
-        public_key: hex::encode(key.verifying_key().to_bytes()),
-        body,
-        created_at: Utc::now(),
-    })
-}
-
-/// The job that makes a day's snapshot.
-pub const SNAPSHOT: &str = "statistics.snapshot";
-
-/// Makes and keeps `day`'s snapshot unless one exists. Returns true when one was written.
-pub async fn snapshot_day(
-    store: &Store,
-    key: &SigningKey,
-    today: chrono::NaiveDate,
-) -> Result<bool> {
-    if store.has_snapshot(&today.to_string()).await? {
-        return Ok(false);
-    }
-    let started = std::time::Instant::now();
-    let s = make_snapshot(store, key, today).await?;
-    let written = store.insert_snapshot(&s).await?;
-    tracing::info!(
-        snapshot.day = %today,
-        snapshot.bytes = s.body.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        written,
-        "statistics snapshot made"
-    );
-    Ok(written)
-}
-
-/// The sweep's part: once a day, enqueue the day's snapshot (the job's
-/// dedupe key names the day, so several nodes enqueue it once).
-pub async fn schedule(store: &Store) -> Result<()> {
-    let today = super::today();
-    if store.has_snapshot(&today.to_string()).await? {
-        return Ok(());
-    }
-    crate::store::outbox::enqueue_job(
-        store.conn(),
-        SNAPSHOT,
-        serde_json::json!({ "day": today.to_string() }),
-        Some(format!("statistics-snapshot:{today}")),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Why a snapshot file does not verify.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    #[error("the signature is not 64 bytes of hex or raw bytes")]
-    BadSignatureFile,
-    #[error(
-        "the signature does not match the file: the file was changed after it was published, or it is not this installation's"
-    )]
-    Mismatch,
-}
-
-/// Reads a signature as published: 128 hex digits, or the 64 raw bytes (`.sig`).
-pub fn read_signature(bytes: &[u8]) -> std::result::Result<Signature, VerifyError> {
-    let text = std::str::from_utf8(bytes).map(str::trim).unwrap_or("");
-    let raw: Vec<u8> = if text.len() == 128 {
-        hex::decode(text).map_err(|_| VerifyError::BadSignatureFile)?
-    } else {
-        bytes.to_vec()
-    };
-    let arr: [u8; 64] = raw.try_into().map_err(|_| VerifyError::BadSignatureFile)?;
-    Ok(Signature::from_bytes(&arr))
-}
-
-/// Checks a snapshot file's bytes against its signature and the installation's key.
-pub fn verify(
-    body: &[u8],
-    signature: &Signature,
-    key: &VerifyingKey,
-) -> std::result::Result<(), VerifyError> {
-    key.verify(body, signature)
-        .map_err(|_| VerifyError::Mismatch)
-}
-
-/// The public key as PEM (SubjectPublicKeyInfo), for `openssl pkeyutl -verify`.
-pub fn public_key_pem(key: &VerifyingKey) -> Result<String> {
-    use ed25519_dalek::pkcs8::EncodePublicKey;
-    key.to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
-        .map_err(Error::internal)
-}
-
-/// The snapshots, newest first (without their bodies).
-pub async fn snapshots(
-    app: &App,
-    page: PageRequest,
-) -> Result<Paged<crate::store::statistics::SnapshotEntry>> {
-    Ok(app.store.snapshots(page).await?)
-}
-
-/// One day's snapshot, as published.
-pub async fn snapshot(app: &App, day: &str) -> Result<Snapshot> {
-    Ok(app.store.snapshot(day).await?)
 }
 
 /// Published answers, newest first, filtered.

@@ -55,7 +55,7 @@ impl Nightly {
         if self.done_on == Some(today) {
             return Ok(());
         }
-        super::statistics::schedule(store).await?;
+        super::snapshots::schedule(store).await?;
         super::retention::schedule(store).await?;
         if let Some(yesterday) = today.pred_opt() {
             let started = std::time::Instant::now();
@@ -68,5 +68,40 @@ impl Nightly {
         }
         self.done_on = Some(today);
         Ok(())
+    }
+}
+
+/// The minute's upkeep, on a node that runs the worker, until `stop`: the
+/// deadline sweep, pruning the throttles' and the search outbox's spent rows,
+/// the calendar's upkeep and the nightly roll-ups and bulletins. Each part
+/// logs its own failure and the next minute tries again.
+pub async fn every_minute(store: Store, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut calendar = super::calendar::Upkeep::default();
+    let mut rollups = Nightly::default();
+    loop {
+        let today = crate::domain::clock::china_date(chrono::Utc::now());
+        if let Err(e) = sweep(&store, today).await {
+            tracing::error!(error = %e, "deadline sweep failed");
+        }
+        let now_ms = crate::antiabuse::limits::now_ms();
+        if let Err(e) = store.prune_throttles(now_ms).await {
+            tracing::error!(error = %e, "pruning the throttles' counters failed");
+        }
+        if let Err(e) = store.prune_backoff(now_ms).await {
+            tracing::error!(error = %e, "pruning the login backoff counters failed");
+        }
+        if let Err(e) = crate::search::outbox::prune(&store).await {
+            tracing::error!(error = %e, "pruning the search outbox failed");
+        }
+        if let Err(e) = calendar.run(&store).await {
+            tracing::error!(error = %e, "calendar upkeep failed");
+        }
+        if let Err(e) = rollups.run(&store).await {
+            tracing::error!(error = %e, "nightly roll-up or bulletins failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+            _ = stop.changed() => break,
+        }
     }
 }

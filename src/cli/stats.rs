@@ -26,7 +26,7 @@ pub(super) enum StatsCommand {
 }
 
 pub(super) async fn run(settings: &Settings, command: StatsCommand) -> anyhow::Result<ExitCode> {
-    use crate::app::statistics as s;
+    use crate::app::snapshots as s;
     match command {
         StatsCommand::Snapshot => {
             let store = open(settings).await?;

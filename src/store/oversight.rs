@@ -4,9 +4,9 @@
 //! lists behind each count; and an officer's acts from the audit trail.
 
 use super::entities::{petition, petition_event};
+use super::queues::QueueItem;
 use super::rollups::Scope;
 use super::types::Day;
-use super::workflow::QueueItem;
 use super::{Store, StoreResult};
 use crate::domain::events::EventKind;
 use crate::domain::ids::{AgencyId, StaffId};

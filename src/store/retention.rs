@@ -128,7 +128,7 @@ impl Store {
         id: PetitionId,
         rule: &str,
         actor: &str,
-        anonymise: impl Fn(&str, &[String]) -> String,
+        anonymise: impl Fn(&str, &[String]) -> String + Sync,
         now: DateTime<Utc>,
     ) -> StoreResult<Anonymised> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;
@@ -148,140 +148,19 @@ impl Store {
             .cloned()
             .collect();
         let mut done = Anonymised::default();
-        let mut row = petition::ActiveModel {
-            id: Set(id),
-            contact_name: Set(None),
-            contact_email: Set(None),
-            contact_phone: Set(None),
-            anonymised_at: Set(Some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        for (name, set) in [
-            ("contact_name", p.contact_name.is_some()),
-            ("contact_email", p.contact_email.is_some()),
-            ("contact_phone", p.contact_phone.is_some()),
-        ] {
-            if set {
-                done.fields.push(name);
-            }
-        }
-        let text = |name: &'static str, old: &str, done: &mut Anonymised| {
-            let new = anonymise(old, &values);
-            (new != old).then(|| {
-                done.fields.push(name);
-                new
-            })
-        };
-        if let Some(t) = text("subject", &p.subject, &mut done) {
-            row.subject = Set(t);
-        }
-        if let Some(t) = text("title", &p.title, &mut done) {
-            row.title = Set(t);
-        }
-        if let Some(t) = text("description", &p.description, &mut done) {
-            row.description = Set(t);
-        }
-        if let Some(t) = text("desired_outcome", &p.desired_outcome, &mut done) {
-            row.desired_outcome = Set(t);
-        }
-        if let Some(t) = p
-            .draft_text
-            .as_deref()
-            .and_then(|d| text("draft_text", d, &mut done))
-        {
-            row.draft_text = Set(Some(t));
-        }
-        if let Some(t) = p
-            .answer_text
-            .as_deref()
-            .and_then(|a| text("answer_text", a, &mut done))
-        {
-            row.answer_text = Set(Some(t));
-        }
+        let row = anonymised_row(&p, &values, &anonymise, now, &mut done);
         row.update(&txn).await?;
-        let mut commitments = Vec::new();
-        for e in petition_event::Entity::find()
-            .filter(petition_event::Column::PetitionId.eq(id))
-            .order_by_asc(petition_event::Column::Id)
-            .all(&txn)
-            .await?
-        {
-            let new = anonymise(&e.body, &values);
-            if new == e.body {
-                continue;
-            }
-            let salt = crate::audit::new_salt();
-            commitments.push(serde_json::json!({
-                "event": e.id,
-                "body_sha256": crate::audit::commitment(&salt, &new),
-            }));
-            petition_event::ActiveModel {
-                id: Set(e.id),
-                body: Set(new),
-                body_salt: Set(Some(salt)),
-                ..Default::default()
-            }
-            .update(&txn)
-            .await?;
-        }
+        let commitments = anonymise_events(&txn, id, &values, &anonymise).await?;
         done.events = commitments.len();
         txn.execute_raw(self.statement(
             "DELETE FROM petition_keys WHERE petition_id = $1",
             vec![id.0.into()],
         ))
         .await?;
-        // Staff's reasons for linking it to another petition may name the petitioner too.
-        let links = txn
-            .query_all_raw(self.statement(
-                "SELECT id, reason FROM petition_links WHERE petition_id = $1 OR other_id = $1",
-                vec![id.0.into()],
-            ))
+        self.anonymise_links(&txn, id, &values, &anonymise, &mut done)
             .await?;
-        for l in links {
-            let (link_id, reason): (i32, String) = (l.try_get("", "id")?, l.try_get("", "reason")?);
-            let new = anonymise(&reason, &values);
-            if new != reason {
-                txn.execute_raw(self.statement(
-                    "UPDATE petition_links SET reason = $1 WHERE id = $2",
-                    vec![new.into(), link_id.into()],
-                ))
-                .await?;
-                if !done.fields.contains(&"link_reason") {
-                    done.fields.push("link_reason");
-                }
-            }
-        }
-        // Issued letters: their facts lose the petitioner's identity, and the
-        // copies kept lose their bytes (which print the name); the records stay,
-        // so a copy printed before still verifies, and `/verify` says what was done.
-        let today = crate::domain::clock::china_date(now);
-        for l in super::entities::issued_letter::Entity::find()
-            .filter(super::entities::issued_letter::Column::PetitionId.eq(id.0))
-            .all(&txn)
-            .await?
-        {
-            let letter = super::letters::IssuedLetter::try_from(l)?;
-            let facts = letter.facts.anonymised(|t| anonymise(t, &values));
-            super::entities::issued_letter::ActiveModel {
-                id: Set(letter.id),
-                facts: Set(serde_json::to_string(&facts).unwrap_or_default()),
-                anonymised_on: Set(Some(today)),
-                ..Default::default()
-            }
-            .update(&txn)
+        self.anonymise_letters(&txn, id, &values, &anonymise, now, &mut done)
             .await?;
-        }
-        let copies = txn
-            .execute_raw(self.statement(
-                "UPDATE letters SET pdf = NULL, anonymised_on = $1 WHERE petition_id = $2 AND anonymised_on IS NULL",
-                vec![today.into(), id.0.into()],
-            ))
-            .await?
-            .rows_affected();
-        if copies > 0 {
-            done.fields.push("letters");
-        }
         crate::audit::append(
             &txn,
             actor,
@@ -300,6 +179,80 @@ impl Store {
         self.finish(txn, outbox).await?;
         self.invalidate_status(id);
         Ok(done)
+    }
+
+    /// Staff's reasons for linking the petition to another may name the petitioner too.
+    async fn anonymise_links(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        id: PetitionId,
+        values: &[String],
+        anonymise: Anonymise<'_>,
+        done: &mut Anonymised,
+    ) -> StoreResult<()> {
+        let links = txn
+            .query_all_raw(self.statement(
+                "SELECT id, reason FROM petition_links WHERE petition_id = $1 OR other_id = $1",
+                vec![id.0.into()],
+            ))
+            .await?;
+        for l in links {
+            let (link_id, reason): (i32, String) = (l.try_get("", "id")?, l.try_get("", "reason")?);
+            let new = anonymise(&reason, values);
+            if new != reason {
+                txn.execute_raw(self.statement(
+                    "UPDATE petition_links SET reason = $1 WHERE id = $2",
+                    vec![new.into(), link_id.into()],
+                ))
+                .await?;
+                if !done.fields.contains(&"link_reason") {
+                    done.fields.push("link_reason");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Issued letters: their facts lose the petitioner's identity, and the
+    /// copies kept lose their bytes (which print the name); the records stay,
+    /// so a copy printed before still verifies, and `/verify` says what was done.
+    async fn anonymise_letters(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        id: PetitionId,
+        values: &[String],
+        anonymise: Anonymise<'_>,
+        now: DateTime<Utc>,
+        done: &mut Anonymised,
+    ) -> StoreResult<()> {
+        let today = crate::domain::clock::china_date(now);
+        for l in super::entities::issued_letter::Entity::find()
+            .filter(super::entities::issued_letter::Column::PetitionId.eq(id.0))
+            .all(txn)
+            .await?
+        {
+            let letter = super::letters::IssuedLetter::try_from(l)?;
+            let facts = letter.facts.anonymised(|t| anonymise(t, values));
+            super::entities::issued_letter::ActiveModel {
+                id: Set(letter.id),
+                facts: Set(serde_json::to_string(&facts).unwrap_or_default()),
+                anonymised_on: Set(Some(today)),
+                ..Default::default()
+            }
+            .update(txn)
+            .await?;
+        }
+        let copies = txn
+            .execute_raw(self.statement(
+                "UPDATE letters SET pdf = NULL, anonymised_on = $1 WHERE petition_id = $2 AND anonymised_on IS NULL",
+                vec![today.into(), id.0.into()],
+            ))
+            .await?
+            .rows_affected();
+        if copies > 0 {
+            done.fields.push("letters");
+        }
+        Ok(())
     }
 
     /// Marks the evidence of petition `id` deleted (the rows stay, without
@@ -478,4 +431,106 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
+}
+
+/// What a text function does to a text given the values it must remove.
+type Anonymise<'a> = &'a (dyn Fn(&str, &[String]) -> String + Sync);
+
+/// The petition row without its contact columns, and with its texts
+/// anonymised where they change (each changed field named in `done`).
+fn anonymised_row(
+    p: &Petition,
+    values: &[String],
+    anonymise: Anonymise<'_>,
+    now: DateTime<Utc>,
+    done: &mut Anonymised,
+) -> petition::ActiveModel {
+    let mut row = petition::ActiveModel {
+        id: Set(p.id),
+        contact_name: Set(None),
+        contact_email: Set(None),
+        contact_phone: Set(None),
+        anonymised_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    for (name, set) in [
+        ("contact_name", p.contact_name.is_some()),
+        ("contact_email", p.contact_email.is_some()),
+        ("contact_phone", p.contact_phone.is_some()),
+    ] {
+        if set {
+            done.fields.push(name);
+        }
+    }
+    let text = |name: &'static str, old: &str, done: &mut Anonymised| {
+        let new = anonymise(old, values);
+        (new != old).then(|| {
+            done.fields.push(name);
+            new
+        })
+    };
+    if let Some(t) = text("subject", &p.subject, done) {
+        row.subject = Set(t);
+    }
+    if let Some(t) = text("title", &p.title, done) {
+        row.title = Set(t);
+    }
+    if let Some(t) = text("description", &p.description, done) {
+        row.description = Set(t);
+    }
+    if let Some(t) = text("desired_outcome", &p.desired_outcome, done) {
+        row.desired_outcome = Set(t);
+    }
+    if let Some(t) = p
+        .draft_text
+        .as_deref()
+        .and_then(|d| text("draft_text", d, done))
+    {
+        row.draft_text = Set(Some(t));
+    }
+    if let Some(t) = p
+        .answer_text
+        .as_deref()
+        .and_then(|a| text("answer_text", a, done))
+    {
+        row.answer_text = Set(Some(t));
+    }
+    row
+}
+
+/// The timeline's texts anonymised where they change, each with a new salt;
+/// the new commitments, for the audit entry.
+async fn anonymise_events(
+    txn: &sea_orm::DatabaseTransaction,
+    id: PetitionId,
+    values: &[String],
+    anonymise: Anonymise<'_>,
+) -> StoreResult<Vec<serde_json::Value>> {
+    let mut commitments = Vec::new();
+    for e in petition_event::Entity::find()
+        .filter(petition_event::Column::PetitionId.eq(id))
+        .order_by_asc(petition_event::Column::Id)
+        .all(txn)
+        .await?
+    {
+        let new = anonymise(&e.body, values);
+        if new == e.body {
+            continue;
+        }
+        let salt = crate::audit::new_salt();
+        commitments.push(serde_json::json!({
+            "event": e.id,
+            "body_sha256": crate::audit::commitment(&salt, &new),
+        }));
+        petition_event::ActiveModel {
+            id: Set(e.id),
+            body: Set(new),
+            body_salt: Set(Some(salt)),
+            ..Default::default()
+        }
+        .update(txn)
+        .await?;
+    }
+    Ok(commitments)
 }

@@ -251,12 +251,12 @@ async fn a_signed_snapshot_verifies_and_a_changed_byte_does_not(app: &TestApp) {
     let key = mingjing::audit::checkpoint::signing_key(app._dir.path()).unwrap();
     let day = mingjing::app::today();
     assert!(
-        mingjing::app::statistics::snapshot_day(&app.store, &key, day)
+        mingjing::app::snapshots::snapshot_day(&app.store, &key, day)
             .await
             .unwrap()
     );
     assert!(
-        !mingjing::app::statistics::snapshot_day(&app.store, &key, day)
+        !mingjing::app::snapshots::snapshot_day(&app.store, &key, day)
             .await
             .unwrap(),
         "a published snapshot is never made again"
@@ -284,7 +284,7 @@ async fn a_signed_snapshot_verifies_and_a_changed_byte_does_not(app: &TestApp) {
     }
     let body = std::fs::read(&paths[0]).unwrap();
     let doc: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(doc["format"], mingjing::app::statistics::SNAPSHOT_FORMAT);
+    assert_eq!(doc["format"], mingjing::app::snapshots::SNAPSHOT_FORMAT);
     let scope = doc["scopes"]
         .as_array()
         .unwrap()

@@ -46,76 +46,7 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
             Ok(o)
         }
         C::Accept | C::Decline { .. } | C::Transfer { .. } | C::Redirect { .. } => {
-            if !matches!(p.state, S::Received | S::ReviewRequested) {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.intake() {
-                return Err(Refusal::WrongRole);
-            }
-            match command {
-                C::Accept => {
-                    new.state = S::Accepted;
-                    let mut o = s.outcome(new, EventKind::Accepted, true, String::new());
-                    // A review (复查/复核) runs on its own clock: the opinion is due 30 days
-                    // from the request, so taking it up neither meets that clock nor starts
-                    // the 60-day conclusion clock of a first handling.
-                    if p.round == Round::Original {
-                        o.stop_clocks = vec!["acceptance", "procedural_reply"];
-                        o.start_deadlines = s.starting(ClockStart::Accepted);
-                    }
-                    Ok(o)
-                }
-                C::Decline { reason, citation } => {
-                    need_text(reason)?;
-                    new.state = S::Declined;
-                    let mut o = s.outcome(
-                        new,
-                        EventKind::Declined,
-                        true,
-                        format!("{reason}\n{citation}"),
-                    );
-                    o.stop_clocks = vec![
-                        "acceptance",
-                        "procedural_reply",
-                        "result_reply",
-                        "review_decision",
-                    ];
-                    Ok(o)
-                }
-                C::Transfer {
-                    to_agency_id,
-                    reason,
-                } => {
-                    need_text(reason)?;
-                    new.state = S::Received;
-                    new.agency_id = *to_agency_id;
-                    let mut o = s.outcome(new, EventKind::Transferred, true, reason.clone());
-                    o.stop_clocks = vec!["acceptance", "procedural_reply", "result_reply"];
-                    o.start_deadlines = s.starting(ClockStart::Received);
-                    Ok(o)
-                }
-                C::Redirect {
-                    procedure,
-                    citation,
-                } => {
-                    need_text(procedure)?;
-                    new.state = S::Redirected;
-                    let mut o = s.outcome(
-                        new,
-                        EventKind::Redirected,
-                        true,
-                        format!("{procedure}\n{citation}"),
-                    );
-                    o.stop_clocks = vec![
-                        "acceptance",
-                        "procedural_reply",
-                        "result_reply",
-                        "review_decision",
-                    ];
-                    Ok(o)
-                }
-                _ => unreachable!("matched above"),
-            }
+            decide_intake(s, command, new)
         }
         C::Assign { handler_id } => {
             if !matches!(p.state, S::Accepted | S::Assigned | S::Investigating) {
@@ -132,5 +63,87 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
             Ok(s.outcome(new, EventKind::Assigned, false, String::new()))
         }
         _ => unreachable!("decide sends only intake commands here"),
+    }
+}
+
+/// 受理, 不予受理, 转送 or 导入诉讼程序: the intake decision on a petition
+/// received (or a review requested), by an intake clerk or a supervisor.
+fn decide_intake(
+    s: &Step<'_>,
+    command: &Command,
+    mut new: super::PetitionState,
+) -> Result<Outcome, Refusal> {
+    use Command as C;
+    use State as S;
+    let p = s.p;
+    if !matches!(p.state, S::Received | S::ReviewRequested) {
+        return Err(Refusal::WrongState(p.state));
+    }
+    if !s.intake() {
+        return Err(Refusal::WrongRole);
+    }
+    match command {
+        C::Accept => {
+            new.state = S::Accepted;
+            let mut o = s.outcome(new, EventKind::Accepted, true, String::new());
+            // A review (复查/复核) runs on its own clock: the opinion is due 30 days
+            // from the request, so taking it up neither meets that clock nor starts
+            // the 60-day conclusion clock of a first handling.
+            if p.round == Round::Original {
+                o.stop_clocks = vec!["acceptance", "procedural_reply"];
+                o.start_deadlines = s.starting(ClockStart::Accepted);
+            }
+            Ok(o)
+        }
+        C::Decline { reason, citation } => {
+            need_text(reason)?;
+            new.state = S::Declined;
+            let mut o = s.outcome(
+                new,
+                EventKind::Declined,
+                true,
+                format!("{reason}\n{citation}"),
+            );
+            o.stop_clocks = vec![
+                "acceptance",
+                "procedural_reply",
+                "result_reply",
+                "review_decision",
+            ];
+            Ok(o)
+        }
+        C::Transfer {
+            to_agency_id,
+            reason,
+        } => {
+            need_text(reason)?;
+            new.state = S::Received;
+            new.agency_id = *to_agency_id;
+            let mut o = s.outcome(new, EventKind::Transferred, true, reason.clone());
+            o.stop_clocks = vec!["acceptance", "procedural_reply", "result_reply"];
+            o.start_deadlines = s.starting(ClockStart::Received);
+            Ok(o)
+        }
+        C::Redirect {
+            procedure,
+            citation,
+        } => {
+            need_text(procedure)?;
+            new.state = S::Redirected;
+            let mut o = s.outcome(
+                new,
+                EventKind::Redirected,
+                true,
+                format!("{procedure}\n{citation}"),
+            );
+            o.stop_clocks = vec![
+                "acceptance",
+                "procedural_reply",
+                "result_reply",
+                "review_decision",
+            ];
+            Ok(o)
+        }
+        _ => unreachable!("matched above"),
     }
 }

@@ -94,7 +94,7 @@ pub async fn officer(
     id: web::Path<i32>,
     query: web::Query<OversightQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let r = oversight::record(
+    let r = crate::app::officer_record::record(
         &state.app,
         &staff,
         StaffId(id.into_inner()),

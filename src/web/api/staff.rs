@@ -7,8 +7,8 @@ use crate::app::{self, Error, accounts, handling};
 use crate::domain::staff::Email;
 use crate::domain::workflow::Command;
 use crate::store::petitions::{DeadlineView, Petition, TimelineEvent};
+use crate::store::queues::Queue;
 use crate::store::staff::StaffMember;
-use crate::store::workflow::Queue;
 use crate::web::{AppError, AppState, client_key};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
@@ -102,7 +102,7 @@ pub async fn list(
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
     let queue = Queue::parse(&query.queue).unwrap_or(Queue::All);
-    let sort = crate::store::workflow::Sort::parse(&query.sort);
+    let sort = crate::store::queues::Sort::parse(&query.sort);
     let page = handling::queue(&state.app, &staff, queue, sort, query.page.unwrap_or(1)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("X-Total-Count", page.total.to_string()))

@@ -3,6 +3,7 @@
 //! (`/statistics/snapshots`) and the list of published answers (`/answers`).
 
 use super::figures::{FigureView, count_text, figure_views, limit_text};
+use crate::app::snapshots;
 use crate::app::statistics::{self as stats, Statistics};
 use crate::domain::evaluation::{EvaluationRules, Period};
 use crate::domain::page::PageRequest;
@@ -360,7 +361,7 @@ pub async fn snapshots(
     lang: Lang,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let list = stats::snapshots(&state.app, PageRequest::new(query.page, Some(30))).await?;
+    let list = snapshots::snapshots(&state.app, PageRequest::new(query.page, Some(30))).await?;
     let key = state.app.signing_key()?;
     let info = req.connection_info();
     let page = SnapshotsPage {
@@ -385,7 +386,7 @@ pub async fn snapshot_file(
     let name = name.into_inner();
     if name == "key.pem" {
         let key = state.app.signing_key()?;
-        let pem = stats::public_key_pem(&key.verifying_key())?;
+        let pem = snapshots::public_key_pem(&key.verifying_key())?;
         return Ok(HttpResponse::Ok()
             .content_type("application/x-pem-file")
             .body(pem));
@@ -394,7 +395,7 @@ pub async fn snapshot_file(
     if chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
         return Err(AppError::NotFound);
     }
-    let s = stats::snapshot(&state.app, day).await?;
+    let s = snapshots::snapshot(&state.app, day).await?;
     // Named as `curl -O` saves it, so `sha256sum -c DAY.json.sha256` finds it.
     let file = format!("{day}.json");
     let attach = |ct: &'static str, file: String, body: Vec<u8>| {

@@ -5,7 +5,7 @@
 //! audit entry (`app::accounts`).
 
 use crate::app::Error;
-use crate::app::accounts::{self, NewAccount};
+use crate::app::administration::{self, NewAccount};
 use crate::domain::FieldErrors;
 use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::staff::Role;
@@ -48,11 +48,11 @@ async fn page(
     errors: FieldErrors,
     message: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let accounts::Administered {
+    let administration::Administered {
         accounts,
         sessions,
         agencies: tree,
-    } = accounts::administered(&state.app, &staff).await?;
+    } = administration::administered(&state.app, &staff).await?;
     let agencies: Vec<(AgencyId, String)> =
         crate::app::agencies::agency_names(&state.app, lang == Lang::En)
             .await?
@@ -86,7 +86,7 @@ pub async fn list(
     lang: Lang,
     CurrentStaff(staff): CurrentStaff,
 ) -> Result<HttpResponse, AppError> {
-    if !accounts::administers(&staff) {
+    if !administration::administers(&staff) {
         return Err(AppError::Forbidden);
     }
     page(
@@ -121,7 +121,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
     let form = form.into_inner();
-    match accounts::create_account(&state.app, &staff, &form.input).await {
+    match administration::create_account(&state.app, &staff, &form.input).await {
         Ok(_) => Ok(see_other("/staff/accounts?done=1")),
         Err(Error::Fields(errors)) => {
             page(
@@ -193,7 +193,7 @@ pub async fn role(
     verify_csrf(&session, &form.csrf_token)?;
     let role = Role::parse(form.role.trim()).ok_or(AppError::BadRequest("error-choose-one"))?;
     let done =
-        accounts::change_account(&state.app, &staff, StaffId(*id), AccountChange::Role(role))
+        administration::change_account(&state.app, &staff, StaffId(*id), AccountChange::Role(role))
             .await
             .map(drop);
     changed(req, state, session, lang, staff, done).await
@@ -214,7 +214,7 @@ pub async fn active(
         "off" => false,
         _ => return Err(AppError::BadRequest("error-choose-one")),
     };
-    let done = accounts::change_account(
+    let done = administration::change_account(
         &state.app,
         &staff,
         StaffId(*id),
@@ -236,7 +236,7 @@ pub async fn reset(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
-    let done = accounts::send_reset_link(&state.app, &staff, StaffId(*id)).await;
+    let done = administration::send_reset_link(&state.app, &staff, StaffId(*id)).await;
     changed(req, state, session, lang, staff, done).await
 }
 
@@ -251,6 +251,6 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     verify_csrf(&session, &form.csrf_token)?;
     let (id, sid) = path.into_inner();
-    let done = accounts::revoke_session(&state.app, &staff, StaffId(id), &sid).await;
+    let done = administration::revoke_session(&state.app, &staff, StaffId(id), &sid).await;
     changed(req, state, session, lang, staff, done).await
 }

@@ -1,0 +1,152 @@
+//! The monthly bulletins (执法情况通报) of an agency, and one bulletin.
+
+use super::*;
+use crate::app::{self};
+use crate::domain::evaluation::Value;
+use crate::domain::ids::AgencyId;
+use crate::domain::scoring::Score;
+use crate::render::Layout;
+use crate::store::staff::StaffMember;
+use crate::web::session::{CurrentStaff, csrf_token};
+use crate::web::{AppError, AppState, Lang, html, no_store};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct BulletinsPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    agency_name: String,
+    bulletins: Vec<(i32, String)>,
+    choices: Vec<(AgencyId, String, bool)>,
+}
+
+/// `/staff/bulletins`: an agency's monthly bulletins.
+pub async fn bulletins(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (agency, list, choices_list) =
+        app::bulletins::of_agency(&state.app, &staff, query.agency()).await?;
+    let page = BulletinsPage {
+        layout: crate::web::layout(&req, lang),
+        csrf_token: csrf_token(&session)?,
+        agency_name: agency.name(lang == Lang::En).to_owned(),
+        bulletins: list.into_iter().map(|b| (b.id, b.month)).collect(),
+        choices: choices(&choices_list, agency.id, lang),
+        staff,
+    };
+    Ok(no_store(html(
+        StatusCode::OK,
+        state.render("staff/bulletins.html", &page)?,
+    )))
+}
+
+#[derive(Serialize)]
+struct BulletinPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    agency_name: String,
+    month: String,
+    previous_month: String,
+    generated_on: String,
+    rows: Vec<(ValueView, String)>,
+    score: String,
+    previous_score: String,
+    overdue: Vec<MatterView>,
+    reversed: Vec<MatterView>,
+    unsatisfied: Vec<MatterView>,
+}
+
+#[derive(Serialize)]
+struct MatterView {
+    link: String,
+    display: String,
+    title: String,
+    next_due_on: Option<String>,
+}
+
+/// `/staff/bulletins/{id}`: one bulletin, as generated.
+pub async fn bulletin(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, AppError> {
+    let (b, agency) = app::bulletins::read(&state.app, &staff, id.into_inner()).await?;
+    let values: Vec<Value> = serde_json::from_value(b.body["values"].clone()).unwrap_or_default();
+    let previous: Vec<Value> =
+        serde_json::from_value(b.body["previous"].clone()).unwrap_or_default();
+    let before = value_views(&previous, lang);
+    let rows = value_views(&values, lang)
+        .into_iter()
+        .map(|v| {
+            let was = before
+                .iter()
+                .find(|p| p.id == v.id)
+                .map(|p| p.shown.clone())
+                .unwrap_or_else(|| "—".to_owned());
+            (v, was)
+        })
+        .collect();
+    let own = agency.id == staff.agency_id;
+    let matters = |key: &str| -> Vec<MatterView> {
+        b.body[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                let tn = m["tracking_number"].as_str().unwrap_or_default().to_owned();
+                MatterView {
+                    link: if own {
+                        format!("/staff/petitions/{tn}")
+                    } else {
+                        format!("/staff/oversight/petitions/{tn}")
+                    },
+                    display: crate::domain::codes::TrackingNumber::parse(&tn)
+                        .map_or_else(|_| tn.clone(), |t| t.display()),
+                    title: m["title"].as_str().unwrap_or_default().to_owned(),
+                    next_due_on: m["next_due_on"].as_str().map(str::to_owned),
+                }
+            })
+            .collect()
+    };
+    let page = BulletinPage {
+        layout: crate::web::layout(&req, lang),
+        csrf_token: csrf_token(&session)?,
+        agency_name: agency.name(lang == Lang::En).to_owned(),
+        month: b.month.clone(),
+        previous_month: b.body["previous_month"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        generated_on: b.body["generated_on"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        rows,
+        score: serde_json::from_value::<Score>(b.body["score_basis"].clone()).map_or_else(
+            |_| score_view(b.body["score"].as_f64()),
+            |s| scored(&s, lang).0,
+        ),
+        previous_score: score_view(b.body["previous_score"].as_f64()),
+        overdue: matters("overdue"),
+        reversed: matters("reversed"),
+        unsatisfied: matters("unsatisfied"),
+        staff,
+    };
+    Ok(no_store(html(
+        StatusCode::OK,
+        state.render("staff/bulletin.html", &page)?,
+    )))
+}

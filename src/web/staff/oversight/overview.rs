@@ -1,0 +1,280 @@
+//! `/staff/oversight`: where an agency's petitions stand now and every agency
+//! below it; the list behind each count; a petition as an overseer reads it.
+
+use super::*;
+use crate::app::{self, oversight};
+use crate::domain::ids::AgencyId;
+use crate::domain::workflow::State;
+use crate::render::Layout;
+use crate::render::chart::{Bar, bars};
+use crate::store::staff::StaffMember;
+use crate::web::session::{CurrentStaff, csrf_token};
+use crate::web::{AppError, AppState, Lang, html, no_store};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct LineView {
+    #[serde(flatten)]
+    line: oversight::AgencyLine,
+    name: String,
+    /// Petitions still with the agency (every open stage).
+    open: i64,
+    /// Counts by stage, open stages first, as (state, label, count).
+    stages: Vec<(String, String, i64)>,
+}
+
+#[derive(Serialize)]
+struct TrendRow {
+    month: String,
+    received: i64,
+    answered: i64,
+    on_time: String,
+    urged: i64,
+}
+
+fn stages(l: &crate::store::oversight::Live, lang: Lang) -> Vec<(String, String, i64)> {
+    State::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str().to_owned(),
+                lang.t(&format!("petition-status-{}", s.as_str())),
+                l.by_stage.get(s.as_str()).copied().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct OverviewPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    root_name: String,
+    root_id: AgencyId,
+    lines: Vec<LineView>,
+    total: crate::store::oversight::Live,
+    total_stages: Vec<(String, String, i64)>,
+    month: String,
+    trend: Vec<TrendRow>,
+    chart_received: String,
+    chart_on_time: String,
+    choices: Vec<(AgencyId, String, bool)>,
+}
+/// `/staff/oversight`: an agency now, and every agency below it.
+pub async fn overview(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let o = oversight::overview(&state.app, &staff, query.agency()).await?;
+    let english = lang == Lang::En;
+    let received: Vec<Bar> = o
+        .trend
+        .iter()
+        .map(|p| Bar {
+            label: p.month.clone(),
+            value: Some(p.received as f64),
+        })
+        .collect();
+    let on_time: Vec<Bar> = o
+        .trend
+        .iter()
+        .map(|p| Bar {
+            label: p.month.clone(),
+            value: p.conclusion_on_time,
+        })
+        .collect();
+    let page = OverviewPage {
+        layout: crate::web::layout(&req, lang),
+        csrf_token: csrf_token(&session)?,
+        root_name: o.root.name(english).to_owned(),
+        root_id: o.root.id,
+        total_stages: stages(&o.total, lang),
+        lines: o
+            .lines
+            .iter()
+            .map(|l| LineView {
+                name: l.agency.name(english).to_owned(),
+                stages: stages(&l.live, lang),
+                open: State::ALL
+                    .iter()
+                    .filter(|s| s.is_open())
+                    .map(|s| l.live.by_stage.get(s.as_str()).copied().unwrap_or(0))
+                    .sum(),
+                line: l.clone(),
+            })
+            .collect(),
+        total: o.total.clone(),
+        month: o.month.key(),
+        chart_received: bars(
+            "chart-received",
+            &lang.t("oversight-chart-received"),
+            &lang.t("oversight-chart-received-desc"),
+            &received,
+            false,
+            &lang.t("oversight-too-few"),
+        ),
+        chart_on_time: bars(
+            "chart-on-time",
+            &lang.t("oversight-chart-on-time"),
+            &lang.t("oversight-chart-on-time-desc"),
+            &on_time,
+            true,
+            &lang.t("oversight-too-few"),
+        ),
+        trend: o
+            .trend
+            .iter()
+            .map(|p| TrendRow {
+                month: p.month.clone(),
+                received: p.received,
+                answered: p.answered,
+                on_time: p.conclusion_on_time.map_or_else(
+                    || lang.t("oversight-too-few"),
+                    |v| format!("{:.1}%", v * 100.0),
+                ),
+                urged: p.urged,
+            })
+            .collect(),
+        choices: choices(&o.choices, o.root.id, lang),
+        staff,
+    };
+    Ok(no_store(html(
+        StatusCode::OK,
+        state.render("staff/oversight.html", &page)?,
+    )))
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    agency_name: String,
+    agency_id: AgencyId,
+    what: String,
+    what_label: String,
+    period: String,
+    items: Vec<ListRow>,
+    page: u64,
+    next_page: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct ListRow {
+    #[serde(flatten)]
+    item: crate::store::queues::QueueItem,
+    display: String,
+    /// Where the row links: the console's page for the agency's own staff, the
+    /// overseer's read-only page for those above.
+    link: String,
+    days_overdue: Option<i64>,
+}
+
+/// `/staff/oversight/list`: the petitions behind one count.
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let what = listing(&query.what).ok_or(AppError::BadRequest("error-bad-query"))?;
+    let agency = query.agency().unwrap_or(staff.agency_id);
+    let period = query.period();
+    let page_no = query.page();
+    let (agency, items) =
+        oversight::list(&state.app, &staff, agency, what, period, page_no).await?;
+    let today = app::today();
+    let own = agency.id == staff.agency_id;
+    let what_label = match query.what.strip_prefix("stage:") {
+        Some(s) => lang.t(&format!("petition-status-{s}")),
+        None => lang.t(&format!("oversight-list-{}", query.what)),
+    };
+    let next_page = (items.len() == 100).then_some(page_no + 1);
+    let page = ListPage {
+        layout: crate::web::layout(&req, lang),
+        csrf_token: csrf_token(&session)?,
+        agency_name: agency.name(lang == Lang::En).to_owned(),
+        agency_id: agency.id,
+        what: query.what.clone(),
+        what_label,
+        period: period.key(),
+        items: items
+            .into_iter()
+            .map(|item| ListRow {
+                display: crate::domain::codes::TrackingNumber::parse(&item.tracking_number)
+                    .map_or_else(|_| item.tracking_number.clone(), |t| t.display()),
+                link: if own {
+                    format!("/staff/petitions/{}", item.tracking_number)
+                } else {
+                    format!("/staff/oversight/petitions/{}", item.tracking_number)
+                },
+                days_overdue: item
+                    .next_due_on
+                    .date()
+                    .filter(|d| *d < today)
+                    .map(|d| (today - d).num_days()),
+                item,
+            })
+            .collect(),
+        page: page_no,
+        next_page,
+        staff,
+    };
+    Ok(no_store(html(
+        StatusCode::OK,
+        state.render("staff/oversight_list.html", &page)?,
+    )))
+}
+
+#[derive(Serialize)]
+struct PetitionPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    petition: crate::store::petitions::Petition,
+    display: String,
+    agency_name: String,
+    deadlines: Vec<crate::store::petitions::DeadlineView>,
+    timeline: Vec<crate::store::petitions::TimelineEvent>,
+    files: Vec<crate::store::petitions::EvidenceFile>,
+    audit: Vec<crate::audit::Entry>,
+}
+
+/// `/staff/oversight/petitions/{tn}`: a petition as an overseer reads it.
+pub async fn petition(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let r = oversight::petition(&state.app, &staff, &tn).await?;
+    let agency = app::catalogue::agency(&state.app, r.petition.agency_id).await?;
+    let page = PetitionPage {
+        layout: crate::web::layout(&req, lang),
+        csrf_token: csrf_token(&session)?,
+        display: r.petition.display_number(),
+        agency_name: agency.name(lang == Lang::En).to_owned(),
+        petition: r.petition,
+        deadlines: r.deadlines,
+        timeline: r.timeline,
+        files: r.files,
+        audit: r.audit,
+        staff,
+    };
+    Ok(no_store(html(
+        StatusCode::OK,
+        state.render("staff/oversight_petition.html", &page)?,
+    )))
+}
