@@ -332,26 +332,13 @@ pub async fn admit(app: &App, client: &str) -> Result<()> {
     Ok(())
 }
 
-/// Files a petition from any channel. Everything the receipt promises is
-/// committed before this returns. `lang` is the petitioner's language tag
-/// (mail is written in it).
-pub async fn submit(
-    app: &App,
-    input: &PetitionInput,
-    uploads: Vec<Upload>,
-    channel: Channel<'_>,
-    lang: &str,
-) -> Result<Receipt> {
-    let draft = PetitionDraft::parse(input).map_err(Error::Fields)?;
-    let Some(agency) = route(app, draft.agency).await? else {
-        let mut e = FieldErrors::new();
-        e.add("agency", "error-choose-one");
-        return Err(Error::Fields(e));
-    };
-
-    // Anti-abuse: over the hard limit is refused; suspicious is held for review, never dropped.
+/// Anti-abuse: over the hard limit is refused; what looks like abuse — a
+/// honeypot filled, too many filings from one client or one contact, a
+/// challenge passed by the text question alone — is held for review (the
+/// reason returned), never dropped.
+async fn screen(app: &App, draft: &PetitionDraft, channel: &Channel<'_>) -> Result<Option<String>> {
     let mut quarantine: Option<String> = None;
-    let (honeypot, client, via_partner) = match channel {
+    let (honeypot, client) = match *channel {
         Channel::Public {
             honeypot,
             client,
@@ -363,18 +350,9 @@ pub async fn submit(
                         .to_owned(),
                 );
             }
-            (honeypot, Some(client), None)
+            (honeypot, Some(client))
         }
-        Channel::Partner(id) => ("", None, Some(id)),
-        Channel::Registered { .. } => ("", None, None),
-    };
-    let (via, registered_by, received_on) = match channel {
-        Channel::Registered {
-            staff,
-            via,
-            received_on,
-        } => (via, Some((staff.id, staff.actor())), Some(received_on)),
-        _ => (crate::domain::petition::Channel::Online, None, None),
+        Channel::Partner(_) | Channel::Registered { .. } => ("", None),
     };
     if !honeypot.trim().is_empty() {
         quarantine = Some("honeypot field filled".to_owned());
@@ -409,6 +387,39 @@ pub async fn submit(
             }
         }
     }
+    Ok(quarantine)
+}
+
+/// Files a petition from any channel. Everything the receipt promises is
+/// committed before this returns. `lang` is the petitioner's language tag
+/// (mail is written in it).
+pub async fn submit(
+    app: &App,
+    input: &PetitionInput,
+    uploads: Vec<Upload>,
+    channel: Channel<'_>,
+    lang: &str,
+) -> Result<Receipt> {
+    let draft = PetitionDraft::parse(input).map_err(Error::Fields)?;
+    let Some(agency) = route(app, draft.agency).await? else {
+        let mut e = FieldErrors::new();
+        e.add("agency", "error-choose-one");
+        return Err(Error::Fields(e));
+    };
+
+    let quarantine = screen(app, &draft, &channel).await?;
+    let via_partner = match channel {
+        Channel::Partner(id) => Some(id),
+        _ => None,
+    };
+    let (via, registered_by, received_on) = match channel {
+        Channel::Registered {
+            staff,
+            via,
+            received_on,
+        } => (via, Some((staff.id, staff.actor())), Some(received_on)),
+        _ => (crate::domain::petition::Channel::Online, None, None),
+    };
 
     let files = store_uploads(app, uploads).await?;
     // A letter that arrived on an earlier day was received that day, at the

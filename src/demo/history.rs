@@ -431,6 +431,23 @@ async fn handle(
     {
         return Ok(());
     }
+    let Some(day) = conclude(life, rng, desk, tn, day, matter).await? else {
+        return Ok(());
+    };
+    after_answer(life, rng, agency, tn, day, matter).await
+}
+
+/// From the investigation to the approved answer: most within the 60 days,
+/// some after an extension, some late; a draft now and then returned. The
+/// day the answer went out, or none where an act was refused.
+async fn conclude(
+    life: &mut Life<'_>,
+    rng: &mut StdRng,
+    desk: &Desk,
+    tn: &str,
+    mut day: NaiveDate,
+    matter: &Matter,
+) -> anyhow::Result<Option<NaiveDate>> {
     // Most conclude well within the 60 days; some need an extension; some are late.
     let slow = rng.random_bool(0.12);
     let extended = !slow && rng.random_bool(0.1);
@@ -456,7 +473,7 @@ async fn handle(
                 )
                 .await?;
         if !ok {
-            return Ok(());
+            return Ok(None);
         }
         day = day + Days::new(rng.random_range(20..40));
     } else {
@@ -474,7 +491,7 @@ async fn handle(
     };
     life.urge_late(tn, day).await?;
     if !life.act(&desk.handler, tn, day, draft(false)).await? {
-        return Ok(());
+        return Ok(None);
     }
     if rng.random_bool(0.2) {
         day = day + Days::new(rng.random_range(1..4));
@@ -482,12 +499,12 @@ async fn handle(
             comments: "请补充法律依据".to_owned(),
         };
         if !life.act(&desk.supervisor, tn, day, returned).await? {
-            return Ok(());
+            return Ok(None);
         }
         day = day + Days::new(rng.random_range(1..6));
         life.urge_late(tn, day).await?;
         if !life.act(&desk.handler, tn, day, draft(false)).await? {
-            return Ok(());
+            return Ok(None);
         }
     }
     day = day + Days::new(rng.random_range(1..4));
@@ -496,8 +513,21 @@ async fn handle(
         .act(&desk.supervisor, tn, day, Command::Approve)
         .await?
     {
-        return Ok(());
+        return Ok(None);
     }
+    Ok(Some(day))
+}
+
+/// After the answer: the petitioner rates most answers; a few ask for a
+/// review one level up, which upholds or changes it.
+async fn after_answer(
+    life: &mut Life<'_>,
+    rng: &mut StdRng,
+    agency: &Agency,
+    tn: &str,
+    mut day: NaiveDate,
+    matter: &Matter,
+) -> anyhow::Result<()> {
     // The petitioner rates most answers; a few ask for a review one level up.
     if rng.random_bool(0.7) {
         let rating = match rng.random_range(0..100) {

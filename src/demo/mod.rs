@@ -236,6 +236,68 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
     if !store.agencies().await?.is_empty() {
         return Ok(None);
     }
+    let ids = seed_agencies(store).await?;
+    seed_contacts(store).await?;
+
+    // One hash for all demo accounts: argon2 is deliberately slow, and they share the password.
+    let hash = tokio::task::spawn_blocking(|| crate::auth::password::hash(DEMO_PASSWORD)).await??;
+    let mut out = String::new();
+    writeln!(out, "\n明镜 Mingjing demo data")?;
+    writeln!(
+        out,
+        "Demo staff (password for all: {DEMO_PASSWORD}) — log in at /staff/login:"
+    )?;
+    let mut codes: Vec<&String> = ids.keys().collect();
+    codes.sort();
+    let mut first_ids: HashMap<(String, Role), StaffId> = HashMap::new();
+    for code in codes {
+        let (agency_id, _) = ids[code];
+        let mut line = format!("  {code:<14}");
+        for role in Role::ALL {
+            let email = Email::parse(&format!(
+                "{}@{code}.{EMAIL_DOMAIN}",
+                role.as_str().replace('_', "-")
+            ))
+            .context("demo e-mail address")?;
+            let name = demo_name(code, role);
+            let staff = store
+                .insert_staff(&email, &name, role, agency_id, &hash)
+                .await?;
+            first_ids.insert((code.clone(), role), staff.id);
+            line.push(' ');
+            line.push_str(role.as_str().split('_').next().unwrap_or_default());
+        }
+        writeln!(out, "{line}")?;
+    }
+    writeln!(
+        out,
+        "  e-mail: <role>@<agency>.{EMAIL_DOMAIN}, role one of intake-clerk, handler, supervisor, auditor, admin"
+    )?;
+    writeln!(out, "  e.g. supervisor@jn-court.{EMAIL_DOMAIN}")?;
+
+    let published = seed_procedures(store, &ids, &first_ids).await?;
+    let supervisors: HashMap<String, (AgencyId, StaffId)> = ids
+        .iter()
+        .filter_map(|(code, (id, _))| {
+            first_ids
+                .get(&(code.clone(), Role::Supervisor))
+                .map(|s| (code.clone(), (*id, *s)))
+        })
+        .collect();
+    let (cases, answers) = disclosed::seed(store, &supervisors).await?;
+    writeln!(
+        out,
+        "{} agencies, {} procedures published, {cases} cases disclosed, {answers} answers published.",
+        ids.len(),
+        published
+    )?;
+    Ok(Some(out))
+}
+
+/// The demo province's bodies: a court, procuratorate, public-security
+/// bureau and justice bureau in each region, each under the body of its kind
+/// one level up, and the province's prison; by code.
+async fn seed_agencies(store: &Store) -> anyhow::Result<HashMap<String, (AgencyId, AgencyType)>> {
     let mut ids: HashMap<String, (AgencyId, AgencyType)> = HashMap::new();
     let types = [
         AgencyType::Court,
@@ -282,44 +344,16 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
         })
         .await?;
     ids.insert("jn-prison".to_owned(), (prison.id, AgencyType::Prison));
-    seed_contacts(store).await?;
+    Ok(ids)
+}
 
-    // One hash for all demo accounts: argon2 is deliberately slow, and they share the password.
-    let hash = tokio::task::spawn_blocking(|| crate::auth::password::hash(DEMO_PASSWORD)).await??;
-    let mut out = String::new();
-    writeln!(out, "\n明镜 Mingjing demo data")?;
-    writeln!(
-        out,
-        "Demo staff (password for all: {DEMO_PASSWORD}) — log in at /staff/login:"
-    )?;
-    let mut codes: Vec<&String> = ids.keys().collect();
-    codes.sort();
-    let mut first_ids: HashMap<(String, Role), StaffId> = HashMap::new();
-    for code in codes {
-        let (agency_id, _) = ids[code];
-        let mut line = format!("  {code:<14}");
-        for role in Role::ALL {
-            let email = Email::parse(&format!(
-                "{}@{code}.{EMAIL_DOMAIN}",
-                role.as_str().replace('_', "-")
-            ))
-            .context("demo e-mail address")?;
-            let name = demo_name(code, role);
-            let staff = store
-                .insert_staff(&email, &name, role, agency_id, &hash)
-                .await?;
-            first_ids.insert((code.clone(), role), staff.id);
-            line.push(' ');
-            line.push_str(role.as_str().split('_').next().unwrap_or_default());
-        }
-        writeln!(out, "{line}")?;
-    }
-    writeln!(
-        out,
-        "  e-mail: <role>@<agency>.{EMAIL_DOMAIN}, role one of intake-clerk, handler, supervisor, auditor, admin"
-    )?;
-    writeln!(out, "  e.g. supervisor@jn-court.{EMAIL_DOMAIN}")?;
-
+/// The demo procedures (`procedures.toml`), each published through its
+/// earlier versions by its agency's supervisor; how many were published.
+async fn seed_procedures(
+    store: &Store,
+    ids: &HashMap<String, (AgencyId, AgencyType)>,
+    first_ids: &HashMap<(String, Role), StaffId>,
+) -> anyhow::Result<usize> {
     let file: DemoFile =
         toml::from_str(include_str!("procedures.toml")).context("reading the demo procedures")?;
     let mut published = 0;
@@ -351,22 +385,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<Option<String>> {
         }
         published += 1;
     }
-    let supervisors: HashMap<String, (AgencyId, StaffId)> = ids
-        .iter()
-        .filter_map(|(code, (id, _))| {
-            first_ids
-                .get(&(code.clone(), Role::Supervisor))
-                .map(|s| (code.clone(), (*id, *s)))
-        })
-        .collect();
-    let (cases, answers) = disclosed::seed(store, &supervisors).await?;
-    writeln!(
-        out,
-        "{} agencies, {} procedures published, {cases} cases disclosed, {answers} answers published.",
-        ids.len(),
-        published
-    )?;
-    Ok(Some(out))
+    Ok(published)
 }
 
 /// Plausible demo names, distinct per agency and role.

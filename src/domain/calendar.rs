@@ -80,6 +80,65 @@ fn parse_date(text: &str, raw: &Spanned<String>, what: &str) -> Result<NaiveDate
     })
 }
 
+/// The dates of one list of a year's table, each checked to be a date of
+/// that year and listed once; with where each is in the file.
+fn year_dates(
+    text: &str,
+    list: &[Spanned<String>],
+    what: &str,
+    year: i32,
+) -> Result<Vec<(NaiveDate, std::ops::Range<usize>)>, CalendarError> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(list.len());
+    for raw in list {
+        let d = parse_date(text, raw, what)?;
+        if d.year() != year {
+            return Err(error(
+                text,
+                Some(raw.span()),
+                format!("{what} {d} is not in {year}"),
+            ));
+        }
+        if !seen.insert(d) {
+            return Err(error(
+                text,
+                Some(raw.span()),
+                format!("{what} {d} is listed twice"),
+            ));
+        }
+        out.push((d, raw.span()));
+    }
+    Ok(out)
+}
+
+/// A make-up working day is a weekend day and never also a holiday.
+fn check_makeup_days(
+    text: &str,
+    off: &HashSet<NaiveDate>,
+    makeup: &[(NaiveDate, std::ops::Range<usize>)],
+) -> Result<(), CalendarError> {
+    for (d, span) in makeup {
+        if off.contains(d) {
+            return Err(error(
+                text,
+                Some(span.clone()),
+                format!("{d} is both a holiday and a make-up working day"),
+            ));
+        }
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            return Err(error(
+                text,
+                Some(span.clone()),
+                format!(
+                    "make-up working day {d} is a {:?}; only a weekend day can be made a working day",
+                    d.weekday()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Reads and checks a calendar file (one or more years). Every problem is
 /// reported with its line; the first one refuses the whole file.
 pub fn parse(text: &str) -> Result<Vec<CalendarYear>, CalendarError> {
@@ -133,31 +192,8 @@ pub fn parse(text: &str) -> Result<Vec<CalendarYear>, CalendarError> {
                 ));
             }
         };
-        let dates = |list: &[Spanned<String>], what: &str| {
-            let mut seen = HashSet::new();
-            let mut out = Vec::with_capacity(list.len());
-            for raw in list {
-                let d = parse_date(text, raw, what)?;
-                if d.year() != year {
-                    return Err(error(
-                        text,
-                        Some(raw.span()),
-                        format!("{what} {d} is not in {year}"),
-                    ));
-                }
-                if !seen.insert(d) {
-                    return Err(error(
-                        text,
-                        Some(raw.span()),
-                        format!("{what} {d} is listed twice"),
-                    ));
-                }
-                out.push((d, raw.span()));
-            }
-            Ok::<_, CalendarError>(out)
-        };
-        let holidays = dates(&raw.holidays, "holiday")?;
-        let makeup = dates(&raw.makeup_workdays, "make-up working day")?;
+        let holidays = year_dates(text, &raw.holidays, "holiday", year)?;
+        let makeup = year_dates(text, &raw.makeup_workdays, "make-up working day", year)?;
         if holidays.is_empty() {
             return Err(error(
                 text,
@@ -166,25 +202,7 @@ pub fn parse(text: &str) -> Result<Vec<CalendarYear>, CalendarError> {
             ));
         }
         let off: HashSet<NaiveDate> = holidays.iter().map(|(d, _)| *d).collect();
-        for (d, span) in &makeup {
-            if off.contains(d) {
-                return Err(error(
-                    text,
-                    Some(span.clone()),
-                    format!("{d} is both a holiday and a make-up working day"),
-                ));
-            }
-            if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-                return Err(error(
-                    text,
-                    Some(span.clone()),
-                    format!(
-                        "make-up working day {d} is a {:?}; only a weekend day can be made a working day",
-                        d.weekday()
-                    ),
-                ));
-            }
-        }
+        check_makeup_days(text, &off, &makeup)?;
         let mut names = BTreeMap::new();
         for (k, v) in raw.names {
             let d = parse_date(text, &k, "name")?;

@@ -4,6 +4,7 @@
 //! and the indexer deletes it.
 
 use super::Document;
+use crate::domain::ids::AgencyId;
 use crate::store::Store;
 use crate::store::entities::{case, petition, procedure, procedure_version, staff};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -89,140 +90,162 @@ pub async fn load(
         .iter()
         .map(|a| (a.id, a.agency_type.as_str()))
         .collect();
-    let agency_type =
-        |id: crate::domain::ids::AgencyId| json!(agency_types.get(&id).copied().unwrap_or("other"));
+    let agency_type = |id: AgencyId| json!(agency_types.get(&id).copied().unwrap_or("other"));
     match index {
-        "procedures" => {
-            let rows = procedure::Entity::find()
-                .filter(procedure::Column::Id.is_in(ids.clone()))
-                .filter(
-                    procedure::Column::Status
-                        .eq(crate::domain::procedure::ProcedureStatus::Published),
-                )
-                .all(store.conn())
-                .await?;
-            let versions: HashMap<(i32, i32), procedure_version::Model> =
-                procedure_version::Entity::find()
-                    .filter(procedure_version::Column::ProcedureId.is_in(ids))
-                    .all(store.conn())
-                    .await?
-                    .into_iter()
-                    .map(|v| ((v.procedure_id, v.version), v))
-                    .collect();
-            for p in rows {
-                let Some(v) = versions.get(&(p.id, p.current_version)) else {
-                    continue;
-                };
-                let mut body = Vec::new();
-                for key in [&v.legal_basis, &v.steps, &v.materials] {
-                    collect_strings(key, &mut body);
-                }
-                body.extend([v.time_limit.clone(), v.fees.clone(), v.appeal.clone()]);
-                let mut d = base(p.id, p.updated_at);
-                d.insert("title_zh".into(), json!(v.title_zh));
-                d.insert("title_en".into(), json!(v.title_en));
-                d.insert("summary_zh".into(), json!(v.summary_zh));
-                d.insert("summary_en".into(), json!(v.summary_en));
-                d.insert("body_zh".into(), json!(body.join("\n")));
-                d.insert("body_en".into(), json!(""));
-                d.insert("agency_type".into(), json!(p.agency_type.as_str()));
-                d.insert("agency_id".into(), json!(p.agency_id.to_string()));
-                d.insert("category".into(), json!(p.category.as_str()));
-                dated(&mut d, p.updated_at);
-                out.insert(p.id.to_string(), d);
-            }
-        }
-        "cases" => {
-            for c in case::Entity::find()
-                .filter(case::Column::Id.is_in(ids))
-                .filter(case::Column::Public.eq(true))
-                .all(store.conn())
-                .await?
-            {
-                let mut d = base(c.id, c.updated_at);
-                d.insert("title".into(), json!(c.title));
-                d.insert("case_number".into(), json!(c.case_number));
-                d.insert("summary".into(), json!(c.public_summary));
-                d.insert("case_type".into(), json!(c.case_type.as_str()));
-                d.insert("stage".into(), json!(c.stage.as_str()));
-                d.insert("agency_type".into(), agency_type(c.agency_id));
-                d.insert("agency_id".into(), json!(c.agency_id.to_string()));
-                dated(&mut d, c.created_at);
-                out.insert(c.id.to_string(), d);
-            }
-        }
-        "answers" => {
-            for p in petition::Entity::find()
-                .filter(
-                    petition::Column::Id
-                        .is_in(ids.iter().copied().map(crate::domain::ids::PetitionId)),
-                )
-                .filter(petition::Column::AnswerPublishedAt.is_not_null())
-                .all(store.conn())
-                .await?
-            {
-                let Some(published) = p.answer_published_at else {
-                    continue;
-                };
-                let mut d = base(p.id, published);
-                d.insert("title".into(), json!(p.public_title.unwrap_or_default()));
-                d.insert("answer".into(), json!(p.public_answer.unwrap_or_default()));
-                d.insert("kind".into(), json!(p.kind.as_str()));
-                d.insert("category".into(), json!(p.category.as_str()));
-                d.insert("agency_type".into(), agency_type(p.agency_id));
-                d.insert("agency_id".into(), json!(p.agency_id.to_string()));
-                dated(&mut d, published);
-                out.insert(p.id.to_string(), d);
-            }
-        }
-        "petitions" => {
-            let rows = petition::Entity::find()
-                .filter(
-                    petition::Column::Id
-                        .is_in(ids.iter().copied().map(crate::domain::ids::PetitionId)),
-                )
-                .all(store.conn())
-                .await?;
-            // 回避: staff named in a petition never find it (as in the queues).
-            let agencies: Vec<crate::domain::ids::AgencyId> =
-                rows.iter().map(|p| p.agency_id).collect();
-            let names: Vec<(crate::domain::ids::StaffId, String)> = staff::Entity::find()
-                .filter(staff::Column::AgencyId.is_in(agencies))
-                .all(store.conn())
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.name))
-                .collect();
-            for p in rows {
-                let recused: Vec<String> = names
-                    .iter()
-                    .filter(|(_, n)| crate::domain::access::names(&p.subject, &p.title, n))
-                    .map(|(id, _)| id.to_string())
-                    .collect();
-                let next_due = p.next_due_on.date().map_or(99_991_231, ymd);
-                let mut d = base(p.id, p.updated_at);
-                d.insert("tracking_number".into(), json!(p.tracking_number));
-                d.insert("title".into(), json!(p.title));
-                d.insert("subject".into(), json!(p.subject));
-                d.insert("description".into(), json!(p.description));
-                d.insert("desired_outcome".into(), json!(p.desired_outcome));
-                d.insert("answer".into(), json!(p.answer_text.unwrap_or_default()));
-                d.insert("kind".into(), json!(p.kind.as_str()));
-                d.insert("status".into(), json!(p.status.as_str()));
-                d.insert("category".into(), json!(p.category.as_str()));
-                d.insert("agency_id".into(), json!(p.agency_id.to_string()));
-                if let Some(h) = p.handler_id {
-                    d.insert("handler_id".into(), json!(h.to_string()));
-                }
-                d.insert("recused".into(), json!(recused));
-                d.insert("next_due".into(), json!(next_due));
-                dated(&mut d, p.received_at);
-                out.insert(p.id.to_string(), d);
-            }
-        }
+        "procedures" => procedures(store, ids, &mut out).await?,
+        "cases" => cases(store, ids, &agency_type, &mut out).await?,
+        "answers" => answers(store, &ids, &agency_type, &mut out).await?,
+        "petitions" => petitions(store, &ids, &mut out).await?,
         _ => {}
     }
     Ok(out)
+}
+
+/// Published procedures: their current version's texts.
+async fn procedures(
+    store: &Store,
+    ids: Vec<i32>,
+    out: &mut HashMap<String, Document>,
+) -> Result<(), crate::store::StoreError> {
+    let rows = procedure::Entity::find()
+        .filter(procedure::Column::Id.is_in(ids.clone()))
+        .filter(procedure::Column::Status.eq(crate::domain::procedure::ProcedureStatus::Published))
+        .all(store.conn())
+        .await?;
+    let versions: HashMap<(i32, i32), procedure_version::Model> = procedure_version::Entity::find()
+        .filter(procedure_version::Column::ProcedureId.is_in(ids))
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|v| ((v.procedure_id, v.version), v))
+        .collect();
+    for p in rows {
+        let Some(v) = versions.get(&(p.id, p.current_version)) else {
+            continue;
+        };
+        let mut body = Vec::new();
+        for key in [&v.legal_basis, &v.steps, &v.materials] {
+            collect_strings(key, &mut body);
+        }
+        body.extend([v.time_limit.clone(), v.fees.clone(), v.appeal.clone()]);
+        let mut d = base(p.id, p.updated_at);
+        d.insert("title_zh".into(), json!(v.title_zh));
+        d.insert("title_en".into(), json!(v.title_en));
+        d.insert("summary_zh".into(), json!(v.summary_zh));
+        d.insert("summary_en".into(), json!(v.summary_en));
+        d.insert("body_zh".into(), json!(body.join("\n")));
+        d.insert("body_en".into(), json!(""));
+        d.insert("agency_type".into(), json!(p.agency_type.as_str()));
+        d.insert("agency_id".into(), json!(p.agency_id.to_string()));
+        d.insert("category".into(), json!(p.category.as_str()));
+        dated(&mut d, p.updated_at);
+        out.insert(p.id.to_string(), d);
+    }
+    Ok(())
+}
+
+/// Disclosed cases, public ones only.
+async fn cases(
+    store: &Store,
+    ids: Vec<i32>,
+    agency_type: &(dyn Fn(AgencyId) -> Value + Sync),
+    out: &mut HashMap<String, Document>,
+) -> Result<(), crate::store::StoreError> {
+    for c in case::Entity::find()
+        .filter(case::Column::Id.is_in(ids))
+        .filter(case::Column::Public.eq(true))
+        .all(store.conn())
+        .await?
+    {
+        let mut d = base(c.id, c.updated_at);
+        d.insert("title".into(), json!(c.title));
+        d.insert("case_number".into(), json!(c.case_number));
+        d.insert("summary".into(), json!(c.public_summary));
+        d.insert("case_type".into(), json!(c.case_type.as_str()));
+        d.insert("stage".into(), json!(c.stage.as_str()));
+        d.insert("agency_type".into(), agency_type(c.agency_id));
+        d.insert("agency_id".into(), json!(c.agency_id.to_string()));
+        dated(&mut d, c.created_at);
+        out.insert(c.id.to_string(), d);
+    }
+    Ok(())
+}
+
+/// Published answers (答复公开).
+async fn answers(
+    store: &Store,
+    ids: &[i32],
+    agency_type: &(dyn Fn(AgencyId) -> Value + Sync),
+    out: &mut HashMap<String, Document>,
+) -> Result<(), crate::store::StoreError> {
+    for p in petition::Entity::find()
+        .filter(petition::Column::Id.is_in(ids.iter().copied().map(crate::domain::ids::PetitionId)))
+        .filter(petition::Column::AnswerPublishedAt.is_not_null())
+        .all(store.conn())
+        .await?
+    {
+        let Some(published) = p.answer_published_at else {
+            continue;
+        };
+        let mut d = base(p.id, published);
+        d.insert("title".into(), json!(p.public_title.unwrap_or_default()));
+        d.insert("answer".into(), json!(p.public_answer.unwrap_or_default()));
+        d.insert("kind".into(), json!(p.kind.as_str()));
+        d.insert("category".into(), json!(p.category.as_str()));
+        d.insert("agency_type".into(), agency_type(p.agency_id));
+        d.insert("agency_id".into(), json!(p.agency_id.to_string()));
+        dated(&mut d, published);
+        out.insert(p.id.to_string(), d);
+    }
+    Ok(())
+}
+
+/// Petitions, for staff search: with who must never find them (回避).
+async fn petitions(
+    store: &Store,
+    ids: &[i32],
+    out: &mut HashMap<String, Document>,
+) -> Result<(), crate::store::StoreError> {
+    let rows = petition::Entity::find()
+        .filter(petition::Column::Id.is_in(ids.iter().copied().map(crate::domain::ids::PetitionId)))
+        .all(store.conn())
+        .await?;
+    // 回避: staff named in a petition never find it (as in the queues).
+    let agencies: Vec<crate::domain::ids::AgencyId> = rows.iter().map(|p| p.agency_id).collect();
+    let names: Vec<(crate::domain::ids::StaffId, String)> = staff::Entity::find()
+        .filter(staff::Column::AgencyId.is_in(agencies))
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    for p in rows {
+        let recused: Vec<String> = names
+            .iter()
+            .filter(|(_, n)| crate::domain::access::names(&p.subject, &p.title, n))
+            .map(|(id, _)| id.to_string())
+            .collect();
+        let next_due = p.next_due_on.date().map_or(99_991_231, ymd);
+        let mut d = base(p.id, p.updated_at);
+        d.insert("tracking_number".into(), json!(p.tracking_number));
+        d.insert("title".into(), json!(p.title));
+        d.insert("subject".into(), json!(p.subject));
+        d.insert("description".into(), json!(p.description));
+        d.insert("desired_outcome".into(), json!(p.desired_outcome));
+        d.insert("answer".into(), json!(p.answer_text.unwrap_or_default()));
+        d.insert("kind".into(), json!(p.kind.as_str()));
+        d.insert("status".into(), json!(p.status.as_str()));
+        d.insert("category".into(), json!(p.category.as_str()));
+        d.insert("agency_id".into(), json!(p.agency_id.to_string()));
+        if let Some(h) = p.handler_id {
+            d.insert("handler_id".into(), json!(h.to_string()));
+        }
+        d.insert("recused".into(), json!(recused));
+        d.insert("next_due".into(), json!(next_due));
+        dated(&mut d, p.received_at);
+        out.insert(p.id.to_string(), d);
+    }
+    Ok(())
 }
 
 fn collect_strings(v: &Value, out: &mut Vec<String>) {

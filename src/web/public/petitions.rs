@@ -380,6 +380,40 @@ pub async fn kept(session: Session, form: web::Form<KeptForm>) -> Result<HttpRes
     Ok(crate::web::see_other("/petitions/receipt"))
 }
 
+/// A client over its hourly limit is told so before its upload is read.
+async fn over_the_limit(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<Option<HttpResponse>, AppError> {
+    let Err(Error::Throttled { retry_after }) =
+        filing::admit(&state.app, &crate::web::client_key(req)).await
+    else {
+        return Ok(None);
+    };
+    let page = form_page(
+        state,
+        req,
+        lang,
+        StatusCode::TOO_MANY_REQUESTS,
+        PetitionKind::Complaint,
+        &PetitionInput::default(),
+        FieldErrors::new(),
+        Some(lang.t("error-too-many-submissions")),
+    )
+    .await?;
+    Ok(Some(crate::web::retry_after(page, retry_after)))
+}
+
+/// The status of a form whose files were refused while it was read.
+fn file_problem_status(problem: &str) -> StatusCode {
+    if problem == "error-files-total-too-large" {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 pub async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -387,22 +421,8 @@ pub async fn submit(
     lang: Lang,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    // A client over its hourly limit is told so before its upload is read.
-    if let Err(Error::Throttled { retry_after }) =
-        filing::admit(&state.app, &crate::web::client_key(&req)).await
-    {
-        let page = form_page(
-            &state,
-            &req,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            PetitionKind::Complaint,
-            &PetitionInput::default(),
-            FieldErrors::new(),
-            Some(lang.t("error-too-many-submissions")),
-        )
-        .await?;
-        return Ok(crate::web::retry_after(page, retry_after));
+    if let Some(refused) = over_the_limit(&state, &req, lang).await? {
+        return Ok(refused);
     }
     let data: FormData = multipart::read(&req, payload).await?;
     let input: PetitionInput = data.parse()?;
@@ -427,12 +447,7 @@ pub async fn submit(
         }
     };
     if let Some(problem) = data.file_problem {
-        let status = if problem == "error-files-total-too-large" {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        return again(status, FieldErrors::new(), problem).await;
+        return again(file_problem_status(problem), FieldErrors::new(), problem).await;
     }
     // The captcha is consumed first; field errors are still all reported with it.
     let client = crate::web::client_key(&req);

@@ -424,52 +424,9 @@ pub async fn bulk(
     };
     let (rows, done) = if form.confirmed {
         let outcomes = handling::act_on_many(&state.app, &staff, &form.chosen, &command).await?;
-        let rows: Vec<BulkRow> = outcomes
-            .into_iter()
-            .map(|o| BulkRow {
-                value: String::new(),
-                status: String::new(),
-                number: o.number,
-                title: o.title,
-                refused: o
-                    .refused
-                    .map(|e| crate::web::AppError::from(e).message(lang)),
-            })
-            .collect();
-        (rows, true)
+        (outcome_rows(outcomes, lang), true)
     } else {
-        let versions: std::collections::HashMap<String, Option<i32>> = form
-            .chosen
-            .iter()
-            .map(|(n, v)| (records::canonical_number(n), *v))
-            .collect();
-        let rows: Vec<BulkRow> = handling::bulk_selection(
-            &state.app,
-            &staff,
-            &form
-                .chosen
-                .iter()
-                .map(|(n, _)| n.clone())
-                .collect::<Vec<_>>(),
-        )
-        .await?
-        .into_iter()
-        .map(|p| {
-            let version = versions
-                .get(&p.tracking_number)
-                .copied()
-                .flatten()
-                .unwrap_or(p.version);
-            BulkRow {
-                number: p.display_number(),
-                value: format!("{}@{version}", p.tracking_number),
-                title: p.title.clone(),
-                status: p.status.as_str().to_owned(),
-                refused: None,
-            }
-        })
-        .collect();
-        (rows, false)
+        (selection_rows(&state, &staff, &form).await?, false)
     };
     let page = BulkPage {
         layout: crate::web::layout(&req, lang),
@@ -492,4 +449,53 @@ pub async fn bulk(
         StatusCode::OK,
         state.render("staff/bulk.html", &page)?,
     ))
+}
+
+/// What a confirmed bulk action did to each petition, refusals explained.
+fn outcome_rows(outcomes: Vec<handling::BulkOutcome>, lang: Lang) -> Vec<BulkRow> {
+    outcomes
+        .into_iter()
+        .map(|o| BulkRow {
+            value: String::new(),
+            status: String::new(),
+            number: o.number,
+            title: o.title,
+            refused: o
+                .refused
+                .map(|e| crate::web::AppError::from(e).message(lang)),
+        })
+        .collect()
+}
+
+/// The petitions a bulk action would act on, each at the version the queue
+/// showed (so the confirmed act is refused if one changed meanwhile).
+async fn selection_rows(
+    state: &AppState,
+    staff: &StaffMember,
+    form: &BulkForm,
+) -> Result<Vec<BulkRow>, AppError> {
+    let versions: std::collections::HashMap<String, Option<i32>> = form
+        .chosen
+        .iter()
+        .map(|(n, v)| (records::canonical_number(n), *v))
+        .collect();
+    let numbers: Vec<String> = form.chosen.iter().map(|(n, _)| n.clone()).collect();
+    Ok(handling::bulk_selection(&state.app, staff, &numbers)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let version = versions
+                .get(&p.tracking_number)
+                .copied()
+                .flatten()
+                .unwrap_or(p.version);
+            BulkRow {
+                number: p.display_number(),
+                value: format!("{}@{version}", p.tracking_number),
+                title: p.title.clone(),
+                status: p.status.as_str().to_owned(),
+                refused: None,
+            }
+        })
+        .collect())
 }
