@@ -20,6 +20,7 @@ use std::fmt::Write;
 mod bench;
 mod disclosed;
 pub mod history;
+mod matters;
 pub use bench::bench_seed;
 
 pub const DEMO_PASSWORD: &str = "mingjing-demo-2026";
