@@ -5,24 +5,23 @@
 use super::step::{Step, need_text};
 use super::{Command, MAX_EXTENSION_DAYS, Outcome, Refusal, State};
 use crate::domain::events::EventKind;
-use crate::domain::staff::Role;
+
+/// Where a clock's exception may be asked for: accepted and not yet answered.
+const BEING_HANDLED: [State; 4] = [
+    State::Accepted,
+    State::Assigned,
+    State::Investigating,
+    State::Drafted,
+];
 
 pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal> {
     use Command as C;
-    use State as S;
     let p = s.p;
     let mut new = p.clone();
     match command {
         C::RequestExtension { days, reason } => {
-            if !matches!(
-                p.state,
-                S::Accepted | S::Assigned | S::Investigating | S::Drafted
-            ) {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.handler_or_supervisor() {
-                return Err(Refusal::WrongRole);
-            }
+            s.in_state(&BEING_HANDLED)?;
+            s.role_allows(s.handler_or_supervisor())?;
             if p.extension_used || p.extension_pending {
                 return Err(Refusal::ExtensionUsed);
             }
@@ -40,18 +39,11 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
             ))
         }
         C::ApproveExtension | C::RefuseExtension { .. } => {
-            if !matches!(
-                p.state,
-                S::Accepted | S::Assigned | S::Investigating | S::Drafted
-            ) {
-                return Err(Refusal::WrongState(p.state));
-            }
+            s.in_state(&BEING_HANDLED)?;
             if !p.extension_pending {
                 return Err(Refusal::NoExtensionPending);
             }
-            if !s.supervisor() {
-                return Err(Refusal::WrongRole);
-            }
+            s.role_allows(s.supervisor())?;
             new.extension_pending = false;
             if let C::RefuseExtension { reason } = command {
                 need_text(reason)?;
@@ -68,18 +60,9 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
             Ok(o)
         }
         C::StopClock { .. } | C::ResumeClock => {
-            if !matches!(
-                p.state,
-                S::Accepted | S::Assigned | S::Investigating | S::Drafted
-            ) {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.handler_or_supervisor() {
-                return Err(Refusal::WrongRole);
-            }
-            if s.role == Some(Role::Handler) && p.handler_id != s.staff_id {
-                return Err(Refusal::NotTheHandler);
-            }
+            s.in_state(&BEING_HANDLED)?;
+            s.role_allows(s.handler_or_supervisor())?;
+            s.own_petition()?;
             if let C::StopClock { reason } = command {
                 if p.clock_stopped_on.is_some() {
                     return Err(Refusal::ClockStopped);

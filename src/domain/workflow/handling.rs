@@ -50,12 +50,8 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
             ))
         }
         C::Approve | C::ReturnDraft { .. } => {
-            if p.state != S::Drafted {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.supervisor() {
-                return Err(Refusal::WrongRole);
-            }
+            s.in_state(&[S::Drafted])?;
+            s.role_allows(s.supervisor())?;
             if p.draft_author_id == s.staff_id {
                 return Err(Refusal::OwnDraft);
             }

@@ -14,23 +14,15 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
     let mut new = p.clone();
     match command {
         C::Release => {
-            if p.state != S::Quarantined {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.intake() {
-                return Err(Refusal::WrongRole);
-            }
+            s.in_state(&[S::Quarantined])?;
+            s.role_allows(s.intake())?;
             new.state = S::Received;
             Ok(s.outcome(new, EventKind::Released, false, String::new()))
         }
         C::Merge { original, reason } => {
             // An intake decision on a new petition: a review belongs to its own matter.
-            if p.state != S::Received {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.intake() {
-                return Err(Refusal::WrongRole);
-            }
+            s.in_state(&[S::Received])?;
+            s.role_allows(s.intake())?;
             need_text(original)?;
             need_text(reason)?;
             new.state = S::Merged;
@@ -49,12 +41,8 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
             decide_intake(s, command, new)
         }
         C::Assign { handler_id } => {
-            if !matches!(p.state, S::Accepted | S::Assigned | S::Investigating) {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.supervisor() {
-                return Err(Refusal::WrongRole);
-            }
+            s.in_state(&[S::Accepted, S::Assigned, S::Investigating])?;
+            s.role_allows(s.supervisor())?;
             if p.recused_staff.contains(handler_id) {
                 return Err(Refusal::Recused);
             }
@@ -76,12 +64,8 @@ fn decide_intake(
     use Command as C;
     use State as S;
     let p = s.p;
-    if !matches!(p.state, S::Received | S::ReviewRequested) {
-        return Err(Refusal::WrongState(p.state));
-    }
-    if !s.intake() {
-        return Err(Refusal::WrongRole);
-    }
+    s.in_state(&[S::Received, S::ReviewRequested])?;
+    s.role_allows(s.intake())?;
     match command {
         C::Accept => {
             new.state = S::Accepted;

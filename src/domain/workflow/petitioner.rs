@@ -14,12 +14,8 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
     let mut new = p.clone();
     match command {
         C::Rate { rating } => {
-            if p.state != S::Answered {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.petitioner() {
-                return Err(Refusal::WrongRole);
-            }
+            s.in_state(&[S::Answered])?;
+            s.role_allows(s.petitioner())?;
             if p.rating.is_some() {
                 return Err(Refusal::AlreadyRated);
             }
@@ -27,12 +23,8 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
             Ok(s.outcome(new, EventKind::Rated, true, String::new()))
         }
         C::RequestReview { reason } => {
-            if p.state != S::Answered {
-                return Err(Refusal::WrongState(p.state));
-            }
-            if !s.petitioner() {
-                return Err(Refusal::WrongRole);
-            }
+            s.in_state(&[S::Answered])?;
+            s.role_allows(s.petitioner())?;
             if p.round == Round::ReReview {
                 return Err(Refusal::NoFurtherReview);
             }
@@ -67,9 +59,7 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
         }
         C::Close => {
             // Closed when the re-review is answered, or when the review window has passed.
-            if p.state != S::Answered {
-                return Err(Refusal::WrongState(p.state));
-            }
+            s.in_state(&[S::Answered])?;
             let window_over = p
                 .answered_on
                 .is_some_and(|a| (s.cx.today - a).num_days() > REVIEW_WINDOW_DAYS);
