@@ -56,7 +56,9 @@ pub async fn generate(store: &Store, month: Period) -> Result<Report> {
     if first.is_none_or(|f| f > month.days().1) {
         return Ok(report);
     }
-    for agency in store.agencies().await?.iter() {
+    let agencies = store.agencies().await?;
+    let tree = crate::domain::agency::Hierarchy::new(agencies.iter().map(|a| (a.id, a.parent_id)));
+    for agency in agencies.iter() {
         let scope = Scope::Agencies(vec![agency.id]);
         let (values, score) = oversight::count(store, &scope, month).await?;
         let (previous, previous_score) = oversight::count(store, &scope, month.previous()).await?;
@@ -94,6 +96,8 @@ pub async fn generate(store: &Store, month: Period) -> Result<Report> {
                 .oversight_list(agency.id, "", Listing::Unsatisfied, today, days, 1)
                 .await?,
         );
+        let (below_overdue, orders_unanswered) =
+            below(store, &agencies, &tree, agency.id, today).await?;
         let body = serde_json::json!({
             "month": month.key(),
             "generated_on": today,
@@ -106,6 +110,8 @@ pub async fn generate(store: &Store, month: Period) -> Result<Report> {
             "overdue": overdue,
             "reversed": reversed,
             "unsatisfied": unsatisfied,
+            "below_overdue": below_overdue,
+            "orders_unanswered": orders_unanswered,
         });
         match store.keep_bulletin(agency.id, &month.key(), body).await? {
             Some(_) => report.generated += 1,
@@ -119,6 +125,64 @@ pub async fn generate(store: &Store, month: Period) -> Result<Report> {
         "monthly bulletins"
     );
     Ok(report)
+}
+
+/// What a bulletin reports of the bodies below its agency: the overdue
+/// matters of each (ten at most per body, bodies with none left out), and the
+/// supervision orders to the agency or any body below it left unanswered past
+/// their date — so a county's overdue matter reaches the province's leader.
+async fn below(
+    store: &Store,
+    agencies: &[crate::store::agencies::Agency],
+    tree: &crate::domain::agency::Hierarchy,
+    root: crate::domain::ids::AgencyId,
+    today: NaiveDate,
+) -> Result<(Vec<serde_json::Value>, Vec<serde_json::Value>)> {
+    let named = |id: crate::domain::ids::AgencyId| agencies.iter().find(|a| a.id == id);
+    let subtree = tree.subtree(root);
+    let mut overdue = Vec::new();
+    for id in subtree.iter().copied().filter(|id| *id != root) {
+        let items = store
+            .oversight_list(id, "", Listing::Overdue, today, (today, today), 1)
+            .await?;
+        if items.is_empty() {
+            continue;
+        }
+        let Some(a) = named(id) else { continue };
+        let matters: Vec<Matter> = items
+            .into_iter()
+            .take(10)
+            .map(|i| Matter {
+                tracking_number: i.tracking_number,
+                title: i.title,
+                next_due_on: i.next_due_on.date(),
+            })
+            .collect();
+        overdue.push(serde_json::json!({
+            "agency_id": id, "agency_zh": a.name_zh, "agency_en": a.name_en, "matters": matters,
+        }));
+    }
+    let orders = store.overdue_orders(Some(&subtree), today, 50).await?;
+    let mut ids: Vec<_> = orders.iter().filter_map(|o| o.petition_id).collect();
+    ids.sort();
+    ids.dedup();
+    let titles = store.petition_titles(&ids).await?;
+    let orders = orders
+        .into_iter()
+        .map(|o| {
+            let petition = o.petition_id.and_then(|p| titles.get(&p));
+            let a = named(o.target_agency_id);
+            serde_json::json!({
+                "order_id": o.id,
+                "tracking_number": petition.map(|(tn, _)| tn.clone()),
+                "title": petition.map(|(_, t)| t.clone()),
+                "agency_zh": a.map(|a| a.name_zh.clone()),
+                "agency_en": a.map(|a| a.name_en.clone()),
+                "reply_by": o.reply_by,
+            })
+        })
+        .collect();
+    Ok((overdue, orders))
 }
 
 /// The sweep's part: when a month's bulletins are due and not all there,

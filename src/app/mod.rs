@@ -20,6 +20,7 @@ pub mod cases;
 pub mod catalogue;
 pub mod cluster;
 pub mod duplicates;
+pub mod exceptions;
 pub mod filing;
 pub mod handling;
 pub mod health;
@@ -36,6 +37,7 @@ pub mod retention;
 pub mod search;
 pub mod snapshots;
 pub mod statistics;
+pub mod supervision;
 pub mod sweep;
 pub mod uploads;
 

@@ -134,14 +134,25 @@ async fn live_overdue(
     let key = (scope_key(scope), from.to_string(), to.to_string());
     app.figures
         .overdue
-        .get_or(key, || async {
-            Ok::<_, Error>(
-                app.store
-                    .open_overdue_clocks(scope, from, to, super::today())
-                    .await?,
-            )
-        })
+        .get_or(key, || async { live(&app.store, scope, from, to).await })
         .await
+}
+
+/// What is late now and counts in the rates: open clocks past their last day
+/// and supervision orders unanswered past their date (`overdue:supervision_order`).
+async fn live(
+    store: &crate::store::Store,
+    scope: &Scope,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<BTreeMap<String, i64>> {
+    let today = super::today();
+    let mut live = store.open_overdue_clocks(scope, from, to, today).await?;
+    let orders = store.open_overdue_orders(scope, from, to, today).await?;
+    if orders > 0 {
+        live.insert("overdue:supervision_order".to_owned(), orders);
+    }
+    Ok(live)
 }
 
 /// The indicators of a scope over a period and its score, counted now (no cache).
@@ -154,9 +165,7 @@ pub async fn count(
     let (from, to) = period.months();
     let sums = store.rollup_totals(scope, &from, &to).await?;
     let (first, last) = period.days();
-    let live = store
-        .open_overdue_clocks(scope, first, last, super::today())
-        .await?;
+    let live = live(store, scope, first, last).await?;
     let values = evaluation::evaluate(rules, &sums, &live);
     let score = scoring::score(rules, &values);
     Ok((values, score))

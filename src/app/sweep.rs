@@ -20,6 +20,8 @@ pub struct SweepReport {
     pub reminders: u64,
     pub urgings: u64,
     pub listings: u64,
+    /// Supervision orders (督办) left unanswered past their date, escalated.
+    pub orders_escalated: u64,
 }
 
 /// One pass over the open deadlines of open petitions.
@@ -36,6 +38,7 @@ pub async fn sweep(store: &Store, today: NaiveDate) -> StoreResult<SweepReport> 
         listings: store
             .enqueue_escalations(Escalation::List, None, list_before, false)
             .await?,
+        orders_escalated: super::supervision::escalate_due(store, today).await?,
     })
 }
 

@@ -14,10 +14,11 @@ pub(super) async fn sweep(settings: &Settings) -> anyhow::Result<ExitCode> {
         crate::app::sweep::sweep(&store, crate::domain::clock::china_date(chrono::Utc::now()))
             .await?;
     println!(
-        "sweep: {} reminders, {} urgings, {} listings enqueued in {:.1} ms",
+        "sweep: {} reminders, {} urgings, {} listings enqueued, {} supervision orders escalated in {:.1} ms",
         report.reminders,
         report.urgings,
         report.listings,
+        report.orders_escalated,
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(ExitCode::SUCCESS)

@@ -71,6 +71,12 @@ event_kinds! {
     DeadlineList => "deadline_list",
     // A deadline recomputed when a holiday calendar year was loaded (public).
     DeadlineMoved => "deadline_moved",
+    // 督办 (`domain::supervision`, internal): ordered by a higher body,
+    // replied to, withdrawn, escalated when left unanswered past its date.
+    SupervisionOrdered => "supervision_ordered",
+    SupervisionReplied => "supervision_replied",
+    SupervisionWithdrawn => "supervision_withdrawn",
+    SupervisionEscalated => "supervision_escalated",
 }
 
 impl EventKind {
@@ -80,7 +86,10 @@ impl EventKind {
     pub fn who_acts_next(self) -> Option<Role> {
         match self {
             EventKind::Assigned | EventKind::Returned => Some(Role::Handler),
-            EventKind::Drafted | EventKind::ExtensionRequested => Some(Role::Supervisor),
+            EventKind::Drafted
+            | EventKind::ExtensionRequested
+            | EventKind::SupervisionOrdered
+            | EventKind::SupervisionEscalated => Some(Role::Supervisor),
             EventKind::Transferred | EventKind::ReviewRequested => Some(Role::IntakeClerk),
             _ => None,
         }

@@ -13,6 +13,7 @@ pub mod disclosure;
 pub mod duplicates;
 pub mod evaluation;
 pub mod events;
+pub mod exceptions;
 pub mod fields;
 pub mod ids;
 pub mod letter;
@@ -28,6 +29,7 @@ pub mod routing;
 pub mod scoring;
 pub mod staff;
 pub mod statistics;
+pub mod supervision;
 pub mod workflow;
 
 pub use fields::FieldErrors;

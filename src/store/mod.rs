@@ -18,6 +18,7 @@ pub mod cluster;
 pub mod duplicates;
 pub mod entities;
 pub mod escalations;
+pub mod exceptions;
 pub mod letters;
 pub mod outbox;
 pub mod oversight;
@@ -30,6 +31,7 @@ pub mod rollups;
 pub mod sessions;
 pub mod staff;
 pub mod statistics;
+pub mod supervision;
 pub mod types;
 pub mod workflow;
 

@@ -419,4 +419,24 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// The handler of each petition by id (to name who has an exception).
+    pub async fn petition_handlers(
+        &self,
+        ids: &[crate::domain::ids::PetitionId],
+    ) -> StoreResult<BTreeMap<crate::domain::ids::PetitionId, Option<StaffId>>> {
+        let mut out = BTreeMap::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(crate::domain::ids::PetitionId, Option<StaffId>)> =
+                petition::Entity::find()
+                    .select_only()
+                    .columns([petition::Column::Id, petition::Column::HandlerId])
+                    .filter(petition::Column::Id.is_in(chunk.to_vec()))
+                    .into_tuple()
+                    .all(self.conn())
+                    .await?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
 }

@@ -6,7 +6,9 @@ use super::{Store, StoreResult};
 use crate::domain::ids::{AgencyId, StaffId};
 use crate::domain::staff::{Email, Role};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 
 /// A signed-in staff member: who they are and the scope they act in.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -429,6 +431,25 @@ impl Store {
             .one(self.conn())
             .await?
             .map(StaffMember::from))
+    }
+
+    /// The names of staff members by id, active or not (to name who handles what).
+    pub async fn staff_names(
+        &self,
+        ids: &[StaffId],
+    ) -> StoreResult<std::collections::BTreeMap<StaffId, String>> {
+        let mut out = std::collections::BTreeMap::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(StaffId, String)> = staff::Entity::find()
+                .select_only()
+                .columns([staff::Column::Id, staff::Column::Name])
+                .filter(staff::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            out.extend(rows);
+        }
+        Ok(out)
     }
 
     /// The active staff of an agency with a role, by name.

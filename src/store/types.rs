@@ -144,6 +144,7 @@ use crate::domain::ids::{AgencyId, PetitionId, StaffId};
 use crate::domain::petition::{PetitionCategory, PetitionKind};
 use crate::domain::procedure::{Category, ProcedureStatus};
 use crate::domain::staff::Role;
+use crate::domain::supervision::OrderStatus;
 use crate::domain::workflow::ReviewOutcome;
 use crate::domain::workflow::{Rating, Round, State};
 
@@ -177,6 +178,7 @@ text_column!(
     DeadlineStatus::parse
 );
 text_column!(Role, |v| v.as_str().to_owned(), Role::parse);
+text_column!(OrderStatus, |v| v.as_str().to_owned(), OrderStatus::parse);
 text_column!(AgencyType, |v| v.as_str().to_owned(), AgencyType::parse);
 text_column!(AgencyLevel, |v| v.as_str().to_owned(), AgencyLevel::parse);
 text_column!(

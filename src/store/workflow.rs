@@ -262,6 +262,7 @@ fn versioned_update(
         )
         .value(petition::Column::Version, p.version + 1)
         .value(petition::Column::UpdatedAt, now)
+        .value(petition::Column::ActedAt, now)
         .and_where(petition::Column::Id.eq(p.id))
         .and_where(petition::Column::Version.eq(p.version))
         .to_owned()

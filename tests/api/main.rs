@@ -34,3 +34,4 @@ mod retention;
 mod search;
 mod staff_procedures;
 mod statistics;
+mod supervision;

@@ -72,3 +72,20 @@ export async function assertAccessible(page, label) {
   const violations = await axeViolations(page);
   assert.deepEqual(violations, [], `${label}: axe-core found violations:\n${JSON.stringify(violations, null, 2)}`);
 }
+
+/** Fails when the page scrolls sideways (wider than the viewport), naming the widest element. */
+export async function assertNoSidewaysScroll(page, label) {
+  const overflow = await page.evaluate(() => {
+    const doc = document.documentElement;
+    if (doc.scrollWidth <= doc.clientWidth + 1) return null;
+    let widest = null;
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > doc.clientWidth + 1 && (!widest || r.right > widest.right)) {
+        widest = { tag: el.tagName, cls: el.className?.toString?.() ?? '', right: Math.round(r.right) };
+      }
+    }
+    return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, widest };
+  });
+  assert.equal(overflow, null, `${label}: the page scrolls sideways: ${JSON.stringify(overflow)}`);
+}

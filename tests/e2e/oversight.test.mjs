@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD, assertAccessible } from './harness.mjs';
+import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD, assertAccessible, assertNoSidewaysScroll } from './harness.mjs';
 
 // The demo holds a year of handling seeded through the real workflow, so the
 // oversight console, the evaluation, the records and last month's bulletins
@@ -116,5 +116,48 @@ test("last month's bulletin is kept and readable by the agency's supervisor", as
   await page.getByRole('heading', { level: 1, name: /执法情况通报/ }).waitFor();
   await page.getByRole('table', { name: /对比/ }).waitFor();
   await assertAccessible(page, 'bulletin');
+  await page.context().close();
+});
+
+test('a leader finds the problems first, issues a supervision order, and every page fits 320 px', async () => {
+  const page = await newPage(browser, 'zh-CN');
+  await logIn(page, 'supervisor', 'jn-court');
+  await page.goto(`${server.address}/staff/oversight`);
+  await page.getByRole('heading', { level: 2, name: '监督提示' }).waitFor();
+  // The exceptions come before the grid, each row naming agency and handler.
+  const list = page.getByRole('table', { name: /需要关注的信访事项/ });
+  await list.waitFor();
+  const headers = await list.getByRole('columnheader').allTextContents();
+  assert.deepEqual(headers, ['问题', '信访事项', '单位', '承办人', '时长']);
+  await page.getByRole('link', { name: /查看全部/ }).click();
+  await page.getByRole('heading', { level: 1, name: /监督提示/ }).waitFor();
+  const pages = [['exceptions', page.url()]];
+  // A county's petition, read by the province: issue a supervision order on it.
+  const petition = page.locator('main table a[href^="/staff/oversight/petitions/"]').first();
+  await petition.click();
+  await page.getByRole('heading', { level: 2, name: '下达督办单' }).waitFor();
+  pages.push(['oversight petition', page.url()]);
+  await page.getByRole('button', { name: '下达督办单' }).click();
+  await page.getByRole('alert').waitFor();
+  assert.match(await page.locator('#instructions-error').innerText(), /必填/);
+  await page.getByLabel('督办要求').fill('请于期限内办结并书面答复信访人，说明超期原因。');
+  await page.getByRole('button', { name: '下达督办单' }).click();
+  await page.getByRole('heading', { level: 1, name: /督办单第 \d+ 号/ }).waitFor();
+  await page.getByText('督办单已下达').waitFor();
+  pages.push(['order', page.url()]);
+  await page.getByRole('navigation').getByRole('link', { name: '督办', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: '督办' }).waitFor();
+  pages.push(['orders', page.url()]);
+  pages.push(['oversight', `${server.address}/staff/oversight`]);
+  pages.push(['evaluation', `${server.address}/staff/evaluation`]);
+  for (const [label, url] of pages) {
+    for (const width of [1280, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(url);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await assertAccessible(page, `${label} (${width} px)`);
+      await assertNoSidewaysScroll(page, `${label} (${width} px)`);
+    }
+  }
   await page.context().close();
 });

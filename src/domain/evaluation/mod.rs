@@ -153,6 +153,13 @@ pub fn of_event(e: &EventFact<'_>) -> Vec<Contribution> {
         K::DeadlineUrge => out.push(here("urged", e.officer)),
         K::DeadlineList => out.push(here("listed", e.officer)),
         K::DeadlineRemind => out.push(here("reminded", e.officer)),
+        // 督办: received by the body ordered; its reply on time or late.
+        K::SupervisionOrdered => out.push(here("ordered", e.officer)),
+        K::SupervisionReplied => {
+            if let Some(timing) = e.detail {
+                out.push(here(&format!("order_replied_{timing}"), e.officer));
+            }
+        }
         K::Message
         | K::EvidenceAdded
         | K::Released
@@ -164,7 +171,9 @@ pub fn of_event(e: &EventFact<'_>) -> Vec<Contribution> {
         | K::Closed
         | K::MergedIn
         | K::Linked
-        | K::DeadlineMoved => {}
+        | K::DeadlineMoved
+        | K::SupervisionWithdrawn
+        | K::SupervisionEscalated => {}
     }
     out
 }

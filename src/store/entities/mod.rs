@@ -18,3 +18,4 @@ pub mod procedure;
 pub mod procedure_version;
 pub mod search_outbox;
 pub mod staff;
+pub mod supervision_order;

@@ -68,6 +68,9 @@ pub struct Model {
     pub channel: crate::domain::petition::Channel,
     /// The staff member who registered it on the petitioner's behalf.
     pub registered_by: Option<StaffId>,
+    /// When the agency last acted on it (a workflow step); none until the
+    /// first act after filing (migration 23). Stalled petitions are read from it.
+    pub acted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -85,6 +85,7 @@ fn new_petition(id: PetitionId, new: &NewPetition<'_>) -> petition::Model {
         held_by: None,
         channel: new.channel,
         registered_by: new.registered_by.as_ref().map(|(id, _)| *id),
+        acted_at: None,
     }
 }
 

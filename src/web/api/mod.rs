@@ -10,6 +10,7 @@ pub mod procedures;
 pub mod search;
 pub mod staff;
 pub mod statistics;
+pub mod supervision;
 
 use actix_web::web::{self, ServiceConfig, get, post, resource};
 
@@ -53,6 +54,30 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/api/v1/staff/petitions/{tn}/links", post().to(staff::link))
         .route("/api/v1/staff/oversight", get().to(oversight::overview))
         .route("/api/v1/staff/oversight/list", get().to(oversight::list))
+        .route(
+            "/api/v1/staff/oversight/exceptions",
+            get().to(supervision::exceptions),
+        )
+        .route(
+            "/api/v1/staff/supervision-orders",
+            get().to(supervision::orders),
+        )
+        .route(
+            "/api/v1/staff/supervision-orders",
+            post().to(supervision::issue),
+        )
+        .route(
+            "/api/v1/staff/supervision-orders/{id}",
+            get().to(supervision::order),
+        )
+        .route(
+            "/api/v1/staff/supervision-orders/{id}/reply",
+            post().to(supervision::reply),
+        )
+        .route(
+            "/api/v1/staff/supervision-orders/{id}/withdraw",
+            post().to(supervision::withdraw),
+        )
         .route(
             "/api/v1/staff/oversight/evaluation",
             get().to(oversight::evaluation),

@@ -31,9 +31,15 @@ use utoipa::OpenApi;
         super::oversight::evaluation,
         super::oversight::officer,
         super::oversight::bulletins,
-        super::oversight::bulletin
+        super::oversight::bulletin,
+        super::supervision::exceptions,
+        super::supervision::orders,
+        super::supervision::issue,
+        super::supervision::order,
+        super::supervision::reply,
+        super::supervision::withdraw
     ),
-    components(schemas(crate::web::error::ErrorBody, crate::web::error::ErrorDetail)),
+    components(schemas(crate::web::error::ErrorBody, crate::web::error::ErrorDetail, super::supervision::IssueIn, super::supervision::ChangeIn)),
     tags(
         (name = "public", description = "Public data, no authentication"),
         (name = "petitions", description = "Filing and following petitions: tracking number + X-Access-Code"),

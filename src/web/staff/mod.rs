@@ -11,6 +11,7 @@ pub mod procedures;
 pub mod queue;
 pub mod register;
 pub mod search;
+pub mod supervision;
 pub mod work;
 
 use actix_web::web::{ServiceConfig, get, post};
@@ -83,6 +84,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/staff/queue/retry", post().to(queue::retry))
         .route("/staff/oversight", get().to(oversight::overview))
         .route("/staff/oversight/list", get().to(oversight::list))
+        .route(
+            "/staff/oversight/exceptions",
+            get().to(oversight::exceptions),
+        )
+        .route(
+            "/staff/oversight/petitions/{tn}/order",
+            post().to(supervision::issue),
+        )
+        .route("/staff/supervision", get().to(supervision::orders))
+        .route("/staff/supervision/{id}", get().to(supervision::order))
+        .route(
+            "/staff/supervision/{id}/reply",
+            post().to(supervision::reply),
+        )
+        .route(
+            "/staff/supervision/{id}/withdraw",
+            post().to(supervision::withdraw),
+        )
         .route(
             "/staff/oversight/petitions/{tn}",
             get().to(oversight::petition),

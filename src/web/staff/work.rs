@@ -41,6 +41,9 @@ struct DashboardPage {
     /// The petitions waiting in the most pressing non-empty queue.
     first: Option<&'static str>,
     may_register: bool,
+    /// 督办: open supervision orders to the reader's body (supervisors and
+    /// auditors), shown before every queue; none for other roles.
+    orders_open: Option<u64>,
 }
 
 /// `/staff`: the work dashboard, where login lands.
@@ -59,7 +62,10 @@ pub async fn dashboard(
             count: counts.iter().find(|(c, _)| *c == q).map_or(0, |(_, n)| *n),
         })
         .collect();
+    let orders_open = matches!(staff.role, Role::Supervisor | Role::Auditor)
+        .then_some(crate::app::supervision::open_count(&state.app, &staff).await?);
     let page = DashboardPage {
+        orders_open,
         first: queues.iter().find(|q| q.count > 0).map(|q| q.queue),
         queues,
         may_register: crate::domain::access::may_register(staff.role),

@@ -64,6 +64,10 @@ struct BulletinPage {
     overdue: Vec<MatterView>,
     reversed: Vec<MatterView>,
     unsatisfied: Vec<MatterView>,
+    /// The overdue matters of each body below, by body.
+    below_overdue: Vec<(String, Vec<MatterView>)>,
+    /// 督办 unanswered past their date in the tree: (order id, body, matter).
+    orders_unanswered: Vec<(i64, String, MatterView)>,
 }
 
 #[derive(Serialize)]
@@ -100,27 +104,54 @@ pub async fn bulletin(
         })
         .collect();
     let own = agency.id == staff.agency_id;
-    let matters = |key: &str| -> Vec<MatterView> {
-        b.body[key]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|m| {
-                let tn = m["tracking_number"].as_str().unwrap_or_default().to_owned();
-                MatterView {
-                    link: if own {
-                        format!("/staff/petitions/{tn}")
-                    } else {
-                        format!("/staff/oversight/petitions/{tn}")
-                    },
-                    display: crate::domain::codes::TrackingNumber::parse(&tn)
-                        .map_or_else(|_| tn.clone(), |t| t.display()),
-                    title: m["title"].as_str().unwrap_or_default().to_owned(),
-                    next_due_on: m["next_due_on"].as_str().map(str::to_owned),
-                }
-            })
-            .collect()
+    let matter = |m: &serde_json::Value, own: bool| {
+        let tn = m["tracking_number"].as_str().unwrap_or_default().to_owned();
+        MatterView {
+            link: if own {
+                format!("/staff/petitions/{tn}")
+            } else {
+                format!("/staff/oversight/petitions/{tn}")
+            },
+            display: crate::domain::codes::TrackingNumber::parse(&tn)
+                .map_or_else(|_| tn.clone(), |t| t.display()),
+            title: m["title"].as_str().unwrap_or_default().to_owned(),
+            next_due_on: m["next_due_on"]
+                .as_str()
+                .or(m["reply_by"].as_str())
+                .map(str::to_owned),
+        }
     };
+    let list = |v: &serde_json::Value| v.as_array().cloned().unwrap_or_default();
+    let matters = |key: &str| -> Vec<MatterView> {
+        list(&b.body[key]).iter().map(|m| matter(m, own)).collect()
+    };
+    let name_key = if lang == Lang::En {
+        "agency_en"
+    } else {
+        "agency_zh"
+    };
+    let below_overdue = list(&b.body["below_overdue"])
+        .iter()
+        .map(|g| {
+            (
+                g[name_key].as_str().unwrap_or_default().to_owned(),
+                list(&g["matters"])
+                    .iter()
+                    .map(|m| matter(m, false))
+                    .collect(),
+            )
+        })
+        .collect();
+    let orders_unanswered = list(&b.body["orders_unanswered"])
+        .iter()
+        .map(|o| {
+            (
+                o["order_id"].as_i64().unwrap_or_default(),
+                o[name_key].as_str().unwrap_or_default().to_owned(),
+                matter(o, false),
+            )
+        })
+        .collect();
     let page = BulletinPage {
         layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
@@ -143,6 +174,8 @@ pub async fn bulletin(
         overdue: matters("overdue"),
         reversed: matters("reversed"),
         unsatisfied: matters("unsatisfied"),
+        below_overdue,
+        orders_unanswered,
         staff,
     };
     Ok(no_store(html(

@@ -63,7 +63,15 @@ struct OverviewPage {
     chart_received: String,
     chart_on_time: String,
     choices: Vec<(AgencyId, String, bool)>,
+    /// 监督提示: what needs a leader now, the first rows and the counts.
+    exceptions: Vec<super::exceptions::RowView>,
+    exception_total: usize,
+    exception_counts: Vec<(String, String, usize)>,
 }
+
+/// Rows of the exceptions list shown on the oversight page itself.
+const EXCEPTIONS_SHOWN: usize = 10;
+
 /// `/staff/oversight`: an agency now, and every agency below it.
 pub async fn overview(
     req: HttpRequest,
@@ -74,6 +82,10 @@ pub async fn overview(
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let o = oversight::overview(&state.app, &staff, query.agency()).await?;
+    let exceptions = app::exceptions::exceptions(&state.app, &staff, Some(o.root.id)).await?;
+    let mut exception_rows = super::exceptions::row_views(&exceptions, &staff, lang);
+    let exception_total = exception_rows.len();
+    exception_rows.truncate(EXCEPTIONS_SHOWN);
     let english = lang == Lang::En;
     let received: Vec<Bar> = o
         .trend
@@ -144,6 +156,9 @@ pub async fn overview(
             })
             .collect(),
         choices: choices(&o.choices, o.root.id, lang),
+        exceptions: exception_rows,
+        exception_total,
+        exception_counts: super::exceptions::count_views(&exceptions, lang),
         staff,
     };
     Ok(no_store(html(
@@ -244,10 +259,28 @@ struct PetitionPage {
     petition: crate::store::petitions::Petition,
     display: String,
     agency_name: String,
+    handler_name: Option<String>,
     deadlines: Vec<crate::store::petitions::DeadlineView>,
     timeline: Vec<crate::store::petitions::TimelineEvent>,
     files: Vec<crate::store::petitions::EvidenceFile>,
     audit: Vec<crate::audit::Entry>,
+    /// 督办: the orders on it the reader may read, and whether they may issue one.
+    orders: Vec<crate::app::supervision::OrderView>,
+    may_order: bool,
+    order_input: OrderInput,
+    errors: crate::domain::FieldErrors,
+    /// The earliest and latest reply dates an order may set.
+    reply_by_min: String,
+    reply_by_max: String,
+}
+
+/// An order as typed on the petition page (kept when it is refused).
+#[derive(Debug, Default, Clone, Serialize, serde::Deserialize)]
+pub struct OrderInput {
+    #[serde(default)]
+    pub instructions: String,
+    #[serde(default)]
+    pub reply_by: String,
 }
 
 /// `/staff/oversight/petitions/{tn}`: a petition as an overseer reads it.
@@ -259,22 +292,68 @@ pub async fn petition(
     CurrentStaff(staff): CurrentStaff,
     tn: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let r = oversight::petition(&state.app, &staff, &tn).await?;
+    petition_page(
+        &req,
+        &state,
+        &session,
+        lang,
+        staff,
+        &tn,
+        StatusCode::OK,
+        OrderInput::default(),
+        crate::domain::FieldErrors::new(),
+    )
+    .await
+}
+
+/// The overseer's page of a petition, with an order form as typed and its errors.
+#[allow(clippy::too_many_arguments)]
+pub async fn petition_page(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    staff: StaffMember,
+    tn: &str,
+    status: StatusCode,
+    order_input: OrderInput,
+    errors: crate::domain::FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let r = oversight::petition(&state.app, &staff, tn).await?;
     let agency = app::catalogue::agency(&state.app, r.petition.agency_id).await?;
+    let orders = app::supervision::on_petition(&state.app, &staff, r.petition.id).await?;
+    let may_order = app::supervision::may_issue_on(&state.app, &staff, &r.petition).await?;
+    let handler_name = app::supervision::handler_name(&state.app, &r.petition).await?;
+    let today = app::today();
+    let order_input = OrderInput {
+        reply_by: if order_input.reply_by.is_empty() {
+            (today + chrono::Days::new(7)).to_string()
+        } else {
+            order_input.reply_by
+        },
+        ..order_input
+    };
     let page = PetitionPage {
-        layout: crate::web::layout(&req, lang),
-        csrf_token: csrf_token(&session)?,
+        layout: crate::web::layout(req, lang),
+        csrf_token: csrf_token(session)?,
         display: r.petition.display_number(),
         agency_name: agency.name(lang == Lang::En).to_owned(),
+        handler_name,
         petition: r.petition,
         deadlines: r.deadlines,
         timeline: r.timeline,
         files: r.files,
         audit: r.audit,
+        orders,
+        may_order,
+        order_input,
+        errors,
+        reply_by_min: (today + chrono::Days::new(1)).to_string(),
+        reply_by_max: (today + chrono::Days::new(90)).to_string(),
         staff,
     };
     Ok(no_store(html(
-        StatusCode::OK,
+        status,
         state.render("staff/oversight_petition.html", &page)?,
     )))
 }

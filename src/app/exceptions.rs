@@ -1,0 +1,100 @@
+//! 监督提示 — the exceptions list of an agency and every agency below it:
+//! what needs a leader now, most severe first (`domain::exceptions`), each
+//! row naming the agency and the handler. Scoped like the oversight console
+//! (`app::oversight::resolve`): down the hierarchy, never sideways.
+
+use super::oversight::{choices, resolve};
+use super::{App, Result};
+use crate::domain::exceptions::{self, Exception, ExceptionKind, ExceptionRules, Window};
+use crate::domain::ids::{AgencyId, StaffId};
+use crate::store::agencies::Agency;
+use crate::store::staff::StaffMember;
+use std::collections::BTreeMap;
+
+/// A row of the list with the names a reader needs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    #[serde(flatten)]
+    pub exception: Exception,
+    pub agency_name_zh: String,
+    pub agency_name_en: String,
+    /// The handler (or the officer an event counts for); none when unassigned.
+    pub handler_name: Option<String>,
+}
+
+/// The exceptions of an agency's tree.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExceptionList {
+    pub root: Agency,
+    pub rows: Vec<Row>,
+    /// Petitions with each kind, every kind listed (zeros too), in the rules' order.
+    pub counts: Vec<(ExceptionKind, usize)>,
+    /// The days that bound each kind (for the page's explanations).
+    pub window: Window,
+    pub rules: RulesShown,
+    pub choices: Vec<Agency>,
+}
+
+/// The thresholds a reader is told.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RulesShown {
+    pub due_soon_working_days: u32,
+    pub stalled_working_days: u32,
+    pub returned_at_least: u32,
+    pub look_back_days: u32,
+}
+
+pub async fn exceptions(
+    app: &App,
+    staff: &StaffMember,
+    agency: Option<AgencyId>,
+) -> Result<ExceptionList> {
+    let (root, all, h) = resolve(app, staff, agency).await?;
+    let ids = h.subtree(root.id);
+    let rules = ExceptionRules::official();
+    let today = super::today();
+    let calendar = app.store.calendar().await?;
+    let window = rules.window(today, &calendar);
+    let mut sightings = app
+        .store
+        .exception_sightings(&ids, &staff.name, &window)
+        .await?;
+    sightings.extend(super::supervision::unanswered_sightings(app, &ids, today).await?);
+    let ranked = exceptions::rank(rules, sightings, today);
+    let mut handlers: Vec<StaffId> = ranked.rows.iter().filter_map(|r| r.handler_id).collect();
+    handlers.sort();
+    handlers.dedup();
+    let names = app.store.staff_names(&handlers).await?;
+    let by_id: BTreeMap<AgencyId, &Agency> = all.iter().map(|a| (a.id, a)).collect();
+    let rows = ranked
+        .rows
+        .into_iter()
+        .map(|e| {
+            let a = by_id.get(&e.agency_id);
+            Row {
+                agency_name_zh: a.map(|a| a.name_zh.clone()).unwrap_or_default(),
+                agency_name_en: a.map(|a| a.name_en.clone()).unwrap_or_default(),
+                handler_name: e.handler_id.and_then(|h| names.get(&h).cloned()),
+                exception: e,
+            }
+        })
+        .collect();
+    let counts = rules
+        .order
+        .iter()
+        .map(|k| (*k, ranked.counts.get(k).copied().unwrap_or(0)))
+        .collect();
+    Ok(ExceptionList {
+        root,
+        rows,
+        counts,
+        window,
+        rules: RulesShown {
+            due_soon_working_days: rules.due_soon_working_days,
+            stalled_working_days: rules.stalled_working_days,
+            returned_at_least: rules.returned_at_least,
+            look_back_days: rules.look_back_days,
+        },
+        choices: choices(&all, &h, staff),
+    })
+}

@@ -1,0 +1,141 @@
+//! `/staff/oversight/exceptions`: what needs a leader now in an agency and
+//! every agency below it, most severe first (`app::exceptions`).
+
+use super::*;
+use crate::app::exceptions;
+use crate::render::Layout;
+use crate::store::staff::StaffMember;
+use crate::web::session::{CurrentStaff, csrf_token};
+use crate::web::{AppError, AppState, Lang, html, no_store};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+/// A row as the page shows it.
+#[derive(Serialize)]
+pub(super) struct RowView {
+    kind: &'static str,
+    kind_label: String,
+    also: Vec<String>,
+    tracking_number: String,
+    display: String,
+    link: String,
+    title: String,
+    agency: String,
+    handler: String,
+    /// "逾期 6 天", "已 12 天未办理", "还剩 1 天"…
+    how_long: String,
+    clock: String,
+    order_id: Option<i32>,
+}
+
+pub(super) fn row_views(
+    list: &exceptions::ExceptionList,
+    staff: &StaffMember,
+    lang: Lang,
+) -> Vec<RowView> {
+    let english = lang == Lang::En;
+    list.rows
+        .iter()
+        .map(|r| {
+            let e = &r.exception;
+            let kind = e.kind.as_str();
+            let own = e.agency_id == staff.agency_id;
+            RowView {
+                kind,
+                kind_label: lang.t(&format!("exception-{kind}")),
+                also: e
+                    .also
+                    .iter()
+                    .map(|k| lang.t(&format!("exception-{}", k.as_str())))
+                    .collect(),
+                display: crate::domain::codes::TrackingNumber::parse(&e.tracking_number)
+                    .map_or_else(|_| e.tracking_number.clone(), |t| t.display()),
+                link: if own {
+                    format!("/staff/petitions/{}", e.tracking_number)
+                } else {
+                    format!("/staff/oversight/petitions/{}", e.tracking_number)
+                },
+                tracking_number: e.tracking_number.clone(),
+                title: e.title.clone(),
+                agency: if english {
+                    r.agency_name_en.clone()
+                } else {
+                    r.agency_name_zh.clone()
+                },
+                handler: r
+                    .handler_name
+                    .clone()
+                    .unwrap_or_else(|| lang.t("exception-no-handler")),
+                how_long: lang.t_args(
+                    &format!("exception-days-{kind}"),
+                    &[("days", e.days.to_string()), ("times", e.times.to_string())],
+                ),
+                clock: e
+                    .clock
+                    .as_ref()
+                    .map(|c| lang.t(&format!("clock-{c}")))
+                    .unwrap_or_default(),
+                order_id: e.order_id,
+            }
+        })
+        .collect()
+}
+
+/// The count of each kind as the page shows it: (kind, label, count).
+pub(super) fn count_views(
+    list: &exceptions::ExceptionList,
+    lang: Lang,
+) -> Vec<(String, String, usize)> {
+    list.counts
+        .iter()
+        .map(|(k, n)| {
+            (
+                k.as_str().to_owned(),
+                lang.t(&format!("exception-{}", k.as_str())),
+                *n,
+            )
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct ExceptionsPage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    root_name: String,
+    root_id: crate::domain::ids::AgencyId,
+    rows: Vec<RowView>,
+    counts: Vec<(String, String, usize)>,
+    rules: exceptions::RulesShown,
+    choices: Vec<(crate::domain::ids::AgencyId, String, bool)>,
+}
+
+/// `/staff/oversight/exceptions`.
+pub async fn exceptions(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    query: web::Query<ScopeQuery>,
+) -> Result<HttpResponse, AppError> {
+    let list = exceptions::exceptions(&state.app, &staff, query.agency()).await?;
+    let page = ExceptionsPage {
+        layout: crate::web::layout(&req, lang),
+        csrf_token: csrf_token(&session)?,
+        root_name: list.root.name(lang == Lang::En).to_owned(),
+        root_id: list.root.id,
+        rows: row_views(&list, &staff, lang),
+        counts: count_views(&list, lang),
+        rules: list.rules.clone(),
+        choices: choices(&list.choices, list.root.id, lang),
+        staff,
+    };
+    Ok(no_store(html(
+        StatusCode::OK,
+        state.render("staff/exceptions.html", &page)?,
+    )))
+}
