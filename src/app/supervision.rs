@@ -43,11 +43,9 @@ pub async fn issue(
         .store
         .issue_order(
             &p,
-            staff.agency_id,
-            staff.id,
+            staff,
             &new.instructions,
             new.reply_by,
-            &staff.actor(),
             chrono::Utc::now(),
         )
         .await?)

@@ -104,22 +104,22 @@ struct Change<'a> {
 }
 
 impl Store {
-    /// Issues an order on petition `p` to its agency.
+    /// Issues an order on petition `p` to its agency, from `issuer`'s body.
     pub async fn issue_order(
         &self,
         p: &Petition,
-        issuing_agency: AgencyId,
-        issued_by: StaffId,
+        issuer: &super::staff::StaffMember,
         instructions: &str,
         reply_by: NaiveDate,
-        actor: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Order> {
+        let actor = issuer.actor();
+        let actor = actor.as_str();
         let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.begin_write().await?;
         let row: Order = order::ActiveModel {
-            issuing_agency_id: Set(issuing_agency),
-            issued_by: Set(issued_by),
+            issuing_agency_id: Set(issuer.agency_id),
+            issued_by: Set(issuer.id),
             target_agency_id: Set(p.agency_id),
             petition_id: Set(Some(p.id)),
             instructions: Set(instructions.to_owned()),

@@ -125,9 +125,8 @@ async fn the_leader_sees_each_county_s_problem_in_order(app: &TestApp) {
     assert_eq!(ra["also"], json!(["stalled"]));
     assert_eq!(ra["clock"], "acceptance");
     assert!(ra["days"].as_i64().unwrap() >= 20, "{ra}");
-    assert_eq!(
+    assert!(
         ra["agency_name_zh"].as_str().unwrap().contains("江北"),
-        true,
         "{ra}"
     );
     assert!(ra["handler_name"].is_null());
@@ -325,11 +324,9 @@ async fn a_supervision_order_s_life(app: &TestApp) {
         .store
         .issue_order(
             &p,
-            boss.agency_id,
-            boss.id,
+            &boss,
             "请三日内回复",
             mingjing::app::today() - chrono::Days::new(2),
-            &boss.actor(),
             at_day(5, 0),
         )
         .await

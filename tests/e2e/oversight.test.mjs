@@ -128,14 +128,14 @@ test('a leader finds the problems first, issues a supervision order, and every p
   const list = page.getByRole('table', { name: /需要关注的信访事项/ });
   await list.waitFor();
   const headers = await list.getByRole('columnheader').allTextContents();
-  assert.deepEqual(headers, ['问题', '信访事项', '单位', '承办人', '时长']);
+  assert.deepEqual(headers, ['问题', '信访事项', '办理机关', '承办人', '时长']);
   await page.getByRole('link', { name: /查看全部/ }).click();
   await page.getByRole('heading', { level: 1, name: /监督提示/ }).waitFor();
   const pages = [['exceptions', page.url()]];
   // A county's petition, read by the province: issue a supervision order on it.
   const petition = page.locator('main table a[href^="/staff/oversight/petitions/"]').first();
   await petition.click();
-  await page.getByRole('heading', { level: 2, name: '下达督办单' }).waitFor();
+  await page.getByRole('heading', { level: 3, name: '下达督办单' }).waitFor();
   pages.push(['oversight petition', page.url()]);
   await page.getByRole('button', { name: '下达督办单' }).click();
   await page.getByRole('alert').waitFor();
