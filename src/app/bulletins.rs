@@ -162,7 +162,9 @@ async fn below(
             "agency_id": id, "agency_zh": a.name_zh, "agency_en": a.name_en, "matters": matters,
         }));
     }
-    let orders = store.overdue_orders(Some(&subtree), today, 50).await?;
+    let orders = store
+        .overdue_orders(Some(&subtree), false, today, 50)
+        .await?;
     let mut ids: Vec<_> = orders.iter().filter_map(|o| o.petition_id).collect();
     ids.sort();
     ids.dedup();

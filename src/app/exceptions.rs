@@ -55,12 +55,21 @@ pub async fn exceptions(
     let today = super::today();
     let calendar = app.store.calendar().await?;
     let window = rules.window(today, &calendar);
-    let mut sightings = app
-        .store
-        .exception_sightings(&ids, &staff.name, &window)
+    // Counted at most every few seconds per tree and reader: the oversight
+    // page shows them on every load (the figures beside them are as fresh).
+    let sightings = app
+        .figures
+        .exceptions
+        .get_or((ids.clone(), staff.name.clone(), today), || async {
+            let mut found = app
+                .store
+                .exception_sightings(&ids, &staff.name, &window)
+                .await?;
+            found.extend(super::supervision::unanswered_sightings(app, &ids, today).await?);
+            Ok::<_, super::Error>(found)
+        })
         .await?;
-    sightings.extend(super::supervision::unanswered_sightings(app, &ids, today).await?);
-    let ranked = exceptions::rank(rules, sightings, today);
+    let ranked = exceptions::rank(rules, sightings.as_ref().clone(), today);
     let mut handlers: Vec<StaffId> = ranked.rows.iter().filter_map(|r| r.handler_id).collect();
     handlers.sort();
     handlers.dedup();

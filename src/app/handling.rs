@@ -58,8 +58,7 @@ pub async fn queue(
         .map(|item| {
             let due = item.next_due_on.date();
             QueueRow {
-                number: crate::domain::codes::TrackingNumber::parse(&item.tracking_number)
-                    .map_or_else(|_| item.tracking_number.clone(), |t| t.display()),
+                number: crate::domain::codes::TrackingNumber::display_stored(&item.tracking_number),
                 handler: item
                     .handler_id
                     .and_then(|h| handlers.iter().find(|m| m.id == h))

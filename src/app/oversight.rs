@@ -12,6 +12,7 @@ use super::{App, Error, Result};
 use crate::domain::access::{self, Viewer};
 use crate::domain::agency::Hierarchy;
 use crate::domain::evaluation::{self, EvaluationRules, Period, Totals, Value};
+use crate::domain::exceptions::Sighting;
 use crate::domain::ids::AgencyId;
 use crate::domain::scoring;
 use crate::store::agencies::Agency;
@@ -28,6 +29,8 @@ pub struct Figures {
     sums: TtlCache<(String, String, String), Totals>,
     by_month: TtlCache<(String, String, String), BTreeMap<String, Totals>>,
     overdue: TtlCache<(String, String, String), BTreeMap<String, i64>>,
+    /// What the exceptions list found, per tree, reader (recusal) and day (`app::exceptions`).
+    pub(super) exceptions: TtlCache<(Vec<AgencyId>, String, chrono::NaiveDate), Vec<Sighting>>,
 }
 
 impl Default for Figures {
@@ -37,6 +40,7 @@ impl Default for Figures {
             sums: TtlCache::new(SUMS_TTL),
             by_month: TtlCache::new(SUMS_TTL),
             overdue: TtlCache::new(LIVE_TTL),
+            exceptions: TtlCache::new(LIVE_TTL),
         }
     }
 }
@@ -48,6 +52,7 @@ impl Figures {
         self.sums.clear();
         self.by_month.clear();
         self.overdue.clear();
+        self.exceptions.clear();
     }
 }
 

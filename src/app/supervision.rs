@@ -226,10 +226,7 @@ pub struct Orders {
 }
 
 pub async fn orders(app: &App, staff: &StaffMember) -> Result<Orders> {
-    if !matches!(
-        staff.role,
-        crate::domain::staff::Role::Supervisor | crate::domain::staff::Role::Auditor
-    ) {
+    if !supervision::deals_in_orders(staff.role) {
         return Err(Error::Forbidden);
     }
     let mine = [staff.agency_id];
@@ -246,15 +243,13 @@ pub async fn orders(app: &App, staff: &StaffMember) -> Result<Orders> {
     })
 }
 
-/// Open orders to `staff`'s body (the dashboard's first queue).
-pub async fn open_count(app: &App, staff: &StaffMember) -> Result<u64> {
-    if !matches!(
-        staff.role,
-        crate::domain::staff::Role::Supervisor | crate::domain::staff::Role::Auditor
-    ) {
-        return Ok(0);
+/// Open orders to `staff`'s body (the dashboard's first queue); none for a
+/// role that does not deal in orders.
+pub async fn open_count(app: &App, staff: &StaffMember) -> Result<Option<u64>> {
+    if !supervision::deals_in_orders(staff.role) {
+        return Ok(None);
     }
-    Ok(app.store.open_order_count(staff.agency_id).await?)
+    Ok(Some(app.store.open_order_count(staff.agency_id).await?))
 }
 
 /// The sweep's step: every open order past its date escalates once (an
@@ -266,10 +261,7 @@ pub async fn escalate_due(
     let agencies = store.agencies().await?;
     let h = crate::domain::agency::Hierarchy::new(agencies.iter().map(|a| (a.id, a.parent_id)));
     let mut n = 0;
-    for o in store.overdue_orders(None, today, 500).await? {
-        if o.escalated_at.is_some() {
-            continue;
-        }
+    for o in store.overdue_orders(None, true, today, 500).await? {
         let to = supervision::escalate_to(&o.facts(), &h);
         store.escalate_order(&o, to, chrono::Utc::now()).await?;
         n += 1;
@@ -283,24 +275,26 @@ pub(crate) async fn unanswered_sightings(
     agencies: &[AgencyId],
     today: chrono::NaiveDate,
 ) -> Result<Vec<Sighting>> {
-    let orders = app.store.overdue_orders(Some(agencies), today, 200).await?;
+    let orders = app
+        .store
+        .overdue_orders(Some(agencies), false, today, 200)
+        .await?;
     let mut ids: Vec<_> = orders.iter().filter_map(|o| o.petition_id).collect();
     ids.sort();
     ids.dedup();
-    let titles = app.store.petition_titles(&ids).await?;
-    let handlers = app.store.petition_handlers(&ids).await?;
+    let heads = app.store.petition_heads(&ids).await?;
     Ok(orders
         .into_iter()
         .filter_map(|o| {
             let p = o.petition_id?;
-            let (tn, title) = titles.get(&p)?.clone();
+            let (tn, title, handler) = heads.get(&p)?.clone();
             Some(Sighting {
                 kind: ExceptionKind::OrderUnanswered,
                 petition_id: p,
                 tracking_number: tn,
                 title,
                 agency_id: o.target_agency_id,
-                handler_id: handlers.get(&p).copied().flatten(),
+                handler_id: handler,
                 clock: None,
                 day: o.reply_by,
                 times: 1,

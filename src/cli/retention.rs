@@ -93,8 +93,7 @@ pub(super) async fn run(
             for step in &report.steps {
                 println!(
                     "{} {} (rule {})",
-                    crate::domain::codes::TrackingNumber::parse(&step.tracking_number)
-                        .map_or_else(|_| step.tracking_number.clone(), |t| t.display()),
+                    crate::domain::codes::TrackingNumber::display_stored(&step.tracking_number),
                     step.action.as_str(),
                     step.rule
                 );

@@ -101,7 +101,7 @@ pub fn may_issue(
     h: &Hierarchy,
     petition_open: bool,
 ) -> Result<(), OrderRefusal> {
-    if !matches!(viewer.role, Role::Supervisor | Role::Auditor) {
+    if !deals_in_orders(viewer.role) {
         return Err(OrderRefusal::Role);
     }
     if target == viewer.agency || !h.is_within(target, viewer.agency) {
@@ -135,18 +135,22 @@ pub fn may_withdraw(viewer: &Viewer, order: &OrderFacts) -> Result<(), OrderRefu
         OrderStatus::Answered => return Err(OrderRefusal::Answered),
         OrderStatus::Open => {}
     }
-    if !matches!(viewer.role, Role::Supervisor | Role::Auditor)
-        || viewer.agency != order.issuing_agency
-    {
+    if !deals_in_orders(viewer.role) || viewer.agency != order.issuing_agency {
         return Err(OrderRefusal::NotIssuer);
     }
     Ok(())
 }
 
+/// Whether a role deals in orders at all (issues, answers, reads them): the
+/// supervisors and auditors; their dashboard shows the orders to answer.
+pub fn deals_in_orders(role: Role) -> bool {
+    matches!(role, Role::Supervisor | Role::Auditor)
+}
+
 /// Who may read an order: the ordered body's staff who oversee or handle it
 /// (every supervisor and auditor of it and of the bodies above it).
 pub fn may_read(viewer: &Viewer, order: &OrderFacts, h: &Hierarchy) -> bool {
-    matches!(viewer.role, Role::Supervisor | Role::Auditor)
+    deals_in_orders(viewer.role)
         && (h.is_within(order.target_agency, viewer.agency)
             || h.is_within(order.issuing_agency, viewer.agency))
 }

@@ -420,22 +420,33 @@ impl Store {
         Ok(out)
     }
 
-    /// The handler of each petition by id (to name who has an exception).
-    pub async fn petition_handlers(
+    /// The tracking number, title and handler of petitions by id (to name
+    /// the petition and who has it).
+    pub async fn petition_heads(
         &self,
         ids: &[crate::domain::ids::PetitionId],
-    ) -> StoreResult<BTreeMap<crate::domain::ids::PetitionId, Option<StaffId>>> {
+    ) -> StoreResult<BTreeMap<crate::domain::ids::PetitionId, (String, String, Option<StaffId>)>>
+    {
         let mut out = BTreeMap::new();
         for chunk in ids.chunks(500) {
-            let rows: Vec<(crate::domain::ids::PetitionId, Option<StaffId>)> =
-                petition::Entity::find()
-                    .select_only()
-                    .columns([petition::Column::Id, petition::Column::HandlerId])
-                    .filter(petition::Column::Id.is_in(chunk.to_vec()))
-                    .into_tuple()
-                    .all(self.conn())
-                    .await?;
-            out.extend(rows);
+            let rows: Vec<(
+                crate::domain::ids::PetitionId,
+                String,
+                String,
+                Option<StaffId>,
+            )> = petition::Entity::find()
+                .select_only()
+                .columns([
+                    petition::Column::Id,
+                    petition::Column::TrackingNumber,
+                    petition::Column::Title,
+                    petition::Column::HandlerId,
+                ])
+                .filter(petition::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            out.extend(rows.into_iter().map(|(id, tn, t, h)| (id, (tn, t, h))));
         }
         Ok(out)
     }

@@ -134,7 +134,7 @@ impl Store {
         .into();
         self.order_written(
             &txn,
-            p,
+            Some(p),
             Change {
                 order: &row,
                 kind: EventKind::SupervisionOrdered,
@@ -258,48 +258,36 @@ impl Store {
             let current = self.order(o.id).await?.map_or(0, |c| c.version);
             return Err(StoreError::Conflict { current });
         }
-        let Some(petition_id) = o.petition_id else {
-            txn.commit().await?;
-            return Ok(());
+        let p: Option<Petition> = match o.petition_id {
+            Some(id) => Some(
+                petition::Entity::find_by_id(id)
+                    .one(&txn)
+                    .await?
+                    .ok_or(StoreError::NotFound)?
+                    .into(),
+            ),
+            None => None,
         };
-        let p: Petition = petition::Entity::find_by_id(petition_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound)?
-            .into();
-        self.order_written(&txn, &p, change).await?;
+        self.order_written(&txn, p.as_ref(), change).await?;
         txn.commit().await?;
         Ok(())
     }
 
-    /// The event, roll-ups, audit entry and notices of a change (the caller commits).
+    /// The audit entry of a change and, for an order on a petition, its
+    /// timeline event, roll-ups and notices (the caller commits).
     async fn order_written(
         &self,
         txn: &sea_orm::DatabaseTransaction,
-        p: &Petition,
+        p: Option<&Petition>,
         c: Change<'_>,
     ) -> StoreResult<()> {
-        // It counts for the body ordered and the petition's handler.
-        let attribution = Attribution {
-            agency: Some(c.order.target_agency_id),
-            officer: p.handler_id,
-            other_agency: Some(c.order.issuing_agency_id),
-            other_officer: None,
-            detail: c.detail.clone(),
-        };
-        let row = EventRow {
-            petition: p,
-            kind: c.kind,
-            public: false,
-            actor: c.actor,
-            body: c.body.clone(),
-            at: c.at,
-            attribution: Some(&attribution),
-        };
-        let event = row.insert(txn).await?;
-        super::rollups::add(txn, &row.contributions()).await?;
-        let body =
-            crate::audit::commitment(event.body_salt.as_deref().unwrap_or_default(), &c.body);
+        let mut after = serde_json::json!({ "detail": c.detail });
+        if let Some(p) = p {
+            let event = order_event(txn, p, &c).await?;
+            let body =
+                crate::audit::commitment(event.body_salt.as_deref().unwrap_or_default(), &c.body);
+            after = serde_json::json!({ "petition": p.id, "event": event.id, "body_sha256": body, "detail": c.detail });
+        }
         crate::audit::append_at(
             txn,
             c.at,
@@ -307,19 +295,9 @@ impl Store {
             c.action,
             &format!("supervision_order:{}", c.order.id),
             &serde_json::json!({ "status": c.order.status, "version": c.order.version }),
-            &serde_json::json!({ "petition": p.id, "event": event.id, "body_sha256": body, "detail": c.detail }),
+            &after,
         )
         .await?;
-        petition::ActiveModel {
-            id: Set(p.id),
-            updated_at: Set(c.at),
-            ..Default::default()
-        }
-        .update(txn)
-        .await?;
-        let mut outbox = Outbox::new();
-        outbox.event(p.id, event.id, c.kind, false, p.contact_email.is_some());
-        outbox.write(txn).await?;
         Ok(())
     }
 
@@ -364,24 +342,28 @@ impl Store {
         if open_only {
             q = q.filter(order::Column::Status.eq(OrderStatus::Open));
         }
-        let mut rows: Vec<Order> = q
-            .order_by_asc(order::Column::ReplyBy)
-            .order_by_asc(order::Column::Id)
-            .limit(1000)
-            .all(self.conn())
-            .await?
-            .into_iter()
-            .map(Order::from)
-            .collect();
-        rows.sort_by_key(|o| (o.status != OrderStatus::Open, o.reply_by, o.id));
-        rows.truncate(200);
-        Ok(rows)
+        // Open ones first (a CASE, since the status texts do not sort that way).
+        Ok(q.order_by(
+            sea_orm::sea_query::Expr::cust("CASE WHEN status = 'open' THEN 0 ELSE 1 END"),
+            sea_orm::Order::Asc,
+        )
+        .order_by_asc(order::Column::ReplyBy)
+        .order_by_asc(order::Column::Id)
+        .limit(200)
+        .all(self.conn())
+        .await?
+        .into_iter()
+        .map(Order::from)
+        .collect())
     }
 
-    /// Open orders past their date, to `agencies` (none: to any body), oldest date first.
+    /// Open orders past their date, to `agencies` (none: to any body), oldest
+    /// date first; `unescalated`: only those the sweep has not escalated yet
+    /// (so the escalated ones never crowd a new one out of the page).
     pub async fn overdue_orders(
         &self,
         agencies: Option<&[AgencyId]>,
+        unescalated: bool,
         today: NaiveDate,
         limit: u64,
     ) -> StoreResult<Vec<Order>> {
@@ -390,6 +372,9 @@ impl Store {
             .filter(order::Column::ReplyBy.lt(Day(today)));
         if let Some(agencies) = agencies {
             q = q.filter(order::Column::TargetAgencyId.is_in(agencies.to_vec()));
+        }
+        if unescalated {
+            q = q.filter(order::Column::EscalatedAt.is_null());
         }
         Ok(q.order_by_asc(order::Column::ReplyBy)
             .limit(limit)
@@ -446,4 +431,43 @@ impl Store {
         };
         Ok(i64::try_from(q.count(self.conn()).await?).unwrap_or(i64::MAX))
     }
+}
+
+/// The petition's internal timeline event of a change, with its roll-up
+/// contributions and notices; it counts for the body ordered and the
+/// petition's handler.
+async fn order_event(
+    txn: &sea_orm::DatabaseTransaction,
+    p: &Petition,
+    c: &Change<'_>,
+) -> StoreResult<super::entities::petition_event::Model> {
+    let attribution = Attribution {
+        agency: Some(c.order.target_agency_id),
+        officer: p.handler_id,
+        other_agency: Some(c.order.issuing_agency_id),
+        other_officer: None,
+        detail: c.detail.clone(),
+    };
+    let row = EventRow {
+        petition: p,
+        kind: c.kind,
+        public: false,
+        actor: c.actor,
+        body: c.body.clone(),
+        at: c.at,
+        attribution: Some(&attribution),
+    };
+    let event = row.insert(txn).await?;
+    super::rollups::add(txn, &row.contributions()).await?;
+    petition::ActiveModel {
+        id: Set(p.id),
+        updated_at: Set(c.at),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    let mut outbox = Outbox::new();
+    outbox.event(p.id, event.id, c.kind, false, p.contact_email.is_some());
+    outbox.write(txn).await?;
+    Ok(event)
 }

@@ -213,8 +213,7 @@ impl Petition {
     /// The form printed on receipts (`MJ26-K3FQ9-X2MAP`); a number that is not
     /// one of ours (synthetic benchmark rows) is shown as stored.
     pub fn display_number(&self) -> String {
-        crate::domain::codes::TrackingNumber::parse(&self.tracking_number)
-            .map_or_else(|_| self.tracking_number.clone(), |tn| tn.display())
+        crate::domain::codes::TrackingNumber::display_stored(&self.tracking_number)
     }
 }
 

@@ -62,8 +62,7 @@ pub async fn dashboard(
             count: counts.iter().find(|(c, _)| *c == q).map_or(0, |(_, n)| *n),
         })
         .collect();
-    let orders_open = matches!(staff.role, Role::Supervisor | Role::Auditor)
-        .then_some(crate::app::supervision::open_count(&state.app, &staff).await?);
+    let orders_open = crate::app::supervision::open_count(&state.app, &staff).await?;
     let page = DashboardPage {
         orders_open,
         first: queues.iter().find(|q| q.count > 0).map(|q| q.queue),

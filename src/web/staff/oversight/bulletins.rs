@@ -107,13 +107,8 @@ pub async fn bulletin(
     let matter = |m: &serde_json::Value, own: bool| {
         let tn = m["tracking_number"].as_str().unwrap_or_default().to_owned();
         MatterView {
-            link: if own {
-                format!("/staff/petitions/{tn}")
-            } else {
-                format!("/staff/oversight/petitions/{tn}")
-            },
-            display: crate::domain::codes::TrackingNumber::parse(&tn)
-                .map_or_else(|_| tn.clone(), |t| t.display()),
+            link: super::petition_link(&tn, own),
+            display: crate::domain::codes::TrackingNumber::display_stored(&tn),
             title: m["title"].as_str().unwrap_or_default().to_owned(),
             next_due_on: m["next_due_on"]
                 .as_str()

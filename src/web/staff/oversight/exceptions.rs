@@ -50,13 +50,8 @@ pub(super) fn row_views(
                     .iter()
                     .map(|k| lang.t(&format!("exception-{}", k.as_str())))
                     .collect(),
-                display: crate::domain::codes::TrackingNumber::parse(&e.tracking_number)
-                    .map_or_else(|_| e.tracking_number.clone(), |t| t.display()),
-                link: if own {
-                    format!("/staff/petitions/{}", e.tracking_number)
-                } else {
-                    format!("/staff/oversight/petitions/{}", e.tracking_number)
-                },
+                display: crate::domain::codes::TrackingNumber::display_stored(&e.tracking_number),
+                link: super::petition_link(&e.tracking_number, own),
                 tracking_number: e.tracking_number.clone(),
                 title: e.title.clone(),
                 agency: if english {

@@ -182,6 +182,16 @@ fn choices(
         .collect()
 }
 
+/// Where a petition named on an oversight page links: the console's own page
+/// for the reader's agency, the overseer's read-only page for those below.
+fn petition_link(tracking_number: &str, own: bool) -> String {
+    if own {
+        format!("/staff/petitions/{tracking_number}")
+    } else {
+        format!("/staff/oversight/petitions/{tracking_number}")
+    }
+}
+
 /// The list a `what=` names.
 pub fn listing_of(what: &str) -> Option<Listing> {
     listing(what)

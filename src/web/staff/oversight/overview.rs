@@ -226,13 +226,10 @@ pub async fn list(
         items: items
             .into_iter()
             .map(|item| ListRow {
-                display: crate::domain::codes::TrackingNumber::parse(&item.tracking_number)
-                    .map_or_else(|_| item.tracking_number.clone(), |t| t.display()),
-                link: if own {
-                    format!("/staff/petitions/{}", item.tracking_number)
-                } else {
-                    format!("/staff/oversight/petitions/{}", item.tracking_number)
-                },
+                display: crate::domain::codes::TrackingNumber::display_stored(
+                    &item.tracking_number,
+                ),
+                link: super::petition_link(&item.tracking_number, own),
                 days_overdue: item
                     .next_due_on
                     .date()

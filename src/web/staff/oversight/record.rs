@@ -61,10 +61,10 @@ fn act_views(acts: &[officer_record::Act], lang: Lang) -> Vec<ActView> {
                     label
                 },
                 subject: a.entry.subject.clone(),
-                display: a.petition.as_ref().map(|(tn, _)| {
-                    crate::domain::codes::TrackingNumber::parse(tn)
-                        .map_or_else(|_| tn.clone(), |t| t.display())
-                }),
+                display: a
+                    .petition
+                    .as_ref()
+                    .map(|(tn, _)| crate::domain::codes::TrackingNumber::display_stored(tn)),
                 tracking_number: a.petition.as_ref().map(|(tn, _)| tn.clone()),
                 title: a.petition.as_ref().map(|(_, t)| t.clone()),
             }
