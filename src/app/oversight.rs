@@ -317,6 +317,15 @@ async fn trend(app: &App, scope: &Scope, month: Period) -> Result<Vec<MonthPoint
         .collect())
 }
 
+/// A petition of a list behind a count, with who handles it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub item: QueueItem,
+    /// The handler's name; none while unassigned.
+    pub handler_name: Option<String>,
+}
+
 /// The petitions behind a count of the console.
 pub async fn list(
     app: &App,
@@ -325,7 +334,7 @@ pub async fn list(
     listing: Listing,
     period: Period,
     page: u64,
-) -> Result<(Agency, Vec<QueueItem>)> {
+) -> Result<(Agency, Vec<Listed>)> {
     let (agency, _, _) = resolve(app, staff, Some(agency)).await?;
     let items = app
         .store
@@ -338,7 +347,18 @@ pub async fn list(
             page,
         )
         .await?;
-    Ok((agency, items))
+    let mut handlers: Vec<_> = items.iter().filter_map(|i| i.handler_id).collect();
+    handlers.sort();
+    handlers.dedup();
+    let names = app.store.staff_names(&handlers).await?;
+    let listed = items
+        .into_iter()
+        .map(|item| Listed {
+            handler_name: item.handler_id.and_then(|h| names.get(&h).cloned()),
+            item,
+        })
+        .collect();
+    Ok((agency, listed))
 }
 
 /// A petition as an overseer (an agency's or a higher agency's supervisor or

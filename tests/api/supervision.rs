@@ -169,6 +169,23 @@ async fn the_leader_sees_each_county_s_problem_in_order(app: &TestApp) {
     .await;
     assert_eq!(status, 404, "another county's list is not there");
 
+    // The lists behind the console's counts name the handler too.
+    let nx_id = app.store.agency_by_code("lj-nx-court").await.unwrap().id;
+    let (status, items) = get(
+        app,
+        &province,
+        &format!("/api/v1/staff/oversight/list?agency={nx_id}&what=stage:investigating"),
+    )
+    .await;
+    assert_eq!(status, 200, "{items}");
+    let listed = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["tracking_number"] == b.as_str())
+        .expect("B is being investigated again");
+    assert_eq!(listed["handler_name"], handler.name.as_str());
+
     // The page: the oversight console brings them forward, named, in Chinese.
     app.login_demo("supervisor", "jn-court").await;
     let (status, page) = app.get_text("/staff/oversight").await;
@@ -268,7 +285,13 @@ async fn a_supervision_order_s_life(app: &TestApp) {
     assert_eq!(replied["status"], "answered");
     assert_eq!(replied["answered_on_time"], true);
     // Counted in the county's evaluation: one order, answered in time.
-    let (_, evaluation) = get(app, &county, "/api/v1/staff/oversight/evaluation").await;
+    let month = mingjing::domain::evaluation::Period::month_of(mingjing::app::today()).key();
+    let (_, evaluation) = get(
+        app,
+        &county,
+        &format!("/api/v1/staff/oversight/evaluation?period={month}"),
+    )
+    .await;
     let values = evaluation["agencies"][0]["values"].as_array().unwrap();
     let v = |id: &str| values.iter().find(|v| v["id"] == id).unwrap().clone();
     assert_eq!(v("supervision_orders")["value"], 1.0);

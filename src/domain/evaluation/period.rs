@@ -53,6 +53,12 @@ impl Period {
     }
 
     /// The month of `day`.
+    /// The last month that has ended by `day`: what an evaluation opens on
+    /// (the current month is days old and reads mostly "—").
+    pub fn last_full_month(day: NaiveDate) -> Period {
+        Period::month_of(day).previous()
+    }
+
     pub fn month_of(day: NaiveDate) -> Period {
         use chrono::Datelike;
         Period::Month(day.year(), day.month())

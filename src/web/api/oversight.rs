@@ -15,7 +15,8 @@ use serde::Deserialize;
 pub struct OversightQuery {
     /// An agency id in the caller's scope; the caller's own when empty.
     agency: String,
-    /// `YYYY-MM`, `YYYY-Qn` or `YYYY`; the current month when empty.
+    /// `YYYY-MM`, `YYYY-Qn` or `YYYY`; when empty, the current month for
+    /// lists, the last full month for the evaluation and an officer's record.
     period: String,
     /// For lists: overdue, due_week, extension_pending, review_pending,
     /// returned, urged, reversed, unsatisfied, or stage:<state>.
@@ -32,6 +33,14 @@ impl OversightQuery {
             Ok(Period::month_of(app::today()))
         } else {
             Period::parse(&self.period).ok_or(AppError::BadRequest("error-bad-query"))
+        }
+    }
+    /// An evaluation's or a record's period: the last full month when none is asked for.
+    fn evaluation_period(&self) -> Result<Period, AppError> {
+        if self.period.trim().is_empty() {
+            Ok(Period::last_full_month(app::today()))
+        } else {
+            self.period()
         }
     }
 }
@@ -80,7 +89,13 @@ pub async fn evaluation(
     ApiStaff(staff): ApiStaff,
     query: web::Query<OversightQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let e = oversight::evaluation(&state.app, &staff, query.agency(), query.period()?).await?;
+    let e = oversight::evaluation(
+        &state.app,
+        &staff,
+        query.agency(),
+        query.evaluation_period()?,
+    )
+    .await?;
     Ok(crate::web::no_store(HttpResponse::Ok().json(e)))
 }
 
@@ -98,7 +113,7 @@ pub async fn officer(
         &state.app,
         &staff,
         StaffId(id.into_inner()),
-        query.period()?,
+        query.evaluation_period()?,
         query.page.parse().ok(),
     )
     .await?;

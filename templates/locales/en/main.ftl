@@ -1353,3 +1353,6 @@ event-supervision_escalated = Supervision order unanswered, escalated
 nav-staff-supervision = Supervision orders
 bulletin-orders-unanswered = Supervision orders unanswered past their date
 bulletin-below-overdue = Overdue matters of the bodies below
+act-issue_supervision_order = Issue a supervision order
+act-reply_supervision_order = Reply to a supervision order
+act-withdraw_supervision_order = Withdraw a supervision order

@@ -1334,3 +1334,6 @@ event-supervision_escalated = 督办逾期未复，已提交上一级
 nav-staff-supervision = 督办
 bulletin-orders-unanswered = 逾期未回复的督办单
 bulletin-below-overdue = 下级单位的逾期事项
+act-issue_supervision_order = 下达督办单
+act-reply_supervision_order = 回复督办单
+act-withdraw_supervision_order = 撤销督办单

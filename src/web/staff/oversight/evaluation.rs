@@ -54,7 +54,7 @@ pub async fn evaluation(
     CurrentStaff(staff): CurrentStaff,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let period = query.period();
+    let period = query.evaluation_period(&session);
     let e = oversight::evaluation(&state.app, &staff, query.agency(), period).await?;
     let english = lang == Lang::En;
     let heads = e

@@ -51,6 +51,24 @@ impl ScopeQuery {
         Period::parse(&self.period).unwrap_or_else(|| Period::month_of(app::today()))
     }
 
+    /// The period of an evaluation or a record: the one asked for (then
+    /// remembered for the session), else the one last asked for, else the
+    /// last full month.
+    fn evaluation_period(&self, session: &actix_session::Session) -> Period {
+        const KEY: &str = "evaluation_period";
+        if let Some(p) = Period::parse(&self.period) {
+            // Remembering is a convenience: a session that cannot store it still answers.
+            let _ = session.insert(KEY, p.key());
+            return p;
+        }
+        session
+            .get::<String>(KEY)
+            .ok()
+            .flatten()
+            .and_then(|k| Period::parse(&k))
+            .unwrap_or_else(|| Period::last_full_month(app::today()))
+    }
+
     fn page(&self) -> u64 {
         self.page.parse().unwrap_or(1).max(1)
     }

@@ -185,7 +185,7 @@ struct ListPage {
 #[derive(Serialize)]
 struct ListRow {
     #[serde(flatten)]
-    item: crate::store::queues::QueueItem,
+    item: crate::app::oversight::Listed,
     display: String,
     /// Where the row links: the console's page for the agency's own staff, the
     /// overseer's read-only page for those above.
@@ -227,10 +227,11 @@ pub async fn list(
             .into_iter()
             .map(|item| ListRow {
                 display: crate::domain::codes::TrackingNumber::display_stored(
-                    &item.tracking_number,
+                    &item.item.tracking_number,
                 ),
-                link: super::petition_link(&item.tracking_number, own),
+                link: super::petition_link(&item.item.tracking_number, own),
                 days_overdue: item
+                    .item
                     .next_due_on
                     .date()
                     .filter(|d| *d < today)

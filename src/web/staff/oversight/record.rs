@@ -21,6 +21,8 @@ struct ActView {
     subject: String,
     tracking_number: Option<String>,
     display: Option<String>,
+    /// The petition's page for the reader (the console's or the overseer's).
+    link: Option<String>,
     title: Option<String>,
 }
 
@@ -45,7 +47,8 @@ struct RecordPage {
     own: bool,
 }
 
-fn act_views(acts: &[officer_record::Act], lang: Lang) -> Vec<ActView> {
+/// `own`: the reader works at the officer's agency (their petitions open in the console).
+fn act_views(acts: &[officer_record::Act], lang: Lang, own: bool) -> Vec<ActView> {
     acts.iter()
         .map(|a| {
             let key = format!("act-{}", a.entry.action);
@@ -65,6 +68,10 @@ fn act_views(acts: &[officer_record::Act], lang: Lang) -> Vec<ActView> {
                     .petition
                     .as_ref()
                     .map(|(tn, _)| crate::domain::codes::TrackingNumber::display_stored(tn)),
+                link: a
+                    .petition
+                    .as_ref()
+                    .map(|(tn, _)| super::petition_link(tn, own)),
                 tracking_number: a.petition.as_ref().map(|(tn, _)| tn.clone()),
                 title: a.petition.as_ref().map(|(_, t)| t.clone()),
             }
@@ -82,7 +89,7 @@ pub async fn record(
     id: web::Path<i32>,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let period = query.period();
+    let period = query.evaluation_period(&session);
     let r = officer_record::record(
         &state.app,
         &staff,
@@ -102,7 +109,7 @@ pub async fn record(
         values: value_views(&r.values, lang),
         score: scored(&r.score_basis, lang).0,
         score_basis: scored(&r.score_basis, lang).1,
-        acts: act_views(&r.acts, lang),
+        acts: act_views(&r.acts, lang, staff.agency_id == r.agency.id),
         total: r.total,
         page: r.page,
         pages: r.pages,
@@ -119,12 +126,13 @@ pub async fn record(
 /// `/staff/officers/{id}/record.csv`: the record of the period as CSV.
 pub async fn record_csv(
     state: web::Data<AppState>,
+    session: actix_session::Session,
     lang: Lang,
     CurrentStaff(staff): CurrentStaff,
     id: web::Path<i32>,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let period = query.period();
+    let period = query.evaluation_period(&session);
     let r =
         officer_record::full_record(&state.app, &staff, StaffId(id.into_inner()), period).await?;
     let body = officer_record::record_csv(&r, lang == Lang::En);
