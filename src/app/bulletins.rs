@@ -33,6 +33,13 @@ pub struct Report {
     pub existing: usize,
 }
 
+/// A body as a bulletin names it (its ranking keeps names, not whole records).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Named {
+    pub name_zh: String,
+    pub name_en: String,
+}
+
 /// A matter a bulletin names.
 #[derive(Debug, Clone, serde::Serialize)]
 struct Matter {
@@ -98,6 +105,13 @@ pub async fn generate(store: &Store, month: Period) -> Result<Report> {
         );
         let (below_overdue, orders_unanswered) =
             below(store, &agencies, &tree, agency.id, today).await?;
+        // 红黑榜 of the bodies directly below, for the month.
+        let ranking = super::ranking::count(store, &agencies, agency.id, month)
+            .await?
+            .map(|a| Named {
+                name_zh: a.name_zh,
+                name_en: a.name_en,
+            });
         let body = serde_json::json!({
             "month": month.key(),
             "generated_on": today,
@@ -112,6 +126,7 @@ pub async fn generate(store: &Store, month: Period) -> Result<Report> {
             "unsatisfied": unsatisfied,
             "below_overdue": below_overdue,
             "orders_unanswered": orders_unanswered,
+            "ranking": ranking,
         });
         match store.keep_bulletin(agency.id, &month.key(), body).await? {
             Some(_) => report.generated += 1,

@@ -32,6 +32,7 @@ pub mod open311;
 pub mod oversight;
 pub mod procedures;
 pub mod queue;
+pub mod ranking;
 pub mod records;
 pub mod retention;
 pub mod search;

@@ -22,6 +22,7 @@ pub mod page;
 pub mod petition;
 pub mod procedure;
 pub mod published;
+pub mod ranking;
 pub mod redaction;
 pub mod retention;
 pub mod retry;

@@ -401,3 +401,73 @@ async fn a_supervision_order_s_life(app: &TestApp) {
     );
 }
 db_test!(a_supervision_order_s_life);
+
+async fn the_units_below_are_ranked_never_the_officers(app: &TestApp) {
+    app.seed_demo().await;
+    let city = token(app, "supervisor", "lj-court").await;
+    let month = mingjing::domain::evaluation::Period::last_full_month(mingjing::app::today()).key();
+    let (status, r) = get(app, &city, "/api/v1/staff/oversight/ranking").await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(
+        r["period"],
+        month.as_str(),
+        "the last full month by default"
+    );
+    let names: Vec<&str> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["who"]["code"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        vec!["lj-jb-court", "lj-nx-court"],
+        "the city's two county courts"
+    );
+    // Two units are too few for lists: each is ranked or said not to be, none listed.
+    assert_eq!(r["lists"], false);
+    for row in r["rows"].as_array().unwrap() {
+        assert!(
+            (row["rank"].is_null() && row["standing"] == "unranked")
+                || (!row["rank"].is_null() && row["standing"] == "neither"),
+            "{row}"
+        );
+    }
+    // A county has nothing below it; a county cannot ask for its city's ranking.
+    let county = token(app, "supervisor", "lj-jb-court").await;
+    let (status, r) = get(app, &county, "/api/v1/staff/oversight/ranking").await;
+    assert_eq!(status, 200);
+    assert_eq!(r["rows"], json!([]));
+    let lj = app.store.agency_by_code("lj-court").await.unwrap();
+    let (status, _) = get(
+        app,
+        &county,
+        &format!("/api/v1/staff/oversight/ranking?agency={}", lj.id),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // On the oversight page and in the city's bulletin, with the method linked.
+    app.login_demo("supervisor", "lj-court").await;
+    let (_, page) = app.get_text("/staff/oversight").await;
+    assert!(
+        page.contains("红黑榜") && page.contains("查看排名办法"),
+        "{page}"
+    );
+    let (_, method) = app.get_text("/staff/evaluation/method").await;
+    assert!(method.contains("响应率") && method.contains("重办率"));
+    let period = mingjing::domain::evaluation::Period::last_full_month(mingjing::app::today());
+    mingjing::app::bulletins::generate(&app.store, period)
+        .await
+        .unwrap();
+    let bulletin = app.store.bulletins_of(lj.id).await.unwrap().remove(0);
+    let (_, page) = app
+        .get_text(&format!("/staff/bulletins/{}", bulletin.id))
+        .await;
+    assert!(
+        page.contains("红黑榜") && page.contains("下级单位排名"),
+        "{page}"
+    );
+}
+db_test!(the_units_below_are_ranked_never_the_officers);

@@ -119,7 +119,7 @@ test("last month's bulletin is kept and readable by the agency's supervisor", as
   await page.context().close();
 });
 
-test('a leader finds the problems first, issues a supervision order, and every page fits 320 px', async () => {
+test('a leader finds the problems first, issues a supervision order, reads the ranking, and every page fits 320 px', async () => {
   const page = await newPage(browser, 'zh-CN');
   await logIn(page, 'supervisor', 'jn-court');
   await page.goto(`${server.address}/staff/oversight`);
@@ -129,6 +129,8 @@ test('a leader finds the problems first, issues a supervision order, and every p
   await list.waitFor();
   const headers = await list.getByRole('columnheader').allTextContents();
   assert.deepEqual(headers, ['问题', '信访事项', '办理机关', '承办人', '时长']);
+  // The ranking of the bodies below, last month, with its method.
+  await page.getByRole('table', { name: /下级单位排名/ }).waitFor();
   await page.getByRole('link', { name: /查看全部/ }).click();
   await page.getByRole('heading', { level: 1, name: /监督提示/ }).waitFor();
   const pages = [['exceptions', page.url()]];
@@ -150,6 +152,8 @@ test('a leader finds the problems first, issues a supervision order, and every p
   pages.push(['orders', page.url()]);
   pages.push(['oversight', `${server.address}/staff/oversight`]);
   pages.push(['evaluation', `${server.address}/staff/evaluation`]);
+  pages.push(['ranking', `${server.address}/staff/oversight/ranking`]);
+  pages.push(['evaluation method', `${server.address}/staff/evaluation/method`]);
   for (const [label, url] of pages) {
     for (const width of [1280, 320]) {
       await page.setViewportSize({ width, height: 800 });

@@ -123,9 +123,87 @@ pub struct EvaluationRules {
     pub score_min_coverage: f64,
     #[serde(rename = "indicator")]
     pub indicators: Vec<Indicator>,
+    /// 红黑榜: how sibling units are ranked (`domain::ranking`); none: no ranking.
+    #[serde(default)]
+    pub ranking: Option<RankingRules>,
+}
+
+/// 红黑榜 — the monthly ranking of sibling units, as data: which rates it
+/// weighs (by the names the national practice gives them: 响应率, 解决率,
+/// 满意率, 回退率, 重办率), how many units each list names, and how many
+/// ranked units a comparison needs at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankingRules {
+    /// Units on the red list and on the black list (a tie at the edge takes all tied).
+    pub list_size: usize,
+    /// With fewer units ranked than this, no lists: the table only.
+    pub min_ranked: usize,
+    #[serde(rename = "indicator")]
+    pub indicators: Vec<RankingIndicator>,
+}
+
+/// One rate of the ranking, its name there and its weight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RankingIndicator {
+    /// An indicator of the method (a rate the staff pages show).
+    pub id: String,
+    pub label_zh: String,
+    pub label_en: String,
+    pub weight: f64,
 }
 
 impl EvaluationRules {
+    /// The ranking's own method: its rates with its weights, and the same
+    /// coverage rule as the composite score (a unit without enough cases in
+    /// enough of them is not ranked). None when the rules rank nothing.
+    pub fn ranking_method(&self) -> Option<EvaluationRules> {
+        let ranking = self.ranking.as_ref()?;
+        let indicators = ranking
+            .indicators
+            .iter()
+            .filter_map(|r| {
+                let mut i = self.indicator(&r.id)?.clone();
+                i.weight = r.weight;
+                Some(i)
+            })
+            .collect();
+        Some(EvaluationRules {
+            min_sample: self.min_sample,
+            score_min_indicators: self.score_min_indicators.min(ranking.indicators.len()),
+            score_min_coverage: self.score_min_coverage,
+            indicators,
+            ranking: None,
+        })
+    }
+
+    fn check_ranking(&self) -> Result<(), String> {
+        let Some(r) = &self.ranking else {
+            return Ok(());
+        };
+        if r.list_size == 0 || r.min_ranked < 2 {
+            return Err("ranking: list_size must be 1 or more and min_ranked 2 or more".to_owned());
+        }
+        if r.indicators.is_empty() {
+            return Err("ranking: name at least one indicator".to_owned());
+        }
+        for ri in &r.indicators {
+            let Some(i) = self.indicator(&ri.id) else {
+                return Err(format!("ranking: no indicator {}", ri.id));
+            };
+            if !matches!(i.formula, Formula::Rate { .. }) || !i.staff {
+                return Err(format!(
+                    "ranking: {} is not a rate the staff pages show; only those are ranked",
+                    ri.id
+                ));
+            }
+            if ri.weight <= 0.0 || !ri.weight.is_finite() {
+                return Err(format!("ranking: {}: weight must be more than 0", ri.id));
+            }
+        }
+        Ok(())
+    }
     /// Reads and checks the rules: ids unique, weights only on rates (a count is
     /// never scored), thresholds within 0–1, percentiles within 0–100.
     pub fn from_toml(text: &str) -> Result<Self, String> {
@@ -168,6 +246,7 @@ impl EvaluationRules {
                 ));
             }
         }
+        rules.check_ranking()?;
         Ok(rules)
     }
 
@@ -186,6 +265,7 @@ impl EvaluationRules {
                 score_min_indicators: three(),
                 score_min_coverage: three_fifths(),
                 indicators: Vec::new(),
+                ranking: None,
             })
         })
     }
@@ -205,6 +285,7 @@ impl EvaluationRules {
                 .filter(|i| keep(i))
                 .cloned()
                 .collect(),
+            ranking: self.ranking.clone(),
         }
     }
 

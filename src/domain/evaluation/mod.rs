@@ -26,7 +26,10 @@ mod period;
 #[cfg(test)]
 mod tests;
 
-pub use indicators::{EvaluationRules, Formula, Indicator, Totals, Value, evaluate, percentile};
+pub use indicators::{
+    EvaluationRules, Formula, Indicator, RankingIndicator, RankingRules, Totals, Value, evaluate,
+    percentile,
+};
 pub use period::Period;
 
 use super::events::EventKind;

@@ -55,6 +55,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/api/v1/staff/oversight", get().to(oversight::overview))
         .route("/api/v1/staff/oversight/list", get().to(oversight::list))
         .route(
+            "/api/v1/staff/oversight/ranking",
+            get().to(oversight::ranking),
+        )
+        .route(
             "/api/v1/staff/oversight/exceptions",
             get().to(supervision::exceptions),
         )

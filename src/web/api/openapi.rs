@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         super::oversight::officer,
         super::oversight::bulletins,
         super::oversight::bulletin,
+        super::oversight::ranking,
         super::supervision::exceptions,
         super::supervision::orders,
         super::supervision::issue,

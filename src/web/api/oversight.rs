@@ -144,3 +144,22 @@ pub async fn bulletin(
     let (b, _) = app::bulletins::read(&state.app, &staff, id.into_inner()).await?;
     Ok(crate::web::no_store(HttpResponse::Ok().json(b)))
 }
+
+/// 红黑榜: the bodies directly below an agency ranked for a period (the last
+/// full month when none), with red and black lists when enough are ranked.
+#[utoipa::path(get, path = "/api/v1/staff/oversight/ranking", tag = "staff", params(OversightQuery),
+    responses((status = 200, body = Object), (status = 400, body = crate::web::error::ErrorBody), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn ranking(
+    state: web::Data<AppState>,
+    ApiStaff(staff): ApiStaff,
+    query: web::Query<OversightQuery>,
+) -> Result<HttpResponse, AppError> {
+    let r = crate::app::ranking::ranking(
+        &state.app,
+        &staff,
+        query.agency(),
+        query.evaluation_period()?,
+    )
+    .await?;
+    Ok(crate::web::no_store(HttpResponse::Ok().json(r)))
+}

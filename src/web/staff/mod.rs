@@ -88,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/staff/oversight/exceptions",
             get().to(oversight::exceptions),
         )
+        .route("/staff/oversight/ranking", get().to(oversight::ranking))
         .route(
             "/staff/oversight/petitions/{tn}/order",
             post().to(supervision::issue),

@@ -68,6 +68,11 @@ struct BulletinPage {
     below_overdue: Vec<(String, Vec<MatterView>)>,
     /// 督办 unanswered past their date in the tree: (order id, body, matter).
     orders_unanswered: Vec<(i64, String, MatterView)>,
+    /// 红黑榜 of the bodies directly below, for the month (bulletins made
+    /// before it was added have none).
+    ranking_heads: Vec<String>,
+    ranking: Vec<super::ranking::RankRow>,
+    ranking_lists: bool,
 }
 
 #[derive(Serialize)]
@@ -147,6 +152,13 @@ pub async fn bulletin(
             )
         })
         .collect();
+    let ranking: crate::domain::ranking::Ranking<app::bulletins::Named> = serde_json::from_value(
+        b.body["ranking"].clone(),
+    )
+    .unwrap_or(crate::domain::ranking::Ranking {
+        rows: Vec::new(),
+        lists: false,
+    });
     let page = BulletinPage {
         layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
@@ -171,6 +183,19 @@ pub async fn bulletin(
         unsatisfied: matters("unsatisfied"),
         below_overdue,
         orders_unanswered,
+        ranking_heads: super::ranking::heads(lang),
+        ranking_lists: ranking.lists,
+        ranking: super::ranking::rows(
+            &ranking.rows,
+            |n| {
+                if lang == Lang::En {
+                    n.name_en.clone()
+                } else {
+                    n.name_zh.clone()
+                }
+            },
+            lang,
+        ),
         staff,
     };
     Ok(no_store(html(

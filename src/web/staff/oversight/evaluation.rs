@@ -116,6 +116,10 @@ struct MethodPage {
     score_min_indicators: usize,
     score_min_coverage: String,
     indicators: Vec<MethodRow>,
+    /// 红黑榜: each ranked rate (its ranking name, the indicator, its weight).
+    ranking: Vec<(String, String, f64)>,
+    ranking_list_size: usize,
+    ranking_min_ranked: usize,
 }
 
 #[derive(Serialize)]
@@ -164,6 +168,22 @@ pub async fn method(
                 higher_is_better: i.higher_is_better,
             })
             .collect(),
+        ranking: rules
+            .ranking
+            .iter()
+            .flat_map(|r| &r.indicators)
+            .map(|r| {
+                let name = rules
+                    .indicator(&r.id)
+                    .map(|i| if english { &i.name_en } else { &i.name_zh })
+                    .cloned()
+                    .unwrap_or_default();
+                let label = if english { &r.label_en } else { &r.label_zh };
+                (label.clone(), name, r.weight)
+            })
+            .collect(),
+        ranking_list_size: rules.ranking.as_ref().map_or(0, |r| r.list_size),
+        ranking_min_ranked: rules.ranking.as_ref().map_or(0, |r| r.min_ranked),
         staff,
     };
     Ok(html(

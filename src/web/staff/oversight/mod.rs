@@ -12,12 +12,14 @@ mod bulletins;
 mod evaluation;
 mod exceptions;
 mod overview;
+mod ranking;
 mod record;
 
 pub use bulletins::{bulletin, bulletins};
 pub use evaluation::{evaluation, method};
 pub use exceptions::exceptions;
 pub use overview::{OrderInput, list, overview, petition, petition_page};
+pub use ranking::ranking;
 pub use record::{record, record_csv};
 
 use crate::app::{self};

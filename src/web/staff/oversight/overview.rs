@@ -67,6 +67,11 @@ struct OverviewPage {
     exceptions: Vec<super::exceptions::RowView>,
     exception_total: usize,
     exception_counts: Vec<(String, String, usize)>,
+    /// 红黑榜 of the bodies directly below, last full month (none without any).
+    ranking_heads: Vec<String>,
+    ranking: Vec<super::ranking::RankRow>,
+    ranking_lists: bool,
+    ranking_period: String,
 }
 
 /// Rows of the exceptions list shown on the oversight page itself.
@@ -87,6 +92,8 @@ pub async fn overview(
     let exception_total = exception_rows.len();
     exception_rows.truncate(EXCEPTIONS_SHOWN);
     let english = lang == Lang::En;
+    let last_month = crate::domain::evaluation::Period::last_full_month(app::today());
+    let ranking = app::ranking::ranking(&state.app, &staff, Some(o.root.id), last_month).await?;
     let received: Vec<Bar> = o
         .trend
         .iter()
@@ -159,6 +166,10 @@ pub async fn overview(
         exceptions: exception_rows,
         exception_total,
         exception_counts: super::exceptions::count_views(&exceptions, lang),
+        ranking_heads: super::ranking::heads(lang),
+        ranking_lists: ranking.lists,
+        ranking: super::ranking::rows(&ranking.rows, |a| a.name(english).to_owned(), lang),
+        ranking_period: last_month.key(),
         staff,
     };
     Ok(no_store(html(
