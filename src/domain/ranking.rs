@@ -164,9 +164,9 @@ mod tests {
         ]
     }
 
-    fn table(
-        r: &Ranking<&'static str>,
-    ) -> Vec<(&'static str, Option<f64>, Option<usize>, bool, Standing)> {
+    type Line = (&'static str, Option<f64>, Option<usize>, bool, Standing);
+
+    fn table(r: &Ranking<&'static str>) -> Vec<Line> {
         r.rows
             .iter()
             .map(|r| (r.who, r.score, r.rank, r.tied, r.standing))
