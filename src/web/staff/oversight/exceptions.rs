@@ -30,14 +30,10 @@ pub(super) struct RowView {
     order_id: Option<i32>,
 }
 
-pub(super) fn row_views(
-    list: &exceptions::ExceptionList,
-    staff: &StaffMember,
-    lang: Lang,
-) -> Vec<RowView> {
+/// The rows as shown (only those on the page: naming each costs translations).
+pub(super) fn row_views(rows: &[exceptions::Row], staff: &StaffMember, lang: Lang) -> Vec<RowView> {
     let english = lang == Lang::En;
-    list.rows
-        .iter()
+    rows.iter()
         .map(|r| {
             let e = &r.exception;
             let kind = e.kind.as_str();
@@ -103,6 +99,8 @@ struct ExceptionsPage {
     root_name: String,
     root_id: crate::domain::ids::AgencyId,
     rows: Vec<RowView>,
+    /// The pager (100 rows a page, the most severe first).
+    paged: crate::domain::page::Paged<()>,
     counts: Vec<(String, String, usize)>,
     rules: exceptions::RulesShown,
     choices: Vec<(crate::domain::ids::AgencyId, String, bool)>,
@@ -118,12 +116,25 @@ pub async fn exceptions(
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, AppError> {
     let list = exceptions::exceptions(&state.app, &staff, query.agency()).await?;
+    let request = crate::domain::page::PageRequest::new(
+        Some(query.page()),
+        Some(crate::domain::page::PageRequest::MAX_PER_PAGE),
+    );
+    let shown: Vec<_> = list
+        .rows
+        .iter()
+        .skip(usize::try_from(request.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(request.per_page).unwrap_or(100))
+        .cloned()
+        .collect();
+    let paged = crate::domain::page::Paged::new(Vec::new(), request, list.rows.len() as u64);
     let page = ExceptionsPage {
         layout: crate::web::layout(&req, lang),
         csrf_token: csrf_token(&session)?,
         root_name: list.root.name(lang == Lang::En).to_owned(),
         root_id: list.root.id,
-        rows: row_views(&list, &staff, lang),
+        rows: row_views(&shown, &staff, lang),
+        paged,
         counts: count_views(&list, lang),
         rules: list.rules.clone(),
         choices: choices(&list.choices, list.root.id, lang),

@@ -88,9 +88,12 @@ pub async fn overview(
 ) -> Result<HttpResponse, AppError> {
     let o = oversight::overview(&state.app, &staff, query.agency()).await?;
     let exceptions = app::exceptions::exceptions(&state.app, &staff, Some(o.root.id)).await?;
-    let mut exception_rows = super::exceptions::row_views(&exceptions, &staff, lang);
-    let exception_total = exception_rows.len();
-    exception_rows.truncate(EXCEPTIONS_SHOWN);
+    let exception_total = exceptions.rows.len();
+    let exception_rows = super::exceptions::row_views(
+        &exceptions.rows[..exception_total.min(EXCEPTIONS_SHOWN)],
+        &staff,
+        lang,
+    );
     let english = lang == Lang::En;
     let last_month = crate::domain::evaluation::Period::last_full_month(app::today());
     let ranking = app::ranking::ranking(&state.app, &staff, Some(o.root.id), last_month).await?;
