@@ -55,9 +55,10 @@ pub async fn exceptions(
     let today = super::today();
     let calendar = app.store.calendar().await?;
     let window = rules.window(today, &calendar);
-    // Counted at most every few seconds per tree and reader: the oversight
-    // page shows them on every load (the figures beside them are as fresh).
-    let sightings = app
+    // Found, ranked and named at most every few seconds per tree and reader
+    // (the oversight page shows them on every load; the figures beside them
+    // are as fresh): only the page's own rows are then turned into views.
+    let found = app
         .figures
         .exceptions
         .get_or((ids.clone(), staff.name.clone(), today), || async {
@@ -66,32 +67,16 @@ pub async fn exceptions(
                 .exception_sightings(&ids, &staff.name, &window)
                 .await?;
             found.extend(super::supervision::unanswered_sightings(app, &ids, today).await?);
-            Ok::<_, super::Error>(found)
+            let ranked = exceptions::rank(rules, found, today);
+            let rows = named(app, &all, ranked.rows).await?;
+            Ok::<_, super::Error>((rows, ranked.counts))
         })
         .await?;
-    let ranked = exceptions::rank(rules, sightings.as_ref().clone(), today);
-    let mut handlers: Vec<StaffId> = ranked.rows.iter().filter_map(|r| r.handler_id).collect();
-    handlers.sort();
-    handlers.dedup();
-    let names = app.store.staff_names(&handlers).await?;
-    let by_id: BTreeMap<AgencyId, &Agency> = all.iter().map(|a| (a.id, a)).collect();
-    let rows = ranked
-        .rows
-        .into_iter()
-        .map(|e| {
-            let a = by_id.get(&e.agency_id);
-            Row {
-                agency_name_zh: a.map(|a| a.name_zh.clone()).unwrap_or_default(),
-                agency_name_en: a.map(|a| a.name_en.clone()).unwrap_or_default(),
-                handler_name: e.handler_id.and_then(|h| names.get(&h).cloned()),
-                exception: e,
-            }
-        })
-        .collect();
+    let (rows, found_counts) = found.as_ref().clone();
     let counts = rules
         .order
         .iter()
-        .map(|k| (*k, ranked.counts.get(k).copied().unwrap_or(0)))
+        .map(|k| (*k, found_counts.get(k).copied().unwrap_or(0)))
         .collect();
     Ok(ExceptionList {
         root,
@@ -106,4 +91,25 @@ pub async fn exceptions(
         },
         choices: choices(&all, &h, staff),
     })
+}
+
+/// The ranked rows with the names of their agencies and handlers.
+async fn named(app: &App, all: &[Agency], ranked: Vec<Exception>) -> Result<Vec<Row>> {
+    let mut handlers: Vec<StaffId> = ranked.iter().filter_map(|r| r.handler_id).collect();
+    handlers.sort();
+    handlers.dedup();
+    let names = app.store.staff_names(&handlers).await?;
+    let by_id: BTreeMap<AgencyId, &Agency> = all.iter().map(|a| (a.id, a)).collect();
+    Ok(ranked
+        .into_iter()
+        .map(|e| {
+            let a = by_id.get(&e.agency_id);
+            Row {
+                agency_name_zh: a.map(|a| a.name_zh.clone()).unwrap_or_default(),
+                agency_name_en: a.map(|a| a.name_en.clone()).unwrap_or_default(),
+                handler_name: e.handler_id.and_then(|h| names.get(&h).cloned()),
+                exception: e,
+            }
+        })
+        .collect())
 }

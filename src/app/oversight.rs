@@ -12,7 +12,6 @@ use super::{App, Error, Result};
 use crate::domain::access::{self, Viewer};
 use crate::domain::agency::Hierarchy;
 use crate::domain::evaluation::{self, EvaluationRules, Period, Totals, Value};
-use crate::domain::exceptions::Sighting;
 use crate::domain::ids::AgencyId;
 use crate::domain::scoring;
 use crate::store::agencies::Agency;
@@ -29,8 +28,16 @@ pub struct Figures {
     sums: TtlCache<(String, String, String), Totals>,
     by_month: TtlCache<(String, String, String), BTreeMap<String, Totals>>,
     overdue: TtlCache<(String, String, String), BTreeMap<String, i64>>,
-    /// What the exceptions list found, per tree, reader (recusal) and day (`app::exceptions`).
-    pub(super) exceptions: TtlCache<(Vec<AgencyId>, String, chrono::NaiveDate), Vec<Sighting>>,
+    /// The exceptions list, ranked and named, per tree, reader (recusal) and
+    /// day (`app::exceptions`), with how many petitions have each kind.
+    #[allow(clippy::type_complexity)]
+    pub(super) exceptions: TtlCache<
+        (Vec<AgencyId>, String, chrono::NaiveDate),
+        (
+            Vec<super::exceptions::Row>,
+            BTreeMap<crate::domain::exceptions::ExceptionKind, usize>,
+        ),
+    >,
 }
 
 impl Default for Figures {
