@@ -11,6 +11,19 @@ use crate::store::agencies::Agency;
 use crate::store::staff::StaffMember;
 use std::collections::BTreeMap;
 
+/// The lists found, ranked and named, per tree, reader (recusal) and day,
+/// for the live figures' few seconds (`app::cache`), with how many petitions
+/// have each kind.
+pub type Cache = super::cache::TtlCache<
+    (Vec<AgencyId>, String, chrono::NaiveDate),
+    (Vec<Row>, BTreeMap<ExceptionKind, usize>),
+>;
+
+/// An empty cache.
+pub fn cache() -> Cache {
+    super::cache::TtlCache::new(super::cache::LIVE_TTL)
+}
+
 /// A row of the list with the names a reader needs.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Row {
@@ -59,7 +72,6 @@ pub async fn exceptions(
     // (the oversight page shows them on every load; the figures beside them
     // are as fresh): only the page's own rows are then turned into views.
     let found = app
-        .figures
         .exceptions
         .get_or((ids.clone(), staff.name.clone(), today), || async {
             let mut found = app

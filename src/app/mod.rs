@@ -64,6 +64,8 @@ pub struct App {
     pub rate_limits_on: bool,
     /// The oversight and evaluation figures, cached for seconds (`app::cache`).
     pub figures: oversight::Figures,
+    /// The exceptions lists, cached for seconds (`app::exceptions`).
+    pub exceptions: exceptions::Cache,
     /// The public statistics, cached for seconds (`app::statistics`).
     pub statistics: statistics::Cached,
     /// Open311 partners' requests per minute (`app::open311`).
@@ -102,6 +104,7 @@ impl App {
             captcha_on: settings.captcha,
             rate_limits_on: settings.rate_limits,
             figures: oversight::Figures::default(),
+            exceptions: exceptions::cache(),
             statistics: statistics::Cached::default(),
             partner_limit: crate::antiabuse::limits::RateLimiter::new(
                 store.clone(),

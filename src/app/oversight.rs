@@ -28,16 +28,6 @@ pub struct Figures {
     sums: TtlCache<(String, String, String), Totals>,
     by_month: TtlCache<(String, String, String), BTreeMap<String, Totals>>,
     overdue: TtlCache<(String, String, String), BTreeMap<String, i64>>,
-    /// The exceptions list, ranked and named, per tree, reader (recusal) and
-    /// day (`app::exceptions`), with how many petitions have each kind.
-    #[allow(clippy::type_complexity)]
-    pub(super) exceptions: TtlCache<
-        (Vec<AgencyId>, String, chrono::NaiveDate),
-        (
-            Vec<super::exceptions::Row>,
-            BTreeMap<crate::domain::exceptions::ExceptionKind, usize>,
-        ),
-    >,
 }
 
 impl Default for Figures {
@@ -47,7 +37,6 @@ impl Default for Figures {
             sums: TtlCache::new(SUMS_TTL),
             by_month: TtlCache::new(SUMS_TTL),
             overdue: TtlCache::new(LIVE_TTL),
-            exceptions: TtlCache::new(LIVE_TTL),
         }
     }
 }
@@ -59,7 +48,6 @@ impl Figures {
         self.sums.clear();
         self.by_month.clear();
         self.overdue.clear();
-        self.exceptions.clear();
     }
 }
 
