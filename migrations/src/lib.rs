@@ -28,6 +28,7 @@ mod m20261204_000020_letters;
 mod m20261205_000021_next_due_on_insert_by_writer;
 mod m20261207_000022_frozen_letters;
 mod m20261207_000023_supervision;
+mod m20261207_000024_saved_drafts;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_next_due_on_insert_by_writer::Migration),
             Box::new(m20261207_000022_frozen_letters::Migration),
             Box::new(m20261207_000023_supervision::Migration),
+            Box::new(m20261207_000024_saved_drafts::Migration),
         ]
     }
 }

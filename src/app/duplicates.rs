@@ -324,6 +324,35 @@ pub async fn merge(
     .await
 }
 
+/// A merge checked but not done: the petition that would end and the one
+/// it would be merged into, for the page that asks before a merge (merging
+/// ends a petition; it is never one tap away).
+pub struct MergePreview {
+    pub petition: Petition,
+    pub original: Petition,
+    pub original_agency: crate::store::agencies::Agency,
+}
+
+/// What [`merge`] would do, refused as it would be (no reason, an unknown
+/// or unmergeable original), without doing it.
+pub async fn merge_preview(
+    app: &App,
+    staff: &StaffMember,
+    tn: &str,
+    original: &str,
+    reason: &str,
+) -> Result<MergePreview> {
+    let p = super::records::visible_petition(app, staff, tn).await?;
+    need_reason(reason)?;
+    let other = earlier(app, staff, original).await?;
+    may_merge(p.id, other.id, other.status).map_err(|r| Error::Invalid(r.message_key()))?;
+    Ok(MergePreview {
+        original_agency: app.store.agency(other.agency_id).await?,
+        petition: p,
+        original: other,
+    })
+}
+
 /// 关联: records petition `tn` (in the caller's agency) and `other` as the same matter.
 pub async fn link(
     app: &App,

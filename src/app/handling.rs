@@ -27,6 +27,8 @@ pub struct QueueRow {
     pub overdue: bool,
     /// The nearest deadline falls in a year whose holidays are not yet published.
     pub provisional: bool,
+    /// Its draft was returned for revision (退回修改) and not yet redrafted.
+    pub returned: bool,
 }
 
 /// One page of one of the caller's queues, and how many rows it holds.
@@ -66,6 +68,10 @@ pub async fn queue(
                 days_left: due.map(|d| (d - today).num_days()),
                 overdue: due.is_some_and(|d| d < today),
                 provisional: due.is_some_and(|d| super::calendar::is_provisional(app, d)),
+                returned: crate::domain::workflow::draft_returned(
+                    item.status,
+                    item.draft_author_id,
+                ),
                 item,
             }
         })
@@ -88,9 +94,14 @@ pub async fn queue_counts(app: &App, staff: &StaffMember) -> Result<Vec<(Queue, 
         .await?)
 }
 
-/// The actions `staff` may take on `p` now, the next step first (the
-/// domain's `workflow::available`): the console offers nothing else.
-pub async fn offered(app: &App, staff: &StaffMember, p: &Petition) -> Result<Vec<&'static str>> {
+/// The actions `staff` may take on `p` now: the next step, when this person
+/// has one, and the others (the domain's `workflow::offer`); the console
+/// offers nothing else.
+pub async fn offered(
+    app: &App,
+    staff: &StaffMember,
+    p: &Petition,
+) -> Result<crate::domain::workflow::Offer> {
     let agency = app.store.agency(p.agency_id).await?;
     let deadlines = app.store.petition_deadlines(p.id).await?;
     let mut state = p.workflow_state(if p.names(&staff.name) {
@@ -103,7 +114,7 @@ pub async fn offered(app: &App, staff: &StaffMember, p: &Petition) -> Result<Vec
         .find(|d| d.clock == "conclusion" && d.status == crate::domain::clock::DeadlineStatus::Open)
         .map(|d| d.due_on);
     let calendar = app.store.calendar().await?;
-    Ok(crate::domain::workflow::available(
+    Ok(crate::domain::workflow::offer(
         &state,
         &staff_actor(staff),
         &Context {

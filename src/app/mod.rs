@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalogue;
 pub mod cluster;
+pub mod drafts;
 pub mod duplicates;
 pub mod exceptions;
 pub mod filing;

@@ -373,11 +373,17 @@ pub async fn petition(app: &App, staff: &StaffMember, tn: &str) -> Result<super:
             &format!("petition:{}", p.id),
         )
         .await?;
+    let (timeline, audit) = super::records::named(
+        app,
+        app.store.petition_timeline(p.id, false).await?,
+        crate::audit::entries(app.store.conn(), Some(&format!("petition:{}", p.id))).await?,
+    )
+    .await?;
     Ok(super::records::Record {
         deadlines: app.store.petition_deadlines(p.id).await?,
-        timeline: app.store.petition_timeline(p.id, false).await?,
+        timeline,
         files: app.store.petition_files(p.id).await?,
-        audit: crate::audit::entries(app.store.conn(), Some(&format!("petition:{}", p.id))).await?,
+        audit,
         links: app.store.petition_links(p.id).await?,
         complainant: None,
         petition: p,

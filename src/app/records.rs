@@ -35,8 +35,9 @@ pub struct Record {
     /// The whole timeline, internal events too.
     pub timeline: Vec<TimelineEvent>,
     pub files: Vec<EvidenceFile>,
-    /// The petition's audit entries, for those who watch it (`access::may_see_audit_trail`).
-    pub audit: Vec<crate::audit::Entry>,
+    /// The petition's audit entries, for those who watch it
+    /// (`access::may_see_audit_trail`), each staff actor named.
+    pub audit: Vec<AuditRow>,
     /// Its links to other petitions of the same matter (重复信访).
     pub links: Vec<crate::store::duplicates::Link>,
 }
@@ -49,15 +50,62 @@ pub async fn record(app: &App, staff: &StaffMember, tn: &str) -> Result<Record> 
     } else {
         Vec::new()
     };
+    let (timeline, audit) = named(
+        app,
+        app.store.petition_timeline(petition.id, false).await?,
+        audit,
+    )
+    .await?;
     Ok(Record {
         deadlines: app.store.petition_deadlines(petition.id).await?,
-        timeline: app.store.petition_timeline(petition.id, false).await?,
+        timeline,
         files: app.store.petition_files(petition.id).await?,
         links: app.store.petition_links(petition.id).await?,
         complainant,
         audit,
         petition,
     })
+}
+
+/// An audit entry as the console shows it: who acted, by name and post.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditRow {
+    #[serde(flatten)]
+    pub entry: crate::audit::Entry,
+    pub by: Option<crate::domain::staff::Named>,
+}
+
+/// The staff actors of a timeline and an audit trail named (one query).
+pub async fn named(
+    app: &App,
+    mut timeline: Vec<TimelineEvent>,
+    audit: Vec<crate::audit::Entry>,
+) -> Result<(Vec<TimelineEvent>, Vec<AuditRow>)> {
+    let staff_of = |actor: &str| {
+        actor
+            .strip_prefix("staff:")
+            .and_then(|n| n.parse().ok())
+            .map(crate::domain::ids::StaffId)
+    };
+    let mut ids: Vec<_> = timeline
+        .iter()
+        .filter_map(|e| e.staff_id)
+        .chain(audit.iter().filter_map(|a| staff_of(&a.actor)))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let people = app.store.staff_named(&ids).await?;
+    for e in &mut timeline {
+        e.by = e.staff_id.and_then(|id| people.get(&id).cloned());
+    }
+    let audit = audit
+        .into_iter()
+        .map(|entry| AuditRow {
+            by: staff_of(&entry.actor).and_then(|id| people.get(&id).cloned()),
+            entry,
+        })
+        .collect();
+    Ok((timeline, audit))
 }
 
 /// A named complainant's contact details, as those who handle the petition see them.

@@ -51,6 +51,33 @@ impl AnswerTemplate {
     }
 }
 
+/// The lines of the templates a handler must replace with the facts
+/// ("（写明处理措施、责任人和完成时间）", "(what was found true…)"): a line
+/// wholly in brackets, full-width or not.
+static PLACEHOLDERS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut out: Vec<String> = all()
+        .iter()
+        .flat_map(|t| t.text_zh.lines().chain(t.text_en.lines()))
+        .map(str::trim)
+        .filter(|l| {
+            (l.starts_with('（') && l.ends_with('）')) || (l.starts_with('(') && l.ends_with(')'))
+        })
+        .map(str::to_owned)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+});
+
+/// The first template placeholder still in `text`, if any: a draft holding
+/// one is not an answer yet.
+pub fn placeholder_left(text: &str) -> Option<&'static str> {
+    PLACEHOLDERS
+        .iter()
+        .find(|p| text.contains(p.as_str()))
+        .map(String::as_str)
+}
+
 /// The template a draft starts from: the one asked for, else the first.
 pub fn pick(key: &str) -> Option<&'static AnswerTemplate> {
     all()
@@ -62,6 +89,27 @@ pub fn pick(key: &str) -> Option<&'static AnswerTemplate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_untouched_holds_a_placeholder_and_a_filled_one_none() {
+        for t in all() {
+            let zh = t.render(false, "执行款迟迟未发放", "2026年11月2日");
+            let en = t.render(true, "Enforcement money not paid", "2026-11-02");
+            assert!(placeholder_left(&zh).is_some(), "{}", t.key);
+            assert!(placeholder_left(&en).is_some(), "{}", t.key);
+        }
+        assert_eq!(
+            placeholder_left(
+                "本机关已作如下处理：\n（写明处理措施、责任人和完成时间）\n特此答复。"
+            ),
+            Some("（写明处理措施、责任人和完成时间）")
+        );
+        // Brackets the handler wrote are theirs: only the templates' own lines count.
+        assert_eq!(
+            placeholder_left("经查，已责令执行局于12月10日前发放执行款（责任人：王某）。"),
+            None
+        );
+    }
 
     #[test]
     fn templates_read_and_fill_in_the_petition() {

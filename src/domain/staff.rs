@@ -3,6 +3,14 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// A staff member as the console names them where they acted: name and post
+/// (as the letters do), so a supervisor reads who did what without a lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Named {
+    pub name: String,
+    pub role: Role,
+}
+
 /// A staff member's role within their agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

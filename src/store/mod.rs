@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod captchas;
 pub mod cases;
 pub mod cluster;
+pub mod drafts;
 pub mod duplicates;
 pub mod entities;
 pub mod escalations;

@@ -22,6 +22,8 @@ pub struct QueueItem {
     pub title: String,
     pub status: State,
     pub handler_id: Option<StaffId>,
+    /// Who wrote the draft under approval or returned (`draft_author_id`).
+    pub draft_author_id: Option<StaffId>,
     pub received_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
     /// The nearest open deadline; none when no clock runs.
@@ -185,6 +187,7 @@ impl StaffPetitions<'_> {
                 petition::Column::Title,
                 petition::Column::Status,
                 petition::Column::HandlerId,
+                petition::Column::DraftAuthorId,
                 petition::Column::ReceivedAt,
                 petition::Column::UpdatedAt,
                 petition::Column::NextDueOn,

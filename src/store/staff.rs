@@ -452,6 +452,29 @@ impl Store {
         Ok(out)
     }
 
+    /// The staff members `ids` by name and post (inactive ones too: an act
+    /// stays theirs).
+    pub async fn staff_named(
+        &self,
+        ids: &[StaffId],
+    ) -> StoreResult<std::collections::BTreeMap<StaffId, crate::domain::staff::Named>> {
+        let mut out = std::collections::BTreeMap::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<(StaffId, String, Role)> = staff::Entity::find()
+                .select_only()
+                .columns([staff::Column::Id, staff::Column::Name, staff::Column::Role])
+                .filter(staff::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(self.conn())
+                .await?;
+            out.extend(
+                rows.into_iter()
+                    .map(|(id, name, role)| (id, crate::domain::staff::Named { name, role })),
+            );
+        }
+        Ok(out)
+    }
+
     /// The active staff of an agency with a role, by name.
     pub async fn agency_staff(
         &self,

@@ -52,6 +52,10 @@ impl Store {
             attribution: Some(&outcome.attribution),
         };
         let event = row.insert(&txn).await?;
+        if outcome.event_kind == crate::domain::events::EventKind::Drafted {
+            // Submitted: the saved draft it came from is done with.
+            super::drafts::remove(&txn, p.id).await?;
+        }
         if let Some(link) = link {
             self.write_link(&txn, p, link, actor, now).await?;
         }

@@ -67,6 +67,10 @@ pub enum AppError {
         code: &'static str,
         key: &'static str,
     },
+    /// A workflow refusal that names what it refused (`refused`): the
+    /// template placeholder left in a draft.
+    #[error("refused ({key}: {name})")]
+    RefusedNaming { key: &'static str, name: String },
     /// A file refused; `name` may be empty.
     #[error("file refused: {name} ({key})")]
     FileRefused { name: String, key: &'static str },
@@ -102,6 +106,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::BadTrackingNumber(_) => "bad_tracking_number",
             AppError::Unprocessable { code, .. } => code,
+            AppError::RefusedNaming { .. } => "refused",
             AppError::FileRefused { .. } => "file_refused",
             AppError::Validation(_) => "validation_failed",
             AppError::Conflict { .. } => "conflict",
@@ -128,6 +133,7 @@ impl AppError {
             AppError::BadRequest(key)
             | AppError::BadTrackingNumber(key)
             | AppError::Unprocessable { key, .. }
+            | AppError::RefusedNaming { key, .. }
             | AppError::FileRefused { key, .. } => key,
             AppError::Validation(_) => "form-has-errors",
             AppError::Conflict { .. } => "error-petition-conflict",
@@ -144,6 +150,7 @@ impl AppError {
             AppError::FileRefused { name, key } if !name.is_empty() => {
                 format!("{name}: {}", lang.t(key))
             }
+            AppError::RefusedNaming { key, name } => lang.t_args(key, &[("name", name.clone())]),
             AppError::Conflict { current } => lang.t_args(
                 "error-petition-conflict",
                 &[("version", current.to_string())],
@@ -171,6 +178,10 @@ impl From<app::Error> for AppError {
                 AppError::BadTrackingNumber("error-tracking-typo")
             }
             E::Forbidden => AppError::Forbidden,
+            E::Refused(r) if r.names().is_some() => AppError::RefusedNaming {
+                key: r.message_key(),
+                name: r.names().unwrap_or_default().to_owned(),
+            },
             E::Refused(r) => AppError::Unprocessable {
                 code: "refused",
                 key: r.message_key(),
@@ -221,6 +232,7 @@ impl ResponseError for AppError {
             }
             AppError::BadRequest(_) | AppError::BadTrackingNumber(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable { .. }
+            | AppError::RefusedNaming { .. }
             | AppError::FileRefused { .. }
             | AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,

@@ -260,16 +260,40 @@ async fn merging_stops_the_duplicates_clocks_and_tells_its_petitioner(app: &Test
         )
         .await;
     assert_eq!(r.status().as_u16(), 422);
+    // A merge asks first, on a page naming both petitions and what the
+    // petitioner will be told; nothing is merged until it is confirmed.
+    let original_shown = display(&original);
+    let merge = [
+        ("csrf_token", csrf.as_str()),
+        ("do", "merge"),
+        ("target", original_shown.as_str()),
+        ("text", "同一信访人就看守所会见一事重复反映"),
+    ];
     let r = clerk
-        .post_form(
-            &format!("{path}/same-matter"),
-            &[
-                ("csrf_token", &csrf),
-                ("do", "merge"),
-                ("target", &display(&original)),
-                ("text", "同一信访人就看守所会见一事重复反映"),
-            ],
-        )
+        .post_form(&format!("{path}/same-matter"), &merge)
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("确认合并办理"), "{page}");
+    assert!(page.contains(&display(&original)) && page.contains(&display(&duplicate)));
+    assert!(
+        page.contains(&format!("请以 {} 查询办理进度", display(&original))),
+        "{page}"
+    );
+    let p = app
+        .store
+        .petition_by_tracking_number(&duplicate)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        p.status.as_str(),
+        "received",
+        "not merged before it is confirmed"
+    );
+    let confirmed = [merge.as_slice(), &[("confirm", "yes")]].concat();
+    let r = clerk
+        .post_form(&format!("{path}/same-matter"), &confirmed)
         .await;
     assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap());
     let p = app

@@ -24,7 +24,7 @@ function solvePow({ challenge, bits }) {
   }
 }
 
-async function fileComplaint() {
+async function fileComplaint(phone = '13900001111') {
   const captcha = await (await fetch(`${server.address}/api/v1/captcha`)).json();
   const agencies = await (await fetch(`${server.address}/api/v1/agencies`)).json();
   const agency = agencies.find((a) => a.code === 'lj-jb-court');
@@ -33,7 +33,7 @@ async function fileComplaint() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       kind: 'complaint', agency_id: agency.id, category: 'enforcement', title: '执行款迟迟未发放',
-      description: '执行款已到账三个月，法院一直未发放给申请人。', contact: { name: '王五', phone: '13900001111' },
+      description: '执行款已到账三个月，法院一直未发放给申请人。', contact: { name: '王五', phone },
       captcha_id: captcha.captcha_id, captcha_pow: solvePow(captcha.pow),
     }),
   });
@@ -66,13 +66,13 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
     await page.getByRole('heading', { level: 1, name: '执行款迟迟未发放' }).waitFor();
     await assertAccessible(page, 'petition (clerk)');
     await page.getByRole('button', { name: '受理', exact: true }).click();
-    await page.getByText('已办理。').waitFor();
+    await page.getByText('已受理。信访人将收到受理告知。').waitFor();
   });
 
   await asStaff('supervisor', async (page) => {
     await page.goto(`${server.address}/staff/petitions/${tn}`);
     await page.getByRole('button', { name: '交办承办人' }).click();
-    await page.getByText('已办理。').waitFor();
+    await page.getByText(/^已交办给.+（承办人）。$/).waitFor();
     await assertAccessible(page, 'petition (supervisor)');
   });
 
@@ -84,11 +84,11 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
     await page.locator('summary', { hasText: '记录调查情况' }).click();
     await page.getByLabel('调查记录（内部）').fill('已与执行法官核实，执行款已到账。');
     await page.getByRole('button', { name: '记录调查情况' }).click();
-    await page.getByText('已办理。').waitFor();
+    await page.getByText('调查情况已记录（仅内部可见）。').waitFor();
     await page.locator('#draft-text').fill('经调查核实，执行款将于五个工作日内发放。');
     await page.locator('#draft-citation').fill('《最高人民法院关于执行款物管理工作的规定》');
     await page.getByRole('button', { name: '起草答复意见' }).click();
-    await page.getByText('已办理。').waitFor();
+    await page.getByText('答复意见已提交审批。').waitFor();
     await assertAccessible(page, 'petition (handler, drafted)');
   });
 
@@ -101,7 +101,7 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
     await page.getByRole('heading', { level: 1, name: '确认审批通过' }).waitFor();
     await assertAccessible(page, 'confirm approval');
     await page.getByRole('button', { name: '确认：审批通过并答复' }).click();
-    await page.getByText('已办理。').waitFor();
+    await page.getByText('已审批通过，答复已发送给信访人。').waitFor();
     // 答复公开: the form starts from a redacted text; publishing it is one button.
     await assertAccessible(page, 'petition (supervisor, answered, publish form)');
     await page.getByRole('button', { name: '公开', exact: true }).click();
@@ -187,7 +187,7 @@ test('a day at the console: dashboard, queue, go-to-number and bulk assignment, 
       await page.goto(`${server.address}/staff/petitions/${printed(f.tracking_number)}`);
       await page.getByRole('button', { name: '受理', exact: true }).focus();
       await page.keyboard.press('Enter');
-      await page.getByText('已办理。').waitFor();
+      await page.getByText('已受理。信访人将收到受理告知。').waitFor();
     }
   });
   await asStaff('supervisor', async (page) => {
@@ -277,5 +277,126 @@ test('a clerk registers a letter and prints the receipt; account pages pass axe 
     await page.setViewportSize({ width: 375, height: 800 });
     await page.goto(`${server.address}/staff/accounts?lang=en`);
     await assertAccessible(page, 'accounts (admin, en, 375 px)');
+  });
+});
+
+test('the handler\'s day: the next step is right, confirmations name what happened, a draft is saved and resumed, a placeholder is refused, a returned draft is flagged, people are named', async () => {
+  const { tracking_number: tn } = await fileComplaint();
+  const shown = printed(tn);
+  const nextStep = (page) => page.locator('.primary-action h3');
+
+  await asStaff('intake-clerk', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${shown}`);
+    assert.match(await nextStep(page).innerText(), /下一步：\s*受理/);
+    await page.getByRole('button', { name: '受理', exact: true }).click();
+    await page.getByText('已受理。信访人将收到受理告知。').waitFor();
+    // Nothing left for the clerk: the page says whom the petition waits on.
+    assert.equal(await nextStep(page).count(), 0);
+    await page.getByText('本件已受理，等待审批领导交办承办人。').waitFor();
+  });
+
+  let handlerName;
+  await asStaff('supervisor', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${shown}`);
+    assert.match(await nextStep(page).innerText(), /下一步：\s*交办承办人/);
+    handlerName = (await page.locator('#assign-target option:checked').innerText()).trim();
+    await page.getByRole('button', { name: '交办承办人' }).click();
+    await page.getByText(`已交办给${handlerName}（承办人）。`).waitFor();
+    // Assigned: reassigning is offered among the other acts, not as the next step.
+    assert.equal(await nextStep(page).count(), 0, 'no next step for the supervisor once assigned');
+    await page.getByText('本件已交办，由承办人调查并起草答复意见。').waitFor();
+    await page.locator('summary', { hasText: '交办承办人' }).waitFor();
+    await assertAccessible(page, 'petition (supervisor, assigned)');
+  });
+
+  await asStaff('handler', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${shown}`);
+    assert.match(await nextStep(page).innerText(), /下一步：\s*起草答复意见/);
+    // The template's text, placeholder and all, is refused with the placeholder named and the text kept.
+    const template = await page.locator('#draft-text').inputValue();
+    assert.ok(template.includes('（写明处理措施、责任人和完成时间）'), template);
+    await page.getByRole('button', { name: '起草答复意见' }).click();
+    await page.getByText('答复意见中仍有模板提示“（写明处理措施、责任人和完成时间）”').waitFor();
+    assert.equal(await page.locator('#draft-text').inputValue(), template);
+    await assertAccessible(page, 'petition (handler, placeholder refused)');
+    // Saved for later, not submitted.
+    const halfway = template.replace('（写明处理措施、责任人和完成时间）', '已责令执行局于十日内发放执行款。（待补充责任人）');
+    await page.locator('#draft-text').fill(halfway);
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await page.getByText('草稿已保存，尚未提交审批；审批领导看不到草稿。').waitFor();
+    await page.goto(`${server.address}/staff/petitions/${shown}`);
+    assert.equal(await page.locator('#draft-text').inputValue(), halfway.trim(), 'the saved draft comes back');
+    await page.getByText(/以下是您于 .+ 保存的草稿，尚未提交审批。/).waitFor();
+  });
+
+  await asStaff('supervisor', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${shown}`);
+    assert.equal(await page.getByText('已责令执行局于十日内发放执行款').count(), 0, 'the approver does not see a saved draft');
+  });
+
+  await asStaff('handler', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${shown}`);
+    await page.getByRole('button', { name: '起草答复意见' }).click();
+    await page.getByText('答复意见已提交审批。').waitFor();
+    // Drafted: an extension is a way round, not the handler's next step.
+    assert.equal(await nextStep(page).count(), 0, 'no next step for the handler once drafted');
+    await page.getByText('答复意见已提交，等待审批领导（起草人以外）审批。').waitFor();
+  });
+
+  await asStaff('supervisor', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${shown}`);
+    assert.match(await nextStep(page).innerText(), /下一步：\s*审批通过并答复/);
+    await page.locator('summary', { hasText: '退回修改' }).click();
+    await page.getByLabel('审批意见').fill('请写明责任人和发放日期。');
+    await page.getByRole('button', { name: '退回修改' }).click();
+    await page.getByText('答复意见已退回承办人修改。').waitFor();
+    // The timeline and the audit trail name who acted, by name and post, the acts in words.
+    await page.locator('.timeline-head', { hasText: `${handlerName}（承办人）` }).first().waitFor();
+    await page.locator('.timeline-head', { hasText: '（审批领导）' }).first().waitFor();
+    const audit = page.locator('table.audit');
+    await audit.getByText(`${handlerName}（承办人）`).first().waitFor();
+    await audit.getByText('退回答复意见', { exact: true }).first().waitFor();
+    assert.equal(await audit.getByText(/^staff:\d+$/).count(), 0, 'no raw actor ids in the table');
+    assert.equal(await audit.locator('code.hash').first().isVisible(), false, 'hashes sit behind "details"');
+    await assertAccessible(page, 'petition (supervisor, returned, audit named)');
+  });
+
+  await asStaff('handler', async (page) => {
+    await page.goto(`${server.address}/staff/petitions?queue=mine`);
+    const row = page.locator('tr', { has: page.getByRole('link', { name: shown }) });
+    await row.getByText('退回修改').waitFor();
+    await assertAccessible(page, 'queue: mine (returned flagged)');
+    await row.getByRole('link', { name: shown }).click();
+    const returned = page.locator('section.returned-draft');
+    await returned.getByText('请写明责任人和发放日期。').waitFor();
+    await returned.getByText('已责令执行局于十日内发放执行款').waitFor();
+    assert.match(await nextStep(page).innerText(), /下一步：\s*起草答复意见/);
+  });
+});
+
+test('merging is never one tap away: it asks on its own page naming both petitions and what the petitioner is told', async () => {
+  // Another petitioner: six filings a day from one contact are held for a manual check.
+  const earlier = await fileComplaint('13900002222');
+  const { tracking_number: tn } = await fileComplaint('13900002222');
+  await asStaff('intake-clerk', async (page) => {
+    await page.goto(`${server.address}/staff/petitions/${printed(tn)}`);
+    // The suggestions are information: nothing is chosen for the clerk.
+    assert.equal(await page.locator('input[name=target]:checked').count(), 0, 'no suggestion preselected');
+    await page.getByLabel(new RegExp(printed(earlier.tracking_number))).check();
+    await page.locator('#same-text').fill('同一信访人就同一执行款重复反映。');
+    await page.getByRole('button', { name: /并入前案合并办理/ }).click();
+    await page.getByRole('heading', { level: 1, name: '确认合并办理' }).waitFor();
+    await page.getByText(printed(tn)).first().waitFor();
+    await page.getByText(printed(earlier.tracking_number)).first().waitFor();
+    await page.getByText(`请以 ${printed(earlier.tracking_number)} 查询办理进度`).waitFor();
+    await assertAccessible(page, 'confirm merge');
+    // Going back changes nothing.
+    await page.getByRole('link', { name: '返回，不做更改' }).click();
+    await page.getByText('已登记，待审查是否受理').first().waitFor();
+    await page.getByLabel(new RegExp(printed(earlier.tracking_number))).check();
+    await page.locator('#same-text').fill('同一信访人就同一执行款重复反映。');
+    await page.getByRole('button', { name: /并入前案合并办理/ }).click();
+    await page.getByRole('button', { name: '确认：并入前案合并办理' }).click();
+    await page.getByText('已并入前案合并办理，信访人将收到应查询的编号。').waitFor();
   });
 });

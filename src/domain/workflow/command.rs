@@ -133,6 +133,10 @@ pub enum Refusal {
     /// One rating per answer: a second would count twice in the satisfaction figures.
     #[error("this answer has been rated")]
     AlreadyRated,
+    /// A draft still holding an answer template's placeholder (named): it
+    /// would reach the petitioner as "（写明处理措施…）".
+    #[error("the draft still holds the placeholder {0}")]
+    PlaceholderLeft(String),
 }
 
 impl Refusal {
@@ -153,6 +157,15 @@ impl Refusal {
             Refusal::ClockStopped => "refusal-clock-stopped",
             Refusal::ClockRunning => "refusal-clock-running",
             Refusal::AlreadyRated => "refusal-already-rated",
+            Refusal::PlaceholderLeft(_) => "refusal-placeholder-left",
+        }
+    }
+
+    /// What the refusal names, to be said with it.
+    pub fn names(&self) -> Option<&str> {
+        match self {
+            Refusal::PlaceholderLeft(p) => Some(p),
+            _ => None,
         }
     }
 }

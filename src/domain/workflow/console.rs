@@ -88,6 +88,52 @@ pub fn available(p: &PetitionState, actor: &Actor, cx: &Context<'_>) -> Vec<&'st
         .collect()
 }
 
+/// Whether `name` moves a petition in `state` on along its path — what the
+/// console may call "下一步". Assigning an assigned petition is a
+/// reassignment, an extension or a stopped clock a way round, a decline or
+/// a transfer a way out, drafting someone else's petition their work:
+/// offered, but never announced as the next step.
+fn moves_forward(p: &PetitionState, actor: &Actor, name: &str) -> bool {
+    let state = p.state;
+    match name {
+        "release" => state == State::Quarantined,
+        "accept" => matches!(state, State::Received | State::ReviewRequested),
+        "assign" => state == State::Accepted,
+        // The assigned handler's job: a supervisor may draft too, but it is
+        // not their next step on a petition they gave to someone.
+        "draft_answer" => {
+            matches!(state, State::Assigned | State::Investigating)
+                && matches!(actor, Actor::Staff { id, .. } if p.handler_id == Some(*id))
+        }
+        "approve" => state == State::Drafted,
+        // Someone waits on these whatever the state: the handler for the
+        // extension's answer, the clock for its restart.
+        "approve_extension" | "resume_clock" => true,
+        "close" => state == State::Answered,
+        _ => false,
+    }
+}
+
+/// What a console shows `actor` on `p`: the next step, when this person has
+/// one, and the other acts they may take, in [`CONSOLE_ORDER`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Offer {
+    pub next: Option<&'static str>,
+    pub others: Vec<&'static str>,
+}
+
+/// [`available`] split into the next step and the rest: the next step is the
+/// first available act that moves the petition on ([`moves_forward`]);
+/// when there is none, the petition waits on someone else.
+pub fn offer(p: &PetitionState, actor: &Actor, cx: &Context<'_>) -> Offer {
+    let all = available(p, actor, cx);
+    let next = all.iter().copied().find(|n| moves_forward(p, actor, n));
+    Offer {
+        next,
+        others: all.into_iter().filter(|n| Some(*n) != next).collect(),
+    }
+}
+
 /// Where a stage of the petitioner's overview stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

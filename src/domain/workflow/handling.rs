@@ -36,6 +36,9 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
         } => {
             s.investigating()?;
             need_text(text)?;
+            if let Some(placeholder) = crate::domain::answer_template::placeholder_left(text) {
+                return Err(Refusal::PlaceholderLeft(placeholder.to_owned()));
+            }
             new.state = S::Drafted;
             new.draft_author_id = s.staff_id;
             new.draft_text = Some(answer_with_basis(text, legal_basis));

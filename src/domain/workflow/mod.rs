@@ -27,7 +27,14 @@ mod step;
 mod tests;
 
 pub use command::{Command, Refusal};
-pub use console::{CONSOLE_ORDER, STAGES, StageStatus, available, stages};
+
+/// 退回修改: the petition's draft was returned and awaits a new one. A
+/// return sends the petition back to investigating with its author kept;
+/// a review round clears the author, so a draft of an earlier round never counts.
+pub fn draft_returned(state: State, draft_author: Option<crate::domain::ids::StaffId>) -> bool {
+    state == State::Investigating && draft_author.is_some()
+}
+pub use console::{CONSOLE_ORDER, Offer, STAGES, StageStatus, available, offer, stages};
 pub use decide::decide;
 
 use super::agency::AgencyType;

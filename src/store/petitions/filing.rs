@@ -331,6 +331,8 @@ impl Store {
             body: message.to_owned(),
             at: now,
             files: Vec::new(),
+            staff_id: None,
+            by: None,
         })
     }
 }

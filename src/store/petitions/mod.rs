@@ -228,6 +228,12 @@ pub struct TimelineEvent {
     pub body: String,
     pub at: DateTime<Utc>,
     pub files: Vec<EvidenceFile>,
+    /// The staff member who acted; never serialised (the public timeline says "staff").
+    #[serde(skip)]
+    pub staff_id: Option<StaffId>,
+    /// Who acted, by name and post: filled for staff readers only (`app::records`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<crate::domain::staff::Named>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -114,6 +114,12 @@ impl Store {
                     .collect(),
                 id: e.id,
                 kind: e.kind,
+                staff_id: e
+                    .actor
+                    .strip_prefix("staff:")
+                    .and_then(|n| n.parse().ok())
+                    .map(StaffId),
+                by: None,
                 actor: if e.actor.starts_with("staff:") {
                     "staff".to_owned()
                 } else {

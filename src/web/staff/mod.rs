@@ -67,6 +67,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             post().to(petitions::draft_template),
         )
         .route(
+            "/staff/petitions/{tn}/draft-save",
+            post().to(petitions::save_draft),
+        )
+        .route(
             "/staff/petitions/{tn}/files/{id}",
             get().to(petitions::file),
         )
@@ -137,4 +141,53 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/staff/procedures/{id}/restore",
             post().to(procedures::restore),
         );
+}
+
+/// An audited act in words (`act-*`); an act the portal has no words for
+/// yet is shown as recorded.
+pub fn act_label(lang: crate::web::Lang, action: &str) -> String {
+    let key = format!("act-{action}");
+    let label = lang.t(&key);
+    if label.contains("Unknown localization key") || label == key {
+        action.to_owned()
+    } else {
+        label
+    }
+}
+
+/// An audit entry of a petition as its pages show it: the actor named, the
+/// act in words, the hashes for a "details" disclosure.
+#[derive(serde::Serialize)]
+pub struct AuditView {
+    id: i64,
+    at: String,
+    /// As recorded (`staff:81`, `system`, `petitioner`).
+    actor: String,
+    /// The staff member's id, for a link to their record.
+    staff_id: Option<String>,
+    by: Option<crate::domain::staff::Named>,
+    /// As recorded (`assign`), and in words.
+    action: String,
+    label: String,
+    hash: String,
+    prev_hash: String,
+}
+
+pub fn audit_views(
+    lang: crate::web::Lang,
+    rows: Vec<crate::app::records::AuditRow>,
+) -> Vec<AuditView> {
+    rows.into_iter()
+        .map(|r| AuditView {
+            label: act_label(lang, &r.entry.action),
+            staff_id: r.entry.actor.strip_prefix("staff:").map(str::to_owned),
+            id: r.entry.id,
+            at: r.entry.at,
+            actor: r.entry.actor,
+            by: r.by,
+            action: r.entry.action,
+            hash: r.entry.hash,
+            prev_hash: r.entry.prev_hash,
+        })
+        .collect()
 }

@@ -275,7 +275,7 @@ struct PetitionPage {
     deadlines: Vec<crate::store::petitions::DeadlineView>,
     timeline: Vec<crate::store::petitions::TimelineEvent>,
     files: Vec<crate::store::petitions::EvidenceFile>,
-    audit: Vec<crate::audit::Entry>,
+    audit: Vec<crate::web::staff::AuditView>,
     /// 督办: the orders on it the reader may read, and whether they may issue one.
     orders: Vec<crate::app::supervision::OrderView>,
     may_order: bool,
@@ -355,7 +355,7 @@ pub async fn petition_page(
         deadlines: r.deadlines,
         timeline: r.timeline,
         files: r.files,
-        audit: r.audit,
+        audit: crate::web::staff::audit_views(lang, r.audit),
         orders,
         may_order,
         order_input,

@@ -50,31 +50,22 @@ struct RecordPage {
 /// `own`: the reader works at the officer's agency (their petitions open in the console).
 fn act_views(acts: &[officer_record::Act], lang: Lang, own: bool) -> Vec<ActView> {
     acts.iter()
-        .map(|a| {
-            let key = format!("act-{}", a.entry.action);
-            let label = lang.t(&key);
-            ActView {
-                id: a.entry.id,
-                at: a.entry.at.clone(),
-                action: a.entry.action.clone(),
-                // An act the portal has no words for yet is shown as recorded.
-                action_label: if label.contains("Unknown localization key") || label == key {
-                    a.entry.action.clone()
-                } else {
-                    label
-                },
-                subject: a.entry.subject.clone(),
-                display: a
-                    .petition
-                    .as_ref()
-                    .map(|(tn, _)| crate::domain::codes::TrackingNumber::display_stored(tn)),
-                link: a
-                    .petition
-                    .as_ref()
-                    .map(|(tn, _)| super::petition_link(tn, own)),
-                tracking_number: a.petition.as_ref().map(|(tn, _)| tn.clone()),
-                title: a.petition.as_ref().map(|(_, t)| t.clone()),
-            }
+        .map(|a| ActView {
+            id: a.entry.id,
+            at: a.entry.at.clone(),
+            action: a.entry.action.clone(),
+            action_label: crate::web::staff::act_label(lang, &a.entry.action),
+            subject: a.entry.subject.clone(),
+            display: a
+                .petition
+                .as_ref()
+                .map(|(tn, _)| crate::domain::codes::TrackingNumber::display_stored(tn)),
+            link: a
+                .petition
+                .as_ref()
+                .map(|(tn, _)| super::petition_link(tn, own)),
+            tracking_number: a.petition.as_ref().map(|(tn, _)| tn.clone()),
+            title: a.petition.as_ref().map(|(_, t)| t.clone()),
         })
         .collect()
 }

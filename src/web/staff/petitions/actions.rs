@@ -174,6 +174,14 @@ pub async fn act(
         )
         .await;
     };
+    if form.action == "merge" && form.confirm != "yes" {
+        let input = MergeInput {
+            target: form.target.trim().to_owned(),
+            text: form.text.clone(),
+            version: form.version.clone(),
+        };
+        return confirm_merge(&state, &req, &session, lang, staff, &tn, input).await;
+    }
     if needs_confirmation(&form) {
         return confirm(&state, &req, &session, lang, staff, &tn, form).await;
     }
@@ -181,7 +189,11 @@ pub async fn act(
     let done = handling::act(&state.app, &staff, &tn, command, version)
         .await
         .map(|_| ());
-    let back = format!("/staff/petitions/{}?done=1", records::canonical_number(&tn));
+    let back = format!(
+        "/staff/petitions/{}?done={}",
+        records::canonical_number(&tn),
+        form.action
+    );
     let kept = Shown {
         kept: Some(form),
         ..Shown::default()
@@ -225,6 +237,42 @@ async fn confirm(
     ))
 }
 
+/// 保存草稿: the draft form's other button. The draft is kept for the one
+/// who may draft (never sent to the approver); a refusal gives the input back.
+pub async fn save_draft(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    tn: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let form = form.into_inner();
+    let done = crate::app::drafts::save(
+        &state.app,
+        &staff,
+        &tn,
+        &form.text,
+        &form.citation,
+        crate::domain::workflow::ReviewOutcome::parse(form.review_outcome.trim()),
+    )
+    .await;
+    let back = format!(
+        "/staff/petitions/{}?done=save_draft#act-draft_answer",
+        records::canonical_number(&tn)
+    );
+    let kept = Shown {
+        kept: Some(ActionForm {
+            action: "draft_answer".to_owned(),
+            ..form
+        }),
+        ..Shown::default()
+    };
+    settle(&state, &req, &session, lang, staff, &tn, done, &back, kept).await
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct TemplateForm {
     #[serde(default)]
@@ -263,4 +311,76 @@ pub async fn draft_template(
         },
     )
     .await
+}
+
+/// What a merge was asked with, carried through its confirmation page.
+#[derive(Serialize)]
+pub(super) struct MergeInput {
+    pub target: String,
+    pub text: String,
+    pub version: String,
+}
+
+#[derive(Serialize)]
+struct MergePage {
+    layout: Layout,
+    staff: StaffMember,
+    csrf_token: String,
+    number: String,
+    petition: Petition,
+    original_number: String,
+    original: Petition,
+    original_agency: String,
+    input: MergeInput,
+}
+
+/// 合并办理 asks on its own page, naming both petitions and what the
+/// petitioner will be told; the merge is checked first (a reason, an
+/// original that may be merged into) and refused at the form if it would be.
+pub(super) async fn confirm_merge(
+    state: &AppState,
+    req: &HttpRequest,
+    session: &Session,
+    lang: Lang,
+    staff: StaffMember,
+    tn: &str,
+    input: MergeInput,
+) -> Result<HttpResponse, AppError> {
+    let preview =
+        crate::app::duplicates::merge_preview(&state.app, &staff, tn, &input.target, &input.text)
+            .await;
+    let preview = match preview {
+        Ok(p) => p,
+        Err(e) => {
+            let (status, message) = explain(lang, e)?;
+            let kept = ActionForm {
+                action: "merge".to_owned(),
+                target: input.target,
+                text: input.text,
+                version: input.version,
+                ..ActionForm::default()
+            };
+            let shown = Shown {
+                message: Some(message),
+                kept: Some(kept),
+                ..Shown::default()
+            };
+            return detail(state, req, session, lang, status, staff, tn, shown).await;
+        }
+    };
+    let page = MergePage {
+        layout: crate::web::layout(req, lang),
+        csrf_token: csrf_token(session)?,
+        number: preview.petition.display_number(),
+        original_number: preview.original.display_number(),
+        original_agency: preview.original_agency.name(lang == Lang::En).to_owned(),
+        petition: preview.petition,
+        original: preview.original,
+        input,
+        staff,
+    };
+    Ok(html(
+        StatusCode::OK,
+        state.render("staff/confirm_merge.html", &page)?,
+    ))
 }

@@ -9,7 +9,7 @@
 mod actions;
 mod side_acts;
 
-pub use actions::{ActionForm, act, draft_template};
+pub use actions::{ActionForm, act, draft_template, save_draft};
 pub use side_acts::{file, hold, publish, same_matter};
 
 use crate::app::handling;
@@ -46,7 +46,7 @@ struct DetailPage {
     message: Option<String>,
     flash: Option<String>,
     /// The petition's audit entries, for auditors and supervisors (监督).
-    audit: Vec<crate::audit::Entry>,
+    audit: Vec<crate::web::staff::AuditView>,
     /// 答复公开: the publish form's texts, when this staff member may publish.
     publish: Option<PublishTexts>,
     /// The answer draft, started from a template the handler picks (a link: no JavaScript).
@@ -59,14 +59,20 @@ struct DetailPage {
     links: Vec<crate::store::duplicates::Link>,
     /// The decline form's reason and basis, filled when the matter was re-reviewed before.
     decline: (String, String),
-    /// The actions this staff member may take now, the next step first.
+    /// The actions this staff member may take now, the next step first
+    /// when [`Self::has_next`].
     offered: Vec<&'static str>,
+    /// This person has a next step (else the petition waits on someone else,
+    /// and the page says on whom).
+    has_next: bool,
     /// The evidence files: images shown inline, others linked; each read audited.
     files: Vec<FileView>,
     /// The input of a refused action, given back in its form (empty otherwise).
     kept: ActionForm,
     /// What was typed in the draft before another template was chosen.
     earlier_draft: Option<String>,
+    /// The return (退回修改) the current draft answers: its comments, who, when.
+    returned: Option<TimelineEvent>,
     /// As printed on the receipt.
     number: String,
 }
@@ -86,6 +92,8 @@ struct FileView {
 struct Shown {
     message: Option<String>,
     flash: Option<String>,
+    /// The act just done (`?done=assign`): the confirmation says what happened and to whom.
+    done: String,
     publish_input: Option<(String, String)>,
     template: String,
     kept: Option<ActionForm>,
@@ -104,6 +112,10 @@ struct DraftView {
     templates: Vec<TemplateLink>,
     text: String,
     basis: String,
+    /// A saved draft's review outcome (`upheld`, `changed`).
+    review_outcome: Option<String>,
+    /// When the draft shown was saved (none: it is a template's text).
+    saved_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Serialize)]
@@ -127,6 +139,7 @@ async fn detail(
     let Shown {
         message,
         flash,
+        done,
         publish_input,
         template,
         kept,
@@ -134,9 +147,12 @@ async fn detail(
     } = shown;
     let template = template.as_str();
     let record = records::record(&state.app, &staff, tn).await?;
-    let offered = handling::offered(&state.app, &staff, &record.petition).await?;
+    let offer = handling::offered(&state.app, &staff, &record.petition).await?;
+    let saved = crate::app::drafts::saved(&state.app, &staff, &record.petition, &offer).await?;
+    let has_next = offer.next.is_some();
+    let offered = offer.next.into_iter().chain(offer.others).collect();
     let p = &record.petition;
-    let handlers = handling::assignable_handlers(&state.app, p)
+    let handlers: Vec<HandlerOption> = handling::assignable_handlers(&state.app, p)
         .await?
         .into_iter()
         .map(|h| HandlerOption {
@@ -144,6 +160,7 @@ async fn detail(
             name: h.name,
         })
         .collect();
+    let flash = flash.or_else(|| done_message(lang, &done, p, &handlers));
     // 转送: the competent bodies first (by rule), then every other agency.
     let (suggested, others) = handling::transfer_targets(&state.app, p).await?;
     let named = |list: Vec<crate::store::agencies::Agency>| {
@@ -155,7 +172,24 @@ async fn detail(
     let agencies = named(others);
     let publish = publish_texts(p, &staff, &publish_input);
     let english = lang == Lang::En;
-    let (draft, earlier_draft) = draft_view(p, template, earlier_draft, english);
+    let (mut draft, earlier_draft) = draft_view(p, template, earlier_draft, english);
+    // A saved draft comes back in the form, unless another template was just chosen.
+    if let Some(saved) = saved.as_ref().filter(|_| template.is_empty()) {
+        draft.text = saved.text.clone();
+        draft.basis = saved.legal_basis.clone();
+        draft.review_outcome = saved.review_outcome.clone();
+        draft.saved_at = Some(saved.saved_at);
+    }
+    let returned = crate::domain::workflow::draft_returned(p.status, p.draft_author_id)
+        .then(|| {
+            record
+                .timeline
+                .iter()
+                .rev()
+                .find(|e| e.kind == crate::domain::events::EventKind::Returned)
+                .cloned()
+        })
+        .flatten();
     let duplicates = if p.status.awaits_intake() && crate::app::duplicates::may_see(staff.role) {
         Some(crate::app::duplicates::suggestions(&state.app, &staff, p).await?)
     } else {
@@ -184,16 +218,18 @@ async fn detail(
     let page = DetailPage {
         number: petition.display_number(),
         offered,
+        has_next,
         files,
         kept: kept.unwrap_or_default(),
         earlier_draft,
+        returned,
         duplicates,
         links,
         decline,
         may_hold: crate::domain::access::may_hold(staff.role),
         draft,
         publish,
-        audit,
+        audit: crate::web::staff::audit_views(lang, audit),
         layout: crate::web::layout(req, lang),
         csrf_token: csrf_token(session)?,
         deadlines,
@@ -208,6 +244,31 @@ async fn detail(
         flash,
     };
     Ok(html(status, state.render("staff/petition.html", &page)?))
+}
+
+/// The confirmation of the act just done, in words: what happened and to
+/// whom ("已交办给张三（承办人）。"); a bare "done" for an act without its own words.
+fn done_message(
+    lang: Lang,
+    done: &str,
+    p: &Petition,
+    handlers: &[HandlerOption],
+) -> Option<String> {
+    if done.is_empty() {
+        return None;
+    }
+    let handler = p
+        .handler_id
+        .and_then(|id| handlers.iter().find(|h| h.id == id))
+        .map(|h| h.name.clone())
+        .unwrap_or_default();
+    let known = crate::domain::workflow::CONSOLE_ORDER.contains(&done)
+        || ["save_draft", "link", "hold", "lift_hold", "publish"].contains(&done);
+    Some(if known {
+        lang.t_args(&format!("done-{done}"), &[("handler", handler)])
+    } else {
+        lang.t("flash-action-done")
+    })
 }
 
 /// The publish form's texts (答复公开): what was typed, else what is
@@ -285,6 +346,8 @@ fn draft_view(
             .map(|t| t.render(english, &p.title, &date))
             .unwrap_or_default(),
         basis: chosen.map(|t| t.basis.clone()).unwrap_or_default(),
+        review_outcome: None,
+        saved_at: None,
     };
     (draft, earlier_draft)
 }
@@ -325,7 +388,6 @@ pub async fn show(
     tn: web::Path<String>,
     query: web::Query<DetailQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let flash = (!query.done.is_empty()).then(|| lang.t("flash-action-done"));
     detail(
         &state,
         &req,
@@ -335,7 +397,7 @@ pub async fn show(
         staff,
         &tn,
         Shown {
-            flash,
+            done: query.done.clone(),
             template: query.template.clone(),
             ..Shown::default()
         },

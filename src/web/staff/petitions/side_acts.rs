@@ -47,9 +47,13 @@ pub struct SameMatterForm {
     target_other: String,
     #[serde(default)]
     text: String,
+    /// `yes` once the merge's own confirmation page was seen.
+    #[serde(default)]
+    confirm: String,
 }
 
-/// 重复信访: merges this petition into an earlier one, or links the two as one matter.
+/// 重复信访: merges this petition into an earlier one (after a page that
+/// names both and asks), or links the two as one matter.
 pub async fn same_matter(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -64,6 +68,22 @@ pub async fn same_matter(
         "" | "other" => form.target_other.trim(),
         chosen => chosen,
     };
+    if form.r#do == "merge" && form.confirm != "yes" {
+        return super::actions::confirm_merge(
+            &state,
+            &req,
+            &session,
+            lang,
+            staff,
+            &tn,
+            super::actions::MergeInput {
+                target: target.to_owned(),
+                text: form.text.clone(),
+                version: form.version.clone(),
+            },
+        )
+        .await;
+    }
     let done = match form.r#do.as_str() {
         "merge" => crate::app::duplicates::merge(
             &state.app,
@@ -78,7 +98,15 @@ pub async fn same_matter(
         "link" => crate::app::duplicates::link(&state.app, &staff, &tn, target, &form.text).await,
         _ => Err(crate::app::Error::Invalid("error-choose-one")),
     };
-    let back = format!("/staff/petitions/{tn}?done=1");
+    let back = format!(
+        "/staff/petitions/{}?done={}",
+        records::canonical_number(&tn),
+        if form.r#do == "merge" {
+            "merge"
+        } else {
+            "link"
+        }
+    );
     settle(
         &state,
         &req,
@@ -117,7 +145,15 @@ pub async fn hold(
     verify_csrf(&session, &form.csrf_token)?;
     let reason = (form.lift != "on").then_some(form.hold_reason.as_str());
     let done = crate::app::retention::set_hold(&state.app, &staff, &tn, reason).await;
-    let back = format!("/staff/petitions/{tn}?done=1#hold-h");
+    let back = format!(
+        "/staff/petitions/{}?done={}#hold-h",
+        records::canonical_number(&tn),
+        if reason.is_some() {
+            "hold"
+        } else {
+            "lift_hold"
+        }
+    );
     settle(
         &state,
         &req,
@@ -161,7 +197,10 @@ pub async fn publish(
         &form.public_answer,
     )
     .await;
-    let back = format!("/staff/petitions/{tn}?done=1");
+    let back = format!(
+        "/staff/petitions/{}?done=publish",
+        records::canonical_number(&tn)
+    );
     let kept = Shown {
         publish_input: Some((form.public_title.clone(), form.public_answer.clone())),
         ..Shown::default()
