@@ -428,7 +428,17 @@ async fn after_answer(
             _ => Rating::Unsatisfied,
         };
         day = day + Days::new(rng.random_range(1..8));
-        if !life.petitioner(tn, day, Command::Rate { rating }).await? {
+        if !life
+            .petitioner(
+                tn,
+                day,
+                Command::Rate {
+                    rating,
+                    reason: String::new(),
+                },
+            )
+            .await?
+        {
             return Ok(());
         }
     }

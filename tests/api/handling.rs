@@ -245,13 +245,33 @@ async fn a_petition_goes_through_answer_review_re_review_and_closure_by_api(app:
             app,
             &tn,
             &code,
-            json!({"action": "rate", "rating": "unsatisfied"})
+            json!({"action": "rate", "rating": "unsatisfied", "reason": "答复没有说明执行款何时到位"})
         )
         .await
         .0,
         200
     );
     assert_eq!(updates().await, before, "nobody is mailed their own rating");
+    // The reason for the rating reaches the agency, with the rating.
+    let boss = token(app, "supervisor", "lj-jb-court").await;
+    let detail: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/staff/petitions/{tn}")))
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rated = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "rated")
+        .unwrap();
+    assert_eq!(rated["body"], "答复没有说明执行款何时到位");
+    assert_eq!(detail["petition"]["rating"], "unsatisfied");
     let (status, body) = petitioner(
         app,
         &tn,

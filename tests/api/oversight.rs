@@ -167,7 +167,16 @@ pub(crate) async fn november(app: &TestApp) -> Vec<String> {
         Rating::BasicallySatisfied,
         Rating::Unsatisfied,
     ]) {
-        petitioner(app, tn, "2026-11-24", Command::Rate { rating }).await;
+        petitioner(
+            app,
+            tn,
+            "2026-11-24",
+            Command::Rate {
+                rating,
+                reason: String::new(),
+            },
+        )
+        .await;
     }
     petitioner(
         app,

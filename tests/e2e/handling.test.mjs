@@ -116,14 +116,37 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
   await page.getByLabel('信访编号').fill(tn);
   await page.getByLabel('查询码').fill(code);
   await page.getByRole('button', { name: '查询' }).click();
-  await page.getByText('执行款将于五个工作日内发放').waitFor();
+  await page.getByText('执行款将于五个工作日内发放').first().waitFor();
   assert.equal(await page.getByText('已与执行法官核实').count(), 0, 'internal notes stay internal');
   await assertAccessible(page, 'status with answer');
-  await page.getByRole('button', { name: '基本满意' }).click();
+  // The decision comes first: the answer, its letter and what the petitioner can do next, then the history.
+  const order = await page.evaluate(() => [...document.querySelectorAll('#decision-h, #stages-h, .timeline')].map((e) => e.id || e.className));
+  assert.deepEqual(order, ['decision-h', 'stages-h', 'timeline'], 'the decision leads the page');
+  await page.locator('section.decision').getByText('执行款将于五个工作日内发放').waitFor();
+  await page.locator('#review-by').getByText(/前申请复查，由上一级机关办理/).waitFor();
+  // An empty review reason is refused at the review form, not elsewhere.
+  await page.locator('#review-form').getByRole('button', { name: '申请复查' }).click();
+  await page.locator('#review-form .field-error').waitFor();
+  await assertAccessible(page, 'status: review reason missing');
+  // A rating is chosen, then confirmed on a page that says it is final and asks why.
+  await page.getByRole('button', { name: '下一步：确认评价' }).click();
+  await page.locator('#rate-form .field-error').getByText('请选择一项评价。').waitFor();
+  await page.getByLabel('基本满意').check();
+  await page.getByRole('button', { name: '下一步：确认评价' }).click();
+  await page.getByRole('heading', { level: 1, name: '确认您的评价' }).waitFor();
+  await page.getByText('评价一经确认不能更改').waitFor();
+  await assertAccessible(page, 'confirm rating');
+  await page.getByLabel('请告诉我们原因（选填）').fill('发放时间比承诺的晚了两天。');
+  await page.getByRole('button', { name: '确认：基本满意' }).click();
   await page.getByText('感谢您的评价，已记录。').waitFor();
   await page.getByText('您对本次答复的评价：基本满意').waitFor();
-  assert.equal(await page.getByRole('button', { name: '满意', exact: true }).count(), 0, 'one rating per answer');
+  assert.equal(await page.getByLabel('满意', { exact: true }).count(), 0, 'one rating per answer');
   await assertAccessible(page, 'status after rating');
+  // The reason reaches the agency.
+  await asStaff('supervisor', async (staffPage) => {
+    await staffPage.goto(`${server.address}/staff/petitions/${tn}`);
+    await staffPage.locator('.timeline').getByText('发放时间比承诺的晚了两天。').waitFor();
+  });
 
   // The formal answer letter, and its verification code checked at /verify,
   // at 1280 and 375 px in both languages.

@@ -63,8 +63,11 @@ pub enum Command {
     },
     /// 恢复计时 — the conclusion deadline moves by the days stopped.
     ResumeClock,
+    /// 评价 — final once given; the reason (optional) tells the agency why.
     Rate {
         rating: Rating,
+        #[serde(default)]
+        reason: String,
     },
     RequestReview {
         reason: String,

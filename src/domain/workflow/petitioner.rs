@@ -13,14 +13,16 @@ pub(super) fn decide(s: &Step<'_>, command: &Command) -> Result<Outcome, Refusal
     let p = s.p;
     let mut new = p.clone();
     match command {
-        C::Rate { rating } => {
+        C::Rate { rating, reason } => {
             s.in_state(&[S::Answered])?;
             s.role_allows(s.petitioner())?;
             if p.rating.is_some() {
                 return Err(Refusal::AlreadyRated);
             }
             new.rating = Some(*rating);
-            Ok(s.outcome(new, EventKind::Rated, true, String::new()))
+            // The reason, when given, is the event's body: the agency reads
+            // it on the petition and in its exceptions list.
+            Ok(s.outcome(new, EventKind::Rated, true, reason.trim().to_owned()))
         }
         C::RequestReview { reason } => {
             s.in_state(&[S::Answered])?;

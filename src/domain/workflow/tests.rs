@@ -102,6 +102,7 @@ fn commands() -> Vec<Command> {
         Command::ResumeClock,
         Command::Rate {
             rating: Rating::Satisfied,
+            reason: String::new(),
         },
         Command::RequestReview {
             reason: "对答复不服".into(),

@@ -7,6 +7,7 @@ pub mod info;
 pub mod letters;
 pub mod petitions;
 pub mod procedures;
+pub mod rating;
 pub mod search;
 pub mod site;
 pub mod statistics;

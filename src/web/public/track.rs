@@ -5,6 +5,7 @@
 use crate::app::{self, Error, lookup};
 use crate::domain::FieldErrors;
 use crate::domain::codes::TrackingNumberError;
+use crate::domain::workflow::State;
 use crate::render::Layout;
 use crate::store::petitions::{Petition, TimelineEvent};
 use crate::web::api::petitions::DeadlineOut;
@@ -165,6 +166,8 @@ struct StatusPage<'a> {
     stages: [(&'static str, crate::domain::workflow::StageStatus); 5],
     /// Every letter issued on the petition, newest first.
     letters: Vec<LetterLink>,
+    /// Answered (or closed after an answer): the decision leads the page.
+    decided: bool,
 }
 
 /// A letter issued on the petition, as the status page lists it.
@@ -247,6 +250,8 @@ async fn status_page(
         max_files: crate::files::MAX_FILES,
         stages: crate::domain::workflow::stages(petition.status),
         letters,
+        decided: petition.answer_text.is_some()
+            && matches!(petition.status, State::Answered | State::Closed),
     };
     Ok(crate::web::no_store(html(
         status,
@@ -383,25 +388,33 @@ pub struct PetitionerForm {
     csrf_token: String,
     #[serde(default)]
     action: String,
-    /// The reason of a review request.
+    /// The reason of a review request, or of a rating.
     #[serde(default)]
     text: String,
+    /// A rating chosen (`satisfied`, `basically_satisfied`, `unsatisfied`).
+    #[serde(default)]
+    rating: String,
+    /// `yes` once the rating's confirmation page was seen.
+    #[serde(default)]
+    confirm: String,
 }
 
 impl PetitionerForm {
     /// The command asked for; none for an action the petitioner has not.
     fn command(&self) -> Option<crate::domain::workflow::Command> {
         use crate::domain::workflow::{Command, Rating};
+        let rating = match self.action.as_str() {
+            "rate" => self.rating.as_str(),
+            // The one-button forms of earlier pages.
+            other => other.strip_prefix("rate_").unwrap_or_default(),
+        };
+        if let Some(rating) = Rating::parse(rating) {
+            return Some(Command::Rate {
+                rating,
+                reason: self.text.trim().to_owned(),
+            });
+        }
         Some(match self.action.as_str() {
-            "rate_satisfied" => Command::Rate {
-                rating: Rating::Satisfied,
-            },
-            "rate_basically_satisfied" => Command::Rate {
-                rating: Rating::BasicallySatisfied,
-            },
-            "rate_unsatisfied" => Command::Rate {
-                rating: Rating::Unsatisfied,
-            },
             "request_review" => Command::RequestReview {
                 reason: self.text.trim().to_owned(),
             },
@@ -425,8 +438,32 @@ pub async fn act(
         return Err(AppError::Forbidden);
     };
     let Some(command) = form.command() else {
+        if form.action == "rate" {
+            // Nothing chosen: said at the rating's own form.
+            let mut errors = FieldErrors::new();
+            errors.add("rating", "error-choose-rating");
+            return status_page(
+                &state,
+                &req,
+                &session,
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &petition,
+                errors,
+                None,
+                "",
+                None,
+            )
+            .await;
+        }
         return Err(AppError::BadRequest("error-choose-one"));
     };
+    if let crate::domain::workflow::Command::Rate { rating, reason } = &command
+        && form.confirm != "yes"
+    {
+        return super::rating::confirm(&state, &req, &session, lang, &petition, *rating, reason)
+            .await;
+    }
     let done = match command {
         crate::domain::workflow::Command::Rate { .. } => "rated",
         crate::domain::workflow::Command::RequestReview { .. } => "review",
@@ -438,6 +475,24 @@ pub async fn act(
             petition.tracking_number
         ))),
         Err(Error::Refused(r)) => {
+            // Said at the form it concerns: the review's at the review form.
+            let mut errors = FieldErrors::new();
+            if form.action == "request_review" {
+                errors.add("review_text", r.message_key());
+                return status_page(
+                    &state,
+                    &req,
+                    &session,
+                    lang,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &petition,
+                    errors,
+                    None,
+                    "",
+                    None,
+                )
+                .await;
+            }
             status_page(
                 &state,
                 &req,

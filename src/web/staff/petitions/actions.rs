@@ -5,7 +5,7 @@
 use super::*;
 use crate::app::handling;
 use crate::app::records;
-use crate::domain::workflow::{Command, Rating};
+use crate::domain::workflow::Command;
 use crate::render::Layout;
 use crate::store::petitions::Petition;
 use crate::store::staff::StaffMember;
@@ -91,15 +91,6 @@ fn command_from_form(f: &ActionForm) -> Option<Command> {
         "refuse_extension" => Command::RefuseExtension { reason: text },
         "stop_clock" => Command::StopClock { reason: text },
         "resume_clock" => Command::ResumeClock,
-        "rate_satisfied" => Command::Rate {
-            rating: Rating::Satisfied,
-        },
-        "rate_basically_satisfied" => Command::Rate {
-            rating: Rating::BasicallySatisfied,
-        },
-        "rate_unsatisfied" => Command::Rate {
-            rating: Rating::Unsatisfied,
-        },
         "request_review" => Command::RequestReview { reason: text },
         "merge" => Command::Merge {
             original: f.target.trim().to_owned(),
