@@ -286,7 +286,39 @@ explanation_en = "Every matter is anonymised 7 years after conclusion"
             && help.contains("12309")
             && help.contains("12368")
             && help.contains("12389")
+            && help.contains("12348"),
+        "every hotline /agencies lists, 12348 included"
     );
+    // The privacy notice names every cookie the site sets: each one a
+    // visitor's browser is actually given is on it, by name.
+    let mut set = std::collections::BTreeSet::new();
+    for path in [
+        "/?lang=en",
+        "/petitions/new/complaint?lang=zh-CN",
+        "/track",
+        "/staff/login",
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        for c in r.headers().get_all(reqwest::header::SET_COOKIE) {
+            let name = c.to_str().unwrap().split('=').next().unwrap().to_owned();
+            set.insert(name);
+        }
+    }
+    assert!(
+        set.contains("lang") && set.contains("mingjing_session"),
+        "{set:?}"
+    );
+    for lang in ["zh-CN", "en"] {
+        let (_, page) = app.get_text(&format!("/privacy?lang={lang}")).await;
+        for name in &set {
+            assert!(
+                page.contains(&format!("“{name}”"))
+                    || page.contains(&format!("&quot;{name}&quot;"))
+                    || page.contains(&format!("\"{name}\"")),
+                "{lang}: cookie {name} not on the privacy notice"
+            );
+        }
+    }
     let (status, a11y) = app.get_text("/accessibility?lang=en").await;
     assert_eq!(status, 200);
     crate::helpers::assert_translated(&a11y);

@@ -83,6 +83,13 @@ test('a citizen switches to English and searches', async () => {
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: 'Applying for legal aid' }).click();
   await page.getByRole('heading', { level: 2, name: 'Legal basis' }).waitFor();
+  // The details are in Chinese: the page says so at the top, before any of them.
+  const first = await page.evaluate(() => {
+    const note = document.getElementById('chinese-authoritative');
+    const h2 = document.querySelector('main h2');
+    return note && h2 && (note.compareDocumentPosition(h2) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+  });
+  assert.ok(first, 'the note that Chinese is authoritative comes before the details');
   await assertAccessible(page, 'procedure detail (en)');
   await page.goto(`${server.address}/procedures`);
   assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice is remembered');

@@ -25,6 +25,11 @@ test('a citizen finds the statistics from the footer, picks a scope and reads th
   await page.getByRole('contentinfo').getByRole('link', { name: '信访办理统计' }).click();
   await page.getByRole('heading', { level: 1, name: /信访办理统计 · 全省/ }).waitFor();
   await assertAccessible(page, 'statistics (province)');
+  // A few headline figures open the page, each as its table shows it.
+  await page.getByRole('heading', { level: 2, name: /主要数据：全省/ }).waitFor();
+  const received = (await page.locator('.headline-figure', { hasText: '收件数（含转入）' }).locator('.headline-value').innerText()).trim();
+  const receivedRow = await page.getByRole('table', { name: /· 件数$/ }).getByRole('row').filter({ hasText: '收件数（含转入）' }).first().innerText();
+  assert.ok(receivedRow.includes(received), `${received} vs ${receivedRow}`);
   // Each statutory clock with its limit and legal basis; the chart has its table.
   const clocks = page.getByRole('table', { name: /按期率/ });
   assert.match(await clocks.innerText(), /15日[\s\S]*《信访工作条例》/);

@@ -135,7 +135,7 @@ procedure-materials = Required materials
 procedure-no-materials = Nothing needs to be submitted.
 procedure-fees = Fees
 procedure-appeal = How to appeal
-procedure-chinese-text-note = The legal basis and details are published in Chinese, which is authoritative.
+procedure-chinese-text-note = The steps, materials, fees and legal basis below are published in Chinese, and the Chinese text is authoritative.
 
 history-title = Version history
 history-lead = Every edit publishes a new version. Earlier versions are kept and can always be read.
@@ -299,7 +299,7 @@ privacy-what-petition = What you wrote: kind, agency, title, what happened, what
 privacy-what-identity = If you file under your name: your name, mobile number and e-mail address. An anonymous report keeps no identity at all. A one-way digest of the mobile number and e-mail is kept as well, only to recognise the same person raising the same matter again.
 privacy-what-files = The files you upload. A photo's location and camera data and a document's author are removed before the file is stored; the original is not kept.
 privacy-what-network = No IP address is stored with a petition. The anti-abuse limits count one-way digests of addresses, and drop each count after a day at most.
-privacy-what-cookies = One session cookie (encrypted, gone when you close the browser) protects the forms and keeps your receipt and your access to the tracking page. No analytics or advertising cookies.
+privacy-what-cookies = The site sets two cookies and no analytics or advertising ones: "mingjing_session" (encrypted, gone when you close the browser) protects the forms and keeps your receipt and your access to the tracking page; "lang" (set only when you switch language, kept for a year) remembers the language you chose (zh-CN or en) and nothing else.
 privacy-sees-h = Who sees it
 privacy-sees-staff = The staff of the agency who handle the matter. Your name and contact details are shown only to those handling it, and every look at them is recorded in the audit log; auditors browsing do not see them.
 privacy-sees-named = An officer you complain about never sees the petition and cannot be assigned to it (recusal).
@@ -1469,3 +1469,6 @@ rate-reason-hint = Your comment goes to the agency that handled the matter, for 
 rate-confirm-yes = Confirm: { $rating }
 rate-confirm-back = Go back and choose again
 error-choose-rating = Choose a rating.
+
+stats-headline = At a glance: { $scope } · { $period }
+stats-headline-more = See all the tables

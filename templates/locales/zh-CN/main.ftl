@@ -293,7 +293,7 @@ privacy-what-petition = 您填写的事项：类型、机关、标题、经过�
 privacy-what-identity = 实名提交时的姓名、手机号、电子邮箱；匿名举报不保存任何身份信息。手机号和邮箱另存一份不可逆的摘要，仅用于识别同一人重复反映的事项。
 privacy-what-files = 您上传的材料。照片的拍摄地点、设备信息，文档的作者信息等元数据在保存前删除，原件不保留。
 privacy-what-network = 本站不随信访事项保存您的 IP 地址。防刷限制只计数地址的不可逆摘要，计数最长一天后删除。
-privacy-what-cookies = 只使用一个会话 Cookie（加密，关闭浏览器即失效），用于表单防伪、保留回执和查询授权；不使用任何统计或广告 Cookie。
+privacy-what-cookies = 本站只设两个 Cookie，不使用任何统计或广告 Cookie：“mingjing_session”（加密，关闭浏览器即失效），用于表单防伪、保留回执和查询授权；“lang”（仅在您切换语言时设置，保存一年），只记住您选择的语言（zh-CN 或 en），不含其他信息。
 privacy-sees-h = 谁能看到
 privacy-sees-staff = 受理机关承办此事的工作人员。您的姓名和联系方式只对办理人员显示，每一次查看都记入审计日志；监督员浏览时看不到。
 privacy-sees-named = 您反映的工作人员本人看不到这件事项，也不能被指派办理（回避）。
@@ -1450,3 +1450,6 @@ rate-reason-hint = 您的意见会转给办理机关，用于改进工作和考�
 rate-confirm-yes = 确认：{ $rating }
 rate-confirm-back = 返回，重新选择
 error-choose-rating = 请选择一项评价。
+
+stats-headline = 主要数据：{ $scope } · { $period }
+stats-headline-more = 查看全部数据表
