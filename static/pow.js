@@ -73,6 +73,9 @@
         if (firstWord(msg, prefix + digits.length) >>> (32 - bits) === 0) {
           field.value = digits;
           if (status) status.textContent = status.dataset.done;
+          // Nothing is left to answer: the image and the question go.
+          const manual = document.getElementById('captcha-manual');
+          if (manual) manual.hidden = true;
           if (waiting) form.requestSubmit();
           return;
         }

@@ -22,6 +22,8 @@ pub struct FormData {
     pub files: Vec<Upload>,
     /// A Fluent key when the files broke a limit (too many, one too large, all too large).
     pub file_problem: Option<&'static str>,
+    /// The file the problem is with, when one file is (too large).
+    pub file_problem_name: Option<String>,
 }
 
 impl FormData {
@@ -87,6 +89,9 @@ pub async fn read(req: &HttpRequest, mut payload: Multipart) -> Result<FormData,
             (Some(f), _) if f.is_empty() && len == 0 => {}
             (Some(f), Some(file)) => {
                 if overflow {
+                    if form.file_problem.is_none() {
+                        form.file_problem_name = Some(f.clone());
+                    }
                     form.file_problem.get_or_insert("error-file-too-large");
                 } else if form.files.len() >= MAX_FILES {
                     form.file_problem.get_or_insert("error-too-many-files");

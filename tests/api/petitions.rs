@@ -545,11 +545,22 @@ async fn files_that_lie_or_are_too_big_are_refused_and_nothing_is_saved(app: &Te
     );
     let (status, page) = post_petition(app, form).await;
     assert_eq!(status, 422);
-    assert!(
-        page.contains("larger than 20 MB"),
+    // Said at the file field, naming the file, and linked from the summary.
+    let at_field = page
+        .split("id=\"evidence-error\">")
+        .nth(1)
+        .map(|rest| &rest[..rest.find("</p>").unwrap_or(0)]);
+    assert_eq!(
+        at_field,
+        Some("big.jpg: larger than 20 MB; compress it or send it separately."),
         "{}",
         &page[..500.min(page.len())]
     );
+    assert!(
+        page.contains("<a href=\"#evidence\">"),
+        "the summary links to the field"
+    );
+    assert!(page.contains("choose the files to upload again"));
     let long = "长".repeat(10_000);
     let form = fields(
         form_with_captcha(app, "complaint", "zh-CN").await,

@@ -86,8 +86,24 @@ test('a bad form comes back accessible, with the input kept', async () => {
   // script; the page works without it), and the page says files must be chosen again.
   assert.match(await page.title(), /^Error: /);
   assert.equal(await page.evaluate(() => document.activeElement.classList.contains('error-summary')), true);
-  await page.getByText('choose the files to upload again').waitFor();
+  // No file was chosen, so nobody is asked to choose one again.
+  assert.equal(await page.getByText('choose the files to upload again').count(), 0);
+  // One summary, its problems in the form's order, each linking to its field.
+  assert.equal(await page.getByText('There is a problem with what you entered').count(), 1, 'said once');
+  const linked = await page.locator('.error-summary a').evaluateAll((as) => as.map((a) => a.getAttribute('href').slice(1)));
+  const inForm = await page.evaluate((ids) => ids.slice().sort((a, b) => {
+    const x = document.getElementById(a);
+    const y = document.getElementById(b);
+    return x.compareDocumentPosition(y) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  }), linked);
+  assert.ok(linked.length >= 2, linked.join());
+  assert.deepEqual(linked, inForm, 'the summary follows the form');
   await page.getByLabel('What you ask for (optional)').waitFor();
+  // A file over the limit is named at its field as soon as it is chosen, before any upload.
+  await page.locator('#evidence').setInputFiles({ name: 'video-of-the-hearing.mp4', mimeType: 'video/mp4', buffer: Buffer.alloc(21 * 1024 * 1024) });
+  await page.locator('#evidence-size').getByText('video-of-the-hearing.mp4: larger than 20 MB').waitFor();
+  assert.equal(await page.locator('#evidence').evaluate((el) => el.validity.valid), false, 'the browser will not send it');
+  await page.locator('#evidence').setInputFiles([]);
   await assertAccessible(page, 'litigation form with errors (en)');
   await page.goto(`${server.address}/cases?lang=en`);
   await assertAccessible(page, 'public cases (en)');

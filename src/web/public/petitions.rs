@@ -145,8 +145,14 @@ struct FormPage<'a> {
     categories: Vec<&'static str>,
     input: &'a PetitionInput,
     errors: FieldErrors,
-    /// A problem that belongs to no single field (captcha, files, throttling).
+    /// A problem that belongs to no single field (captcha, throttling).
     form_error: Option<String>,
+    /// What was wrong with the files sent, said at the file field (with the file's name).
+    evidence_error: Option<String>,
+    /// Files were sent with a form that came back: the browser must be asked to choose them again.
+    files_sent: bool,
+    /// Told to the browser, which refuses a larger file before the upload (the server still checks).
+    max_file_bytes: usize,
     captcha: Option<CaptchaView>,
     max_files: usize,
 }
@@ -183,6 +189,13 @@ fn agency_groups(agencies: &[Agency]) -> Vec<AgencyGroup<'_>> {
     groups
 }
 
+/// What a form that comes back says about the files sent with it.
+#[derive(Default)]
+struct FilesBack {
+    error: Option<String>,
+    sent: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn form_page(
     state: &AppState,
@@ -193,6 +206,7 @@ async fn form_page(
     input: &PetitionInput,
     errors: FieldErrors,
     form_error: Option<String>,
+    files: FilesBack,
 ) -> Result<HttpResponse, AppError> {
     let agencies = crate::app::catalogue::agencies(&state.app).await?;
     let page = FormPage {
@@ -212,7 +226,11 @@ async fn form_page(
         categories: PetitionCategory::ALL.iter().map(|c| c.as_str()).collect(),
         input,
         errors,
-        form_error,
+        // The error summary already says the form has problems.
+        form_error: form_error.filter(|m| *m != lang.t("form-has-errors")),
+        evidence_error: files.error,
+        files_sent: files.sent,
+        max_file_bytes: crate::files::MAX_FILE_BYTES,
         captcha: captcha_view(state, req, CAPTCHA_FORM, lang).await?,
         max_files: crate::files::MAX_FILES,
     };
@@ -273,6 +291,7 @@ pub async fn form(
         &input,
         FieldErrors::new(),
         None,
+        FilesBack::default(),
     )
     .await
 }
@@ -400,6 +419,7 @@ async fn over_the_limit(
         &PetitionInput::default(),
         FieldErrors::new(),
         Some(lang.t("error-too-many-submissions")),
+        FilesBack::default(),
     )
     .await?;
     Ok(Some(crate::web::retry_after(page, retry_after)))
@@ -428,6 +448,7 @@ pub async fn submit(
     let input: PetitionInput = data.parse()?;
     let kind = PetitionKind::parse(&input.kind).ok_or(AppError::BadRequest("error-bad-form"))?;
     let captcha: CaptchaAnswer = data.parse()?;
+    let files_sent = !data.files.is_empty() || data.file_problem.is_some();
     let again = |status: StatusCode, errors: FieldErrors, message_key: &'static str| {
         let state = state.clone();
         let req = req.clone();
@@ -442,12 +463,35 @@ pub async fn submit(
                 &input,
                 errors,
                 Some(lang.t(message_key)),
+                FilesBack {
+                    error: None,
+                    sent: files_sent,
+                },
             )
             .await
         }
     };
     if let Some(problem) = data.file_problem {
-        return again(file_problem_status(problem), FieldErrors::new(), problem).await;
+        // Said at the file field, naming the file when one file is the problem.
+        let message = match &data.file_problem_name {
+            Some(name) => format!("{name}: {}", lang.t("error-file-too-large-named")),
+            None => lang.t(problem),
+        };
+        return form_page(
+            &state,
+            &req,
+            lang,
+            file_problem_status(problem),
+            kind,
+            &input,
+            FieldErrors::new(),
+            None,
+            FilesBack {
+                error: Some(message),
+                sent: true,
+            },
+        )
+        .await;
     }
     // The captcha is consumed first; field errors are still all reported with it.
     let client = crate::web::client_key(&req);
@@ -514,7 +558,11 @@ pub async fn submit(
                 kind,
                 &input,
                 FieldErrors::new(),
-                Some(message),
+                None,
+                FilesBack {
+                    error: Some(message),
+                    sent: files_sent,
+                },
             )
             .await
         }
