@@ -105,6 +105,11 @@ async function crawl(page, seeds, { prefix, exclude = /^$/, perShape = 2, max = 
     if (process.env.REFLOW_LOG) console.log(`reflow: ${url.replace(origin, '')}`);
     const overflow = await overflowOf(page);
     if (overflow) failures.push({ url: url.replace(origin, ''), ...overflow });
+    // A table stacked into cards keeps each value's label.
+    const unlabelled = await page.$$eval('table.table:not(.figures) tbody td:not([data-label])', (tds) => tds
+      .filter((td) => td.textContent.trim() !== '' && getComputedStyle(td).display === 'block')
+      .map((td) => td.closest('table').querySelector('caption')?.textContent.trim() || td.textContent.trim().slice(0, 30)));
+    if (unlabelled.length) failures.push({ url: url.replace(origin, ''), unlabelled: [...new Set(unlabelled)].slice(0, 3) });
     const links = await page.$$eval('a[href]', (as) => as.map((a) => a.href));
     for (const link of links) {
       const u = new URL(link);
