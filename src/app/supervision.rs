@@ -298,6 +298,7 @@ pub(crate) async fn unanswered_sightings(
                 clock: None,
                 day: o.reply_by,
                 times: 1,
+                note: None,
                 order_id: Some(o.id),
             })
         })

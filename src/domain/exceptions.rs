@@ -188,6 +188,8 @@ pub struct Sighting {
     pub times: i64,
     /// A supervision order's id (order_unanswered).
     pub order_id: Option<i32>,
+    /// What the petitioner said with an unsatisfied rating, if anything.
+    pub note: Option<String>,
 }
 
 /// One row of the exceptions list: a petition, its most severe problem, and
@@ -209,6 +211,8 @@ pub struct Exception {
     pub order_id: Option<i32>,
     /// The petition's other problems, in order of severity.
     pub also: Vec<ExceptionKind>,
+    /// The petitioner's reason for an unsatisfied rating, whatever the row's first problem.
+    pub note: Option<String>,
 }
 
 /// The list, most severe first, and how many petitions have each kind.
@@ -234,6 +238,7 @@ pub fn rank(rules: &ExceptionRules, sightings: Vec<Sighting>, today: NaiveDate) 
         for s in &found {
             *counts.entry(s.kind).or_insert(0) += 1;
         }
+        let note = found.iter().find_map(|s| s.note.clone());
         let mut rest = found.into_iter();
         let Some(first) = rest.next() else { continue };
         let days = match first.kind {
@@ -253,6 +258,7 @@ pub fn rank(rules: &ExceptionRules, sightings: Vec<Sighting>, today: NaiveDate) 
             times: first.times,
             order_id: first.order_id,
             also: rest.map(|s| s.kind).collect(),
+            note,
         });
     }
     rows.sort_by(|a, b| {
@@ -290,6 +296,7 @@ mod tests {
             day: day(d),
             times: 1,
             order_id: None,
+            note: None,
         }
     }
 

@@ -39,6 +39,8 @@ struct Mark {
     officer: Option<StaffId>,
     day: NaiveDate,
     times: i64,
+    /// An unsatisfied rating's reason (the event's body).
+    note: Option<String>,
 }
 
 /// The first instant of a China day, in UTC.
@@ -157,6 +159,7 @@ impl Store {
                 continue;
             }
             let mut s = sighting(m.kind, r, m.day, None, m.times);
+            s.note = m.note;
             s.agency_id = m.agency;
             s.handler_id = m.officer.or(r.handler_id);
             out.push(s);
@@ -175,6 +178,7 @@ impl Store {
             Option<AgencyId>,
             Option<StaffId>,
             DateTime<Utc>,
+            String,
         );
         let since = start_of(w.since);
         let mut found: BTreeMap<(ExceptionKind, PetitionId), Mark> = BTreeMap::new();
@@ -213,6 +217,13 @@ impl Store {
                     petition_event::Column::OtherOfficerId,
                     petition_event::Column::CreatedAt,
                 ])
+                // The body only where it is the petitioner's reason: an
+                // answer's or a return's text is not read for the list.
+                .expr(if kind == ExceptionKind::Unsatisfied {
+                    sea_orm::sea_query::Expr::col(petition_event::Column::Body)
+                } else {
+                    sea_orm::sea_query::Expr::val("")
+                })
                 .filter(petition_event::Column::Kind.is_in(events))
                 .filter(petition_event::Column::CreatedAt.gte(since))
                 .filter(agency_col.is_in(agencies.to_vec()));
@@ -225,7 +236,7 @@ impl Store {
                 .into_tuple()
                 .all(self.conn())
                 .await?;
-            for (petition, _, agency, officer, other_agency, other_officer, at) in rows {
+            for (petition, _, agency, officer, other_agency, other_officer, at, body) in rows {
                 let (agency, officer) = if kind == ExceptionKind::Reversed {
                     (other_agency, other_officer)
                 } else {
@@ -239,6 +250,7 @@ impl Store {
                     officer,
                     day: china_date(at),
                     times: 0,
+                    note: Some(body).filter(|b| !b.trim().is_empty()),
                 });
                 mark.times += 1;
             }
@@ -310,5 +322,6 @@ fn sighting(
         day,
         times,
         order_id: None,
+        note: None,
     }
 }

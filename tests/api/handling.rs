@@ -272,6 +272,25 @@ async fn a_petition_goes_through_answer_review_re_review_and_closure_by_api(app:
         .unwrap();
     assert_eq!(rated["body"], "答复没有说明执行款何时到位");
     assert_eq!(detail["petition"]["rating"], "unsatisfied");
+    // And the leader's exceptions list says it beside the unsatisfied rating.
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/staff/oversight/exceptions"))
+        .bearer_auth(&boss)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tracking_number"] == tn.as_str())
+        .unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(listed["kind"], "unsatisfied", "{listed}");
+    assert_eq!(listed["note"], "答复没有说明执行款何时到位");
     let (status, body) = petitioner(
         app,
         &tn,

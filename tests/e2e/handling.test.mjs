@@ -179,6 +179,18 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
     await page.getByRole('heading', { level: 1, name: 'Answer to your petition' }).waitFor();
     await assertAccessible(page, `answer letter (en, ${width} px)`);
   }
+
+  // Asking for a review: the review has its own place on the page — who
+  // decides it and by when, and the progress bar's stages are the review's.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(`${server.address}/track/${tn.replaceAll('-', '')}?lang=zh-CN`);
+  await page.locator('#review-text').fill('执行款至今仍未到账。');
+  await page.locator('#review-form').getByRole('button', { name: '申请复查' }).click();
+  await page.locator('.review-stage').getByText(/^复查中：\s*由.+办理，\d{4}-\d{2}-\d{2} 前作出意见。$/).waitFor();
+  const stages = await page.locator('.stages .stage-name').allInnerTexts();
+  assert.deepEqual(stages, ['申请复查', '复查受理', '复查办理', '复查意见', '评价／复核']);
+  assert.equal(await page.locator('.stage[aria-current="step"] .stage-name').innerText(), '复查受理');
+  await assertAccessible(page, 'status: under review');
 });
 
 test('an administrator reads the job queue, by keyboard and in English too', async () => {

@@ -1473,3 +1473,16 @@ error-choose-rating = Choose a rating.
 
 stats-headline = At a glance: { $scope } · { $period }
 stats-headline-more = See all the tables
+
+# A review round's own stages on the progress bar
+stage-registered-review = Review requested
+stage-accepted-review = Review accepted
+stage-handling-review = Under review
+stage-answered-review = Review decided
+stage-rated-review = Rating / re-review
+stage-registered-re_review = Re-review requested
+stage-accepted-re_review = Re-review accepted
+stage-handling-re_review = Under re-review
+stage-answered-re_review = Re-review decided
+stage-rated-re_review = Rating
+exception-unsatisfied-note = The petitioner says:

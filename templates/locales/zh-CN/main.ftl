@@ -1454,3 +1454,16 @@ error-choose-rating = 请选择一项评价。
 
 stats-headline = 主要数据：{ $scope } · { $period }
 stats-headline-more = 查看全部数据表
+
+# A review round's own stages on the progress bar
+stage-registered-review = 申请复查
+stage-accepted-review = 复查受理
+stage-handling-review = 复查办理
+stage-answered-review = 复查意见
+stage-rated-review = 评价／复核
+stage-registered-re_review = 申请复核
+stage-accepted-re_review = 复核受理
+stage-handling-re_review = 复核办理
+stage-answered-re_review = 复核意见
+stage-rated-re_review = 评价
+exception-unsatisfied-note = 信访人说明：

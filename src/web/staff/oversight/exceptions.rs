@@ -28,6 +28,8 @@ pub(super) struct RowView {
     how_long: String,
     clock: String,
     order_id: Option<i32>,
+    /// The petitioner's reason for an unsatisfied rating.
+    note: Option<String>,
 }
 
 /// The rows as shown (only those on the page: naming each costs translations).
@@ -69,6 +71,7 @@ pub(super) fn row_views(rows: &[exceptions::Row], staff: &StaffMember, lang: Lan
                     .map(|c| lang.t(&format!("clock-{c}")))
                     .unwrap_or_default(),
                 order_id: e.order_id,
+                note: e.note.clone(),
             }
         })
         .collect()
