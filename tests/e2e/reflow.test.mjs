@@ -147,7 +147,9 @@ for (const lang of ['zh-CN', 'en']) {
   });
 }
 
-for (const [role, agency] of [['intake-clerk', 'lj-jb-court'], ['handler', 'lj-jb-court'], ['supervisor', 'jn-court'], ['auditor', 'jn-court'], ['admin', 'jn-court']]) {
+// The auditor's pages are the supervisor's oversight pages without the
+// forms, so four roles reach every staff page there is.
+for (const [role, agency] of [['intake-clerk', 'lj-jb-court'], ['handler', 'lj-jb-court'], ['supervisor', 'jn-court'], ['admin', 'jn-court']]) {
   test(`every staff page a ${role} reaches fits 320 px, in both languages`, async () => {
     const page = await newPage(browser, 'zh-CN');
     await page.goto(`${server.address}/staff/login`);
@@ -158,7 +160,7 @@ for (const [role, agency] of [['intake-clerk', 'lj-jb-court'], ['handler', 'lj-j
     await page.setViewportSize({ width: 320, height: 640 });
     const seeds = ['/staff', '/staff/petitions?queue=all', '/staff/account', '/staff/search?q=执行'];
     for (const lang of ['zh-CN', 'en']) {
-      const { failures, visited } = await crawl(page, seeds.map((s) => `${s}${s.includes('?') ? '&' : '?'}lang=${lang}`), { prefix: '/staff', max: 80 });
+      const { failures, visited } = await crawl(page, seeds.map((s) => `${s}${s.includes('?') ? '&' : '?'}lang=${lang}`), { prefix: '/staff', perShape: 1, max: 60 });
       assert.ok(visited >= 4, `only ${visited} staff pages reached`);
       assert.deepEqual(failures, [], `${role}: staff pages that scroll sideways at 320 px (${lang}):\n${JSON.stringify(failures, null, 2)}`);
     }
