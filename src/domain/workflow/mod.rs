@@ -21,6 +21,8 @@ mod console;
 mod decide;
 mod handling;
 mod intake;
+#[cfg(test)]
+mod offer_tests;
 mod petitioner;
 mod step;
 #[cfg(test)]

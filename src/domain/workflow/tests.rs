@@ -7,11 +7,11 @@ use proptest::prelude::*;
 static CALENDAR: std::sync::LazyLock<Calendar> =
     std::sync::LazyLock::new(|| Calendar::shipped().unwrap());
 
-const AGENCY: AgencyId = AgencyId(7);
+pub(super) const AGENCY: AgencyId = AgencyId(7);
 const PARENT: AgencyId = AgencyId(3);
-const HANDLER: StaffId = StaffId(11);
-const CLERK: StaffId = StaffId(12);
-const SUPERVISOR: StaffId = StaffId(13);
+pub(super) const HANDLER: StaffId = StaffId(11);
+pub(super) const CLERK: StaffId = StaffId(12);
+pub(super) const SUPERVISOR: StaffId = StaffId(13);
 const AUTHOR: StaffId = StaffId(14);
 
 fn today() -> NaiveDate {
@@ -29,7 +29,7 @@ fn at(today: NaiveDate, agency_type: AgencyType) -> Context<'static> {
     }
 }
 
-fn cx() -> Context<'static> {
+pub(super) fn cx() -> Context<'static> {
     at(today(), AgencyType::Court)
 }
 
@@ -111,7 +111,7 @@ fn commands() -> Vec<Command> {
     ]
 }
 
-fn petition(state: State, command: &Command) -> PetitionState {
+pub(super) fn petition(state: State, command: &Command) -> PetitionState {
     PetitionState {
         state,
         round: Round::Original,
@@ -224,55 +224,6 @@ fn the_console_offers_exactly_what_the_workflow_allows_the_next_step_first() {
     // A handler is offered no approval.
     let p = petition(State::Drafted, &Command::Accept);
     assert!(!available(&p, &handler, &cx()).contains(&"approve"));
-}
-
-/// "下一步" names only an act that moves the petition on for the person
-/// looking: after assigning, the supervisor has none (reassigning is
-/// another act); after drafting, the handler has none (an extension is a
-/// way round) and the approver's is the approval.
-#[test]
-fn the_next_step_is_the_act_that_moves_the_petition_on_for_this_person() {
-    let staff = |id, role| Actor::Staff {
-        id,
-        role,
-        agency_id: AGENCY,
-    };
-    let clerk = staff(CLERK, Role::IntakeClerk);
-    let supervisor = staff(SUPERVISOR, Role::Supervisor);
-    let handler = staff(HANDLER, Role::Handler);
-    let next = |state, actor: &Actor| offer(&petition(state, &Command::Accept), actor, &cx()).next;
-    let table = [
-        (State::Received, &clerk, Some("accept")),
-        (State::Received, &handler, None),
-        (State::Accepted, &supervisor, Some("assign")),
-        (State::Accepted, &clerk, None),
-        (State::Assigned, &supervisor, None),
-        (State::Assigned, &handler, Some("draft_answer")),
-        (State::Investigating, &handler, Some("draft_answer")),
-        (State::Investigating, &supervisor, None),
-        (State::Drafted, &handler, None),
-        (State::Drafted, &supervisor, Some("approve")),
-        (State::Answered, &supervisor, None),
-        (State::Closed, &supervisor, None),
-    ];
-    for (state, actor, expected) in table {
-        assert_eq!(next(state, actor), expected, "{state:?} × {actor:?}");
-    }
-    // What is not the next step is still offered, in the console's order.
-    let o = offer(
-        &petition(State::Assigned, &Command::Accept),
-        &supervisor,
-        &cx(),
-    );
-    assert!(o.others.contains(&"assign"), "{o:?}");
-    let o = offer(&petition(State::Drafted, &Command::Accept), &handler, &cx());
-    assert!(o.others.contains(&"request_extension"), "{o:?}");
-    // An extension waiting for an answer is the supervisor's next step.
-    let p = petition(State::Investigating, &Command::ApproveExtension);
-    assert_eq!(
-        offer(&p, &supervisor, &cx()).next,
-        Some("approve_extension")
-    );
 }
 
 #[test]

@@ -10,6 +10,7 @@ pub mod procedures;
 pub mod rating;
 pub mod search;
 pub mod site;
+pub mod start;
 pub mod statistics;
 pub mod track;
 pub mod verify;

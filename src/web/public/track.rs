@@ -437,24 +437,27 @@ pub async fn act(
     let Some(petition) = granted_petition(&state, &session, &tn).await? else {
         return Err(AppError::Forbidden);
     };
+    // A refusal is said at the form it concerns (422, the page again).
+    let refused = |errors: FieldErrors, form_error: Option<String>| {
+        status_page(
+            &state,
+            &req,
+            &session,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &petition,
+            errors,
+            form_error,
+            "",
+            None,
+        )
+    };
     let Some(command) = form.command() else {
         if form.action == "rate" {
             // Nothing chosen: said at the rating's own form.
             let mut errors = FieldErrors::new();
             errors.add("rating", "error-choose-rating");
-            return status_page(
-                &state,
-                &req,
-                &session,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &petition,
-                errors,
-                None,
-                "",
-                None,
-            )
-            .await;
+            return refused(errors, None).await;
         }
         return Err(AppError::BadRequest("error-choose-one"));
     };
@@ -474,39 +477,13 @@ pub async fn act(
             "/track/{}?done={done}",
             petition.tracking_number
         ))),
-        Err(Error::Refused(r)) => {
-            // Said at the form it concerns: the review's at the review form.
+        // The review's refusal at the review form; any other above the forms.
+        Err(Error::Refused(r)) if form.action == "request_review" => {
             let mut errors = FieldErrors::new();
-            if form.action == "request_review" {
-                errors.add("review_text", r.message_key());
-                return status_page(
-                    &state,
-                    &req,
-                    &session,
-                    lang,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &petition,
-                    errors,
-                    None,
-                    "",
-                    None,
-                )
-                .await;
-            }
-            status_page(
-                &state,
-                &req,
-                &session,
-                lang,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &petition,
-                FieldErrors::new(),
-                Some(lang.t(r.message_key())),
-                "",
-                None,
-            )
-            .await
+            errors.add("review_text", r.message_key());
+            refused(errors, None).await
         }
+        Err(Error::Refused(r)) => refused(FieldErrors::new(), Some(lang.t(r.message_key()))).await,
         Err(e @ (Error::Internal(_) | Error::NotFound)) => Err(e.into()),
         Err(other) => Err(AppError::internal(anyhow::anyhow!("{other}"))),
     }
