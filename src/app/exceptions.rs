@@ -46,6 +46,9 @@ pub struct ExceptionList {
     pub window: Window,
     pub rules: RulesShown,
     pub choices: Vec<Agency>,
+    /// 督办积案 unanswered past their date in the tree: orders on a body's
+    /// backlog, not on one petition, so listed beside the rows.
+    pub backlog_orders: Vec<super::supervision::OrderView>,
 }
 
 /// The thresholds a reader is told.
@@ -102,6 +105,7 @@ pub async fn exceptions(
             look_back_days: rules.look_back_days,
         },
         choices: choices(&all, &h, staff),
+        backlog_orders: super::supervision::unanswered_backlog(app, staff, &ids, today).await?,
     })
 }
 

@@ -51,6 +51,66 @@ pub async fn issue(
         .await?)
 }
 
+/// Issues an order to `agency` on its overdue backlog (督办积案): the
+/// agency must be in `staff`'s oversight (else it reads as not there),
+/// strictly below their body, and have matters overdue today.
+pub async fn issue_on_backlog(
+    app: &App,
+    staff: &StaffMember,
+    agency: AgencyId,
+    instructions: &str,
+    reply_by: &str,
+) -> Result<Order> {
+    backlog_target(app, staff, agency)
+        .await?
+        .map_err(Error::from)?;
+    let new = NewOrder::parse(instructions, reply_by, super::today()).map_err(Error::Fields)?;
+    Ok(app
+        .store
+        .issue_backlog_order(
+            agency,
+            staff,
+            &new.instructions,
+            new.reply_by,
+            chrono::Utc::now(),
+        )
+        .await?)
+}
+
+/// Whether `staff` may order `agency` on its backlog (to show the form).
+pub async fn may_issue_on_backlog(
+    app: &App,
+    staff: &StaffMember,
+    agency: AgencyId,
+) -> Result<bool> {
+    Ok(backlog_target(app, staff, agency).await?.is_ok())
+}
+
+/// The backlog rule for `agency` as `staff` sees it; not found when out of
+/// their oversight.
+async fn backlog_target(
+    app: &App,
+    staff: &StaffMember,
+    agency: AgencyId,
+) -> Result<std::result::Result<(), OrderRefusal>> {
+    let (_, h) = hierarchy(app).await?;
+    if !access::may_oversee(&viewer(staff), agency, &h) {
+        return Err(Error::NotFound);
+    }
+    let overdue = app
+        .store
+        .live_figures(&[agency], super::today())
+        .await?
+        .get(&agency)
+        .map_or(0, |l| l.overdue);
+    Ok(supervision::may_issue_on_backlog(
+        &viewer(staff),
+        agency,
+        &h,
+        u64::try_from(overdue).unwrap_or(0),
+    ))
+}
+
 /// Whether `staff` may issue an order on `p` (to show the form).
 pub async fn may_issue_on(
     app: &App,
@@ -143,6 +203,9 @@ pub struct OrderView {
     /// Open and past its date today.
     pub overdue: bool,
     pub answered_on_time: Option<bool>,
+    /// Where it stands as one word of the `order-status-*` keys: open,
+    /// overdue, answered-on-time, answered-late, withdrawn.
+    pub status_key: &'static str,
     pub may_reply: bool,
     pub may_withdraw: bool,
 }
@@ -182,12 +245,26 @@ async fn views(app: &App, staff: &StaffMember, orders: Vec<Order>) -> Result<Vec
                 title: petition.map(|(_, t)| t.clone()),
                 overdue: supervision::is_overdue(&facts, today),
                 answered_on_time: o.replied_on.map(|d| supervision::on_time(o.reply_by, d)),
+                status_key: status_key(&o, today),
                 may_reply: supervision::may_reply(&v, &facts).is_ok(),
                 may_withdraw: supervision::may_withdraw(&v, &facts).is_ok(),
                 order: o,
             }
         })
         .collect())
+}
+
+fn status_key(o: &Order, today: chrono::NaiveDate) -> &'static str {
+    use crate::domain::supervision::OrderStatus;
+    match o.status {
+        OrderStatus::Open if supervision::is_overdue(&o.facts(), today) => "overdue",
+        OrderStatus::Open => "open",
+        OrderStatus::Answered => match o.replied_on {
+            Some(d) if !supervision::on_time(o.reply_by, d) => "answered-late",
+            _ => "answered-on-time",
+        },
+        OrderStatus::Withdrawn => "withdrawn",
+    }
 }
 
 /// One order as `staff` reads it.
@@ -267,6 +344,24 @@ pub async fn escalate_due(
         n += 1;
     }
     Ok(n)
+}
+
+/// Unanswered orders past their date on the backlogs of `agencies` (orders
+/// on no one petition, which the exceptions list cannot hold as rows).
+pub(crate) async fn unanswered_backlog(
+    app: &App,
+    staff: &StaffMember,
+    agencies: &[AgencyId],
+    today: chrono::NaiveDate,
+) -> Result<Vec<OrderView>> {
+    let orders = app
+        .store
+        .overdue_orders(Some(agencies), false, today, 200)
+        .await?
+        .into_iter()
+        .filter(|o| o.petition_id.is_none())
+        .collect();
+    views(app, staff, orders).await
 }
 
 /// Unanswered orders past their date to `agencies`, as exceptions.

@@ -153,10 +153,13 @@ pub enum Notice {
     Bulletin,
     /// A one-time link to set a password, to a staff member.
     PasswordReset,
+    /// A supervision order on a body's overdue backlog (督办积案), to that
+    /// body's supervisors (an order on a petition is a [`Notice::StaffNotice`]).
+    BacklogOrder,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 8] = [
+    pub const ALL: [Notice; 9] = [
         Notice::PetitionAck,
         Notice::PetitionUpdate,
         Notice::StaffNotice,
@@ -165,6 +168,7 @@ impl Notice {
         Notice::Deadline(Escalation::List),
         Notice::Bulletin,
         Notice::PasswordReset,
+        Notice::BacklogOrder,
     ];
 
     /// The job kind its rows carry; stable, since queued rows outlive a release.
@@ -178,6 +182,7 @@ impl Notice {
             Notice::Deadline(Escalation::List) => "deadline.list_for_auditor",
             Notice::Bulletin => "mail.bulletin",
             Notice::PasswordReset => "mail.password_reset",
+            Notice::BacklogOrder => "mail.backlog_order",
         }
     }
 }

@@ -73,6 +73,8 @@ pub enum OrderRefusal {
     NotIssuer,
     /// The petition is no longer being handled (answered, closed, merged…).
     Concluded,
+    /// An order on a body's backlog (督办积案) when the body has no overdue matter.
+    NoBacklog,
 }
 
 impl OrderRefusal {
@@ -85,6 +87,7 @@ impl OrderRefusal {
             OrderRefusal::Answered => "order-refused-answered",
             OrderRefusal::NotIssuer => "order-refused-not-issuer",
             OrderRefusal::Concluded => "order-refused-concluded",
+            OrderRefusal::NoBacklog => "order-refused-no-backlog",
         }
     }
 }
@@ -109,6 +112,23 @@ pub fn may_issue(
     }
     if !petition_open {
         return Err(OrderRefusal::Concluded);
+    }
+    Ok(())
+}
+
+/// Whether `viewer` may order `target` to clear its overdue backlog
+/// (督办积案, an order on no one petition): the same issuer and body as on a
+/// petition, and only while the body has `overdue` matters past their
+/// deadline — an order about nothing would be a quota, not supervision.
+pub fn may_issue_on_backlog(
+    viewer: &Viewer,
+    target: AgencyId,
+    h: &Hierarchy,
+    overdue: u64,
+) -> Result<(), OrderRefusal> {
+    may_issue(viewer, target, h, true)?;
+    if overdue == 0 {
+        return Err(OrderRefusal::NoBacklog);
     }
     Ok(())
 }
@@ -291,6 +311,28 @@ mod tests {
                 "{from} → {to}"
             );
         }
+    }
+
+    #[test]
+    fn a_backlog_order_needs_a_body_below_with_something_overdue() {
+        let h = tree();
+        assert_eq!(
+            may_issue_on_backlog(&who(Role::Supervisor, 1), AgencyId(6), &h, 3),
+            Ok(())
+        );
+        assert_eq!(
+            may_issue_on_backlog(&who(Role::Supervisor, 1), AgencyId(6), &h, 0),
+            Err(OrderRefusal::NoBacklog)
+        );
+        // Who and where come first: a sibling is refused as not below, even with a backlog.
+        assert_eq!(
+            may_issue_on_backlog(&who(Role::Supervisor, 2), AgencyId(6), &h, 3),
+            Err(OrderRefusal::NotBelow)
+        );
+        assert_eq!(
+            may_issue_on_backlog(&who(Role::Handler, 1), AgencyId(6), &h, 3),
+            Err(OrderRefusal::Role)
+        );
     }
 
     #[test]

@@ -74,6 +74,9 @@ pub async fn send(
         Notice::PasswordReset => {
             send_password_reset(&store, &views, &mailer, public_url, &payload).await
         }
+        Notice::BacklogOrder => {
+            send_backlog_order(&store, &views, &mailer, public_url, &payload).await
+        }
     }
 }
 
@@ -121,19 +124,109 @@ async fn send_password_reset(
     .await
 }
 
+/// A matter a bulletin mail names, with its link.
+#[derive(Serialize)]
+struct MailMatter {
+    tracking_number: String,
+    title: String,
+    /// The deadline passed (overdue) or the date to reply by (an order).
+    day: Option<String>,
+    link: String,
+}
+
+/// The overdue matters of one body below.
+#[derive(Serialize)]
+struct MailGroup {
+    agency: String,
+    matters: Vec<MailMatter>,
+}
+
 #[derive(Serialize)]
 struct BulletinMail<'a> {
     lang: &'a str,
     agency: &'a str,
     month: &'a str,
-    overdue: usize,
-    reversed: usize,
-    unsatisfied: usize,
+    /// The agency's own lists, as (heading key, matters): overdue, reversed, unsatisfied.
+    lists: Vec<(&'static str, Vec<MailMatter>)>,
+    below_overdue: Vec<MailGroup>,
+    /// (order number, body ordered, the matter or the backlog, reply date, link)
+    orders_unanswered: Vec<(i64, String, Option<MailMatter>, String, String)>,
+    /// 红榜 and 黑榜 by name (empty when no lists were drawn).
+    red: Vec<String>,
+    black: Vec<String>,
     link: String,
 }
 
+impl BulletinMail<'_> {
+    /// The sections of a kept bulletin's body (`app::bulletins`), each
+    /// matter linked to the console. The recipients are the supervisors of
+    /// the agency and of the one above, so links go to the overseer's
+    /// read-only page, which both may open.
+    fn sections(&mut self, body: &serde_json::Value, public_url: &str) {
+        let list = |v: &serde_json::Value| v.as_array().cloned().unwrap_or_default();
+        let matter = |m: &serde_json::Value| -> Option<MailMatter> {
+            let tn = m["tracking_number"].as_str()?.to_owned();
+            Some(MailMatter {
+                link: format!("{public_url}/staff/oversight/petitions/{tn}"),
+                tracking_number: crate::domain::codes::TrackingNumber::display_stored(&tn),
+                title: m["title"].as_str().unwrap_or_default().to_owned(),
+                day: m["next_due_on"]
+                    .as_str()
+                    .or(m["reply_by"].as_str())
+                    .map(str::to_owned),
+            })
+        };
+        self.lists = [
+            ("bulletin-overdue", "overdue"),
+            ("bulletin-reversed", "reversed"),
+            ("bulletin-unsatisfied", "unsatisfied"),
+        ]
+        .into_iter()
+        .map(|(heading, key)| {
+            (
+                heading,
+                list(&body[key]).iter().filter_map(matter).collect(),
+            )
+        })
+        .collect();
+        self.below_overdue = list(&body["below_overdue"])
+            .iter()
+            .map(|g| MailGroup {
+                agency: g["agency_zh"].as_str().unwrap_or_default().to_owned(),
+                matters: list(&g["matters"]).iter().filter_map(matter).collect(),
+            })
+            .collect();
+        self.orders_unanswered = list(&body["orders_unanswered"])
+            .iter()
+            .map(|o| {
+                let id = o["order_id"].as_i64().unwrap_or_default();
+                (
+                    id,
+                    o["agency_zh"].as_str().unwrap_or_default().to_owned(),
+                    matter(o),
+                    o["reply_by"].as_str().unwrap_or_default().to_owned(),
+                    format!("{public_url}/staff/supervision/{id}"),
+                )
+            })
+            .collect();
+        if body["ranking"]["lists"].as_bool() == Some(true) {
+            for row in list(&body["ranking"]["rows"]) {
+                let name = row["who"]["name_zh"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                match row["standing"].as_str() {
+                    Some("red") => self.red.push(name),
+                    Some("black") => self.black.push(name),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 /// A new monthly bulletin, to the supervisors of its agency and of the agency
-/// above (each once), with the link to read it.
+/// above (each once): what it found, matter by matter, and the link to read it.
 async fn send_bulletin(
     store: &Store,
     views: &Views,
@@ -152,26 +245,95 @@ async fn send_bulletin(
     }
     recipients.sort_by(|a, b| a.email.cmp(&b.email));
     recipients.dedup_by(|a, b| a.email == b.email);
-    let count = |key: &str| bulletin.body[key].as_array().map_or(0, Vec::len);
     let lang = Lang::Zh;
+    let mut page = BulletinMail {
+        lang: lang.tag(),
+        agency: &agency.name_zh,
+        month: &bulletin.month,
+        lists: Vec::new(),
+        below_overdue: Vec::new(),
+        orders_unanswered: Vec::new(),
+        red: Vec::new(),
+        black: Vec::new(),
+        link: format!("{public_url}/staff/bulletins/{}", bulletin.id),
+    };
+    page.sections(&bulletin.body, public_url);
+    let subject = lang.t_args(
+        "mail-bulletin-subject",
+        &[
+            ("agency", agency.name_zh.clone()),
+            ("month", bulletin.month.clone()),
+        ],
+    );
     for to in recipients {
-        let page = BulletinMail {
-            lang: lang.tag(),
-            agency: &agency.name_zh,
-            month: &bulletin.month,
-            overdue: count("overdue"),
-            reversed: count("reversed"),
-            unsatisfied: count("unsatisfied"),
-            link: format!("{public_url}/staff/bulletins/{}", bulletin.id),
-        };
-        let subject = lang.t_args(
-            "mail-bulletin-subject",
-            &[
-                ("agency", agency.name_zh.clone()),
-                ("month", bulletin.month.clone()),
-            ],
-        );
-        send_rendered(views, mailer, to.email, subject, "bulletin", &page).await?;
+        send_rendered(views, mailer, to.email, subject.clone(), "bulletin", &page).await?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct BacklogOrderMail<'a> {
+    lang: &'a str,
+    id: i32,
+    issuer: &'a str,
+    target: &'a str,
+    instructions: &'a str,
+    reply_by: String,
+    link: String,
+    backlog_link: String,
+}
+
+/// A supervision order on a body's overdue backlog (督办积案), to that body's
+/// active supervisors — they reply to it. Nothing is sent for an order no
+/// longer open when the job runs (withdrawn meanwhile, or already answered).
+async fn send_backlog_order(
+    store: &Store,
+    views: &Views,
+    mailer: &Mailer,
+    public_url: &str,
+    payload: &serde_json::Value,
+) -> anyhow::Result<()> {
+    let id = i32::try_from(payload_id(payload, "order_id")?)?;
+    let Some(order) = store.order(id).await? else {
+        return Ok(());
+    };
+    if order.status != crate::domain::supervision::OrderStatus::Open {
+        return Ok(());
+    }
+    let issuer = store.agency(order.issuing_agency_id).await?;
+    let target = store.agency(order.target_agency_id).await?;
+    let lang = Lang::Zh;
+    let page = BacklogOrderMail {
+        lang: lang.tag(),
+        id,
+        issuer: &issuer.name_zh,
+        target: &target.name_zh,
+        instructions: &order.instructions,
+        reply_by: order.reply_by.to_string(),
+        link: format!("{public_url}/staff/supervision/{id}"),
+        backlog_link: format!(
+            "{public_url}/staff/oversight/list?agency={}&what=overdue",
+            target.id
+        ),
+    };
+    let subject = lang.t_args(
+        "mail-order-subject",
+        &[
+            ("id", id.to_string()),
+            ("issuer", issuer.name_zh.clone()),
+            ("date", page.reply_by.clone()),
+        ],
+    );
+    for to in store.agency_staff(target.id, Role::Supervisor).await? {
+        send_rendered(
+            views,
+            mailer,
+            to.email,
+            subject.clone(),
+            "backlog_order",
+            &page,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -96,6 +96,16 @@ impl Outbox {
         self
     }
 
+    /// The mail of a supervision order on a body's backlog to its supervisors.
+    pub fn backlog_order(&mut self, order_id: i32) -> &mut Self {
+        self.jobs.push((
+            Notice::BacklogOrder,
+            serde_json::json!({ "order_id": order_id }),
+            Some(format!("mail:order:{order_id}")),
+        ));
+        self
+    }
+
     pub fn index(&mut self, doc: Indexed) -> &mut Self {
         self.indexed.push(doc);
         self

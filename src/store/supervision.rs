@@ -92,6 +92,16 @@ pub enum OrderListing {
     EscalatedTo,
 }
 
+/// A new order's row as the issuer typed it.
+struct NewRow<'a> {
+    target: AgencyId,
+    petition: Option<&'a Petition>,
+    issuer: &'a super::staff::StaffMember,
+    instructions: &'a str,
+    reply_by: NaiveDate,
+    at: DateTime<Utc>,
+}
+
 /// A change to an order and what it writes beside it.
 struct Change<'a> {
     order: &'a Order,
@@ -113,19 +123,53 @@ impl Store {
         reply_by: NaiveDate,
         at: DateTime<Utc>,
     ) -> StoreResult<Order> {
-        let actor = issuer.actor();
+        let new = NewRow {
+            target: p.agency_id,
+            petition: Some(p),
+            issuer,
+            instructions,
+            reply_by,
+            at,
+        };
+        self.insert_order(new).await
+    }
+
+    /// Issues an order to `target` on its overdue backlog (督办积案), on no
+    /// one petition: its row and audit entry, and the mail to the body's
+    /// supervisors (an order on a petition tells them through its timeline).
+    pub async fn issue_backlog_order(
+        &self,
+        target: AgencyId,
+        issuer: &super::staff::StaffMember,
+        instructions: &str,
+        reply_by: NaiveDate,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Order> {
+        let new = NewRow {
+            target,
+            petition: None,
+            issuer,
+            instructions,
+            reply_by,
+            at,
+        };
+        self.insert_order(new).await
+    }
+
+    async fn insert_order(&self, new: NewRow<'_>) -> StoreResult<Order> {
+        let actor = new.issuer.actor();
         let actor = actor.as_str();
         let _lock = crate::audit::APPEND_LOCK.lock().await;
         let txn = self.begin_write().await?;
         let row: Order = order::ActiveModel {
-            issuing_agency_id: Set(issuer.agency_id),
-            issued_by: Set(issuer.id),
-            target_agency_id: Set(p.agency_id),
-            petition_id: Set(Some(p.id)),
-            instructions: Set(instructions.to_owned()),
-            reply_by: Set(Day(reply_by)),
+            issuing_agency_id: Set(new.issuer.agency_id),
+            issued_by: Set(new.issuer.id),
+            target_agency_id: Set(new.target),
+            petition_id: Set(new.petition.map(|p| p.id)),
+            instructions: Set(new.instructions.to_owned()),
+            reply_by: Set(Day(new.reply_by)),
             status: Set(OrderStatus::Open),
-            issued_at: Set(at),
+            issued_at: Set(new.at),
             version: Set(1),
             ..Default::default()
         }
@@ -134,18 +178,21 @@ impl Store {
         .into();
         self.order_written(
             &txn,
-            Some(p),
+            new.petition,
             Change {
                 order: &row,
                 kind: EventKind::SupervisionOrdered,
                 actor,
                 action: "issue_supervision_order",
-                body: instructions.to_owned(),
+                body: new.instructions.to_owned(),
                 detail: None,
-                at,
+                at: new.at,
             },
         )
         .await?;
+        if new.petition.is_none() {
+            Outbox::new().backlog_order(row.id).write(&txn).await?;
+        }
         txn.commit().await?;
         Ok(row)
     }

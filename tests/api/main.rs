@@ -35,3 +35,4 @@ mod search;
 mod staff_procedures;
 mod statistics;
 mod supervision;
+mod supervision_backlog;

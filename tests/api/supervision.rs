@@ -17,7 +17,7 @@ fn ago(days: u64) -> String {
     (mingjing::app::today() - chrono::Days::new(days)).to_string()
 }
 
-fn at_day(days_ago: u64, minute: i64) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn at_day(days_ago: u64, minute: i64) -> chrono::DateTime<chrono::Utc> {
     (mingjing::app::today() - chrono::Days::new(days_ago))
         .and_hms_opt(2, 0, 0)
         .unwrap()
@@ -31,7 +31,7 @@ async fn act(app: &TestApp, who: &StaffMember, tn: &str, days_ago: u64, m: i64, 
         .unwrap_or_else(|e| panic!("{} on {tn}: {e}", who.role.as_str()));
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     let r = app
         .client
         .get(app.url(path))
@@ -42,7 +42,7 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
     let r = app
         .client
         .post(app.url(path))
@@ -67,7 +67,7 @@ fn row<'a>(list: &'a Value, tn: &str) -> Option<(usize, &'a Value)> {
 /// A: lj-jb, received 40 days ago and never acted on (overdue, stalled).
 /// B: lj-nx, assigned 6 days ago, its draft returned twice (returned).
 /// C: qs-dh, received today (nothing wrong).
-async fn problems(app: &TestApp) -> (String, String, String) {
+pub(crate) async fn problems(app: &TestApp) -> (String, String, String) {
     app.seed_demo().await;
     let a = filed(app, "lj-jb-court", &ago(40), 1).await;
     let b = filed(app, "lj-nx-court", &ago(8), 2).await;

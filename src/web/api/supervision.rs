@@ -43,13 +43,19 @@ pub async fn orders(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct IssueIn {
     /// The petition's tracking number; the order goes to the body handling it.
-    tracking_number: String,
+    #[serde(default)]
+    tracking_number: Option<String>,
+    /// Instead of a petition, a body below the caller's: the order is on its
+    /// overdue backlog (督办积案), refused when nothing of it is overdue.
+    #[serde(default)]
+    agency_id: Option<i32>,
     instructions: String,
     /// `YYYY-MM-DD`, 1 to 90 days from today (China time).
     reply_by: String,
 }
 
-/// Issues a supervision order on a petition of a body below the caller's.
+/// Issues a supervision order on a petition of a body below the caller's, or
+/// on the overdue backlog of such a body (give exactly one of the two).
 #[utoipa::path(post, path = "/api/v1/staff/supervision-orders", tag = "staff", request_body = IssueIn,
     responses((status = 201, body = Object), (status = 404, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn issue(
@@ -57,14 +63,18 @@ pub async fn issue(
     ApiStaff(staff): ApiStaff,
     body: web::Json<IssueIn>,
 ) -> Result<HttpResponse, AppError> {
-    let o = supervision::issue(
-        &state.app,
-        &staff,
-        &body.tracking_number,
-        &body.instructions,
-        &body.reply_by,
-    )
-    .await?;
+    let (instructions, reply_by) = (&body.instructions, &body.reply_by);
+    let o = match (&body.tracking_number, body.agency_id) {
+        (Some(tn), None) => {
+            supervision::issue(&state.app, &staff, tn, instructions, reply_by).await?
+        }
+        (None, Some(agency)) => {
+            let agency = crate::domain::ids::AgencyId(agency);
+            supervision::issue_on_backlog(&state.app, &staff, agency, instructions, reply_by)
+                .await?
+        }
+        _ => return Err(AppError::BadRequest("order-error-subject")),
+    };
     let view = supervision::show(&state.app, &staff, o.id).await?;
     Ok(HttpResponse::Created().json(view))
 }

@@ -97,6 +97,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             "/staff/oversight/petitions/{tn}/order",
             post().to(supervision::issue),
         )
+        .route(
+            "/staff/oversight/agencies/{id}/order",
+            post().to(supervision::issue_on_backlog),
+        )
         .route("/staff/supervision", get().to(supervision::orders))
         .route("/staff/supervision/{id}", get().to(supervision::order))
         .route(

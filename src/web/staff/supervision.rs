@@ -7,7 +7,7 @@ use crate::domain::FieldErrors;
 use crate::render::Layout;
 use crate::store::staff::StaffMember;
 use crate::web::session::{CurrentStaff, csrf_token, verify_csrf};
-use crate::web::staff::oversight::{OrderInput, petition_page};
+use crate::web::staff::oversight::{OrderInput, ScopeQuery, list_page, petition_page};
 use crate::web::{AppError, AppState, Lang, html, no_store, see_other};
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -60,6 +60,45 @@ pub async fn issue(
             )
             .await
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /staff/oversight/agencies/{id}/order`: a 督办 on a body's overdue
+/// backlog, from the list of its overdue matters (the form comes back there,
+/// as typed, when refused).
+pub async fn issue_on_backlog(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+    lang: Lang,
+    CurrentStaff(staff): CurrentStaff,
+    agency: web::Path<i32>,
+    form: web::Form<IssueForm>,
+) -> Result<HttpResponse, AppError> {
+    verify_csrf(&session, &form.csrf_token)?;
+    let form = form.into_inner();
+    let agency = crate::domain::ids::AgencyId(agency.into_inner());
+    let result = supervision::issue_on_backlog(
+        &state.app,
+        &staff,
+        agency,
+        &form.input.instructions,
+        &form.input.reply_by,
+    )
+    .await;
+    match result {
+        Ok(order) => Ok(see_other(&format!(
+            "/staff/supervision/{}?done=issued",
+            order.id
+        ))),
+        Err(Error::Fields(errors)) => {
+            let query = ScopeQuery::overdue_of(agency);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let typed = (form.input, errors);
+            list_page(&req, &state, &session, lang, staff, &query, status, typed).await
+        }
+        // A refusal (not below, nothing overdue any more) is its own page, as on a petition.
         Err(e) => Err(e.into()),
     }
 }

@@ -107,6 +107,7 @@ struct ExceptionsPage {
     counts: Vec<(String, String, usize)>,
     rules: exceptions::RulesShown,
     choices: Vec<(crate::domain::ids::AgencyId, String, bool)>,
+    backlog_orders: Vec<crate::app::supervision::OrderView>,
 }
 
 /// `/staff/oversight/exceptions`.
@@ -141,6 +142,7 @@ pub async fn exceptions(
         counts: count_views(&list, lang),
         rules: list.rules.clone(),
         choices: choices(&list.choices, list.root.id, lang),
+        backlog_orders: list.backlog_orders,
         staff,
     };
     Ok(no_store(html(

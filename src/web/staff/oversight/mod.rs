@@ -18,7 +18,7 @@ mod record;
 pub use bulletins::{bulletin, bulletins};
 pub use evaluation::{evaluation, method};
 pub use exceptions::exceptions;
-pub use overview::{OrderInput, list, overview, petition, petition_page};
+pub use overview::{OrderInput, list, list_page, overview, petition, petition_page};
 pub use ranking::ranking;
 pub use record::{record, record_csv};
 
@@ -44,6 +44,15 @@ pub struct ScopeQuery {
 }
 
 impl ScopeQuery {
+    /// The list of `agency`'s overdue matters (where a backlog order is issued).
+    pub fn overdue_of(agency: AgencyId) -> Self {
+        ScopeQuery {
+            agency: agency.0.to_string(),
+            what: "overdue".to_owned(),
+            ..Default::default()
+        }
+    }
+
     fn agency(&self) -> Option<AgencyId> {
         self.agency.parse().ok()
     }

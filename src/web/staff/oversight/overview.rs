@@ -67,6 +67,8 @@ struct OverviewPage {
     exceptions: Vec<super::exceptions::RowView>,
     exception_total: usize,
     exception_counts: Vec<(String, String, usize)>,
+    /// 督办积案 unanswered past their date (orders on no one petition).
+    backlog_orders: Vec<crate::app::supervision::OrderView>,
     /// 红黑榜 of the bodies directly below, last full month (none without any).
     ranking_heads: Vec<String>,
     ranking: Vec<super::ranking::RankRow>,
@@ -169,6 +171,7 @@ pub async fn overview(
         exceptions: exception_rows,
         exception_total,
         exception_counts: super::exceptions::count_views(&exceptions, lang),
+        backlog_orders: exceptions.backlog_orders.clone(),
         ranking_heads: super::ranking::heads(lang),
         ranking_lists: ranking.lists,
         ranking: super::ranking::rows(&ranking.rows, |a| a.name(english).to_owned(), lang),
@@ -194,6 +197,9 @@ struct ListPage {
     items: Vec<ListRow>,
     page: u64,
     next_page: Option<u64>,
+    /// 督办积案: on an overdue list of a body below the reader's.
+    #[serde(flatten)]
+    order: OrderForm,
 }
 
 #[derive(Serialize)]
@@ -216,12 +222,46 @@ pub async fn list(
     CurrentStaff(staff): CurrentStaff,
     query: web::Query<ScopeQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let typed = (OrderInput::default(), crate::domain::FieldErrors::new());
+    list_page(
+        &req,
+        &state,
+        &session,
+        lang,
+        staff,
+        &query,
+        StatusCode::OK,
+        typed,
+    )
+    .await
+}
+
+/// The list behind a count, with the backlog order's form as typed and its errors.
+#[allow(clippy::too_many_arguments)]
+pub async fn list_page(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    staff: StaffMember,
+    query: &ScopeQuery,
+    status: StatusCode,
+    (input, errors): (OrderInput, crate::domain::FieldErrors),
+) -> Result<HttpResponse, AppError> {
     let what = listing(&query.what).ok_or(AppError::BadRequest("error-bad-query"))?;
     let agency = query.agency().unwrap_or(staff.agency_id);
     let period = query.period();
     let page_no = query.page();
     let (agency, items) =
         oversight::list(&state.app, &staff, agency, what, period, page_no).await?;
+    let may_order = what == crate::store::oversight::Listing::Overdue
+        && app::supervision::may_issue_on_backlog(&state.app, &staff, agency.id).await?;
+    let order = OrderForm::new(
+        may_order,
+        format!("/staff/oversight/agencies/{}/order", agency.id),
+        input,
+        errors,
+    );
     let today = app::today();
     let own = agency.id == staff.agency_id;
     let what_label = match query.what.strip_prefix("stage:") {
@@ -230,8 +270,8 @@ pub async fn list(
     };
     let next_page = (items.len() == 100).then_some(page_no + 1);
     let page = ListPage {
-        layout: crate::web::layout(&req, lang),
-        csrf_token: csrf_token(&session)?,
+        layout: crate::web::layout(req, lang),
+        csrf_token: csrf_token(session)?,
         agency_name: agency.name(lang == Lang::En).to_owned(),
         agency_id: agency.id,
         what: query.what.clone(),
@@ -255,10 +295,11 @@ pub async fn list(
             .collect(),
         page: page_no,
         next_page,
+        order,
         staff,
     };
     Ok(no_store(html(
-        StatusCode::OK,
+        status,
         state.render("staff/oversight_list.html", &page)?,
     )))
 }
@@ -276,14 +317,58 @@ struct PetitionPage {
     timeline: Vec<crate::store::petitions::TimelineEvent>,
     files: Vec<crate::store::petitions::EvidenceFile>,
     audit: Vec<crate::web::staff::AuditView>,
-    /// 督办: the orders on it the reader may read, and whether they may issue one.
+    /// 督办: the orders on it the reader may read, and the form to issue one.
     orders: Vec<crate::app::supervision::OrderView>,
+    #[serde(flatten)]
+    order: OrderForm,
+}
+
+/// The form to issue a 督办 (`templates/staff/order_form.html`): shown when
+/// the reader may issue one, as typed, with its errors.
+#[derive(Serialize)]
+pub struct OrderForm {
     may_order: bool,
+    order_action: String,
+    /// The form's heading level on its page, and the key of a line under it.
+    order_level: u8,
+    order_lead: Option<&'static str>,
     order_input: OrderInput,
     errors: crate::domain::FieldErrors,
     /// The earliest and latest reply dates an order may set.
     reply_by_min: String,
     reply_by_max: String,
+}
+
+impl OrderForm {
+    /// The form posting to `action`; a week from today offered as the date.
+    pub fn new(
+        may_order: bool,
+        action: String,
+        input: OrderInput,
+        errors: crate::domain::FieldErrors,
+    ) -> Self {
+        let today = app::today();
+        use crate::domain::supervision::{MAX_DAYS, MIN_DAYS};
+        let backlog = action.starts_with("/staff/oversight/agencies/");
+        let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+        OrderForm {
+            may_order,
+            order_action: action,
+            order_level: if backlog { 2 } else { 3 },
+            order_lead: backlog.then_some("order-backlog-lead"),
+            order_input: OrderInput {
+                reply_by: if input.reply_by.is_empty() {
+                    day(7)
+                } else {
+                    input.reply_by
+                },
+                ..input
+            },
+            errors,
+            reply_by_min: day(MIN_DAYS),
+            reply_by_max: day(MAX_DAYS),
+        }
+    }
 }
 
 /// An order as typed on the petition page (kept when it is refused).
@@ -336,15 +421,12 @@ pub async fn petition_page(
     let orders = app::supervision::on_petition(&state.app, &staff, r.petition.id).await?;
     let may_order = app::supervision::may_issue_on(&state.app, &staff, &r.petition).await?;
     let handler_name = app::supervision::handler_name(&state.app, &r.petition).await?;
-    let today = app::today();
-    let order_input = OrderInput {
-        reply_by: if order_input.reply_by.is_empty() {
-            (today + chrono::Days::new(7)).to_string()
-        } else {
-            order_input.reply_by
-        },
-        ..order_input
-    };
+    let order = OrderForm::new(
+        may_order,
+        format!("/staff/oversight/petitions/{tn}/order"),
+        order_input,
+        errors,
+    );
     let page = PetitionPage {
         layout: crate::web::layout(req, lang),
         csrf_token: csrf_token(session)?,
@@ -357,11 +439,7 @@ pub async fn petition_page(
         files: r.files,
         audit: crate::web::staff::audit_views(lang, r.audit),
         orders,
-        may_order,
-        order_input,
-        errors,
-        reply_by_min: (today + chrono::Days::new(1)).to_string(),
-        reply_by_max: (today + chrono::Days::new(90)).to_string(),
+        order,
         staff,
     };
     Ok(no_store(html(
