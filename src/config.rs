@@ -55,6 +55,10 @@ pub struct Settings {
     /// `MINGJING_SECOND_FACTOR`: the roles that must pass a TOTP second factor
     /// (`supervisor,auditor,admin` by default; `all` or `none`).
     pub second_factor: crate::domain::staff::SecondFactorPolicy,
+    /// `MINGJING_PUBLIC_RANKING`: `on` to show on the public statistics the
+    /// monthly ranking (红黑榜) of the bodies below a body — rank and list
+    /// only, never scores, never officers; `off` (default): staff only.
+    pub public_ranking: bool,
     /// `MINGJING_LETTER_NAMES`: `on` to print the officers' names on answer
     /// letters beside their post and staff number; `off` (default) prints the
     /// post and number only (谁执法、谁负责 without exposing names).
@@ -201,6 +205,7 @@ impl Settings {
                 })?,
             },
             letter_names: flag("MINGJING_LETTER_NAMES", false)?,
+            public_ranking: flag("MINGJING_PUBLIC_RANKING", false)?,
             data_dir,
         })
     }

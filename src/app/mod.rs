@@ -81,6 +81,8 @@ pub struct App {
     pub public_url: String,
     /// Answer letters name the officers (`MINGJING_LETTER_NAMES`).
     pub letter_names: bool,
+    /// Whether the public statistics show the bodies' ranking (`MINGJING_PUBLIC_RANKING`).
+    pub public_ranking: bool,
     /// Turns at checking evidence ([`uploads::EVIDENCE_CHECKS`] at once on this node).
     pub evidence_checks: Arc<tokio::sync::Semaphore>,
 }
@@ -118,6 +120,7 @@ impl App {
             second_factor: settings.second_factor.clone(),
             public_url: settings.public_url.trim_end_matches('/').to_owned(),
             letter_names: settings.letter_names,
+            public_ranking: settings.public_ranking,
             evidence_checks: Arc::new(tokio::sync::Semaphore::new(uploads::EVIDENCE_CHECKS)),
         }
     }

@@ -132,6 +132,7 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         // factor turn the policy on (`tests/api/accounts.rs`).
         second_factor: mingjing::domain::staff::SecondFactorPolicy::parse("none").unwrap(),
         letter_names: false,
+        public_ranking: false,
     }
 }
 

@@ -397,3 +397,81 @@ async fn a_signed_snapshot_verifies_and_a_changed_byte_does_not(app: &TestApp) {
 }
 
 db_test!(a_signed_snapshot_verifies_and_a_changed_byte_does_not);
+
+/// 红黑榜 in public: off unless the operator turns it on; then a body's
+/// statistics show last month's places of the bodies below it — the same
+/// places the leader sees — with rank and list only: no score, no rate, no
+/// officer.
+async fn the_public_ranking_is_off_by_default(app: &TestApp) {
+    app.seed_demo().await;
+    let r = app
+        .get("/api/v1/statistics/ranking?scope=agency:lj-court")
+        .await;
+    assert_eq!(r.status().as_u16(), 404);
+    let (status, page) = app.get_text("/statistics?scope=agency:lj-court").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("下级单位红黑榜"), "{page}");
+}
+db_test!(the_public_ranking_is_off_by_default);
+
+async fn the_public_ranking_shows_places_only(app: &TestApp) {
+    app.seed_demo().await;
+    let r = app
+        .get("/api/v1/statistics/ranking?scope=agency:lj-court")
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let public: Value = r.json().await.unwrap();
+    let leader = crate::handling::token(app, "supervisor", "lj-court").await;
+    let staff: Value = app
+        .client
+        .get(app.url("/api/v1/staff/oversight/ranking"))
+        .bearer_auth(&leader)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["period"], staff["period"]);
+    assert_eq!(public["lists"], staff["lists"]);
+    let rows = public["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "the city's two county courts: {public}");
+    for (p, s) in rows.iter().zip(staff["rows"].as_array().unwrap()) {
+        let mut keys: Vec<&str> = p.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec!["name_en", "name_zh", "rank", "standing", "tied"],
+            "places only: {p}"
+        );
+        assert_eq!(p["name_zh"], s["who"]["name_zh"]);
+        assert_eq!((&p["rank"], &p["standing"]), (&s["rank"], &s["standing"]));
+    }
+    let (status, page) = app.get_text("/statistics?scope=agency:lj-court").await;
+    assert_eq!(status, 200);
+    let section = &page[page.find("下级单位红黑榜").expect("the section")..];
+    for row in rows {
+        assert!(
+            section.contains(row["name_zh"].as_str().unwrap()),
+            "{section}"
+        );
+    }
+    assert!(
+        !section.contains("<th scope=\"col\">排名得分</th>"),
+        "no score column: {section}"
+    );
+    let (_, page) = app
+        .get_text("/statistics?scope=agency:lj-court&lang=en")
+        .await;
+    assert!(page.contains("Red and black lists of the bodies below"));
+    // A county has nothing below it; a scope that is not a body is refused.
+    let r = app
+        .get("/api/v1/statistics/ranking?scope=agency:lj-jb-court")
+        .await;
+    assert_eq!(r.json::<Value>().await.unwrap(), Value::Null);
+    let r = app.get("/api/v1/statistics/ranking?scope=province").await;
+    assert_eq!(r.status().as_u16(), 400);
+}
+db_test!(public_ranking_on => the_public_ranking_shows_places_only, |s| {
+    s.public_ranking = true;
+});

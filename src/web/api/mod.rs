@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .route("/api/v1/procedures/{id}", get().to(procedures::show))
         .route("/api/v1/search", get().to(search::search))
         .route("/api/v1/statistics", get().to(statistics::statistics))
+        .route("/api/v1/statistics/ranking", get().to(statistics::ranking))
         .route("/api/v1/captcha", get().to(petitions::captcha))
         .route("/api/v1/petitions", post().to(petitions::create))
         .route("/api/v1/petitions/{tn}", get().to(petitions::show))

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         super::cases::show,
         super::search::search,
         super::statistics::statistics,
+        super::statistics::ranking,
         super::staff::token,
         super::staff::list,
         super::staff::show,

@@ -69,3 +69,33 @@ pub async fn statistics(
         _ => Err(AppError::BadRequest("error-bad-query")),
     }
 }
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+pub struct RankingQuery {
+    /// `agency:<agency code>`: the body whose bodies below are ranked.
+    scope: String,
+}
+
+/// 红黑榜: last month's places of the bodies directly below a body — rank
+/// (none when a body had too few cases) and list (`red`, `black`, `neither`,
+/// `unranked`), never scores or rates, never officers. Published only when
+/// the operator turns it on (`MINGJING_PUBLIC_RANKING`): 404 otherwise; `null`
+/// for a body with nothing below it.
+#[utoipa::path(get, path = "/api/v1/statistics/ranking", tag = "public", params(RankingQuery),
+    responses((status = 200, body = Object), (status = 404, body = crate::web::error::ErrorBody)))]
+pub async fn ranking(
+    state: web::Data<AppState>,
+    query: web::Query<RankingQuery>,
+) -> Result<HttpResponse, AppError> {
+    if !state.app.public_ranking {
+        return Err(AppError::NotFound);
+    }
+    let stats::Scope::Agency(id) = stats::scope(&state.app, &query.scope).await? else {
+        return Err(AppError::BadRequest("error-bad-query"));
+    };
+    let ranking = crate::app::ranking::public(&state.app, id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=60"))
+        .json(ranking))
+}

@@ -150,6 +150,8 @@ struct StatsPage {
     parts: Vec<PartRow>,
     min_sample: i64,
     as_of: String,
+    /// 红黑榜 of the bodies below the scope's body, when the operator shows it.
+    ranking: Option<crate::app::ranking::PublicRanking>,
 }
 
 /// The intake counts, in the order a petition goes through them.
@@ -186,16 +188,23 @@ pub async fn page(
     let plain = url::form_urlencoded::parse(req.query_string().as_bytes())
         .all(|(k, _)| matches!(k.as_ref(), "scope" | "period" | "lang"));
     let key = plain.then(|| format!("{}:/statistics?{}&{}", lang.tag(), s.scope, period.key()));
-    super::cached_page(&state, key, || render_page(&req, &state, lang, &s, period)).await
+    super::cached_page(&state, key, || {
+        render_page(&req, &state, lang, (&scope, &s), period)
+    })
+    .await
 }
 
 async fn render_page(
     req: &HttpRequest,
     state: &AppState,
     lang: Lang,
-    s: &Statistics,
+    (scope, s): (&stats::Scope, &Statistics),
     period: Period,
 ) -> Result<String, AppError> {
+    let ranking = match scope {
+        stats::Scope::Agency(id) => crate::app::ranking::public(&state.app, *id).await?,
+        _ => None,
+    };
     let min = s.min_sample;
     let all = figure_views(&s.published.figures, lang);
     let (mut counts, mut clocks, mut rates, mut days) = (vec![], vec![], vec![], vec![]);
@@ -302,6 +311,7 @@ async fn render_page(
             )
             .format("%Y-%m-%d %H:%M")
             .to_string(),
+        ranking,
     };
     state.render("public/statistics.html", &page)
 }
