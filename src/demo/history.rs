@@ -160,7 +160,6 @@ pub async fn seed(store: &Store, today: NaiveDate, months: u32) -> anyhow::Resul
     let mut rng = StdRng::seed_from_u64(20_261_201);
     let agencies = store.agencies().await?;
     let calendar = store.calendar().await?;
-    let rules = ClockRules::official();
     let mut summary = Summary::default();
     let start = today
         .checked_sub_months(chrono::Months::new(months))
@@ -190,58 +189,18 @@ pub async fn seed(store: &Store, today: NaiveDate, months: u32) -> anyhow::Resul
             let category = PetitionCategory::ALL[rng.random_range(0..PetitionCategory::ALL.len())];
             let list = matters(agency.agency_type);
             let matter = &list[rng.random_range(0..list.len())];
-            let title = matter.title;
-            let draft = PetitionDraft {
+            let filing = Filing {
+                agency,
                 kind,
-                agency: AgencyChoice::Chosen(agency.id),
                 category,
-                subject: matter.subject.to_owned(),
-                title: format!("{title}（示例{n}）"),
-                description: format!(
-                    "{title}。本人已多次反映，希望依法处理并书面答复。（演示数据，非真实事项）"
-                ),
-                desired_outcome: "依法处理并书面答复".to_owned(),
-                related_case_number: (kind == PetitionKind::Litigation)
-                    .then(|| format!("（2026）江{:04}执{}号", agency.id.0, n)),
-                complainant: Complainant::Named {
-                    name: "演示信访人".to_owned(),
-                    email: None,
-                    phone: None,
-                },
-            };
-            let received_at = at(day, 0);
-            let deadlines = deadlines_starting(
-                rules,
-                &calendar,
-                ClockStart::Received,
-                kind.as_str(),
-                agency.agency_type.as_str(),
+                matter,
+                n,
                 day,
-            );
-            let tn = TrackingNumber::generate(chrono::Datelike::year(&day), &mut rng);
-            let created = store
-                .create_petition(NewPetition {
-                    draft: &draft,
-                    agency_id: agency.id,
-                    tracking_number: tn.as_str(),
-                    access_code_hash: String::new(),
-                    lang: "zh-CN",
-                    status: State::Received,
-                    quarantine_reason: None,
-                    received_at,
-                    deadlines: &deadlines,
-                    files: &[],
-                    via_partner: None,
-                    channel: crate::domain::petition::Channel::Online,
-                    registered_by: None,
-                    keys: &[],
-                })
-                .await?;
-            if created.is_none() {
+            };
+            let Some(tn) = file(store, &calendar, filing, &mut rng).await? else {
                 continue;
-            }
+            };
             summary.petitions += 1;
-            let tn = tn.as_str().to_owned();
             let mut life = Life {
                 store,
                 today,
@@ -254,7 +213,108 @@ pub async fn seed(store: &Store, today: NaiveDate, months: u32) -> anyhow::Resul
         }
         day = day + Days::new(1);
     }
+    // A backlog, as every real installation has one: at two county bodies a
+    // matter received 40 days ago that nobody took up (never accepted, its
+    // acceptance clock long past), for the leader's console to find and to
+    // order cleared (督办积案). The sweep urges it once, as any overdue clock.
+    let counties = agencies
+        .iter()
+        .filter(|a| a.level == AgencyLevel::County)
+        .take(2);
+    for agency in counties {
+        n += 1;
+        let list = matters(agency.agency_type);
+        let filing = Filing {
+            agency,
+            kind: PetitionKind::Complaint,
+            category: PetitionCategory::ALL[0],
+            matter: &list[0],
+            n,
+            day: today - Days::new(40),
+        };
+        if file(store, &calendar, filing, &mut rng).await?.is_some() {
+            summary.petitions += 1;
+        }
+    }
     Ok(summary)
+}
+
+/// What a demo petition is: where, what, and the day it came in.
+struct Filing<'a> {
+    agency: &'a Agency,
+    kind: PetitionKind,
+    category: PetitionCategory,
+    matter: &'a Matter,
+    /// Its number in the demo (in the title and any case number).
+    n: usize,
+    day: NaiveDate,
+}
+
+/// Files a demo petition as received on its day (10:00 China time); its
+/// tracking number, or none if that number was taken.
+async fn file(
+    store: &Store,
+    calendar: &crate::domain::calendar::Calendar,
+    f: Filing<'_>,
+    rng: &mut StdRng,
+) -> anyhow::Result<Option<String>> {
+    let Filing {
+        agency,
+        kind,
+        category,
+        matter,
+        n,
+        day,
+    } = f;
+    let rules = ClockRules::official();
+    let title = matter.title;
+    let draft = PetitionDraft {
+        kind,
+        agency: AgencyChoice::Chosen(agency.id),
+        category,
+        subject: matter.subject.to_owned(),
+        title: format!("{title}（示例{n}）"),
+        description: format!(
+            "{title}。本人已多次反映，希望依法处理并书面答复。（演示数据，非真实事项）"
+        ),
+        desired_outcome: "依法处理并书面答复".to_owned(),
+        related_case_number: (kind == PetitionKind::Litigation)
+            .then(|| format!("（2026）江{:04}执{}号", agency.id.0, n)),
+        complainant: Complainant::Named {
+            name: "演示信访人".to_owned(),
+            email: None,
+            phone: None,
+        },
+    };
+    let received_at = at(day, 0);
+    let deadlines = deadlines_starting(
+        rules,
+        calendar,
+        ClockStart::Received,
+        kind.as_str(),
+        agency.agency_type.as_str(),
+        day,
+    );
+    let tn = TrackingNumber::generate(chrono::Datelike::year(&day), rng);
+    let created = store
+        .create_petition(NewPetition {
+            draft: &draft,
+            agency_id: agency.id,
+            tracking_number: tn.as_str(),
+            access_code_hash: String::new(),
+            lang: "zh-CN",
+            status: State::Received,
+            quarantine_reason: None,
+            received_at,
+            deadlines: &deadlines,
+            files: &[],
+            via_partner: None,
+            channel: crate::domain::petition::Channel::Online,
+            registered_by: None,
+            keys: &[],
+        })
+        .await?;
+    Ok(created.map(|_| tn.as_str().to_owned()))
 }
 
 /// One round of handling at `agency`, and a review when the petitioner asks for one.

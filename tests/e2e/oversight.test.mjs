@@ -147,6 +147,24 @@ test('a leader finds the problems first, issues a supervision order, reads the r
   await page.getByRole('heading', { level: 1, name: /督办单第 \d+ 号/ }).waitFor();
   await page.getByText('督办单已下达').waitFor();
   pages.push(['order', page.url()]);
+  // 督办积案: the overdue list of a body below carries an order on its whole backlog.
+  await page.goto(`${server.address}/staff/oversight`);
+  const overdueLists = await page.locator('main a[href*="what=overdue"]').evaluateAll(
+    (links) => [...new Set(links.map((a) => a.href))]);
+  let backlog = null;
+  for (const href of overdueLists) {
+    await page.goto(href);
+    if (await page.getByRole('heading', { level: 2, name: '下达督办单' }).count() > 0) {
+      backlog = href;
+      break;
+    }
+  }
+  assert.ok(backlog, `no overdue list of a body below offers a backlog order among ${overdueLists.length}`);
+  pages.push(['backlog list', backlog]);
+  await page.getByLabel('督办要求').fill('请十日内清理超期积案，逐件写明原因和责任人。');
+  await page.getByRole('button', { name: '下达督办单' }).click();
+  await page.getByRole('heading', { level: 1, name: /督办单第 \d+ 号/ }).waitFor();
+  await page.getByRole('link', { name: '超期积案' }).waitFor();
   await page.getByRole('navigation').getByRole('link', { name: '督办', exact: true }).click();
   await page.getByRole('heading', { level: 1, name: '督办' }).waitFor();
   pages.push(['orders', page.url()]);
