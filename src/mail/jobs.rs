@@ -157,12 +157,17 @@ struct BulletinMail<'a> {
     link: String,
 }
 
-impl BulletinMail<'_> {
-    /// The sections of a kept bulletin's body (`app::bulletins`), each
-    /// matter linked to the console. The recipients are the supervisors of
-    /// the agency and of the one above, so links go to the overseer's
-    /// read-only page, which both may open.
-    fn sections(&mut self, body: &serde_json::Value, public_url: &str) {
+impl<'a> BulletinMail<'a> {
+    /// The mail of a kept bulletin's body (`app::bulletins`), each matter
+    /// linked to the console. The recipients are the supervisors of the
+    /// agency and of the one above, so links go to the overseer's read-only
+    /// page, which both may open.
+    fn new(
+        agency: &'a str,
+        bulletin: &'a crate::store::bulletins::Bulletin,
+        public_url: &str,
+    ) -> Self {
+        let body = &bulletin.body;
         let list = |v: &serde_json::Value| v.as_array().cloned().unwrap_or_default();
         let matter = |m: &serde_json::Value| -> Option<MailMatter> {
             let tn = m["tracking_number"].as_str()?.to_owned();
@@ -176,7 +181,7 @@ impl BulletinMail<'_> {
                     .map(str::to_owned),
             })
         };
-        self.lists = [
+        let lists = [
             ("bulletin-overdue", "overdue"),
             ("bulletin-reversed", "reversed"),
             ("bulletin-unsatisfied", "unsatisfied"),
@@ -189,14 +194,14 @@ impl BulletinMail<'_> {
             )
         })
         .collect();
-        self.below_overdue = list(&body["below_overdue"])
+        let below_overdue = list(&body["below_overdue"])
             .iter()
             .map(|g| MailGroup {
                 agency: g["agency_zh"].as_str().unwrap_or_default().to_owned(),
                 matters: list(&g["matters"]).iter().filter_map(matter).collect(),
             })
             .collect();
-        self.orders_unanswered = list(&body["orders_unanswered"])
+        let orders_unanswered = list(&body["orders_unanswered"])
             .iter()
             .map(|o| {
                 let id = o["order_id"].as_i64().unwrap_or_default();
@@ -209,6 +214,7 @@ impl BulletinMail<'_> {
                 )
             })
             .collect();
+        let (mut red, mut black) = (Vec::new(), Vec::new());
         if body["ranking"]["lists"].as_bool() == Some(true) {
             for row in list(&body["ranking"]["rows"]) {
                 let name = row["who"]["name_zh"]
@@ -216,11 +222,22 @@ impl BulletinMail<'_> {
                     .unwrap_or_default()
                     .to_owned();
                 match row["standing"].as_str() {
-                    Some("red") => self.red.push(name),
-                    Some("black") => self.black.push(name),
+                    Some("red") => red.push(name),
+                    Some("black") => black.push(name),
                     _ => {}
                 }
             }
+        }
+        BulletinMail {
+            lang: Lang::Zh.tag(),
+            agency,
+            month: &bulletin.month,
+            lists,
+            below_overdue,
+            orders_unanswered,
+            red,
+            black,
+            link: format!("{public_url}/staff/bulletins/{}", bulletin.id),
         }
     }
 }
@@ -246,18 +263,7 @@ async fn send_bulletin(
     recipients.sort_by(|a, b| a.email.cmp(&b.email));
     recipients.dedup_by(|a, b| a.email == b.email);
     let lang = Lang::Zh;
-    let mut page = BulletinMail {
-        lang: lang.tag(),
-        agency: &agency.name_zh,
-        month: &bulletin.month,
-        lists: Vec::new(),
-        below_overdue: Vec::new(),
-        orders_unanswered: Vec::new(),
-        red: Vec::new(),
-        black: Vec::new(),
-        link: format!("{public_url}/staff/bulletins/{}", bulletin.id),
-    };
-    page.sections(&bulletin.body, public_url);
+    let page = BulletinMail::new(&agency.name_zh, &bulletin, public_url);
     let subject = lang.t_args(
         "mail-bulletin-subject",
         &[

@@ -256,12 +256,7 @@ pub async fn list_page(
         oversight::list(&state.app, &staff, agency, what, period, page_no).await?;
     let may_order = what == crate::store::oversight::Listing::Overdue
         && app::supervision::may_issue_on_backlog(&state.app, &staff, agency.id).await?;
-    let order = OrderForm::new(
-        may_order,
-        format!("/staff/oversight/agencies/{}/order", agency.id),
-        input,
-        errors,
-    );
+    let order = OrderForm::new(may_order, OrderSubject::Backlog(agency.id), input, errors);
     let today = app::today();
     let own = agency.id == staff.agency_id;
     let what_label = match query.what.strip_prefix("stage:") {
@@ -339,23 +334,40 @@ pub struct OrderForm {
     reply_by_max: String,
 }
 
+/// What an order form is about, which says where it posts and how it is headed.
+pub enum OrderSubject<'a> {
+    /// A petition, by tracking number: the form sits under the page's orders (h3).
+    Petition(&'a str),
+    /// A body's overdue backlog: the form is a section of its own (h2) with a lead.
+    Backlog(AgencyId),
+}
+
 impl OrderForm {
-    /// The form posting to `action`; a week from today offered as the date.
+    /// The form about `subject`; a week from today offered as the date.
     pub fn new(
         may_order: bool,
-        action: String,
+        subject: OrderSubject<'_>,
         input: OrderInput,
         errors: crate::domain::FieldErrors,
     ) -> Self {
         let today = app::today();
         use crate::domain::supervision::{MAX_DAYS, MIN_DAYS};
-        let backlog = action.starts_with("/staff/oversight/agencies/");
         let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+        let (order_action, order_level, order_lead) = match subject {
+            OrderSubject::Petition(tn) => {
+                (format!("/staff/oversight/petitions/{tn}/order"), 3, None)
+            }
+            OrderSubject::Backlog(agency) => (
+                format!("/staff/oversight/agencies/{agency}/order"),
+                2,
+                Some("order-backlog-lead"),
+            ),
+        };
         OrderForm {
             may_order,
-            order_action: action,
-            order_level: if backlog { 2 } else { 3 },
-            order_lead: backlog.then_some("order-backlog-lead"),
+            order_action,
+            order_level,
+            order_lead,
             order_input: OrderInput {
                 reply_by: if input.reply_by.is_empty() {
                     day(7)
@@ -421,12 +433,7 @@ pub async fn petition_page(
     let orders = app::supervision::on_petition(&state.app, &staff, r.petition.id).await?;
     let may_order = app::supervision::may_issue_on(&state.app, &staff, &r.petition).await?;
     let handler_name = app::supervision::handler_name(&state.app, &r.petition).await?;
-    let order = OrderForm::new(
-        may_order,
-        format!("/staff/oversight/petitions/{tn}/order"),
-        order_input,
-        errors,
-    );
+    let order = OrderForm::new(may_order, OrderSubject::Petition(tn), order_input, errors);
     let page = PetitionPage {
         layout: crate::web::layout(req, lang),
         csrf_token: csrf_token(session)?,
