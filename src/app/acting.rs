@@ -74,31 +74,14 @@ async fn apply(
             calendar: &calendar,
         },
     )?;
-    // An answer issues a letter: its facts are frozen now, with the answer.
+    // An answer issues a letter, and the steps the rules name a notice: the
+    // facts are frozen now, with the step.
     let letter = if outcome.event_kind == crate::domain::events::EventKind::Answered {
-        let n = &outcome.new;
-        let approver = match &actor {
-            Actor::Staff { id, .. } => Some(*id),
-            _ => None,
-        };
-        let issue = super::letters::Issue {
-            round: n.round,
-            issuer: n.agency_id,
-            answer_text: n.answer_text.as_deref().unwrap_or_default(),
-            answered_on: n.answered_on.unwrap_or(outcome.on),
-            draft_author: n.draft_author_id,
-            approver,
-            reviewed: n.reviewed_agency_id.map(|a| (a, n.review_outcome)),
-            names: letter_names,
-        };
-        let review = outcome
-            .start_deadlines
-            .iter()
-            .find(|d| d.clock == "review_request")
-            .map(super::letters::review_window);
-        Some(super::letters::freeze(store, p, &issue, review).await?)
+        Some(crate::domain::issued::Facts::Answer(
+            answer_letter(store, p, &actor, &outcome, letter_names).await?,
+        ))
     } else {
-        None
+        super::notices::freeze(store, p, &actor, &command, &outcome, letter_names).await?
     };
     let version = store
         .apply_outcome(
@@ -118,6 +101,37 @@ async fn apply(
         "petition action"
     );
     Ok(version)
+}
+
+/// The facts of the answer letter `outcome` issues (`app::letters::freeze`).
+async fn answer_letter(
+    store: &crate::store::Store,
+    p: &Petition,
+    actor: &Actor,
+    outcome: &crate::domain::workflow::Outcome,
+    letter_names: bool,
+) -> Result<crate::domain::letter::AnswerLetter> {
+    let n = &outcome.new;
+    let approver = match actor {
+        Actor::Staff { id, .. } => Some(*id),
+        _ => None,
+    };
+    let issue = super::letters::Issue {
+        round: n.round,
+        issuer: n.agency_id,
+        answer_text: n.answer_text.as_deref().unwrap_or_default(),
+        answered_on: n.answered_on.unwrap_or(outcome.on),
+        draft_author: n.draft_author_id,
+        approver,
+        reviewed: n.reviewed_agency_id.map(|a| (a, n.review_outcome)),
+        names: letter_names,
+    };
+    let review = outcome
+        .start_deadlines
+        .iter()
+        .find(|d| d.clock == "review_request")
+        .map(super::letters::review_window);
+    super::letters::freeze(store, p, &issue, review).await
 }
 
 /// [`act`] as if it happened at `at` (the demo history and scenario tests

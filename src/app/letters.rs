@@ -206,12 +206,25 @@ pub async fn matches(app: &App, raw_code: &str, file: &[u8]) -> Result<(Verified
     Ok((verified, same))
 }
 
-/// The answer letters issued on a petition, newest first. A petition
-/// answered before letters were frozen (migration 22) has its answer in
-/// force frozen now, from the record as it stands — the best that is left.
+/// The answer letters issued on a petition, newest first.
 pub async fn answer_letters(app: &App, p: &Petition) -> Result<Vec<IssuedLetter>> {
+    Ok(issued(app, p)
+        .await?
+        .into_iter()
+        .filter(|l| l.kind.is_answer())
+        .collect())
+}
+
+/// Every letter issued on a petition — answers and notices — newest first.
+/// A petition answered before letters were frozen (migration 22) has its
+/// answer in force frozen now, from the record as it stands — the best that
+/// is left.
+pub async fn issued(app: &App, p: &Petition) -> Result<Vec<IssuedLetter>> {
     let issued = app.store.issued_letters(p.id).await?;
-    if !issued.is_empty() || p.answer_text.is_none() || p.answered_on.is_none() {
+    if issued.iter().any(|l| l.kind.is_answer())
+        || p.answer_text.is_none()
+        || p.answered_on.is_none()
+    {
         return Ok(issued);
     }
     let answered = matches!(p.status, State::Answered | State::Closed);
@@ -259,8 +272,8 @@ pub async fn answer_letters(app: &App, p: &Petition) -> Result<Vec<IssuedLetter>
     Ok(app.store.issued_letters(p.id).await?)
 }
 
-/// The answer letter `id` of petition `p`; `NotFound` for another's.
-pub async fn answer_letter(app: &App, p: &Petition, id: i32) -> Result<IssuedLetter> {
+/// The letter `id` (an answer or a notice) of petition `p`; `NotFound` for another's.
+pub async fn issued_letter(app: &App, p: &Petition, id: i32) -> Result<IssuedLetter> {
     match app.store.issued_letter(id).await? {
         Some(l) if l.petition_id == p.id => Ok(l),
         _ => Err(Error::NotFound),
@@ -344,7 +357,7 @@ fn staff_number(agency_code: &str, id: StaffId) -> String {
     format!("{}-{:04}", agency_code.to_uppercase(), id.0)
 }
 
-async fn signatory(store: &Store, id: Option<StaffId>) -> Result<Option<Signatory>> {
+pub(super) async fn signatory(store: &Store, id: Option<StaffId>) -> Result<Option<Signatory>> {
     let Some(id) = id else {
         return Ok(None);
     };

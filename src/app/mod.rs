@@ -28,6 +28,7 @@ pub mod health;
 pub mod letters;
 pub mod limits;
 pub mod lookup;
+pub mod notices;
 pub mod officer_record;
 pub mod open311;
 pub mod oversight;

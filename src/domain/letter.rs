@@ -1,6 +1,7 @@
 //! 文书 — the letters a petitioner keeps: the receipt of filing (受理回执),
 //! the answer (处理意见书) and the answers of a review (复查意见书) and a
-//! re-review (复核意见书). Each printed copy carries a verification code; the
+//! re-review (复核意见书), and the notices the rules owe on the way
+//! (告知书, `domain::notice`). Each printed copy carries a verification code; the
 //! portal signs a statement binding that code to the SHA-256 of the PDF's
 //! exact bytes with the installation's key, so anyone can confirm a copy is
 //! genuine and unchanged — at `/verify`, or offline with the public key.
@@ -27,14 +28,34 @@ pub enum LetterKind {
     ReviewAnswer,
     /// 复核意见书 — the answer of a re-review; final.
     ReReviewAnswer,
+    /// 受理告知书 — the petition is accepted for handling (`domain::notice`).
+    #[serde(rename = "notice_accepted")]
+    AcceptanceNotice,
+    /// 不予受理告知书 — not accepted, and why (or where to go instead).
+    #[serde(rename = "notice_declined")]
+    NonAcceptanceNotice,
+    /// 转送告知书 — sent on to the body responsible.
+    #[serde(rename = "notice_transfer")]
+    TransferNotice,
+    /// 延期办理告知书 — the conclusion clock is extended, and why.
+    #[serde(rename = "notice_extended")]
+    ExtensionNotice,
+    /// 复查（复核）受理告知书 — a review or re-review is taken up.
+    #[serde(rename = "notice_review")]
+    ReviewAcceptanceNotice,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 4] = [
+    pub const ALL: [LetterKind; 9] = [
         LetterKind::Receipt,
         LetterKind::Answer,
         LetterKind::ReviewAnswer,
         LetterKind::ReReviewAnswer,
+        LetterKind::AcceptanceNotice,
+        LetterKind::NonAcceptanceNotice,
+        LetterKind::TransferNotice,
+        LetterKind::ExtensionNotice,
+        LetterKind::ReviewAcceptanceNotice,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,7 +64,32 @@ impl LetterKind {
             LetterKind::Answer => "answer",
             LetterKind::ReviewAnswer => "review_answer",
             LetterKind::ReReviewAnswer => "re_review_answer",
+            LetterKind::AcceptanceNotice => "notice_accepted",
+            LetterKind::NonAcceptanceNotice => "notice_declined",
+            LetterKind::TransferNotice => "notice_transfer",
+            LetterKind::ExtensionNotice => "notice_extended",
+            LetterKind::ReviewAcceptanceNotice => "notice_review",
         }
+    }
+
+    /// A notice (告知书) rather than a receipt or an answer.
+    pub fn is_notice(self) -> bool {
+        matches!(
+            self,
+            LetterKind::AcceptanceNotice
+                | LetterKind::NonAcceptanceNotice
+                | LetterKind::TransferNotice
+                | LetterKind::ExtensionNotice
+                | LetterKind::ReviewAcceptanceNotice
+        )
+    }
+
+    /// An answer letter (处理意见书, 复查意见书, 复核意见书).
+    pub fn is_answer(self) -> bool {
+        matches!(
+            self,
+            LetterKind::Answer | LetterKind::ReviewAnswer | LetterKind::ReReviewAnswer
+        )
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -182,6 +228,18 @@ mod tests {
             Some(LetterKind::ReReviewAnswer)
         );
         assert!(LetterKind::ALL.iter().all(|k| k.as_str().len() <= 16));
+        assert!(
+            LetterKind::ALL
+                .iter()
+                .all(|k| LetterKind::parse(k.as_str()) == Some(*k)
+                    && serde_json::to_value(k).unwrap() == k.as_str())
+        );
+        let kinds =
+            |f: fn(LetterKind) -> bool| LetterKind::ALL.into_iter().filter(|k| f(*k)).count();
+        assert_eq!(
+            (kinds(LetterKind::is_answer), kinds(LetterKind::is_notice)),
+            (3, 5)
+        );
     }
 
     #[test]

@@ -391,6 +391,17 @@ struct UpdateMail<'a> {
     event_kind: EventKind,
     body: &'a str,
     track_url: String,
+    /// The notice (告知书) the step issued: what it tells, and where to read,
+    /// download and verify it.
+    notice: Option<NoticeMail>,
+}
+
+#[derive(Serialize)]
+struct NoticeMail {
+    heading: String,
+    what: String,
+    next: String,
+    url: String,
 }
 
 /// A public event the petitioner must hear of (accepted, declined, answered…).
@@ -412,6 +423,26 @@ async fn send_petition_update(
         return Ok(());
     };
     let lang = Lang::parse(&petition.lang).unwrap_or(Lang::Zh);
+    let notice = store
+        .issued_letters(id)
+        .await?
+        .into_iter()
+        .find(|l| l.event_id == Some(event_id))
+        .and_then(|l| match &l.facts {
+            crate::domain::issued::Facts::Notice(n) => {
+                let (what, next) = crate::render::notice::told(n, public_url, lang);
+                Some(NoticeMail {
+                    heading: lang.t(&format!("verify-kind-{}", n.kind.as_str())),
+                    what,
+                    next,
+                    url: format!(
+                        "{public_url}/track/{}/letters/{}",
+                        petition.tracking_number, l.id
+                    ),
+                })
+            }
+            crate::domain::issued::Facts::Answer(_) => None,
+        });
     let page = UpdateMail {
         lang: lang.tag(),
         tracking_number: petition.display_number(),
@@ -419,6 +450,7 @@ async fn send_petition_update(
         event_kind: event.kind,
         body: &event.body,
         track_url: format!("{public_url}/track"),
+        notice,
     };
     let subject = lang.t_args(
         "mail-update-subject",

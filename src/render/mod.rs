@@ -4,6 +4,7 @@
 
 pub mod chart;
 pub mod i18n;
+pub mod notice;
 pub mod pdf;
 pub mod views;
 

@@ -41,7 +41,7 @@ pub enum PdfError {
 
 /// A letter to print: a heading, blocks of text (each with an optional
 /// label), and a footer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Printed {
     pub title: String,
     /// Above the title: who writes (the agency).
@@ -53,7 +53,7 @@ pub struct Printed {
     pub dated: chrono::NaiveDate,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Block {
     pub label: Option<String>,
     pub text: String,

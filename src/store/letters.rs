@@ -5,13 +5,14 @@
 use super::entities::{issued_letter, letter};
 use super::{Store, StoreResult};
 use crate::domain::ids::{AgencyId, PetitionId};
+use crate::domain::issued::Facts;
 use crate::domain::letter::{AnswerLetter, LetterKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder,
 };
 
-/// An answer letter as issued: its facts, frozen (`domain::letter`).
+/// An answer letter or a notice as issued: its facts, frozen (`domain::letter`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedLetter {
     pub id: i32,
@@ -20,7 +21,9 @@ pub struct IssuedLetter {
     /// The body that issued it.
     pub agency_id: AgencyId,
     pub issued_on: chrono::NaiveDate,
-    pub facts: AnswerLetter,
+    pub facts: Facts,
+    /// The timeline event that issued it (none: frozen after the fact).
+    pub event_id: Option<i64>,
     /// When retention blanked its personal data (`AnswerLetter::anonymised`).
     pub anonymised_on: Option<chrono::NaiveDate>,
 }
@@ -28,35 +31,38 @@ pub struct IssuedLetter {
 impl TryFrom<issued_letter::Model> for IssuedLetter {
     type Error = super::StoreError;
     fn try_from(m: issued_letter::Model) -> Result<Self, Self::Error> {
+        let kind = LetterKind::parse(&m.kind)
+            .ok_or_else(|| super::StoreError::Corrupt(format!("issued letter {}: kind", m.id)))?;
         Ok(IssuedLetter {
             id: m.id,
             petition_id: PetitionId(m.petition_id),
-            kind: LetterKind::parse(&m.kind).unwrap_or(LetterKind::Answer),
+            kind,
             agency_id: AgencyId(m.agency_id),
             issued_on: m.issued_on,
-            facts: serde_json::from_str(&m.facts)
+            facts: Facts::from_json(kind, &m.facts)
                 .map_err(|e| super::StoreError::Corrupt(format!("issued letter {}: {e}", m.id)))?,
+            event_id: m.event_id,
             anonymised_on: m.anonymised_on,
         })
     }
 }
 
-/// Writes an issued letter's frozen facts (with the answer's event, in its transaction).
+/// Writes an issued letter's frozen facts (with the event that issues it, in its transaction).
 pub(super) async fn insert_issued(
     conn: &impl ConnectionTrait,
     petition: PetitionId,
     agency: AgencyId,
     event_id: Option<i64>,
-    facts: &AnswerLetter,
+    facts: &Facts,
     now: chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<i32> {
     let row = issued_letter::ActiveModel {
         petition_id: Set(petition.0),
-        kind: Set(facts.kind.as_str().to_owned()),
+        kind: Set(facts.kind().as_str().to_owned()),
         agency_id: Set(agency.0),
         event_id: Set(event_id),
-        issued_on: Set(facts.answered_on),
-        facts: Set(serde_json::to_string(facts).unwrap_or_default()),
+        issued_on: Set(facts.issued_on()),
+        facts: Set(facts.to_json()),
         anonymised_on: Set(None),
         created_at: Set(now),
         ..Default::default()
@@ -158,7 +164,7 @@ impl Store {
             .map(LetterRecord::from))
     }
 
-    /// The answer letters issued for a petition, newest first.
+    /// The letters issued for a petition (answers and notices), newest first.
     pub async fn issued_letters(&self, petition: PetitionId) -> StoreResult<Vec<IssuedLetter>> {
         issued_letter::Entity::find()
             .filter(issued_letter::Column::PetitionId.eq(petition.0))
@@ -191,7 +197,7 @@ impl Store {
             petition,
             agency,
             None,
-            facts,
+            &Facts::Answer(facts.clone()),
             chrono::Utc::now(),
         )
         .await

@@ -40,6 +40,12 @@ impl Indexed {
     }
 }
 
+/// The dedupe key of the mail telling the petitioner of timeline event
+/// `event_id` (how a notice's delivery is found again).
+pub fn petitioner_mail_key(event_id: i64) -> String {
+    format!("mail:event:{event_id}")
+}
+
 /// What a transaction sends out, collected while it runs and written before it commits.
 #[derive(Debug, Default)]
 #[must_use = "an outbox does nothing until it is written in the transaction"]
@@ -65,7 +71,7 @@ impl Outbox {
         for notice in notices_of(kind, public, petitioner_has_email) {
             let key = match notice {
                 Notice::StaffNotice => format!("mail:staff:{event_id}"),
-                _ => format!("mail:event:{event_id}"),
+                _ => petitioner_mail_key(event_id),
             };
             self.jobs.push((
                 notice,

@@ -42,6 +42,17 @@ impl From<job::Model> for JobSummary {
     }
 }
 
+/// A job found by its dedupe key ([`Store::jobs_by_key`]).
+#[derive(Debug, Clone)]
+pub struct KeyedJob {
+    pub key: String,
+    pub kind: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
 /// Which jobs an operator puts back in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Requeue {
@@ -90,6 +101,30 @@ impl Store {
             );
         }
         Ok(dead.into_iter().map(JobSummary::from).collect())
+    }
+
+    /// The jobs written under these dedupe keys (a notice's messages, say),
+    /// whatever their state: (key, kind, `pending`/`done`/`dead`, attempts,
+    /// last error, finished at).
+    pub async fn jobs_by_key(&self, keys: &[String]) -> StoreResult<Vec<KeyedJob>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(job::Entity::find()
+            .filter(job::Column::DedupeKey.is_in(keys.iter().cloned()))
+            .order_by_asc(job::Column::Id)
+            .all(self.conn())
+            .await?
+            .into_iter()
+            .map(|j| KeyedJob {
+                key: j.dedupe_key.unwrap_or_default(),
+                kind: j.kind,
+                status: j.status,
+                attempts: j.attempts,
+                last_error: j.last_error,
+                finished_at: j.finished_at,
+            })
+            .collect())
     }
 
     /// Counts of dead jobs by kind, for `/healthz`.

@@ -235,7 +235,7 @@ impl Store {
             let facts = letter.facts.anonymised(|t| anonymise(t, values));
             super::entities::issued_letter::ActiveModel {
                 id: Set(letter.id),
-                facts: Set(serde_json::to_string(&facts).unwrap_or_default()),
+                facts: Set(facts.to_json()),
                 anonymised_on: Set(Some(today)),
                 ..Default::default()
             }

@@ -21,7 +21,7 @@ use sea_orm::{
 impl Store {
     /// Applies `outcome` if the petition is still at `p.version`; `Conflict` otherwise.
     /// `link`: a link to the other petition written with it (a merge);
-    /// `letter`: the answer letter it issues, frozen (`domain::letter`).
+    /// `letter`: the answer letter or notice it issues, frozen (`domain::letter`).
     #[allow(clippy::too_many_arguments)]
     pub async fn apply_outcome(
         &self,
@@ -30,7 +30,7 @@ impl Store {
         command: &str,
         outcome: &Outcome,
         link: Option<&super::duplicates::NewLink<'_>>,
-        letter: Option<&crate::domain::letter::AnswerLetter>,
+        letter: Option<&crate::domain::issued::Facts>,
         now: chrono::DateTime<Utc>,
     ) -> StoreResult<i32> {
         let _lock = crate::audit::APPEND_LOCK.lock().await;

@@ -26,6 +26,7 @@ mod layers;
 mod letters;
 mod login;
 mod nodes;
+mod notices;
 mod open311;
 mod oversight;
 mod petitions;

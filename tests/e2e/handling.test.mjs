@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD, assertAccessible } from './harness.mjs';
+import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD, assertAccessible, assertNoSidewaysScroll } from './harness.mjs';
 
 let server;
 let browser;
@@ -147,6 +147,19 @@ test('clerk accepts, supervisor assigns, handler drafts, supervisor approves, pe
     await staffPage.goto(`${server.address}/staff/petitions/${tn}`);
     await staffPage.locator('.timeline').getByText('发放时间比承诺的晚了两天。').waitFor();
   });
+
+  // The acceptance notice issued on the way (执法告知): listed with the
+  // answer, readable and printable, at 1280 and 320 px.
+  await page.getByRole('link', { name: '查看信访事项受理告知书' }).click();
+  await page.getByRole('heading', { level: 1, name: '信访事项受理告知书' }).waitFor();
+  await page.getByText('受理，是指').waitFor();
+  for (const width of [1280, 320]) {
+    await page.setViewportSize({ width, height: 800 });
+    await assertAccessible(page, `acceptance notice (zh, ${width} px)`);
+    await assertNoSidewaysScroll(page, `acceptance notice (zh, ${width} px)`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('link', { name: '返回办理进度' }).click();
 
   // The formal answer letter, and its verification code checked at /verify,
   // at 1280 and 375 px in both languages.

@@ -4,6 +4,7 @@
 
 use crate::app::letters;
 use crate::domain::codes::VerificationCode;
+use crate::domain::issued::Facts;
 use crate::domain::letter::{AnswerLetter, LetterKind, Signatory};
 use crate::render::Layout;
 use crate::render::pdf::{Block, Printed};
@@ -349,26 +350,33 @@ fn answer_letter(public_url: &str, v: &LetterView, lang: Lang, code: &Verificati
     }
 }
 
-/// The petition this session opened and its answer letter `id` (the newest
-/// when none is named); `NotFound` before an answer.
+/// The petition this session opened and its letter `id` (the newest answer
+/// letter when none is named); `NotFound` before an answer. A session that
+/// has not opened the petition (a link from a mail, say) is sent to open it
+/// with its code first, the number filled in.
 async fn opened_letter(
     state: &AppState,
     session: &actix_session::Session,
     tn: &str,
     id: Option<i32>,
-) -> Result<(Petition, IssuedLetter), AppError> {
+) -> Result<Result<(Petition, IssuedLetter), HttpResponse>, AppError> {
     let Some(p) = crate::web::public::track::opened(state, session, tn).await? else {
-        return Err(AppError::Forbidden);
+        let number = crate::domain::codes::TrackingNumber::parse(tn)
+            .map(|n| n.display())
+            .unwrap_or_default();
+        return Ok(Err(crate::web::see_other(&format!(
+            "/track?tracking_number={number}"
+        ))));
     };
     let letter = match id {
-        Some(id) => letters::answer_letter(&state.app, &p, id).await?,
+        Some(id) => letters::issued_letter(&state.app, &p, id).await?,
         None => letters::answer_letters(&state.app, &p)
             .await?
             .into_iter()
             .next()
             .ok_or(crate::app::Error::NotFound)?,
     };
-    Ok((p, letter))
+    Ok(Ok((p, letter)))
 }
 
 #[derive(Serialize)]
@@ -384,6 +392,18 @@ struct LetterPage {
     anonymised_on: Option<chrono::NaiveDate>,
 }
 
+/// A notice's page: its blocks as the PDF prints them.
+#[derive(Serialize)]
+struct NoticePage {
+    layout: Layout,
+    tn: String,
+    letter_id: i32,
+    notice: Printed,
+    code: Option<String>,
+    verify_url: Option<String>,
+    anonymised_on: Option<chrono::NaiveDate>,
+}
+
 async fn letter_page(
     req: &HttpRequest,
     state: &AppState,
@@ -392,32 +412,67 @@ async fn letter_page(
     tn: &str,
     id: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
-    let (p, letter) = opened_letter(state, session, tn, id).await?;
-    let view = letter_view(&letter.facts, lang);
+    let (p, letter) = match opened_letter(state, session, tn, id).await? {
+        Ok(opened) => opened,
+        Err(to_lookup) => return Ok(to_lookup),
+    };
     // The code is the PDF's: without a font to draw it, the page goes without.
     let code = if crate::render::pdf::available() {
-        let (record, _) = answer_copy(state, &p, &letter, lang).await?;
+        let (record, _) = copy_of(state, &p, &letter, lang).await?;
         VerificationCode::parse(&record.code)
     } else {
         None
     };
-    let page = LetterPage {
-        layout: crate::web::layout(req, lang),
-        tn: p.tracking_number.clone(),
-        letter_id: letter.id,
-        handled_by: signatory_line(&view.handler, "letter-handled-by", view.names, lang),
-        approved_by: signatory_line(&view.approver, "letter-approved-by", view.names, lang),
-        letter: view,
-        verify_url: code
-            .as_ref()
-            .map(|c| format!("{}/verify?code={}", state.app.public_url, c.display())),
-        code: code.map(|c| c.display()),
-        anonymised_on: letter.anonymised_on,
+    let verify_url = code
+        .as_ref()
+        .map(|c| format!("{}/verify?code={}", state.app.public_url, c.display()));
+    let body = match &letter.facts {
+        Facts::Answer(facts) => {
+            let view = letter_view(facts, lang);
+            state.render(
+                "public/letter.html",
+                &LetterPage {
+                    layout: crate::web::layout(req, lang),
+                    tn: p.tracking_number.clone(),
+                    letter_id: letter.id,
+                    handled_by: signatory_line(
+                        &view.handler,
+                        "letter-handled-by",
+                        view.names,
+                        lang,
+                    ),
+                    approved_by: signatory_line(
+                        &view.approver,
+                        "letter-approved-by",
+                        view.names,
+                        lang,
+                    ),
+                    letter: view,
+                    verify_url,
+                    code: code.map(|c| c.display()),
+                    anonymised_on: letter.anonymised_on,
+                },
+            )?
+        }
+        Facts::Notice(notice) => state.render(
+            "public/notice.html",
+            &NoticePage {
+                layout: crate::web::layout(req, lang),
+                tn: p.tracking_number.clone(),
+                letter_id: letter.id,
+                notice: crate::render::notice::printed(
+                    notice,
+                    &state.app.public_url,
+                    lang,
+                    Vec::new(),
+                ),
+                verify_url,
+                code: code.map(|c| c.display()),
+                anonymised_on: letter.anonymised_on,
+            },
+        )?,
     };
-    Ok(crate::web::no_store(html(
-        StatusCode::OK,
-        state.render("public/letter.html", &page)?,
-    )))
+    Ok(crate::web::no_store(html(StatusCode::OK, body)))
 }
 
 /// `/track/{tn}/letter`: the newest answer letter, printable, with its
@@ -432,7 +487,8 @@ pub async fn answer_page(
     letter_page(&req, &state, &session, lang, &tn, None).await
 }
 
-/// `/track/{tn}/letters/{id}`: one of the letters issued on the petition.
+/// `/track/{tn}/letters/{id}`: one of the letters issued on the petition
+/// (an answer or a notice).
 pub async fn letter_by_id(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -444,23 +500,32 @@ pub async fn letter_by_id(
     letter_page(&req, &state, &session, lang, &tn, Some(id)).await
 }
 
-async fn answer_copy(
+/// A letter as printed with the verification code `code`.
+fn printed(public_url: &str, facts: &Facts, lang: Lang, code: &VerificationCode) -> Printed {
+    let footer = verification_footer(public_url, lang, code);
+    match facts {
+        Facts::Answer(a) => answer_letter(public_url, &letter_view(a, lang), lang, code),
+        Facts::Notice(n) => crate::render::notice::printed(n, public_url, lang, footer),
+    }
+}
+
+async fn copy_of(
     state: &AppState,
     p: &Petition,
     letter: &IssuedLetter,
     lang: Lang,
 ) -> Result<(crate::store::letters::LetterRecord, Vec<u8>), AppError> {
     let public_url = state.app.public_url.clone();
-    let view = letter_view(&letter.facts, lang);
+    let facts = letter.facts.clone();
     Ok(letters::answer_copy(
         &state.app,
         p,
         letter,
         lang.tag(),
         Box::new(move |code| {
-            Ok(crate::render::pdf::render(&answer_letter(
+            Ok(crate::render::pdf::render(&printed(
                 &public_url,
-                &view,
+                &facts,
                 lang,
                 code,
             ))?)
@@ -477,8 +542,11 @@ async fn letter_pdf(
     id: Option<i32>,
 ) -> Result<HttpResponse, AppError> {
     pdf_possible()?;
-    let (p, letter) = opened_letter(state, session, tn, id).await?;
-    let (record, bytes) = answer_copy(state, &p, &letter, lang).await?;
+    let (p, letter) = match opened_letter(state, session, tn, id).await? {
+        Ok(opened) => opened,
+        Err(to_lookup) => return Ok(to_lookup),
+    };
+    let (record, bytes) = copy_of(state, &p, &letter, lang).await?;
     Ok(pdf_response(
         bytes,
         &format!(

@@ -218,13 +218,13 @@ async fn status_page(
 ) -> Result<HttpResponse, AppError> {
     let agency = crate::app::catalogue::agency(&state.app, petition.agency_id).await?;
     let parts = lookup::status(&state.app, petition).await?;
-    let letters = crate::app::letters::answer_letters(&state.app, petition)
+    let letters = crate::app::letters::issued(&state.app, petition)
         .await?
         .into_iter()
         .map(|l| LetterLink {
             id: l.id,
             kind: l.kind.as_str(),
-            issuer: l.facts.issuer.get(lang == Lang::En).to_owned(),
+            issuer: l.facts.issuer().get(lang == Lang::En).to_owned(),
             issued_on: l.issued_on,
         })
         .collect();

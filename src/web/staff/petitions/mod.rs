@@ -75,6 +75,8 @@ struct DetailPage {
     returned: Option<TimelineEvent>,
     /// As printed on the receipt.
     number: String,
+    /// 执法告知: the notices issued and how each reached the petitioner.
+    notices: Vec<crate::app::notices::SentNotice>,
 }
 
 #[derive(Serialize)]
@@ -196,6 +198,7 @@ async fn detail(
         None
     };
     let decline = decline_texts(duplicates.as_ref(), english);
+    let notices = crate::app::notices::sent(&state.app, p).await?;
     let records::Record {
         petition,
         complainant,
@@ -216,6 +219,7 @@ async fn detail(
         })
         .collect();
     let page = DetailPage {
+        notices,
         number: petition.display_number(),
         offered,
         has_next,
