@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod mail;
 pub mod render;
 pub mod search;
+pub mod sms;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -93,14 +93,37 @@ pub fn job_handlers(
             Ok(())
         }
     });
-    // Every notice the domain can cause has its mail job.
+    // Every notice the domain can cause has its mail or SMS job.
+    let texter = Arc::new(texter(settings, store)?);
     for notice in Notice::ALL {
         let (s, v, m, u) = deps();
+        if notice.is_sms() {
+            let t = texter.clone();
+            handlers.register(notice.job_kind(), move |payload| {
+                let (s, t, u) = (s.clone(), t.clone(), u.clone());
+                async move { crate::sms::jobs::send(notice, s, &t, &u, payload).await }
+            });
+            continue;
+        }
         handlers.register(notice.job_kind(), move |payload| {
             mail::jobs::send(notice, s.clone(), v.clone(), m.clone(), u.clone(), payload)
         });
     }
     Ok(handlers)
+}
+
+/// The SMS sender: the shipped templates and, on the embedded default,
+/// texts written as files under `data/sms/`.
+fn texter(settings: &Settings, store: &Store) -> anyhow::Result<crate::sms::Texter> {
+    let templates = crate::domain::sms::SmsTemplates::shipped()
+        .map_err(|e| anyhow::anyhow!("the SMS templates: {e}"))?;
+    let transport = crate::sms::FileTransport::new(settings.data_dir.join("sms"))?;
+    Ok(crate::sms::Texter::new(
+        templates,
+        Box::new(transport),
+        store.clone(),
+        settings.secret.clone(),
+    ))
 }
 
 impl Application {

@@ -29,6 +29,7 @@ mod m20261205_000021_next_due_on_insert_by_writer;
 mod m20261207_000022_frozen_letters;
 mod m20261207_000023_supervision;
 mod m20261207_000024_saved_drafts;
+mod m20261208_000025_sms;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_frozen_letters::Migration),
             Box::new(m20261207_000023_supervision::Migration),
             Box::new(m20261207_000024_saved_drafts::Migration),
+            Box::new(m20261208_000025_sms::Migration),
         ]
     }
 }

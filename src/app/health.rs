@@ -22,6 +22,8 @@ pub struct Report {
     pub dead_jobs: Vec<(String, i64)>,
     /// The mail transport as the last delivery found it.
     pub mail: Option<crate::store::queue::TransportHealth>,
+    /// The SMS transport, likewise (`sms`).
+    pub sms: Option<crate::store::queue::TransportHealth>,
 }
 
 impl Report {
@@ -34,6 +36,25 @@ impl Report {
             .as_ref()
             .and_then(|m| m.failing_since)
             .filter(|since| now - *since > MAIL_FAILING_GRACE)
+    }
+
+    /// Since when SMS has been failing, once that is longer than [`MAIL_FAILING_GRACE`].
+    pub fn sms_failing_since(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.sms
+            .as_ref()
+            .and_then(|m| m.failing_since)
+            .filter(|since| now - *since > MAIL_FAILING_GRACE)
+    }
+
+    /// The SMS transport's last error, masked (a gateway may quote a number).
+    pub fn sms_error(&self) -> Option<String> {
+        self.sms
+            .as_ref()
+            .and_then(|m| m.last_error.as_deref())
+            .map(|e| crate::domain::redaction::redact(e, &[]))
     }
 
     /// The mail transport's last error, masked: `/healthz` is public and a
@@ -69,6 +90,14 @@ impl Report {
                 self.mail_error().as_deref().unwrap_or("no error recorded")
             ));
         }
+        if let Some(since) = self.sms_failing_since(now) {
+            problems.push(format!(
+                "SMS delivery has failed since {} ({} min): {}; texts wait in the queue and are sent when the gateway works",
+                since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                (now - since).num_minutes(),
+                self.sms_error().as_deref().unwrap_or("no error recorded")
+            ));
+        }
         if self.search.status != "ok" {
             problems.push(format!(
                 "the search engine ({}) does not answer: petitions are still taken and the index catches up when it is back",
@@ -97,21 +126,21 @@ pub async fn check(app: &App) -> Report {
     } else {
         Vec::new()
     };
-    let (dead_jobs, mail) = if database_ok {
+    let transport =
+        |name: &'static str| async move { app.store.transport_health(name).await.ok().flatten() };
+    let (dead_jobs, mail, sms) = if database_ok {
         (
             app.store.dead_jobs_by_kind().await.unwrap_or_default(),
-            app.store
-                .transport_health(crate::store::queue::MAIL_TRANSPORT)
-                .await
-                .ok()
-                .flatten(),
+            transport(crate::store::queue::MAIL_TRANSPORT).await,
+            transport(crate::store::queue::SMS_TRANSPORT).await,
         )
     } else {
-        (Vec::new(), None)
+        (Vec::new(), None, None)
     };
     Report {
         dead_jobs,
         mail,
+        sms,
         database_ok,
         calendar,
         queue,

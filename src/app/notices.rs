@@ -144,8 +144,10 @@ pub struct ChannelDelivery {
 }
 
 /// Every notice issued on `p`, newest first, with where its message stands
-/// on each channel (the job that carries it, found by its key).
+/// on each channel the petitioner chose (the job that carries it, found by
+/// its key).
 pub async fn sent(app: &App, p: &Petition) -> Result<Vec<SentNotice>> {
+    use crate::store::outbox::{petitioner_mail_key, petitioner_sms_key};
     let notices: Vec<_> = app
         .store
         .issued_letters(p.id)
@@ -156,39 +158,57 @@ pub async fn sent(app: &App, p: &Petition) -> Result<Vec<SentNotice>> {
     let keys: Vec<String> = notices
         .iter()
         .filter_map(|l| l.event_id)
-        .map(crate::store::outbox::petitioner_mail_key)
+        .flat_map(|e| [petitioner_mail_key(e), petitioner_sms_key(e)])
         .collect();
     let jobs = app.store.jobs_by_key(&keys).await?;
+    let mobile = p
+        .contact_phone
+        .as_deref()
+        .is_some_and(crate::domain::petition::is_mobile);
+    let channels = [
+        (
+            "mail",
+            p.notify.by_mail(),
+            p.contact_email.is_some(),
+            petitioner_mail_key as fn(i64) -> String,
+        ),
+        ("sms", p.notify.by_sms(), mobile, petitioner_sms_key),
+    ];
     Ok(notices
         .into_iter()
         .map(|l| {
-            let key = l.event_id.map(crate::store::outbox::petitioner_mail_key);
-            let job = jobs.iter().rfind(|j| Some(&j.key) == key.as_ref());
-            let mail = match job {
-                Some(j) => ChannelDelivery {
-                    channel: "mail",
-                    state: Delivery::of(&j.status, j.attempts).as_str(),
-                    attempts: j.attempts,
-                    last_error: j.last_error.clone(),
-                    at: j.finished_at,
-                },
-                None => ChannelDelivery {
-                    channel: "mail",
-                    state: if p.contact_email.is_some() {
-                        Delivery::Unrecorded.as_str()
-                    } else {
-                        Delivery::NoAddress.as_str()
-                    },
-                    attempts: 0,
-                    last_error: None,
-                    at: None,
-                },
-            };
+            let deliveries = channels
+                .iter()
+                .filter(|(_, chosen, _, _)| *chosen)
+                .map(|(channel, _, has_address, key_of)| {
+                    let key = l.event_id.map(key_of);
+                    match jobs.iter().rfind(|j| Some(&j.key) == key.as_ref()) {
+                        Some(j) => ChannelDelivery {
+                            channel,
+                            state: Delivery::of(&j.status, j.attempts).as_str(),
+                            attempts: j.attempts,
+                            last_error: j.last_error.clone(),
+                            at: j.finished_at,
+                        },
+                        None => ChannelDelivery {
+                            channel,
+                            state: if *has_address {
+                                Delivery::Unrecorded.as_str()
+                            } else {
+                                Delivery::NoAddress.as_str()
+                            },
+                            attempts: 0,
+                            last_error: None,
+                            at: None,
+                        },
+                    }
+                })
+                .collect();
             SentNotice {
                 letter_id: l.id,
                 kind: l.kind.as_str(),
                 issued_on: l.issued_on,
-                deliveries: vec![mail],
+                deliveries,
             }
         })
         .collect())

@@ -127,6 +127,8 @@ pub async fn file(app: &App, partner: &Partner, r: Request, lang: &str) -> Resul
         contact_name: r.name,
         contact_email: r.email,
         contact_phone: r.phone,
+        // A partner's citizen is told by every channel with an address.
+        notify: String::new(),
     };
     let receipt =
         filing::submit(app, &input, Vec::new(), Channel::Partner(partner.id), lang).await?;

@@ -285,6 +285,7 @@ async fn file(
             email: None,
             phone: None,
         },
+        notify: crate::domain::petition::Notify::Mail,
     };
     let received_at = at(day, 0);
     let deadlines = deadlines_starting(

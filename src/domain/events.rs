@@ -156,10 +156,14 @@ pub enum Notice {
     /// A supervision order on a body's overdue backlog (督办积案), to that
     /// body's supervisors (an order on a petition is a [`Notice::StaffNotice`]).
     BacklogOrder,
+    /// The acknowledgement of a new petition by SMS (短信), to a petitioner who chose it.
+    PetitionAckSms,
+    /// A step the petitioner must hear of at once ([`EventKind::texted`]), by SMS.
+    PetitionUpdateSms,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 9] = [
+    pub const ALL: [Notice; 11] = [
         Notice::PetitionAck,
         Notice::PetitionUpdate,
         Notice::StaffNotice,
@@ -169,7 +173,14 @@ impl Notice {
         Notice::Bulletin,
         Notice::PasswordReset,
         Notice::BacklogOrder,
+        Notice::PetitionAckSms,
+        Notice::PetitionUpdateSms,
     ];
+
+    /// Sent by SMS (the `sms.*` jobs) rather than by mail.
+    pub fn is_sms(self) -> bool {
+        matches!(self, Notice::PetitionAckSms | Notice::PetitionUpdateSms)
+    }
 
     /// The job kind its rows carry; stable, since queued rows outlive a release.
     pub fn job_kind(self) -> &'static str {
@@ -183,20 +194,54 @@ impl Notice {
             Notice::Bulletin => "mail.bulletin",
             Notice::PasswordReset => "mail.password_reset",
             Notice::BacklogOrder => "mail.backlog_order",
+            Notice::PetitionAckSms => "sms.petition_ack",
+            Notice::PetitionUpdateSms => "sms.petition_update",
         }
     }
 }
 
+/// How the petitioner can be reached: the channels they chose that have an
+/// address (`store::petitions::Petition::reach`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reach {
+    pub mail: bool,
+    pub sms: bool,
+}
+
+impl EventKind {
+    /// The steps worth an SMS (短信): a decision the rules owe a notice for,
+    /// the answer, a question the petitioner must answer, a merge that
+    /// changes the number to follow. The rest reach them by mail and on the
+    /// status page — a text for every note would be noise, and each costs.
+    pub fn texted(self) -> bool {
+        matches!(
+            self,
+            EventKind::Accepted
+                | EventKind::Declined
+                | EventKind::Transferred
+                | EventKind::Redirected
+                | EventKind::Merged
+                | EventKind::Question
+                | EventKind::Answered
+                | EventKind::ExtensionApproved
+        )
+    }
+}
+
 /// The notices an event on a petition causes: the petitioner hears of every
-/// public step (if they gave an e-mail address) but their own rating, which
-/// they have just given; the staff who act next hear of theirs.
-pub fn notices_of(kind: EventKind, public: bool, petitioner_has_email: bool) -> Vec<Notice> {
+/// public step by mail (if they chose it and gave an address) but their own
+/// rating, which they have just given, and of the [`EventKind::texted`] ones
+/// by SMS (if they chose it); the staff who act next hear of theirs.
+pub fn notices_of(kind: EventKind, public: bool, reach: Reach) -> Vec<Notice> {
     let mut out = Vec::new();
     if kind.who_acts_next().is_some() {
         out.push(Notice::StaffNotice);
     }
-    if public && petitioner_has_email && kind != EventKind::Rated {
+    if public && reach.mail && kind != EventKind::Rated {
         out.push(Notice::PetitionUpdate);
+    }
+    if public && reach.sms && kind.texted() {
+        out.push(Notice::PetitionUpdateSms);
     }
     out
 }
@@ -215,24 +260,63 @@ mod tests {
         assert_eq!(EventKind::parse("nonsense"), None);
     }
 
+    const MAIL: Reach = Reach {
+        mail: true,
+        sms: false,
+    };
+
+    #[test]
+    fn an_sms_goes_for_the_steps_that_matter_to_whoever_chose_it() {
+        let both = Reach {
+            mail: true,
+            sms: true,
+        };
+        assert_eq!(
+            notices_of(EventKind::Accepted, true, both),
+            vec![Notice::PetitionUpdate, Notice::PetitionUpdateSms]
+        );
+        let sms = Reach {
+            mail: false,
+            sms: true,
+        };
+        assert_eq!(
+            notices_of(EventKind::Answered, true, sms),
+            vec![Notice::PetitionUpdateSms]
+        );
+        // A message or a stopped clock reaches them by mail and on the page only.
+        assert_eq!(notices_of(EventKind::Message, true, sms), vec![]);
+        assert_eq!(notices_of(EventKind::ClockStopped, true, sms), vec![]);
+        // Nothing internal is ever texted.
+        assert_eq!(notices_of(EventKind::DeadlineMoved, false, sms), vec![]);
+        assert!(
+            Notice::ALL
+                .iter()
+                .filter(|n| n.is_sms())
+                .all(|n| n.job_kind().starts_with("sms."))
+        );
+    }
+
     #[test]
     fn the_next_actor_hears_and_the_petitioner_hears_of_public_steps() {
         assert_eq!(
-            notices_of(EventKind::Assigned, false, true),
+            notices_of(EventKind::Assigned, false, MAIL),
             vec![Notice::StaffNotice]
         );
         assert_eq!(
-            notices_of(EventKind::Accepted, true, true),
+            notices_of(EventKind::Accepted, true, MAIL),
             vec![Notice::PetitionUpdate]
         );
-        assert_eq!(notices_of(EventKind::Accepted, true, false), vec![]);
         assert_eq!(
-            notices_of(EventKind::ReviewRequested, true, true),
+            notices_of(EventKind::Accepted, true, Reach::default()),
+            vec![]
+        );
+        assert_eq!(
+            notices_of(EventKind::ReviewRequested, true, MAIL),
             vec![Notice::StaffNotice, Notice::PetitionUpdate]
         );
-        assert_eq!(notices_of(EventKind::Investigation, false, true), vec![]);
+        assert_eq!(notices_of(EventKind::Investigation, false, MAIL), vec![]);
         assert_eq!(
-            notices_of(EventKind::Rated, true, true),
+            notices_of(EventKind::Rated, true, MAIL),
             vec![],
             "nobody is mailed about their own rating"
         );

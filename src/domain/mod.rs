@@ -30,6 +30,7 @@ pub mod retention;
 pub mod retry;
 pub mod routing;
 pub mod scoring;
+pub mod sms;
 pub mod staff;
 pub mod statistics;
 pub mod supervision;

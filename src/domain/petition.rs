@@ -145,6 +145,65 @@ impl Phone {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A mainland mobile number (11 digits, 1[3-9]…): the only kind an SMS reaches.
+    pub fn is_mobile(&self) -> bool {
+        is_mobile(&self.0)
+    }
+}
+
+/// Whether a stored (national, compact) number is a mainland mobile.
+pub fn is_mobile(national: &str) -> bool {
+    let b = national.as_bytes();
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+}
+
+/// 通知方式 — how the petitioner is told of each step: by mail, by SMS
+/// (短信), or both. Each needs its address: a mail address, a mobile number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Notify {
+    #[default]
+    Mail,
+    Sms,
+    Both,
+}
+
+impl Notify {
+    pub const ALL: [Notify; 3] = [Notify::Mail, Notify::Sms, Notify::Both];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Notify::Mail => "mail",
+            Notify::Sms => "sms",
+            Notify::Both => "both",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Notify> {
+        Notify::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+
+    pub fn by_mail(self) -> bool {
+        matches!(self, Notify::Mail | Notify::Both)
+    }
+
+    pub fn by_sms(self) -> bool {
+        matches!(self, Notify::Sms | Notify::Both)
+    }
+
+    /// Without a choice: every channel the petitioner gave an address for
+    /// (mail when there is none: nothing is sent, as before SMS).
+    pub fn from_addresses(email: bool, mobile: bool) -> Notify {
+        match (email, mobile) {
+            (true, true) => Notify::Both,
+            (false, true) => Notify::Sms,
+            _ => Notify::Mail,
+        }
+    }
 }
 
 /// Who filed: a named person with a way to reach them, or nobody known.
@@ -187,6 +246,36 @@ pub struct PetitionInput {
     pub contact_email: String,
     #[serde(default)]
     pub contact_phone: String,
+    /// `mail`, `sms` or `both`; empty: every channel with an address.
+    #[serde(default)]
+    pub notify: String,
+}
+
+/// The channel choice, checked against the addresses given: SMS needs a
+/// mainland mobile number, mail an e-mail address.
+fn notify_choice(e: &mut FieldErrors, input: &PetitionInput, who: &Complainant) -> Notify {
+    let Complainant::Named { email, phone, .. } = who else {
+        return Notify::Mail;
+    };
+    let mobile = phone.as_ref().is_some_and(Phone::is_mobile);
+    match input.notify.trim() {
+        "" => Notify::from_addresses(email.is_some(), mobile),
+        raw => match Notify::parse(raw) {
+            None => {
+                e.add("notify", "error-choose-one");
+                Notify::Mail
+            }
+            Some(n) => {
+                if n.by_sms() && !mobile && e.get("contact_phone").is_none() {
+                    e.add("contact_phone", "error-sms-needs-mobile");
+                }
+                if n.by_mail() && email.is_none() && e.get("contact_email").is_none() {
+                    e.add("contact_email", "error-mail-needs-email");
+                }
+                n
+            }
+        },
+    }
 }
 
 /// Where the petition goes: an agency the petitioner picked, or a suggestion from the category.
@@ -207,6 +296,9 @@ pub struct PetitionDraft {
     pub desired_outcome: String,
     pub related_case_number: Option<String>,
     pub complainant: Complainant,
+    /// How the petitioner is told of each step (mail for an anonymous report:
+    /// there is nobody to text).
+    pub notify: Notify,
 }
 
 pub const MAX_DESCRIPTION: usize = 5000;
@@ -292,6 +384,7 @@ impl PetitionDraft {
             }
             Complainant::Named { name, email, phone }
         };
+        let notify = notify_choice(&mut e, input, &complainant);
         match (kind, category, agency) {
             (Some(kind), Some(category), Some(agency)) if e.is_empty() => Ok(PetitionDraft {
                 kind,
@@ -303,6 +396,7 @@ impl PetitionDraft {
                 desired_outcome,
                 related_case_number: (!case_number.is_empty()).then_some(case_number),
                 complainant,
+                notify,
             }),
             _ => Err(e),
         }
@@ -392,6 +486,7 @@ mod tests {
             contact_name: "张三".into(),
             contact_email: "".into(),
             contact_phone: "138 0013 8000".into(),
+            notify: "".into(),
         }
     }
 
@@ -457,6 +552,32 @@ mod tests {
         assert_eq!(e.get("contact_phone"), Some("error-phone"));
         assert_eq!(e.get("contact_email"), Some("error-email"));
         assert_eq!(e.get("description"), Some("error-too-long"));
+    }
+
+    #[test]
+    fn sms_needs_a_mobile_and_mail_an_address() {
+        let mut input = complaint();
+        assert_eq!(PetitionDraft::parse(&input).unwrap().notify, Notify::Sms);
+        input.contact_email = "a@example.cn".into();
+        assert_eq!(PetitionDraft::parse(&input).unwrap().notify, Notify::Both);
+        input.notify = "mail".into();
+        assert_eq!(PetitionDraft::parse(&input).unwrap().notify, Notify::Mail);
+        // A landline cannot take an SMS; mail needs an address.
+        input.contact_phone = "010-6512 3456".into();
+        input.notify = "sms".into();
+        let e = PetitionDraft::parse(&input).unwrap_err();
+        assert_eq!(e.get("contact_phone"), Some("error-sms-needs-mobile"));
+        input.contact_phone = "13800138000".into();
+        input.contact_email = String::new();
+        input.notify = "both".into();
+        let e = PetitionDraft::parse(&input).unwrap_err();
+        assert_eq!(e.get("contact_email"), Some("error-mail-needs-email"));
+        input.notify = "pigeon".into();
+        assert_eq!(
+            PetitionDraft::parse(&input).unwrap_err().get("notify"),
+            Some("error-choose-one")
+        );
+        assert!(is_mobile("13800138000") && !is_mobile("01065123456") && !is_mobile("12800138000"));
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub enum AfterFailure {
 /// The family a job kind belongs to, by its stable name's prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobFamily {
-    /// Anything that ends in a mail: `mail.*` and the deadline steps `deadline.*`.
+    /// Anything that ends in a message: `mail.*`, `sms.*` and the deadline steps `deadline.*`.
     Mail,
     /// The portal's own work: bulletins, snapshots and whatever else is added.
     Internal,
@@ -42,7 +42,7 @@ pub enum JobFamily {
 
 impl JobFamily {
     pub fn of(kind: &str) -> Self {
-        if kind.starts_with("mail.") || kind.starts_with("deadline.") {
+        if kind.starts_with("mail.") || kind.starts_with("sms.") || kind.starts_with("deadline.") {
             JobFamily::Mail
         } else {
             JobFamily::Internal

@@ -77,6 +77,9 @@ pub async fn send(
         Notice::BacklogOrder => {
             send_backlog_order(&store, &views, &mailer, public_url, &payload).await
         }
+        Notice::PetitionAckSms | Notice::PetitionUpdateSms => {
+            anyhow::bail!("{notice:?} is sent by `sms::jobs`, not by mail")
+        }
     }
 }
 

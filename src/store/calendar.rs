@@ -260,7 +260,7 @@ impl Store {
                     event.id,
                     EventKind::DeadlineMoved,
                     true,
-                    p.contact_email.is_some(),
+                    p.reach(),
                 )
                 .index(Indexed::Petition(d.petition_id));
         }

@@ -30,6 +30,7 @@ pub mod queues;
 pub mod retention;
 pub mod rollups;
 pub mod sessions;
+pub mod sms;
 pub mod staff;
 pub mod statistics;
 pub mod supervision;

@@ -5,7 +5,7 @@
 //! The job worker and the search indexer, outside the store, consume them.
 
 use super::entities::{job, search_outbox};
-use crate::domain::events::{EventKind, Notice, notices_of};
+use crate::domain::events::{EventKind, Notice, Reach, notices_of};
 use crate::domain::ids::PetitionId;
 use chrono::Utc;
 use sea_orm::sea_query::InsertStatement;
@@ -46,6 +46,11 @@ pub fn petitioner_mail_key(event_id: i64) -> String {
     format!("mail:event:{event_id}")
 }
 
+/// The dedupe key of the SMS telling the petitioner of timeline event `event_id`.
+pub fn petitioner_sms_key(event_id: i64) -> String {
+    format!("sms:event:{event_id}")
+}
+
 /// What a transaction sends out, collected while it runs and written before it commits.
 #[derive(Debug, Default)]
 #[must_use = "an outbox does nothing until it is written in the transaction"]
@@ -66,11 +71,12 @@ impl Outbox {
         event_id: i64,
         kind: EventKind,
         public: bool,
-        petitioner_has_email: bool,
+        reach: Reach,
     ) -> &mut Self {
-        for notice in notices_of(kind, public, petitioner_has_email) {
+        for notice in notices_of(kind, public, reach) {
             let key = match notice {
                 Notice::StaffNotice => format!("mail:staff:{event_id}"),
+                Notice::PetitionUpdateSms => petitioner_sms_key(event_id),
                 _ => petitioner_mail_key(event_id),
             };
             self.jobs.push((
@@ -82,13 +88,29 @@ impl Outbox {
         self
     }
 
-    /// The acknowledgement of a new petition (once per tracking number).
-    pub fn acknowledge(&mut self, petition: PetitionId, tracking_number: &str) -> &mut Self {
-        self.jobs.push((
-            Notice::PetitionAck,
-            serde_json::json!({ "petition_id": petition }),
-            Some(format!("mail:ack:{tracking_number}")),
-        ));
+    /// The acknowledgement of a new petition (once per tracking number), on
+    /// each channel that reaches the petitioner.
+    pub fn acknowledge(
+        &mut self,
+        petition: PetitionId,
+        tracking_number: &str,
+        reach: Reach,
+    ) -> &mut Self {
+        if reach.mail {
+            self.jobs.push((
+                Notice::PetitionAck,
+                serde_json::json!({ "petition_id": petition }),
+                Some(format!("mail:ack:{tracking_number}")),
+            ));
+        }
+        if reach.sms {
+            self.jobs.push((
+                Notice::PetitionAckSms,
+                serde_json::json!({ "petition_id": petition }),
+                // `sms::jobs` derives the same key to send once.
+                Some(format!("sms:ack:{tracking_number}")),
+            ));
+        }
         self
     }
 

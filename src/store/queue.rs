@@ -71,6 +71,8 @@ pub struct TransportHealth {
 
 /// The mail transport's name in `transport_health`.
 pub const MAIL_TRANSPORT: &str = "mail";
+/// The SMS transport's name in `transport_health`.
+pub const SMS_TRANSPORT: &str = "sms";
 
 /// A success is written at most this often (ms) while the transport works, so
 /// that a busy mail queue does not rewrite one row for every message.

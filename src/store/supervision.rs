@@ -514,7 +514,7 @@ async fn order_event(
     .update(txn)
     .await?;
     let mut outbox = Outbox::new();
-    outbox.event(p.id, event.id, c.kind, false, p.contact_email.is_some());
+    outbox.event(p.id, event.id, c.kind, false, p.reach());
     outbox.write(txn).await?;
     Ok(event)
 }

@@ -88,7 +88,7 @@ impl Store {
                 event.id,
                 outcome.event_kind,
                 outcome.public,
-                p.contact_email.is_some(),
+                p.reach(),
             )
             // A petition's state is searched by staff; a published answer moves with a review.
             .index(Indexed::Petition(p.id))

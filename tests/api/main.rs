@@ -33,6 +33,7 @@ mod petitions;
 mod process;
 mod retention;
 mod search;
+mod sms;
 mod staff_procedures;
 mod statistics;
 mod supervision;

@@ -54,6 +54,7 @@ pub(crate) async fn filed(app: &TestApp, agency: &str, received: &str, n: usize)
             email: None,
             phone: None,
         },
+        notify: mingjing::domain::petition::Notify::Mail,
     };
     let deadlines = deadlines_starting(
         ClockRules::official(),

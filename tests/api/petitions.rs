@@ -1281,6 +1281,7 @@ async fn a_filing_is_written_whole_or_not_at_all(app: &TestApp) {
             email: mingjing::domain::staff::Email::parse("tester@example.org"),
             phone: None,
         },
+        notify: mingjing::domain::petition::Notify::Mail,
     };
     let tn = mingjing::domain::codes::TrackingNumber::generate(2026, &mut rand::rng());
     let keys = vec!["k:phone:1".to_owned(), "k:case:2".to_owned()];

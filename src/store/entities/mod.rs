@@ -17,5 +17,6 @@ pub mod petition_event;
 pub mod procedure;
 pub mod procedure_version;
 pub mod search_outbox;
+pub mod sms_log;
 pub mod staff;
 pub mod supervision_order;

@@ -71,6 +71,8 @@ pub struct Model {
     /// When the agency last acted on it (a workflow step); none until the
     /// first act after filing (migration 23). Stalled petitions are read from it.
     pub acted_at: Option<DateTimeUtc>,
+    /// `mail`, `sms` or `both` (`domain::petition::Notify`).
+    pub notify: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

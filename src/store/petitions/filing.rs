@@ -86,6 +86,7 @@ fn new_petition(id: PetitionId, new: &NewPetition<'_>) -> petition::Model {
         channel: new.channel,
         registered_by: new.registered_by.as_ref().map(|(id, _)| *id),
         acted_at: None,
+        notify: d.notify.as_str().to_owned(),
     }
 }
 
@@ -130,8 +131,8 @@ fn first_deadlines(
 /// address, unless held for review) and the petition's search document.
 fn filing_outbox(petition: &Petition, new: &NewPetition<'_>) -> Outbox {
     let mut outbox = Outbox::new();
-    if petition.contact_email.is_some() && new.status == State::Received {
-        outbox.acknowledge(petition.id, &petition.tracking_number);
+    if new.status == State::Received {
+        outbox.acknowledge(petition.id, &petition.tracking_number, petition.reach());
     }
     outbox.index(Indexed::Petition(petition.id));
     outbox

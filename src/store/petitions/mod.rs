@@ -84,6 +84,9 @@ pub struct Petition {
     pub contact_email: Option<String>,
     #[serde(skip)]
     pub contact_phone: Option<String>,
+    /// How the petitioner chose to be told of each step.
+    #[serde(skip)]
+    pub notify: crate::domain::petition::Notify,
     /// The language the petitioner used (mail is written in it).
     pub lang: String,
     pub status: State,
@@ -144,6 +147,7 @@ impl From<petition::Model> for Petition {
             contact_name: m.contact_name,
             contact_email: m.contact_email,
             contact_phone: m.contact_phone,
+            notify: crate::domain::petition::Notify::parse(&m.notify).unwrap_or_default(),
             lang: m.lang,
             status: m.status,
             version: m.version,
@@ -179,6 +183,19 @@ impl From<petition::Model> for Petition {
 }
 
 impl Petition {
+    /// The channels that reach the petitioner now: those chosen that have
+    /// an address (retention blanks the addresses, and with them the reach).
+    pub fn reach(&self) -> crate::domain::events::Reach {
+        crate::domain::events::Reach {
+            mail: self.notify.by_mail() && self.contact_email.is_some(),
+            sms: self.notify.by_sms()
+                && self
+                    .contact_phone
+                    .as_deref()
+                    .is_some_and(crate::domain::petition::is_mobile),
+        }
+    }
+
     /// The workflow's view; `recused` are the staff named in the petition that
     /// the decision concerns (the actor, a handler to be assigned).
     pub fn workflow_state(&self, recused: Vec<StaffId>) -> PetitionState {

@@ -28,6 +28,8 @@ pub struct Health {
     /// The mail transport: `ok`, `failing` (for more than five minutes) or
     /// `unknown` (nothing sent yet), with the last error and the last success.
     pub mail: MailHealth,
+    /// The SMS transport, as `mail` (texts to petitioners who chose SMS).
+    pub sms: MailHealth,
     /// The node that answered.
     pub node: String,
     /// Every node that beat within the last 15 s: id, version, role
@@ -58,6 +60,27 @@ pub struct CalendarHealth {
     pub days_left: Option<i64>,
 }
 
+fn transport_health(
+    h: Option<&crate::store::queue::TransportHealth>,
+    failing: bool,
+    last_error: Option<String>,
+) -> MailHealth {
+    match h {
+        None => MailHealth {
+            status: "unknown",
+            failing_since: None,
+            last_error: None,
+            last_ok: None,
+        },
+        Some(m) => MailHealth {
+            status: if failing { "failing" } else { "ok" },
+            failing_since: m.failing_since,
+            last_error,
+            last_ok: m.last_ok,
+        },
+    }
+}
+
 /// The state of the database, search engine and job queue.
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, description = "The node serves (status `degraded` when search is down, a job was given up or mail has been failing; `problems` says which)", body = Health),
@@ -66,24 +89,16 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let report = crate::app::health::check(&state.app).await;
     let now = chrono::Utc::now();
     let problems = report.problems(now);
-    let mail = match &report.mail {
-        None => MailHealth {
-            status: "unknown",
-            failing_since: None,
-            last_error: None,
-            last_ok: None,
-        },
-        Some(m) => MailHealth {
-            status: if report.mail_failing_since(now).is_some() {
-                "failing"
-            } else {
-                "ok"
-            },
-            failing_since: m.failing_since,
-            last_error: report.mail_error(),
-            last_ok: m.last_ok,
-        },
-    };
+    let mail = transport_health(
+        report.mail.as_ref(),
+        report.mail_failing_since(now).is_some(),
+        report.mail_error(),
+    );
+    let sms = transport_health(
+        report.sms.as_ref(),
+        report.sms_failing_since(now).is_some(),
+        report.sms_error(),
+    );
     let crate::app::health::Report {
         database_ok,
         queue,
@@ -119,6 +134,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         },
         problems,
         mail,
+        sms,
         database: if database_ok { "ok" } else { "error" },
         search,
         queue,

@@ -67,6 +67,9 @@ pub struct ContactIn {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
+    /// How to be told of each step: `mail`, `sms` (a mainland mobile number
+    /// is then required) or `both`; absent: every channel with an address.
+    pub notify: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -199,6 +202,7 @@ pub async fn create(
         contact_name: contact.name,
         contact_email: contact.email.unwrap_or_default(),
         contact_phone: contact.phone.unwrap_or_default(),
+        notify: contact.notify.unwrap_or_default(),
     };
     // The API answers one challenge with its proof of work, or with either
     // of its answers in `captcha_answer`.

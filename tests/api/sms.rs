@@ -1,0 +1,259 @@
+//! 短信 — a petitioner who chooses SMS is told of each step that matters by
+//! text: through the job queue, from the template file (with the provider's
+//! template id), linking to the notice, never carrying the access code, the
+//! petition's text or a name; at most so many a day to one number, the rest
+//! waiting rather than lost; each text's delivery shown to staff. On the
+//! embedded default the texts are files under `data/sms/` (the carrier's
+//! gateway is the true boundary here, as the SMTP relay is for mail).
+
+use crate::handling::{act, token};
+use crate::helpers::{TestApp, solve_pow};
+use serde_json::{Value, json};
+
+/// Files a complaint by API with these contact details; (status, body).
+async fn file_with(app: &TestApp, contact: Value) -> (u16, Value) {
+    let agencies: Vec<Value> = app.get("/api/v1/agencies").await.json().await.unwrap();
+    let agency = agencies
+        .iter()
+        .find(|a| a["code"] == "lj-jb-court")
+        .unwrap()["id"]
+        .clone();
+    let captcha: Value = app.get("/api/v1/captcha").await.json().await.unwrap();
+    let answer = solve_pow(captcha["pow"]["challenge"].as_str().unwrap());
+    let r = app
+        .client
+        .post(app.url("/api/v1/petitions"))
+        .json(&json!({
+            "captcha_id": captcha["captcha_id"], "captcha_pow": answer,
+            "kind": "complaint", "agency_id": agency, "category": "enforcement",
+            "title": "执行款迟迟未发放", "description": "执行款已到账三个月，法院一直未发放给申请人赵六。",
+            "contact": contact
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Runs every due job (texts are written as files by the embedded transport).
+async fn run_jobs(app: &TestApp) {
+    let settings = crate::helpers::test_settings(app._dir.path().to_path_buf(), String::new());
+    let handlers = mingjing::startup::job_handlers(
+        &settings,
+        &app.store,
+        std::sync::Arc::new(mingjing::render::Views::load().unwrap()),
+    )
+    .unwrap();
+    mingjing::jobs::Queue::new(app.store.clone(), handlers)
+        .drain()
+        .await
+        .unwrap();
+}
+
+/// The texts written so far, oldest first.
+fn texts(app: &TestApp) -> Vec<String> {
+    let dir = app._dir.path().join("sms");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+async fn sql(app: &TestApp, sql: &str) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.store.conn().get_database_backend();
+    app.store
+        .conn()
+        .execute_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap();
+}
+
+async fn one_string(app: &TestApp, sql: &str) -> String {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.store.conn().get_database_backend();
+    let row = app
+        .store
+        .conn()
+        .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<String>(0).unwrap()
+}
+
+async fn a_petitioner_who_chose_sms_is_texted_each_step_and_nothing_private(app: &TestApp) {
+    app.seed_demo().await;
+    // SMS needs a mainland mobile: a landline is refused, in words, by field.
+    let (status, body) = file_with(
+        app,
+        json!({"name": "赵六", "phone": "010-6512 3456", "notify": "sms"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("contact_phone"), "{body}");
+    assert!(body.to_string().contains("手机号码"), "{body}");
+
+    // A mobile number and no e-mail: texts by default.
+    let (status, body) = file_with(app, json!({"name": "赵六", "phone": "139 0000 1111"})).await;
+    assert_eq!(status, 201, "{body}");
+    let tn = body["tracking_number"].as_str().unwrap().to_owned();
+    let code = body["access_code"].as_str().unwrap().to_owned();
+    let printed = mingjing::domain::codes::TrackingNumber::parse(&tn)
+        .unwrap()
+        .display();
+    run_jobs(app).await;
+    let sent = texts(app);
+    assert_eq!(sent.len(), 1, "the acknowledgement: {sent:?}");
+    assert!(sent[0].contains("To: 13900001111"), "{}", sent[0]);
+    assert!(sent[0].contains("Template: SMS_MJ_0001"), "{}", sent[0]);
+    assert!(sent[0].contains(&format!(
+        "【明镜信访】您的信访事项已登记，信访编号{printed}"
+    )));
+
+    // Accepted: the text names the last day and links to the notice.
+    let clerk = token(app, "intake-clerk", "lj-jb-court").await;
+    assert_eq!(
+        act(app, &clerk, &tn, json!({"action": "accept"})).await.0,
+        200
+    );
+    // An internal step is not texted.
+    let boss = token(app, "supervisor", "lj-jb-court").await;
+    let handler = crate::handling::id_of(app, "handler", "lj-jb-court").await;
+    let assign = json!({"action": "assign", "handler_id": handler});
+    assert_eq!(act(app, &boss, &tn, assign).await.0, 200);
+    run_jobs(app).await;
+    let sent = texts(app);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let accepted = &sent[1];
+    assert!(accepted.contains("Template: SMS_MJ_0002"), "{accepted}");
+    assert!(
+        accepted.contains(&format!("/track/{tn}/letters/")),
+        "{accepted}"
+    );
+    assert!(accepted.contains("已受理，应于20"), "{accepted}");
+    for private in [code.as_str(), "赵六", "执行款已到账"] {
+        for text in &sent {
+            assert!(!text.contains(private), "an SMS carries {private}: {text}");
+        }
+    }
+
+    // Staff see the text's delivery beside the notice.
+    let staff = crate::helpers::Browser::new(app.address.clone());
+    staff.login_demo("supervisor", "lj-jb-court").await;
+    let (_, page) = staff.get_text(&format!("/staff/petitions/{tn}")).await;
+    let section = page.split("id=\"notices-h\"").nth(1).unwrap();
+    let section = section.split("</section>").next().unwrap();
+    assert!(
+        section.contains("短信") && section.contains("已发出"),
+        "{section}"
+    );
+    assert!(
+        !section.contains("电子邮件"),
+        "mail was not chosen: {section}"
+    );
+
+    // 限频: a number that has had its day's texts waits; nothing is lost.
+    let hash = one_string(app, "SELECT phone_hash FROM sms_log ORDER BY id LIMIT 1").await;
+    for i in 0..10 {
+        sql(
+            app,
+            &format!(
+                "INSERT INTO sms_log (job_key, petition_id, phone_hash, template, template_id, text, state, sent_at) \
+                 VALUES ('test:{i}', NULL, '{hash}', 'ack', 'X', 'x', 'submitted', CURRENT_TIMESTAMP)"
+            ),
+        )
+        .await;
+    }
+    let text = json!({"action": "ask_petitioner", "question": "请提供执行案号。"});
+    assert_eq!(
+        act(app, &boss, &tn, text).await.0,
+        200,
+        "a question goes to the petitioner"
+    );
+    run_jobs(app).await;
+    assert_eq!(texts(app).len(), 2, "held back by the limit");
+    let waiting = one_string(
+        app,
+        "SELECT status FROM jobs WHERE dedupe_key LIKE 'sms:event:%' ORDER BY id DESC LIMIT 1",
+    )
+    .await;
+    assert_eq!(waiting, "pending", "retried later, not given up");
+    // A day later the window is free again and the text goes.
+    sql(app, "DELETE FROM sms_log WHERE job_key LIKE 'test:%'").await;
+    sql(
+        app,
+        "UPDATE jobs SET run_at_ms = 0 WHERE status = 'pending'",
+    )
+    .await;
+    run_jobs(app).await;
+    let sent = texts(app);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[2].contains("Template: SMS_MJ_0008"), "{}", sent[2]);
+    // Run again: each text goes once.
+    sql(
+        app,
+        "UPDATE jobs SET status = 'pending', run_at_ms = 0 WHERE dedupe_key LIKE 'sms:%'",
+    )
+    .await;
+    run_jobs(app).await;
+    assert_eq!(texts(app).len(), 3, "a job run twice texts once");
+}
+db_test!(a_petitioner_who_chose_sms_is_texted_each_step_and_nothing_private);
+
+async fn the_form_offers_sms_and_keeps_the_choice_on_an_error(app: &TestApp) {
+    app.seed_demo().await;
+    let (status, page) = app.get_text("/petitions/new/complaint").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("name=\"notify\" value=\"sms\""), "{page}");
+    let other = crate::helpers::Browser::new(app.address.clone());
+    let (_, en) = other.get_text("/petitions/new/complaint?lang=en").await;
+    crate::helpers::assert_translated(&en);
+    assert!(en.contains("Text message (SMS"), "{en}");
+    // A choice of SMS with no mobile number comes back with the error, the choice kept.
+    let (id, _) = crate::helpers::captcha_of(&page);
+    let agencies: Vec<Value> = app.get("/api/v1/agencies").await.json().await.unwrap();
+    let court = agencies
+        .iter()
+        .find(|a| a["code"] == "lj-jb-court")
+        .unwrap()["id"]
+        .to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "complaint")
+        .text("captcha_pow", solve_pow(&id))
+        .text("captcha_id", id)
+        .text("agency", court)
+        .text("category", "enforcement")
+        .text("title", "执行款迟迟未发放")
+        .text(
+            "description",
+            "执行款已到账三个月，法院一直未发放给申请人。",
+        )
+        .text("contact_name", "赵六")
+        .text("contact_email", "zhao6@example.cn")
+        .text("notify", "sms");
+    let r = app
+        .client
+        .post(app.url("/petitions"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("选择短信通知，请填写中国大陆手机号码"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"notify-sms\" name=\"notify\" value=\"sms\" checked"),
+        "{page}"
+    );
+    assert!(page.contains("zhao6@example.cn"));
+}
+db_test!(the_form_offers_sms_and_keeps_the_choice_on_an_error);
