@@ -20,6 +20,8 @@ pub struct Settings {
     pub captcha: bool,
     /// `MINGJING_SMTP_URL`; mail goes to `.eml` files when unset.
     pub smtp_url: Option<String>,
+    /// `MINGJING_SMS_URL` (`smpp://…`): texts go to that gateway; files under `data/sms/` without.
+    pub sms_url: Option<String>,
     /// `MINGJING_MAIL_FROM`, the sender of every mail.
     pub mail_from: String,
     /// `MINGJING_PUBLIC_URL`, the site's address as mail links to it.
@@ -157,6 +159,7 @@ impl Settings {
             secret,
             captcha: flag("MINGJING_CAPTCHA", true)?,
             smtp_url: var("MINGJING_SMTP_URL"),
+            sms_url: var("MINGJING_SMS_URL"),
             mail_from: var("MINGJING_MAIL_FROM")
                 .unwrap_or_else(|| "明镜 Mingjing <noreply@mingjing.localhost>".to_owned()),
             public_url: var("MINGJING_PUBLIC_URL")

@@ -112,15 +112,20 @@ pub fn job_handlers(
     Ok(handlers)
 }
 
-/// The SMS sender: the shipped templates and, on the embedded default,
-/// texts written as files under `data/sms/`.
+/// The SMS sender: the shipped templates, and the SMPP gateway of
+/// `MINGJING_SMS_URL` or, on the embedded default, files under `data/sms/`.
 fn texter(settings: &Settings, store: &Store) -> anyhow::Result<crate::sms::Texter> {
     let templates = crate::domain::sms::SmsTemplates::shipped()
         .map_err(|e| anyhow::anyhow!("the SMS templates: {e}"))?;
-    let transport = crate::sms::FileTransport::new(settings.data_dir.join("sms"))?;
+    let transport: Box<dyn crate::sms::SmsTransport> = match &settings.sms_url {
+        Some(url) => Box::new(crate::sms::smpp::SmppTransport::from_url(url)?),
+        None => Box::new(crate::sms::FileTransport::new(
+            settings.data_dir.join("sms"),
+        )?),
+    };
     Ok(crate::sms::Texter::new(
         templates,
-        Box::new(transport),
+        transport,
         store.clone(),
         settings.secret.clone(),
     ))

@@ -1,10 +1,11 @@
-//! SMS (短信) to the petitioner, behind [`SmsTransport`]. On the embedded
-//! default each text is written as a file under `data/sms/` (as mail is
-//! written as `.eml` under `data/mail/`); an operator's gateway plugs in as
-//! another transport. Texts are only ever sent by the job queue (`jobs`), so
+//! SMS (短信) to the petitioner, behind [`SmsTransport`]: an SMPP gateway
+//! (`smpp`, with `MINGJING_SMS_URL`) or, on the embedded default, each text
+//! written as a file under `data/sms/` (as mail is written as `.eml` under
+//! `data/mail/`); an HTTP provider can be added as another transport. Texts are only ever sent by the job queue (`jobs`), so
 //! an outage delays them and loses none.
 
 pub mod jobs;
+pub mod smpp;
 
 use crate::domain::sms::{Rendered, SmsTemplates};
 use crate::store::Store;

@@ -110,6 +110,7 @@ pub fn test_settings(dir: PathBuf, database_url: String) -> Settings {
         secret: Secret::new(b"integration-test-secret-with-enough-bytes"),
         captcha: true,
         smtp_url: None,
+        sms_url: None,
         mail_from: "明镜 Mingjing <noreply@mingjing.test>".to_owned(),
         public_url: "http://127.0.0.1:8080".to_owned(),
         rate_limits: true,

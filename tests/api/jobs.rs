@@ -124,7 +124,7 @@ async fn the_same_dedupe_key_enqueues_once(app: &TestApp) {
 db_test!(the_same_dedupe_key_enqueues_once);
 
 /// Moves a timestamp column back, as if `ago` had passed since it was written.
-async fn set_time(app: &TestApp, sql: &str, at: chrono::DateTime<chrono::Utc>) {
+pub(crate) async fn set_time(app: &TestApp, sql: &str, at: chrono::DateTime<chrono::Utc>) {
     let backend = app.store.conn().get_database_backend();
     let sql = match backend {
         sea_orm::DatabaseBackend::Postgres => sql.to_owned(),

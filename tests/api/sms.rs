@@ -38,7 +38,13 @@ async fn file_with(app: &TestApp, contact: Value) -> (u16, Value) {
 
 /// Runs every due job (texts are written as files by the embedded transport).
 async fn run_jobs(app: &TestApp) {
-    let settings = crate::helpers::test_settings(app._dir.path().to_path_buf(), String::new());
+    run_jobs_via(app, None).await;
+}
+
+/// Runs every due job, texting through the SMPP gateway at `sms_url` if given.
+async fn run_jobs_via(app: &TestApp, sms_url: Option<String>) {
+    let mut settings = crate::helpers::test_settings(app._dir.path().to_path_buf(), String::new());
+    settings.sms_url = sms_url;
     let handlers = mingjing::startup::job_handlers(
         &settings,
         &app.store,
@@ -257,3 +263,194 @@ async fn the_form_offers_sms_and_keeps_the_choice_on_an_error(app: &TestApp) {
     assert!(page.contains("zhao6@example.cn"));
 }
 db_test!(the_form_offers_sms_and_keeps_the_choice_on_an_error);
+
+/// A carrier's SMPP 3.4 gateway on loopback — the true boundary here (the
+/// carrier), so a small server written with the protocol's codec stands in
+/// for it: it answers bind_transmitter (system id `mingjing`, password
+/// `pw`), enquire_link and unbind, and answers each submit_sm with
+/// `status`, passing (destination, data coding, text) to the channel.
+async fn smpp_gateway(
+    listener: tokio::net::TcpListener,
+    status: rusmpp::CommandStatus,
+) -> tokio::sync::mpsc::UnboundedReceiver<(String, u8, String)> {
+    use futures_util::{SinkExt, StreamExt};
+    use rusmpp::pdus::{BindTransmitterResp, SubmitSmResp};
+    use rusmpp::tlvs::TlvValue;
+    use rusmpp::types::COctetString;
+    use rusmpp::{Command, CommandStatus, Pdu};
+    use std::str::FromStr;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok((stream, _)) = listener.accept().await {
+            let mut framed =
+                tokio_util::codec::Framed::new(stream, rusmpp::tokio_codec::CommandCodec::new());
+            while let Some(Ok(command)) = framed.next().await {
+                let seq = command.sequence_number();
+                let reply = match command.pdu() {
+                    Some(Pdu::BindTransmitter(b)) => {
+                        let ok = b.system_id.as_str() == "mingjing" && b.password.as_str() == "pw";
+                        let resp = BindTransmitterResp::builder()
+                            .system_id(COctetString::from_str("gateway").unwrap())
+                            .build();
+                        let status = if ok {
+                            CommandStatus::EsmeRok
+                        } else {
+                            CommandStatus::EsmeRbindfail
+                        };
+                        Command::new(status, seq, resp)
+                    }
+                    Some(Pdu::SubmitSm(s)) => {
+                        let payload = s
+                            .tlvs()
+                            .iter()
+                            .find_map(|t| match t.value() {
+                                Some(TlvValue::MessagePayload(p)) => {
+                                    Some(p.value.as_ref().to_vec())
+                                }
+                                _ => None,
+                            })
+                            .unwrap_or_default();
+                        let units: Vec<u16> = payload
+                            .chunks(2)
+                            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                            .collect();
+                        let _ = tx.send((
+                            s.destination_addr.as_str().to_owned(),
+                            u8::from(s.data_coding),
+                            String::from_utf16(&units).unwrap(),
+                        ));
+                        n += 1;
+                        let resp = SubmitSmResp::builder()
+                            .message_id(COctetString::from_str(&format!("gw-{n}")).unwrap())
+                            .build();
+                        Command::new(status, seq, resp)
+                    }
+                    Some(Pdu::EnquireLink) => {
+                        Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLinkResp)
+                    }
+                    Some(Pdu::Unbind) => {
+                        let _ = framed
+                            .send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp))
+                            .await;
+                        break;
+                    }
+                    _ => continue,
+                };
+                if framed.send(reply).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    rx
+}
+
+async fn texts_reach_the_carrier_over_smpp_and_survive_its_outage(app: &TestApp) {
+    app.seed_demo().await;
+    // The gateway is down when the petition is filed: its port is closed.
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let url = format!("smpp://mingjing:pw@127.0.0.1:{port}?source=10690001");
+    let (status, body) = file_with(app, json!({"name": "赵六", "phone": "13900001111"})).await;
+    assert_eq!(status, 201, "{body}");
+    let tn = body["tracking_number"].as_str().unwrap().to_owned();
+    run_jobs_via(app, Some(url.clone())).await;
+    let waiting = one_string(
+        app,
+        "SELECT status FROM jobs WHERE dedupe_key LIKE 'sms:ack:%'",
+    )
+    .await;
+    assert_eq!(
+        waiting, "pending",
+        "an outage delays a text, never drops it"
+    );
+    let health: Value = app.get("/healthz").await.json().await.unwrap();
+    assert!(
+        health["sms"]["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("SMPP"),
+        "{health}"
+    );
+    // The gateway is back: the text goes, in UCS-2, to the international number.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let mut gateway = smpp_gateway(listener, rusmpp::CommandStatus::EsmeRok).await;
+    sql(
+        app,
+        "UPDATE jobs SET run_at_ms = 0 WHERE status = 'pending'",
+    )
+    .await;
+    run_jobs_via(app, Some(url.clone())).await;
+    let (to, coding, text) = gateway.recv().await.unwrap();
+    assert_eq!((to.as_str(), coding), ("8613900001111", 8));
+    let printed = mingjing::domain::codes::TrackingNumber::parse(&tn)
+        .unwrap()
+        .display();
+    assert!(
+        text.starts_with("【明镜信访】您的信访事项已登记") && text.contains(&printed),
+        "{text}"
+    );
+    let provider = one_string(
+        app,
+        "SELECT provider_id FROM sms_log WHERE job_key LIKE 'sms:ack:%'",
+    )
+    .await;
+    assert_eq!(provider, "gw-1", "the gateway's message id is kept");
+    let health: Value = app.get("/healthz").await.json().await.unwrap();
+    assert_eq!(health["sms"]["status"], "ok", "{health}");
+}
+db_test!(texts_reach_the_carrier_over_smpp_and_survive_its_outage);
+
+async fn a_text_the_carrier_refuses_for_days_is_given_up_visibly(app: &TestApp) {
+    app.seed_demo().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "smpp://mingjing:pw@127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let mut gateway = smpp_gateway(listener, rusmpp::CommandStatus::EsmeRinvdstadr).await;
+    let (status, body) = file_with(app, json!({"name": "赵六", "phone": "13900001111"})).await;
+    assert_eq!(status, 201, "{body}");
+    run_jobs_via(app, Some(url.clone())).await;
+    assert!(gateway.recv().await.is_some(), "submitted");
+    let error = one_string(
+        app,
+        "SELECT last_error FROM jobs WHERE dedupe_key LIKE 'sms:ack:%'",
+    )
+    .await;
+    assert!(error.contains("EsmeRinvdstadr"), "{error}");
+    // Refused for longer than messages are kept trying: given up, and said so.
+    let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(30);
+    crate::jobs::set_time(app, "UPDATE jobs SET created_at = $1", long_ago).await;
+    sql(
+        app,
+        "UPDATE jobs SET run_at_ms = 0 WHERE dedupe_key LIKE 'sms:ack:%'",
+    )
+    .await;
+    run_jobs_via(app, Some(url)).await;
+    let dead = one_string(
+        app,
+        "SELECT status FROM jobs WHERE dedupe_key LIKE 'sms:ack:%'",
+    )
+    .await;
+    assert_eq!(dead, "dead");
+    let health: Value = app.get("/healthz").await.json().await.unwrap();
+    assert!(
+        health["problems"]
+            .to_string()
+            .contains("sms.petition_ack ×1"),
+        "{health}"
+    );
+    let listed = app.store.queued_jobs(true, 10).await.unwrap();
+    assert!(
+        listed.iter().any(|j| j.kind == "sms.petition_ack"),
+        "jobs list --dead shows it"
+    );
+    assert_eq!(texts(app).len(), 0, "nothing fell back to files");
+}
+db_test!(a_text_the_carrier_refuses_for_days_is_given_up_visibly);
