@@ -399,6 +399,19 @@ fn start_worker(
         crate::domain::retry::RetryPolicies::with_mail_days(settings.mail_retry_days),
     );
     tokio::spawn(crate::app::sweep::every_minute(store.clone(), rx.clone()));
+    // Delivery receipts and 退订 from the SMS gateway, when there is one.
+    if let Some(gateway) = settings
+        .sms_url
+        .as_deref()
+        .and_then(|url| crate::sms::smpp::SmppTransport::from_url(url).ok())
+    {
+        tokio::spawn(crate::sms::listen(
+            gateway,
+            store.clone(),
+            settings.secret.clone(),
+            rx.clone(),
+        ));
+    }
     // The search indexer drains the outbox beside the job worker.
     tokio::spawn(search.indexer.clone().run(rx.clone()));
     (tx, tokio::spawn(queue.run(rx, settings.job_poll)))

@@ -5,6 +5,8 @@
 //!   the template and its provider id, the text, the provider's message id and
 //!   delivery state. The number is kept only as a keyed hash (for the
 //!   per-number rate limit): the petition row holds the number itself.
+//! - `sms_opt_outs`: the numbers (as the same keyed hash) that replied TD
+//!   (退订) and are texted no more.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -50,10 +52,32 @@ impl MigrationTrait for Migration {
                     .col("sent_at")
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_sms_log_provider")
+                    .table("sms_log")
+                    .col("provider_id")
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("sms_opt_outs")
+                    .if_not_exists()
+                    .col(string_len("phone_hash", 64).primary_key())
+                    .col(timestamp_with_time_zone("at"))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table("sms_opt_outs").to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table("sms_log").to_owned())
             .await?;

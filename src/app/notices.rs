@@ -161,6 +161,7 @@ pub async fn sent(app: &App, p: &Petition) -> Result<Vec<SentNotice>> {
         .flat_map(|e| [petitioner_mail_key(e), petitioner_sms_key(e)])
         .collect();
     let jobs = app.store.jobs_by_key(&keys).await?;
+    let texts = app.store.sms_states(&keys).await?;
     let mobile = p
         .contact_phone
         .as_deref()
@@ -185,7 +186,13 @@ pub async fn sent(app: &App, p: &Petition) -> Result<Vec<SentNotice>> {
                     match jobs.iter().rfind(|j| Some(&j.key) == key.as_ref()) {
                         Some(j) => ChannelDelivery {
                             channel,
-                            state: Delivery::of(&j.status, j.attempts).as_str(),
+                            // A text's receipt (or opt-out) says more than its job.
+                            state: texts
+                                .iter()
+                                .find(|(k, _)| *k == j.key)
+                                .and_then(|(_, s)| Delivery::of_sms_log(s))
+                                .unwrap_or_else(|| Delivery::of(&j.status, j.attempts))
+                                .as_str(),
                             attempts: j.attempts,
                             last_error: j.last_error.clone(),
                             at: j.finished_at,

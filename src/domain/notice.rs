@@ -247,9 +247,26 @@ pub enum Delivery {
     NoAddress,
     /// No message is on record (none was queued for it).
     Unrecorded,
+    /// The carrier's receipt says it reached the handset (SMS).
+    Delivered,
+    /// The carrier's receipt says it did not reach the handset (SMS).
+    Undelivered,
+    /// Not sent: the number replied TD (退订) (SMS).
+    Unsubscribed,
 }
 
 impl Delivery {
+    /// What the SMS log adds once a text was handed over: the carrier's
+    /// receipt (`delivered`, `failed`), or `opted_out`; none for `submitted`.
+    pub fn of_sms_log(state: &str) -> Option<Delivery> {
+        match state {
+            "delivered" => Some(Delivery::Delivered),
+            "failed" => Some(Delivery::Undelivered),
+            "opted_out" => Some(Delivery::Unsubscribed),
+            _ => None,
+        }
+    }
+
     /// From the state of the job that carries the message (`pending`,
     /// `done`, `dead`) and its attempts so far.
     pub fn of(status: &str, attempts: i32) -> Delivery {
@@ -269,6 +286,9 @@ impl Delivery {
             Delivery::Failed => "failed",
             Delivery::NoAddress => "no_address",
             Delivery::Unrecorded => "unrecorded",
+            Delivery::Delivered => "delivered",
+            Delivery::Undelivered => "undelivered",
+            Delivery::Unsubscribed => "unsubscribed",
         }
     }
 }

@@ -134,6 +134,58 @@ impl SmsTemplates {
     }
 }
 
+/// What a gateway delivers to the portal (`deliver_sm`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// A delivery receipt for the text the gateway numbered `id`: delivered
+    /// to the handset or not (`stat` as the gateway wrote it).
+    Receipt {
+        id: String,
+        delivered: bool,
+        stat: String,
+    },
+    /// 回复TD退订: the mobile `from` (national) asks for no more texts.
+    Unsubscribe { from: String },
+    /// Anything else a petitioner texts back: not read (the portal is no
+    /// channel for petitions by SMS; the texts say where to go).
+    Other,
+}
+
+/// Reads a `deliver_sm` from `source` (the sender's number) with `text`: a
+/// receipt in the SMPP 3.4 appendix B form (`id:… sub:… dlvrd:… … stat:DELIVRD
+/// err:… text:…`), or a reply of TD / 退订 (the carriers' unsubscribe words).
+pub fn inbound(source: &str, text: &str) -> Inbound {
+    let field = |name: &str| {
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+            .map(str::to_owned)
+    };
+    if let (Some(id), Some(stat)) = (field("id:"), field("stat:")) {
+        return Inbound::Receipt {
+            delivered: stat.eq_ignore_ascii_case("DELIVRD"),
+            id,
+            stat,
+        };
+    }
+    let word = text
+        .trim()
+        .trim_end_matches(['。', '.', '!', '！'])
+        .to_uppercase();
+    if matches!(word.as_str(), "TD" | "T" | "退订" | "UNSUBSCRIBE" | "STOP") {
+        let digits: String = source.chars().filter(char::is_ascii_digit).collect();
+        let national = digits
+            .strip_prefix("0086")
+            .or_else(|| digits.strip_prefix("86").filter(|n| n.len() == 11))
+            .unwrap_or(&digits);
+        if super::petition::is_mobile(national) {
+            return Inbound::Unsubscribe {
+                from: national.to_owned(),
+            };
+        }
+    }
+    Inbound::Other
+}
+
 /// The `{name}`s a text uses.
 fn placeholders(text: &str) -> Vec<String> {
     text.split('{')
@@ -170,6 +222,43 @@ mod tests {
         );
         assert_eq!(accepted.template_id, "SMS_MJ_0002");
         assert_eq!(accepted.params.len(), 3);
+    }
+
+    #[test]
+    fn receipts_and_unsubscribes_are_read_from_what_the_gateway_delivers() {
+        assert_eq!(
+            inbound(
+                "8613900001111",
+                "id:gw-7 sub:001 dlvrd:001 submit date:2612080930 done date:2612080931 stat:DELIVRD err:000 text:"
+            ),
+            Inbound::Receipt {
+                id: "gw-7".into(),
+                delivered: true,
+                stat: "DELIVRD".into()
+            }
+        );
+        assert!(matches!(
+            inbound("x", "id:9 stat:UNDELIV err:001"),
+            Inbound::Receipt {
+                delivered: false,
+                ..
+            }
+        ));
+        for td in ["TD", "td", " 退订 ", "T"] {
+            assert_eq!(
+                inbound("+86 139 0000 1111", td),
+                Inbound::Unsubscribe {
+                    from: "13900001111".into()
+                },
+                "{td}"
+            );
+        }
+        assert_eq!(inbound("8613900001111", "我还有材料要补充"), Inbound::Other);
+        assert_eq!(
+            inbound("10086", "TD"),
+            Inbound::Other,
+            "not a petitioner's mobile"
+        );
     }
 
     #[test]

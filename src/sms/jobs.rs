@@ -90,8 +90,24 @@ pub async fn send(
         .templates
         .render(&template, english, &facts)
         .ok_or_else(|| anyhow::anyhow!("no SMS template `{template}`"))?;
-    // 限频: at most so many texts to one number a day; the rest wait their turn.
     let phone_hash = texter.phone_hash(&phone);
+    // 退订: a number that replied TD is texted no more (logged, not sent).
+    if store.sms_opted_out(&phone_hash).await? {
+        store
+            .record_sms(&SentSms {
+                job_key: key,
+                petition_id: Some(id),
+                phone_hash,
+                template: rendered.key.clone(),
+                template_id: rendered.template_id.clone(),
+                text: rendered.text.clone(),
+                provider_id: None,
+                sent_at: Utc::now(),
+            })
+            .await?;
+        return Ok(());
+    }
+    // 限频: at most so many texts to one number a day; the rest wait their turn.
     let day_ago = Utc::now() - chrono::Duration::hours(24);
     let limit = texter.templates.per_number_per_day;
     if store.sms_count_since(&phone_hash, day_ago).await? >= u64::from(limit) {

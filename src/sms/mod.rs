@@ -75,6 +75,63 @@ impl SmsTransport for FileTransport {
     }
 }
 
+/// A mobile number as the log and the opt-outs keep it: a keyed hash.
+pub fn phone_hash(secret: &crate::crypto::Secret, national: &str) -> String {
+    hex::encode(secret.keyed_hash("sms-phone", national.as_bytes()))
+}
+
+/// Listens to the gateway for as long as the node runs a worker: delivery
+/// receipts mark the logged texts delivered or failed; a reply of TD (退订)
+/// stops texts to that number. Reconnects after a dropped session, waiting
+/// longer each time (5 s to 5 min). Every worker node listens; the gateway
+/// hands each receipt to one of them, and a receipt recorded twice is the same.
+pub async fn listen(
+    gateway: smpp::SmppTransport,
+    store: Store,
+    secret: crate::crypto::Secret,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    use crate::domain::sms::{Inbound, inbound};
+    let mut wait = std::time::Duration::from_secs(5);
+    while !*stop.borrow() {
+        let session = gateway
+            .receive(
+                |source, text| {
+                    let (store, secret) = (store.clone(), secret.clone());
+                    async move {
+                        let now = chrono::Utc::now();
+                        let recorded = match inbound(&source, &text) {
+                            Inbound::Receipt { id, delivered, .. } => {
+                                store.sms_report(&id, delivered, now).await.map(drop)
+                            }
+                            Inbound::Unsubscribe { from } => {
+                                tracing::info!("an SMS recipient replied TD: no more texts to that number");
+                                store.sms_opt_out(&phone_hash(&secret, &from), now).await
+                            }
+                            Inbound::Other => Ok(()),
+                        };
+                        if let Err(e) = recorded {
+                            tracing::warn!(error = %e, "recording what the SMS gateway delivered failed");
+                        }
+                    }
+                },
+                &mut stop,
+            )
+            .await;
+        match session {
+            Ok(()) => wait = std::time::Duration::from_secs(5),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "the SMS gateway's receiver session failed");
+                wait = (wait * 2).min(std::time::Duration::from_secs(300));
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
 /// Sends texts: the templates, the transport, and where its health is recorded.
 pub struct Texter {
     pub templates: SmsTemplates,
@@ -101,7 +158,7 @@ impl Texter {
 
     /// The number as the log keeps it: a keyed hash, never the number.
     pub fn phone_hash(&self, national: &str) -> String {
-        hex::encode(self.secret.keyed_hash("sms-phone", national.as_bytes()))
+        phone_hash(&self.secret, national)
     }
 
     /// Hands `sms` to the transport and records whether it worked, for

@@ -12,8 +12,8 @@
 use super::{OutgoingSms, SmsTransport};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
-use rusmpp::pdus::{BindTransmitter, SubmitSm};
-use rusmpp::tlvs::MessageSubmissionRequestTlvValue;
+use rusmpp::pdus::{BindReceiver, BindTransmitter, DeliverSmResp, SubmitSm};
+use rusmpp::tlvs::{MessageSubmissionRequestTlvValue, TlvValue};
 use rusmpp::tokio_codec::CommandCodec;
 use rusmpp::types::{AnyOctetString, COctetString};
 use rusmpp::values::{DataCoding, InterfaceVersion, MessagePayload, Npi, RegisteredDelivery, Ton};
@@ -147,6 +147,98 @@ impl SmppTransport {
             let _ = tokio::time::timeout(Duration::from_secs(2), response(&mut framed, 3)).await;
         }
         Ok(id)
+    }
+}
+
+impl SmppTransport {
+    /// One receiver session (bind_receiver): every `deliver_sm` — a delivery
+    /// receipt, or a text a petitioner sent back — is answered and handed to
+    /// `on` as (sender, text). Returns when the gateway closes the session
+    /// or `stop` turns true.
+    pub async fn receive<F, Fut>(
+        &self,
+        mut on: F,
+        stop: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<()>
+    where
+        F: FnMut(String, String) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let stream = tokio::time::timeout(
+            self.timeout,
+            TcpStream::connect((self.host.as_str(), self.port)),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("the SMPP gateway did not answer"))?
+        .with_context(|| format!("connecting to the SMPP gateway {}:{}", self.host, self.port))?;
+        let mut framed = Framed::new(stream, CommandCodec::new());
+        let bind = BindReceiver::builder()
+            .system_id(c_string(&self.system_id)?)
+            .password(c_string(&self.password)?)
+            .system_type(COctetString::empty())
+            .interface_version(InterfaceVersion::Smpp3_4)
+            .addr_ton(Ton::Unknown)
+            .addr_npi(Npi::Unknown)
+            .address_range(COctetString::empty())
+            .build();
+        framed
+            .send(Command::new(CommandStatus::EsmeRok, 1, bind))
+            .await
+            .map_err(|e| anyhow::anyhow!("SMPP bind: {e}"))?;
+        let bound = tokio::time::timeout(self.timeout, response(&mut framed, 1))
+            .await
+            .map_err(|_| anyhow::anyhow!("the SMPP gateway did not answer the bind"))??;
+        if bound.status() != CommandStatus::EsmeRok {
+            bail!(
+                "the SMPP gateway refused the receiver bind: {:?}",
+                bound.status()
+            );
+        }
+        loop {
+            let next = tokio::select! {
+                next = framed.next() => next,
+                _ = stop.changed() => return Ok(()),
+            };
+            let Some(next) = next else {
+                return Ok(());
+            };
+            let command = next.map_err(|e| anyhow::anyhow!("SMPP: {e}"))?;
+            let seq = command.sequence_number();
+            let reply = match command.pdu() {
+                Some(Pdu::DeliverSm(d)) => {
+                    let payload = d.tlvs().iter().find_map(|t| match t.value() {
+                        Some(TlvValue::MessagePayload(p)) => Some(p.value.as_ref().to_vec()),
+                        _ => None,
+                    });
+                    let bytes = payload.unwrap_or_else(|| d.short_message().as_ref().to_vec());
+                    let text = if d.data_coding == DataCoding::Ucs2 {
+                        let units: Vec<u16> = bytes
+                            .chunks_exact(2)
+                            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                            .collect();
+                        String::from_utf16_lossy(&units)
+                    } else {
+                        String::from_utf8_lossy(&bytes).into_owned()
+                    };
+                    on(d.source_addr.as_str().to_owned(), text).await;
+                    Command::new(CommandStatus::EsmeRok, seq, DeliverSmResp::default())
+                }
+                Some(Pdu::EnquireLink) => {
+                    Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLinkResp)
+                }
+                Some(Pdu::Unbind) => {
+                    let _ = framed
+                        .send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp))
+                        .await;
+                    return Ok(());
+                }
+                _ => continue,
+            };
+            framed
+                .send(reply)
+                .await
+                .map_err(|e| anyhow::anyhow!("SMPP: {e}"))?;
+        }
     }
 }
 

@@ -266,84 +266,146 @@ db_test!(the_form_offers_sms_and_keeps_the_choice_on_an_error);
 
 /// A carrier's SMPP 3.4 gateway on loopback — the true boundary here (the
 /// carrier), so a small server written with the protocol's codec stands in
-/// for it: it answers bind_transmitter (system id `mingjing`, password
-/// `pw`), enquire_link and unbind, and answers each submit_sm with
-/// `status`, passing (destination, data coding, text) to the channel.
-async fn smpp_gateway(
-    listener: tokio::net::TcpListener,
-    status: rusmpp::CommandStatus,
-) -> tokio::sync::mpsc::UnboundedReceiver<(String, u8, String)> {
+/// for it: it answers bind_transmitter and bind_receiver (system id
+/// `mingjing`, password `pw`), enquire_link and unbind, and answers each
+/// submit_sm with `status`, passing (destination, data coding, text) on.
+/// What the test pushes to `receiver` goes to the bound receiver session.
+struct Gateway {
+    submitted: tokio::sync::mpsc::UnboundedReceiver<(String, u8, String)>,
+    receiver: std::sync::Arc<
+        std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<rusmpp::Command>>>,
+    >,
+}
+
+impl Gateway {
+    /// Delivers `text` from `source` to the portal's receiver session, once it is bound.
+    async fn deliver(&self, source: &str, text: &str) {
+        use rusmpp::pdus::DeliverSm;
+        use rusmpp::types::{COctetString, OctetString};
+        use std::str::FromStr;
+        let pdu = DeliverSm::builder()
+            .source_addr(COctetString::from_str(source).unwrap())
+            .destination_addr(COctetString::from_str("10690001").unwrap())
+            .short_message(OctetString::from_str(text).unwrap())
+            .build();
+        for _ in 0..100 {
+            if let Some(tx) = self.receiver.lock().unwrap().clone() {
+                tx.send(rusmpp::Command::new(
+                    rusmpp::CommandStatus::EsmeRok,
+                    77,
+                    pdu,
+                ))
+                .unwrap();
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the portal never bound a receiver");
+    }
+}
+
+async fn smpp_gateway(listener: tokio::net::TcpListener, status: rusmpp::CommandStatus) -> Gateway {
     use futures_util::{SinkExt, StreamExt};
-    use rusmpp::pdus::{BindTransmitterResp, SubmitSmResp};
+    use rusmpp::pdus::{BindReceiverResp, BindTransmitterResp, SubmitSmResp};
     use rusmpp::tlvs::TlvValue;
     use rusmpp::types::COctetString;
     use rusmpp::{Command, CommandStatus, Pdu};
     use std::str::FromStr;
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, submitted) = tokio::sync::mpsc::unbounded_channel();
+    let receiver = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let slot = receiver.clone();
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     tokio::spawn(async move {
-        let mut n = 0;
         while let Ok((stream, _)) = listener.accept().await {
-            let mut framed =
-                tokio_util::codec::Framed::new(stream, rusmpp::tokio_codec::CommandCodec::new());
-            while let Some(Ok(command)) = framed.next().await {
-                let seq = command.sequence_number();
-                let reply = match command.pdu() {
-                    Some(Pdu::BindTransmitter(b)) => {
-                        let ok = b.system_id.as_str() == "mingjing" && b.password.as_str() == "pw";
-                        let resp = BindTransmitterResp::builder()
-                            .system_id(COctetString::from_str("gateway").unwrap())
-                            .build();
-                        let status = if ok {
-                            CommandStatus::EsmeRok
-                        } else {
-                            CommandStatus::EsmeRbindfail
-                        };
-                        Command::new(status, seq, resp)
-                    }
-                    Some(Pdu::SubmitSm(s)) => {
-                        let payload = s
-                            .tlvs()
-                            .iter()
-                            .find_map(|t| match t.value() {
-                                Some(TlvValue::MessagePayload(p)) => {
-                                    Some(p.value.as_ref().to_vec())
-                                }
-                                _ => None,
-                            })
-                            .unwrap_or_default();
-                        let units: Vec<u16> = payload
-                            .chunks(2)
-                            .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                            .collect();
-                        let _ = tx.send((
-                            s.destination_addr.as_str().to_owned(),
-                            u8::from(s.data_coding),
-                            String::from_utf16(&units).unwrap(),
-                        ));
-                        n += 1;
-                        let resp = SubmitSmResp::builder()
-                            .message_id(COctetString::from_str(&format!("gw-{n}")).unwrap())
-                            .build();
-                        Command::new(status, seq, resp)
-                    }
-                    Some(Pdu::EnquireLink) => {
-                        Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLinkResp)
-                    }
-                    Some(Pdu::Unbind) => {
-                        let _ = framed
-                            .send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp))
-                            .await;
+            let (tx, slot, counter) = (tx.clone(), slot.clone(), counter.clone());
+            tokio::spawn(async move {
+                let framed = tokio_util::codec::Framed::new(
+                    stream,
+                    rusmpp::tokio_codec::CommandCodec::new(),
+                );
+                let (mut sink, mut stream) = framed.split();
+                let (push_tx, mut push_rx) = tokio::sync::mpsc::unbounded_channel::<Command>();
+                loop {
+                    let command = tokio::select! {
+                        Some(pushed) = push_rx.recv() => {
+                            if sink.send(pushed).await.is_err() { break; }
+                            continue;
+                        }
+                        next = stream.next() => match next {
+                            Some(Ok(c)) => c,
+                            _ => break,
+                        },
+                    };
+                    let seq = command.sequence_number();
+                    let reply = match command.pdu() {
+                        Some(Pdu::BindTransmitter(b)) => {
+                            let ok =
+                                b.system_id.as_str() == "mingjing" && b.password.as_str() == "pw";
+                            let resp = BindTransmitterResp::builder()
+                                .system_id(COctetString::from_str("gateway").unwrap())
+                                .build();
+                            let status = if ok {
+                                CommandStatus::EsmeRok
+                            } else {
+                                CommandStatus::EsmeRbindfail
+                            };
+                            Command::new(status, seq, resp)
+                        }
+                        Some(Pdu::BindReceiver(_)) => {
+                            *slot.lock().unwrap() = Some(push_tx.clone());
+                            let resp = BindReceiverResp::builder()
+                                .system_id(COctetString::from_str("gateway").unwrap())
+                                .build();
+                            Command::new(CommandStatus::EsmeRok, seq, resp)
+                        }
+                        Some(Pdu::SubmitSm(s)) => {
+                            let payload = s
+                                .tlvs()
+                                .iter()
+                                .find_map(|t| match t.value() {
+                                    Some(TlvValue::MessagePayload(p)) => {
+                                        Some(p.value.as_ref().to_vec())
+                                    }
+                                    _ => None,
+                                })
+                                .unwrap_or_default();
+                            let units: Vec<u16> = payload
+                                .chunks(2)
+                                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                                .collect();
+                            let _ = tx.send((
+                                s.destination_addr.as_str().to_owned(),
+                                u8::from(s.data_coding),
+                                String::from_utf16(&units).unwrap(),
+                            ));
+                            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                            let resp = SubmitSmResp::builder()
+                                .message_id(COctetString::from_str(&format!("gw-{n}")).unwrap())
+                                .build();
+                            Command::new(status, seq, resp)
+                        }
+                        Some(Pdu::EnquireLink) => {
+                            Command::new(CommandStatus::EsmeRok, seq, Pdu::EnquireLinkResp)
+                        }
+                        Some(Pdu::Unbind) => {
+                            let _ = sink
+                                .send(Command::new(CommandStatus::EsmeRok, seq, Pdu::UnbindResp))
+                                .await;
+                            break;
+                        }
+                        _ => continue,
+                    };
+                    if sink.send(reply).await.is_err() {
                         break;
                     }
-                    _ => continue,
-                };
-                if framed.send(reply).await.is_err() {
-                    break;
                 }
-            }
+            });
         }
     });
-    rx
+    Gateway {
+        submitted,
+        receiver,
+    }
 }
 
 async fn texts_reach_the_carrier_over_smpp_and_survive_its_outage(app: &TestApp) {
@@ -386,7 +448,7 @@ async fn texts_reach_the_carrier_over_smpp_and_survive_its_outage(app: &TestApp)
     )
     .await;
     run_jobs_via(app, Some(url.clone())).await;
-    let (to, coding, text) = gateway.recv().await.unwrap();
+    let (to, coding, text) = gateway.submitted.recv().await.unwrap();
     assert_eq!((to.as_str(), coding), ("8613900001111", 8));
     let printed = mingjing::domain::codes::TrackingNumber::parse(&tn)
         .unwrap()
@@ -417,7 +479,7 @@ async fn a_text_the_carrier_refuses_for_days_is_given_up_visibly(app: &TestApp) 
     let (status, body) = file_with(app, json!({"name": "赵六", "phone": "13900001111"})).await;
     assert_eq!(status, 201, "{body}");
     run_jobs_via(app, Some(url.clone())).await;
-    assert!(gateway.recv().await.is_some(), "submitted");
+    assert!(gateway.submitted.recv().await.is_some(), "submitted");
     let error = one_string(
         app,
         "SELECT last_error FROM jobs WHERE dedupe_key LIKE 'sms:ack:%'",
@@ -454,3 +516,106 @@ async fn a_text_the_carrier_refuses_for_days_is_given_up_visibly(app: &TestApp) 
     assert_eq!(texts(app).len(), 0, "nothing fell back to files");
 }
 db_test!(a_text_the_carrier_refuses_for_days_is_given_up_visibly);
+
+/// Polls `sql` (one text value) until it reads `want`, for at most 5 s.
+async fn eventually(app: &TestApp, sql: &str, want: &str) {
+    for _ in 0..100 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = app.store.conn().get_database_backend();
+        let row = app
+            .store
+            .conn()
+            .query_one_raw(Statement::from_string(backend, sql.to_owned()))
+            .await
+            .unwrap();
+        if row
+            .and_then(|r| r.try_get_by_index::<String>(0).ok())
+            .as_deref()
+            == Some(want)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{sql} never read {want}");
+}
+
+async fn receipts_and_td_replies_from_the_carrier_reach_the_portal(app: &TestApp) {
+    app.seed_demo().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "smpp://mingjing:pw@127.0.0.1:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let mut gateway = smpp_gateway(listener, rusmpp::CommandStatus::EsmeRok).await;
+    // The worker's receiver session, as `serve` runs it beside the job worker.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let secret = crate::helpers::test_settings(app._dir.path().to_path_buf(), String::new()).secret;
+    let listening = tokio::spawn(mingjing::sms::listen(
+        mingjing::sms::smpp::SmppTransport::from_url(&url).unwrap(),
+        app.store.clone(),
+        secret,
+        stopped,
+    ));
+    let (_, body) = file_with(app, json!({"name": "赵六", "phone": "13900001111"})).await;
+    let tn = body["tracking_number"].as_str().unwrap().to_owned();
+    let clerk = token(app, "intake-clerk", "lj-jb-court").await;
+    assert_eq!(
+        act(app, &clerk, &tn, json!({"action": "accept"})).await.0,
+        200
+    );
+    run_jobs_via(app, Some(url.clone())).await;
+    assert!(
+        gateway.submitted.recv().await.is_some(),
+        "the acknowledgement"
+    );
+    assert!(gateway.submitted.recv().await.is_some(), "the acceptance");
+
+    // The carrier's receipt for the acceptance's text: delivered to the handset.
+    gateway
+        .deliver(
+            "8613900001111",
+            "id:gw-2 sub:001 dlvrd:001 submit date:2612080930 done date:2612080931 stat:DELIVRD err:000 text:",
+        )
+        .await;
+    eventually(
+        app,
+        "SELECT state FROM sms_log WHERE provider_id = 'gw-2'",
+        "delivered",
+    )
+    .await;
+    let staff = crate::helpers::Browser::new(app.address.clone());
+    staff.login_demo("supervisor", "lj-jb-court").await;
+    let (_, page) = staff.get_text(&format!("/staff/petitions/{tn}")).await;
+    assert!(page.contains("已送达手机"), "{page}");
+
+    // 回复TD退订: the number is texted no more; staff see why.
+    gateway.deliver("8613900001111", "TD").await;
+    eventually(app, "SELECT CAST(COUNT(*) AS TEXT) FROM sms_opt_outs", "1").await;
+    let boss = token(app, "supervisor", "lj-jb-court").await;
+    let handler = crate::handling::id_of(app, "handler", "lj-jb-court").await;
+    let handler_token = token(app, "handler", "lj-jb-court").await;
+    let steps = [
+        (&boss, json!({"action": "assign", "handler_id": handler})),
+        (
+            &handler_token,
+            json!({"action": "request_extension", "days": 10, "reason": "需调取卷宗"}),
+        ),
+        (&boss, json!({"action": "approve_extension"})),
+    ];
+    for (who, step) in steps {
+        assert_eq!(act(app, who, &tn, step).await.0, 200);
+    }
+    run_jobs_via(app, Some(url.clone())).await;
+    let more = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        gateway.submitted.recv(),
+    )
+    .await;
+    assert!(more.is_err(), "nothing more is texted after TD: {more:?}");
+    let (_, page) = staff.get_text(&format!("/staff/petitions/{tn}")).await;
+    assert!(page.contains("未发送：该号码已回复TD退订"), "{page}");
+    stop.send(true).unwrap();
+    listening.await.unwrap();
+}
+db_test!(receipts_and_td_replies_from_the_carrier_reach_the_portal);

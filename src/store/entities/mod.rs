@@ -18,5 +18,6 @@ pub mod procedure;
 pub mod procedure_version;
 pub mod search_outbox;
 pub mod sms_log;
+pub mod sms_opt_out;
 pub mod staff;
 pub mod supervision_order;
