@@ -97,9 +97,16 @@ pub fn protect(
     }
     loop {
         let bounds = audit(values, &status, relations, min);
-        let pinned: Vec<usize> = (0..values.len())
+        let mut pinned: Vec<usize> = (0..values.len())
             .filter(|&i| status[i].is_some() && bounds[i].pinned())
             .collect();
+        let mut combined = false;
+        if pinned.is_empty() {
+            // No single chain of sums pins one; a combination of several
+            // relations (this total minus that one plus a third…) still may.
+            pinned = determined(&status, relations);
+            combined = true;
+        }
         if pinned.is_empty() {
             return status;
         }
@@ -112,7 +119,25 @@ pub fn protect(
             {
                 continue;
             }
-            if let Some((c, why)) = complement(i, &member[i], relations, values, &status, known) {
+            let mut found = complement(i, &member[i], relations, values, &status, known);
+            if found.is_none() && combined {
+                // Everything around it is withheld already: break the
+                // combination one step further out, in a relation of a
+                // withheld cell beside it.
+                let mut further: Vec<usize> = member[i]
+                    .iter()
+                    .flat_map(|&r| {
+                        std::iter::once(relations[r].total)
+                            .chain(relations[r].parts.iter().copied())
+                    })
+                    .filter(|&c| c != i && status[c].is_some())
+                    .flat_map(|c| member[c].iter().copied())
+                    .collect();
+                further.sort_unstable();
+                further.dedup();
+                found = complement(i, &further, relations, values, &status, known);
+            }
+            if let Some((c, why)) = found {
                 status[c] = Some(why);
                 this_round.push(c);
             }
@@ -123,6 +148,127 @@ pub fn protect(
             return status;
         }
     }
+}
+
+/// A large prime: the elimination below is exact arithmetic modulo it (the
+/// relations' coefficients are ±1, so a false "determined" would need a
+/// determinant that is a multiple of 2^61 − 1).
+const P: u128 = (1 << 61) - 1;
+
+fn inverse(a: u128) -> u128 {
+    let (mut r, mut b, mut e) = (1u128, a % P, P - 2);
+    while e > 0 {
+        if e & 1 == 1 {
+            r = r * b % P;
+        }
+        b = b * b % P;
+        e >>= 1;
+    }
+    r
+}
+
+/// The withheld cells whose value follows exactly from the published ones
+/// by some combination of the relations — any sum and difference, however
+/// many relations it takes, which interval propagation along one relation at
+/// a time can miss. With the published cells as constants, each relation is
+/// an equation over the withheld ones; a withheld cell is determined when its
+/// unit vector lies in the span of those equations (Gaussian elimination,
+/// by connected group of withheld cells so each system stays small).
+pub fn determined(status: &[Option<Withheld>], relations: &[Relation]) -> Vec<usize> {
+    let hidden: Vec<usize> = (0..status.len()).filter(|&c| status[c].is_some()).collect();
+    let column: std::collections::HashMap<usize, usize> =
+        hidden.iter().enumerate().map(|(k, &c)| (c, k)).collect();
+    // Each relation over the withheld cells: +1 for the total, −1 for a part.
+    let equations: Vec<Vec<(usize, u128)>> = relations
+        .iter()
+        .map(|rel| {
+            let mut terms: Vec<(usize, u128)> = Vec::new();
+            let mut add = |cell: usize, coefficient: u128| {
+                if let Some(&k) = column.get(&cell) {
+                    match terms.iter_mut().find(|(c, _)| *c == k) {
+                        Some(t) => t.1 = (t.1 + coefficient) % P,
+                        None => terms.push((k, coefficient)),
+                    }
+                }
+            };
+            add(rel.total, 1);
+            for &p in &rel.parts {
+                add(p, P - 1);
+            }
+            terms.retain(|(_, v)| *v != 0);
+            terms
+        })
+        .filter(|t| !t.is_empty())
+        .collect();
+    // Connected groups of withheld cells (union–find over shared equations).
+    let mut parent: Vec<usize> = (0..hidden.len()).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for eq in &equations {
+        let first = root(&mut parent, eq[0].0);
+        for &(k, _) in &eq[1..] {
+            let r = root(&mut parent, k);
+            parent[r] = first;
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (e, eq) in equations.iter().enumerate() {
+        let r = root(&mut parent, eq[0].0);
+        groups.entry(r).or_default().push(e);
+    }
+    let mut out = Vec::new();
+    for eqs in groups.values() {
+        // Local columns of this group.
+        let mut local: Vec<usize> = eqs
+            .iter()
+            .flat_map(|&e| equations[e].iter().map(|(k, _)| *k))
+            .collect();
+        local.sort_unstable();
+        local.dedup();
+        let at = |k: usize| local.binary_search(&k).unwrap_or(0);
+        let mut rows: Vec<(usize, Vec<u128>)> = Vec::new();
+        for &e in eqs {
+            let mut v = vec![0u128; local.len()];
+            for &(k, c) in &equations[e] {
+                v[at(k)] = c;
+            }
+            for (pivot, row) in &rows {
+                let f = v[*pivot];
+                if f != 0 {
+                    for (x, r) in v.iter_mut().zip(row) {
+                        *x = (*x + P - f * r % P) % P;
+                    }
+                }
+            }
+            let Some(pivot) = v.iter().position(|x| *x != 0) else {
+                continue;
+            };
+            let k = inverse(v[pivot]);
+            let row: Vec<u128> = v.iter().map(|x| x * k % P).collect();
+            for (_, other) in rows.iter_mut() {
+                let f = other[pivot];
+                if f != 0 {
+                    for (o, r) in other.iter_mut().zip(&row) {
+                        *o = (*o + P - f * r % P) % P;
+                    }
+                }
+            }
+            rows.push((pivot, row));
+        }
+        // Fully reduced: a row with its pivot alone gives that cell's value.
+        for (pivot, row) in &rows {
+            if row.iter().filter(|x| **x != 0).count() == 1 {
+                out.push(hidden[local[*pivot]]);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 /// True when relation `rel` holds one of `cells`.
@@ -299,6 +445,39 @@ mod tests {
         let s = protect(&values, &[rel(0, &[1, 2])], 5, &[]);
         let b = audit(&values, &s, &[rel(0, &[1, 2])], 5);
         assert!(s[1].is_some() && !b[1].pinned(), "{s:?} {b:?}");
+    }
+
+    #[test]
+    fn a_count_that_only_a_combination_of_sums_gives_away_is_protected() {
+        // Two rows and two columns of a 2×2 table, with their totals:
+        //   a b | 12        cells 0 1 | 4
+        //   c d | 9         cells 2 3 | 5
+        //   ----             ------
+        //  10 11             6  7
+        // a (3) is small. Withholding a, b, c, d by single sums leaves every
+        // one of them between bounds; together the four sums still give a
+        // value when a cell's row and column are both otherwise published.
+        let values = [3, 9, 7, 2, 12, 9, 10, 11];
+        let relations = [
+            rel(4, &[0, 1]),
+            rel(5, &[2, 3]),
+            rel(6, &[0, 2]),
+            rel(7, &[1, 3]),
+        ];
+        let s = protect(&values, &relations, 5, &[]);
+        assert!(determined(&s, &relations).is_empty(), "{s:?}");
+        assert!(s[0].is_some());
+        // What the check sees: with a, b, c, d withheld, the four equations
+        // have rank 3 — no single cell follows.
+        let all: Vec<Option<Withheld>> = (0..8)
+            .map(|i| (i < 4).then_some(Withheld::Protective))
+            .collect();
+        assert!(determined(&all, &relations).is_empty());
+        // With only a and b withheld, a = 10 − c is exact.
+        let two: Vec<Option<Withheld>> = (0..8)
+            .map(|i| (i < 2).then_some(Withheld::Protective))
+            .collect();
+        assert_eq!(determined(&two, &relations), vec![0, 1]);
     }
 
     #[test]
