@@ -450,6 +450,7 @@ async fn a_clerk_registers_a_letter_with_its_day_of_arrival_and_prints_the_recei
         ),
         ("contact_name", "王五".to_owned()),
         ("contact_phone", "13800138000".to_owned()),
+        ("notify", "sms".to_owned()),
         ("petitioner_lang", "zh-CN".to_owned()),
     ];
     // A date in the future is refused beside the field, with everything typed kept.
@@ -466,6 +467,20 @@ async fn a_clerk_registers_a_letter_with_its_day_of_arrival_and_prints_the_recei
     let again = r.text().await.unwrap();
     assert!(again.contains("收到日期不能晚于今天") && again.contains("来信反映执行款未发放"));
     assert!(again.contains("<title>错误："));
+    // Told by mail with no address: refused on the field, the choice kept.
+    let mut no_address = form.clone();
+    no_address[11].1 = "mail".to_owned();
+    let r = app
+        .client
+        .post(app.url("/staff/register"))
+        .form(&no_address)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let again = r.text().await.unwrap();
+    assert!(again.contains("选择邮件通知，请填写电子邮箱"), "{again}");
+    assert!(again.contains("id=\"notify-mail\" name=\"notify\" value=\"mail\" checked"));
 
     let r = app
         .client
@@ -486,6 +501,15 @@ async fn a_clerk_registers_a_letter_with_its_day_of_arrival_and_prints_the_recei
     );
     let number = crate::helpers::code_in(&receipt, "tracking-number");
     let code = crate::helpers::code_in(&receipt, "access-code");
+    // The visitor asked to be told by SMS at the counter: the acknowledgement is texted.
+    let petition = app
+        .store
+        .petition_by_tracking_number(&mingjing::app::records::canonical_number(&number))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(petition.notify, mingjing::domain::petition::Notify::Sms);
+    assert!(petition.reach().sms && !petition.reach().mail);
     assert!(receipt.contains("来信") && receipt.contains("信访事项登记回执"));
     // The visitor follows it with the receipt's number and code.
     let status: Value = app
