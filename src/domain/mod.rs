@@ -19,6 +19,7 @@ pub mod ids;
 pub mod issued;
 pub mod letter;
 pub mod notice;
+pub mod notify;
 pub mod open311;
 pub mod page;
 pub mod petition;

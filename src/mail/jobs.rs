@@ -396,15 +396,7 @@ struct UpdateMail<'a> {
     track_url: String,
     /// The notice (告知书) the step issued: what it tells, and where to read,
     /// download and verify it.
-    notice: Option<NoticeMail>,
-}
-
-#[derive(Serialize)]
-struct NoticeMail {
-    heading: String,
-    what: String,
-    next: String,
-    url: String,
+    notice: Option<crate::render::notice::NoticeMail>,
 }
 
 /// A public event the petitioner must hear of (accepted, declined, answered…).
@@ -433,16 +425,13 @@ async fn send_petition_update(
         .find(|l| l.event_id == Some(event_id))
         .and_then(|l| match &l.facts {
             crate::domain::issued::Facts::Notice(n) => {
-                let (what, next) = crate::render::notice::told(n, public_url, lang);
-                Some(NoticeMail {
-                    heading: lang.t(&format!("verify-kind-{}", n.kind.as_str())),
-                    what,
-                    next,
-                    url: format!(
-                        "{public_url}/track/{}/letters/{}",
-                        petition.tracking_number, l.id
-                    ),
-                })
+                let url = format!(
+                    "{public_url}/track/{}/letters/{}",
+                    petition.tracking_number, l.id
+                );
+                Some(crate::render::notice::NoticeMail::of(
+                    n, public_url, lang, url,
+                ))
             }
             crate::domain::issued::Facts::Answer(_) => None,
         });

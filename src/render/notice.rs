@@ -101,7 +101,31 @@ pub fn told(n: &NoticeLetter, public_url: &str, lang: Lang) -> (String, String) 
     }
 }
 
-fn decided_by(s: &Signatory, names: bool, lang: Lang) -> String {
+/// A notice as the step's mail tells of it: its name, what it tells, what
+/// happens next, and where to read, download and verify it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NoticeMail {
+    pub heading: String,
+    pub what: String,
+    pub next: String,
+    pub url: String,
+}
+
+impl NoticeMail {
+    pub fn of(n: &NoticeLetter, public_url: &str, lang: Lang, url: String) -> NoticeMail {
+        let (what, next) = told(n, public_url, lang);
+        NoticeMail {
+            heading: lang.t(&format!("verify-kind-{}", n.kind.as_str())),
+            what,
+            next,
+            url,
+        }
+    }
+}
+
+/// Who signed, as letters and notices print it: post, staff number and,
+/// when names are printed (`MINGJING_LETTER_NAMES`), the name.
+pub fn signatory(s: &Signatory, names: bool, lang: Lang) -> String {
     let mut who = format!(
         "{} {}",
         lang.t(&format!("role-{}", s.role)),
@@ -156,7 +180,7 @@ pub fn printed(n: &NoticeLetter, public_url: &str, lang: Lang, footer: Vec<Strin
     if let Some(s) = &n.decided_by {
         blocks.push(Block {
             label: Some(lang.t("notice-decided-by")),
-            text: decided_by(s, n.names, lang),
+            text: signatory(s, n.names, lang),
         });
     }
     blocks.push(Block {

@@ -79,30 +79,50 @@ impl SmppTransport {
         })
     }
 
-    async fn exchange(&self, sms: &OutgoingSms) -> anyhow::Result<String> {
-        let stream = TcpStream::connect((self.host.as_str(), self.port))
-            .await
-            .with_context(|| {
-                format!("connecting to the SMPP gateway {}:{}", self.host, self.port)
-            })?;
+    /// Connects and binds, as a transmitter or a receiver (sequence number 1).
+    async fn bound(&self, receiver: bool) -> anyhow::Result<Framed<TcpStream, CommandCodec>> {
+        let stream = tokio::time::timeout(
+            self.timeout,
+            TcpStream::connect((self.host.as_str(), self.port)),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("the SMPP gateway did not answer"))?
+        .with_context(|| format!("connecting to the SMPP gateway {}:{}", self.host, self.port))?;
         let mut framed = Framed::new(stream, CommandCodec::new());
-        let bind = BindTransmitter::builder()
-            .system_id(c_string(&self.system_id)?)
-            .password(c_string(&self.password)?)
-            .system_type(COctetString::empty())
-            .interface_version(InterfaceVersion::Smpp3_4)
-            .addr_ton(Ton::Unknown)
-            .addr_npi(Npi::Unknown)
-            .address_range(COctetString::empty())
-            .build();
+        macro_rules! bind {
+            ($pdu:ident) => {
+                $pdu::builder()
+                    .system_id(c_string(&self.system_id)?)
+                    .password(c_string(&self.password)?)
+                    .system_type(COctetString::empty())
+                    .interface_version(InterfaceVersion::Smpp3_4)
+                    .addr_ton(Ton::Unknown)
+                    .addr_npi(Npi::Unknown)
+                    .address_range(COctetString::empty())
+                    .build()
+                    .into()
+            };
+        }
+        let bind: Pdu = if receiver {
+            bind!(BindReceiver)
+        } else {
+            bind!(BindTransmitter)
+        };
         framed
             .send(Command::new(CommandStatus::EsmeRok, 1, bind))
             .await
             .map_err(|e| anyhow::anyhow!("SMPP bind: {e}"))?;
-        let bound = response(&mut framed, 1).await?;
+        let bound = tokio::time::timeout(self.timeout, response(&mut framed, 1))
+            .await
+            .map_err(|_| anyhow::anyhow!("the SMPP gateway did not answer the bind"))??;
         if bound.status() != CommandStatus::EsmeRok {
             bail!("the SMPP gateway refused the bind: {:?}", bound.status());
         }
+        Ok(framed)
+    }
+
+    async fn exchange(&self, sms: &OutgoingSms) -> anyhow::Result<String> {
+        let mut framed = self.bound(false).await?;
         // UCS-2 is UTF-16 big-endian; every character of these texts is in the BMP.
         let ucs2: Vec<u8> = sms
             .rendered
@@ -164,36 +184,7 @@ impl SmppTransport {
         F: FnMut(String, String) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
-        let stream = tokio::time::timeout(
-            self.timeout,
-            TcpStream::connect((self.host.as_str(), self.port)),
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("the SMPP gateway did not answer"))?
-        .with_context(|| format!("connecting to the SMPP gateway {}:{}", self.host, self.port))?;
-        let mut framed = Framed::new(stream, CommandCodec::new());
-        let bind = BindReceiver::builder()
-            .system_id(c_string(&self.system_id)?)
-            .password(c_string(&self.password)?)
-            .system_type(COctetString::empty())
-            .interface_version(InterfaceVersion::Smpp3_4)
-            .addr_ton(Ton::Unknown)
-            .addr_npi(Npi::Unknown)
-            .address_range(COctetString::empty())
-            .build();
-        framed
-            .send(Command::new(CommandStatus::EsmeRok, 1, bind))
-            .await
-            .map_err(|e| anyhow::anyhow!("SMPP bind: {e}"))?;
-        let bound = tokio::time::timeout(self.timeout, response(&mut framed, 1))
-            .await
-            .map_err(|_| anyhow::anyhow!("the SMPP gateway did not answer the bind"))??;
-        if bound.status() != CommandStatus::EsmeRok {
-            bail!(
-                "the SMPP gateway refused the receiver bind: {:?}",
-                bound.status()
-            );
-        }
+        let mut framed = self.bound(true).await?;
         loop {
             let next = tokio::select! {
                 next = framed.next() => next,

@@ -258,15 +258,11 @@ fn letter_view(facts: &AnswerLetter, lang: Lang) -> LetterView {
 
 fn signatory_line(s: &Option<Signatory>, key: &str, names: bool, lang: Lang) -> Option<String> {
     s.as_ref().map(|s| {
-        let mut who = format!(
-            "{} {}",
-            lang.t(&format!("role-{}", s.role)),
-            lang.t_args("letter-staff-number", &[("number", s.staff_number.clone())])
-        );
-        if names && !s.name.is_empty() {
-            who = format!("{who} {}", s.name);
-        }
-        format!("{}: {who}", lang.t(key))
+        format!(
+            "{}: {}",
+            lang.t(key),
+            crate::render::notice::signatory(s, names, lang)
+        )
     })
 }
 
